@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, SchemaNewerError, UsageError, coerceError } from '../errors.js';
+import { COMMON_OPTIONS, type Command } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { EXIT } from './exit-codes.js';
+
+function topUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: oma-reconciler COMMAND [options]',
+    '',
+    'Repairs drift between the OMA database and CloudStack, nbd-server and block devices.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'oma-reconciler COMMAND --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI with the given argv (without node and script) and returns the exit code. */
+export async function runCli(
+  argv: readonly string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: Readonly<Record<string, string | undefined>> },
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(topUsage());
+    return name === undefined ? EXIT.error : EXIT.ok;
+  }
+  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`oma-reconciler: unknown command "${name}"\n\n${topUsage()}`);
+    return EXIT.error;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...rest],
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      io.stdout.write(command.usage);
+      return EXIT.ok;
+    }
+    if (!command.run) {
+      io.stderr.write(`oma-reconciler ${name}: not implemented yet in this build\n`);
+      return EXIT.error;
+    }
+    return await command.run({ values, positionals, env: io.env, stdout: io.stdout, stderr: io.stderr });
+  } catch (e) {
+    const err = coerceError(e);
+    if (err instanceof ConfigError || err instanceof SchemaNewerError || err instanceof UsageError) {
+      io.stderr.write(`oma-reconciler ${name}: ${err.message}\n`);
+    } else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`oma-reconciler ${name}: ${err.message}\n\n${command.usage}`);
+    } else {
+      io.stderr.write(`oma-reconciler ${name}: ${err.message}\n`);
+    }
+    return EXIT.error;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /oma-reconciler(\.js)?$|cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+if (isEntry) {
+  const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  process.exitCode = code;
+}

@@ -1,0 +1,63 @@
+import { Kysely, MysqlDialect } from 'kysely';
+import { createPool, type Pool } from 'mysql2';
+import type { DB } from './schema-types.js';
+
+/** An open database: the typed query builder, the raw pool, and a statement counter for the benchmark. */
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly pool: Pool;
+  /** Number of statements Kysely has executed on this handle (for `bench`'s SQL-per-pass figure). */
+  statements(): number;
+  close(): Promise<void>;
+}
+
+/** Connection options derived from a `mysql://` URL. */
+export function poolOptions(url: string, overrides: { database?: string | null; connectionLimit?: number } = {}) {
+  const u = new URL(url);
+  const database = overrides.database === undefined ? decodeURIComponent(u.pathname.replace(/^\//, '')) : overrides.database;
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    ...(database ? { database } : {}),
+    connectionLimit: overrides.connectionLimit ?? 8,
+    charset: 'utf8mb4',
+    // All timestamps travel as UTC; DATETIME/TIMESTAMP columns come back as JS Dates.
+    timezone: 'Z',
+    dateStrings: false,
+    // 64-bit ids (bigint PKs, bytes) come back as strings: no silent precision loss.
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: true,
+    connectTimeout: 5_000,
+  };
+}
+
+/**
+ * Opens a Kysely handle on the callback pool of mysql2 (Kysely's MysqlDialect hangs on the promise
+ * pool). `database: null` connects without selecting a schema (to create one).
+ */
+export function connectDatabase(
+  url: string,
+  overrides: { database?: string | null; connectionLimit?: number } = {},
+): Database {
+  const pool = createPool(poolOptions(url, overrides));
+  let count = 0;
+  const db = new Kysely<DB>({
+    dialect: new MysqlDialect({ pool }),
+    log: () => {
+      count++;
+    },
+  });
+  pool.on('connection', (conn) => {
+    // Session time zone UTC so NOW()/CURRENT_TIMESTAMP agree with the driver's 'Z'.
+    conn.query("SET time_zone = '+00:00'");
+  });
+  return {
+    db,
+    pool,
+    statements: () => count,
+    close: () => db.destroy(),
+  };
+}
