@@ -111,12 +111,23 @@ export interface Reconciler {
   diff(world: World, policy: Policy, now: Date): readonly DriftItem[];
 }
 
+/** One gate's verdict on one action (the gate trail `explain` shows). */
+export interface GateCheck {
+  readonly gate: Gate;
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
 /** An action after the gates. */
 export type GatedAction = ProposedAction & {
   readonly decision: 'run' | 'blocked';
   readonly blockedBy: Gate | null;
   /** Human reason of the block (gate detail). */
   readonly blockedReason: string | null;
+  /** True when only the mode gate held it back in dry-run: it would run in enforce mode. */
+  readonly dryRun?: boolean;
+  /** The gates evaluated, in order, up to and including the first that blocked. */
+  readonly trail?: readonly GateCheck[];
 };
 
 export type GatedDrift = Omit<DriftItem, 'actions'> & {
