@@ -1,0 +1,121 @@
+/**
+ * The bounded label values of every contract metric, in one place. The registry initialises each
+ * combination to 0 at start-up (so a rate() never starts from a missing series) and the adapters
+ * fold anything unexpected into `other` (so a label can never carry an object id).
+ */
+import type { CleanupRequestRecord } from '../world/world.js';
+import type { ActionVerb } from '../engine/types.js';
+import type { DriftClass, DriftKind } from '../world/drift-kinds.js';
+
+/**
+ * Every action verb of `src/engine/types.ts`. A `Record` over the union makes the list exhaustive:
+ * adding a verb to ActionSpec without listing it here fails the type check.
+ */
+const VERBS: Readonly<Record<ActionVerb, true>> = {
+  'quarantine-volume': true,
+  'delete-volume': true,
+  'delete-snapshot': true,
+  'attach-volume-to-oma': true,
+  'remove-nbd-export': true,
+  'add-nbd-export': true,
+  'restart-nbd-server': true,
+  'delete-device-mapping': true,
+  'create-device-mapping': true,
+  'update-device-mapping': true,
+  'delete-row': true,
+  'fail-volume-operation': true,
+  'mark-replication-job-failed': true,
+  'clear-current-job': true,
+  'run-failed-execution-cleanup': true,
+  'run-replication-job-cleanup': true,
+  'refuse-cleanup-request': true,
+  'destroy-test-vm': true,
+};
+
+/** The action verbs, as runtime values. */
+export const ACTION_VERBS = Object.keys(VERBS) as readonly ActionVerb[];
+
+/**
+ * The drift classes each kind reports (the `drift_objects{kind,class}` series initialised to 0).
+ * A reconciler reporting another pair is still counted; this list only decides what exists at 0.
+ */
+export const KIND_CLASSES: Readonly<Record<DriftKind, readonly DriftClass[]>> = {
+  'orphan-volume': ['orphan'],
+  'missing-volume': ['missing'],
+  'orphan-snapshot': ['orphan'],
+  'volume-attachment': ['mismatch', 'missing'],
+  'orphan-nbd-export': ['orphan'],
+  'missing-nbd-export': ['missing'],
+  'live-export-mismatch': ['mismatch', 'stale'],
+  'device-mapping': ['missing', 'stale', 'mismatch'],
+  'orphan-row': ['orphan', 'stale'],
+  'stuck-replication-job': ['stuck'],
+  'stuck-failover-job': ['stuck'],
+  'leftover-test-vm': ['orphan'],
+  'cleanup-request': ['requested'],
+};
+
+/** The action verbs each kind may propose (the `actions_total{kind,action,result}` series at 0). */
+export const KIND_ACTIONS: Readonly<Record<DriftKind, readonly ActionVerb[]>> = {
+  'orphan-volume': ['quarantine-volume', 'delete-volume'],
+  'missing-volume': ['delete-row'],
+  'orphan-snapshot': ['delete-snapshot'],
+  'volume-attachment': ['attach-volume-to-oma', 'quarantine-volume'],
+  'orphan-nbd-export': ['remove-nbd-export', 'delete-row', 'restart-nbd-server'],
+  'missing-nbd-export': ['add-nbd-export', 'restart-nbd-server'],
+  'live-export-mismatch': ['restart-nbd-server'],
+  'device-mapping': ['create-device-mapping', 'update-device-mapping', 'delete-device-mapping'],
+  'orphan-row': ['delete-row', 'fail-volume-operation'],
+  'stuck-replication-job': ['mark-replication-job-failed', 'clear-current-job'],
+  'stuck-failover-job': ['run-failed-execution-cleanup'],
+  'leftover-test-vm': ['destroy-test-vm'],
+  'cleanup-request': ['run-replication-job-cleanup', 'run-failed-execution-cleanup', 'refuse-cleanup-request'],
+};
+
+/** Outcome of one action (`actions_total{result}`). */
+export const ACTION_RESULTS = ['success', 'error', 'dry_run'] as const;
+export type ActionResult = (typeof ACTION_RESULTS)[number];
+
+/**
+ * Outcome of one pass (`passes_total{result}`): `success` = every source complete and the pass
+ * ran to its end; `partial` = ran to its end with a source incomplete; `error` = the engine threw;
+ * `timeout` = aborted by the per-pass timeout; `aborted` = aborted by shutdown.
+ */
+export const PASS_RESULTS = ['success', 'partial', 'error', 'timeout', 'aborted'] as const;
+export type PassResult = (typeof PASS_RESULTS)[number];
+
+/** Statuses of a cleanup request (`cleanup_requests{status}`). */
+export const CLEANUP_STATUSES = ['accepted', 'running', 'done', 'failed', 'refused'] as const satisfies readonly CleanupRequestRecord['status'][];
+export type CleanupStatus = (typeof CLEANUP_STATUSES)[number];
+
+/** CloudStack API commands the daemon may issue; anything else is counted as `other`. */
+export const CLOUDSTACK_COMMANDS = [
+  'listVolumes',
+  'listSnapshots',
+  'listVirtualMachines',
+  'listVMSnapshot',
+  'listTags',
+  'listAsyncJobs',
+  'queryAsyncJobResult',
+  'attachVolume',
+  'detachVolume',
+  'deleteVolume',
+  'destroyVolume',
+  'recoverVolume',
+  'deleteSnapshot',
+  'revertSnapshot',
+  'stopVirtualMachine',
+  'destroyVirtualMachine',
+  'createTags',
+  'deleteTags',
+  'other',
+] as const;
+export type CloudStackCommand = (typeof CLOUDSTACK_COMMANDS)[number];
+
+/**
+ * Outcome of one CloudStack HTTP request: `success`; `api_error` = an error envelope (HTTP status =
+ * errorcode, e.g. 431); `job_failed` = an async job ended with jobstatus 2; `transport_error` =
+ * no usable HTTP answer (refused, reset, non-JSON); `timeout` = aborted by the request timeout.
+ */
+export const CLOUDSTACK_OUTCOMES = ['success', 'api_error', 'job_failed', 'transport_error', 'timeout', 'other'] as const;
+export type CloudStackOutcome = (typeof CLOUDSTACK_OUTCOMES)[number];

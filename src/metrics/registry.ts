@@ -1,0 +1,115 @@
+/**
+ * Every Prometheus metric of the operator contract (prefix `oma_reconciler_`), declared in one
+ * place with help text, on a registry owned by the caller (never prom-client's global default), with
+ * every bounded label combination initialised to 0.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { MODES } from '../config/config-schema.js';
+import { DRIFT_KINDS, GATES, SOURCES } from '../world/drift-kinds.js';
+import {
+  ACTION_RESULTS,
+  CLEANUP_STATUSES,
+  CLOUDSTACK_COMMANDS,
+  CLOUDSTACK_OUTCOMES,
+  KIND_ACTIONS,
+  KIND_CLASSES,
+  PASS_RESULTS,
+} from './label-sets.js';
+
+/** The metric name prefix of the contract. */
+export const METRIC_PREFIX = 'oma_reconciler_';
+
+/** The metric handles; only the daemon loop and the adapters in `src/metrics/` write to them. */
+export interface ReconcilerMetrics {
+  readonly registry: Registry;
+  readonly driftObjects: Gauge<'kind' | 'class'>;
+  readonly driftOldestFirstSeen: Gauge<'kind'>;
+  readonly actionsTotal: Counter<'kind' | 'action' | 'result'>;
+  readonly actionsBlockedTotal: Counter<'kind' | 'reason'>;
+  readonly passesTotal: Counter<'result'>;
+  readonly passDuration: Histogram;
+  readonly lastSuccessfulPass: Gauge;
+  readonly sourceUp: Gauge<'source'>;
+  readonly sourceLastComplete: Gauge<'source'>;
+  readonly cloudstackRequestsTotal: Counter<'command' | 'outcome'>;
+  readonly cloudstackRequestDuration: Histogram<'command'>;
+  readonly cleanupRequests: Gauge<'status'>;
+  readonly leader: Gauge;
+  readonly mode: Gauge<'mode'>;
+  readonly buildInfo: Gauge<'version'>;
+}
+
+export interface MetricsOptions {
+  /** Package version for `build_info{version}`. */
+  readonly version: string;
+  /** Also collect prom-client's default process/Node.js metrics. Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+/** Seconds; passes range from a few ms (fakes, empty appliance) to minutes (large CloudStack inventories). */
+const PASS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+/** Seconds; one HTTP request (async jobs are polled with several requests). */
+const REQUEST_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Creates a fresh registry holding every contract metric, each label combination at 0. */
+export function createMetrics(options: MetricsOptions): ReconcilerMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const p = METRIC_PREFIX;
+  const metrics: ReconcilerMetrics = {
+    registry,
+    driftObjects: new Gauge({ name: `${p}drift_objects`, help: 'Open drift items found by the last pass, by drift kind and class.', labelNames: ['kind', 'class'], registers }),
+    driftOldestFirstSeen: new Gauge({ name: `${p}drift_oldest_first_seen_timestamp_seconds`, help: 'Unix time the oldest open drift item of a kind was first seen; 0 when none is open.', labelNames: ['kind'], registers }),
+    actionsTotal: new Counter({ name: `${p}actions_total`, help: 'Repair actions attempted, by drift kind, action and result (success, error, dry_run).', labelNames: ['kind', 'action', 'result'], registers }),
+    actionsBlockedTotal: new Counter({ name: `${p}actions_blocked_total`, help: 'Proposed actions a safety gate held back, by drift kind and gate.', labelNames: ['kind', 'reason'], registers }),
+    passesTotal: new Counter({ name: `${p}passes_total`, help: 'Reconcile passes, by result (success, partial, error, timeout, aborted).', labelNames: ['result'], registers }),
+    passDuration: new Histogram({ name: `${p}pass_duration_seconds`, help: 'Wall time of one reconcile pass.', buckets: PASS_BUCKETS, registers }),
+    lastSuccessfulPass: new Gauge({ name: `${p}last_successful_pass_timestamp_seconds`, help: 'Unix time the last pass with every source complete finished.', registers }),
+    sourceUp: new Gauge({ name: `${p}source_up`, help: '1 when the last pass read the source completely, else 0.', labelNames: ['source'], registers }),
+    sourceLastComplete: new Gauge({ name: `${p}source_last_complete_timestamp_seconds`, help: 'Unix time the source was last read completely.', labelNames: ['source'], registers }),
+    cloudstackRequestsTotal: new Counter({ name: `${p}cloudstack_requests_total`, help: 'CloudStack API requests, by command and outcome.', labelNames: ['command', 'outcome'], registers }),
+    cloudstackRequestDuration: new Histogram({ name: `${p}cloudstack_request_duration_seconds`, help: 'Duration of one CloudStack API request, by command.', labelNames: ['command'], buckets: REQUEST_BUCKETS, registers }),
+    cleanupRequests: new Gauge({ name: `${p}cleanup_requests`, help: 'Cleanup requests known to the reconciler, by status.', labelNames: ['status'], registers }),
+    leader: new Gauge({ name: `${p}leader`, help: '1 when this instance holds the leader lock and may act, else 0.', registers }),
+    mode: new Gauge({ name: `${p}mode`, help: 'Reconcile mode in force (state set: 1 for the current mode).', labelNames: ['mode'], registers }),
+    buildInfo: new Gauge({ name: `${p}build_info`, help: 'Build information; always 1.', labelNames: ['version'], registers }),
+  };
+  initialise(metrics);
+  metrics.buildInfo.set({ version: options.version }, 1);
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return metrics;
+}
+
+/** Sets every known label combination to 0 so each series exists before its first event. */
+function initialise(m: ReconcilerMetrics): void {
+  for (const kind of DRIFT_KINDS) {
+    for (const cls of KIND_CLASSES[kind]) m.driftObjects.set({ kind, class: cls }, 0);
+    m.driftOldestFirstSeen.set({ kind }, 0);
+    for (const action of KIND_ACTIONS[kind]) {
+      for (const result of ACTION_RESULTS) m.actionsTotal.inc({ kind, action, result }, 0);
+    }
+    for (const reason of GATES) m.actionsBlockedTotal.inc({ kind, reason }, 0);
+  }
+  for (const result of PASS_RESULTS) m.passesTotal.inc({ result }, 0);
+  m.lastSuccessfulPass.set(0);
+  for (const source of SOURCES) {
+    m.sourceUp.set({ source }, 0);
+    m.sourceLastComplete.set({ source }, 0);
+  }
+  for (const command of CLOUDSTACK_COMMANDS) {
+    for (const outcome of CLOUDSTACK_OUTCOMES) m.cloudstackRequestsTotal.inc({ command, outcome }, 0);
+    m.cloudstackRequestDuration.zero({ command });
+  }
+  for (const status of CLEANUP_STATUSES) m.cleanupRequests.set({ status }, 0);
+  m.leader.set(0);
+  for (const mode of MODES) m.mode.set({ mode }, 0);
+}
+
+/** Names of every contract metric (without the `_bucket`/`_sum`/`_count` series of histograms). */
+export function contractMetricNames(metrics: ReconcilerMetrics): string[] {
+  return metrics.registry
+    .getMetricsAsArray()
+    .map((m) => m.name)
+    .filter((n) => n.startsWith(METRIC_PREFIX))
+    .sort();
+}
