@@ -246,6 +246,8 @@ export interface NbdFacts {
     readonly sessions: number | null;
     /** Export names the server lists in memory; null when it could not be listed. */
     readonly liveExports: readonly string[] | null;
+    /** Why the server is not running or could not be listed (stale pid file, listing denied…). */
+    readonly problem?: string;
   };
   readonly pending: readonly NbdPendingChange[];
 }
