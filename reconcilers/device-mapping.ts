@@ -1,0 +1,111 @@
+/**
+ * device-mapping — `device_mappings` (the Volume Daemon's view of attachments) disagrees with
+ * CloudStack: stale rows for detached or deleted volumes make the next attach fail on the unique key
+ * (incident 10); volumes attached to the OMA without a row get no export; rows left in `failover`
+ * mode after a failed failover hide volumes from the daemon (§4.1).
+ *
+ * Desired: CloudStack attachments (truth, incident 9: reconcile from CloudStack, not from the table),
+ * the OMA VM id (confirmed), the by-id path rule. Actual: `device_mappings` rows.
+ *
+ * Actions: stale row → `delete-device-mapping` (destructive, grace 2 min); an `ossea_volumes` volume
+ * attached to the OMA with no row → `create-device-mapping` (mode `oma`, by-id path); wrong vm_id,
+ * mode or OMA path → `update-device-mapping`. Rows for non-OMA VMs are never created (their shared
+ * `remote-vm-<id>` path collides, incident 9) and an update that would collide is reported only.
+ * Safety rails: in-flight (failover flips modes in bulk), paused, budget, sanity.
+ */
+import type { DriftItem, Policy, ProposedAction, Reconciler } from '../src/engine/types.js';
+import type { CsVolume, DeviceMappingRow, World } from '../src/world/world.js';
+import { byIdPath } from './lib/by-id-path.js';
+import { fact, makeDrift, sortDrift, type DriftInput } from './lib/drift.js';
+import { resolveOmaVm } from './lib/oma-vm.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
+
+type Expected = Pick<DeviceMappingRow, 'vmId' | 'devicePath' | 'operationMode'>;
+
+/** The row CloudStack's attachment calls for. */
+function expectedRow(volume: CsVolume & { virtualMachineId: string }, omaVmId: string, policy: Policy): Expected {
+  if (volume.virtualMachineId === omaVmId) return { vmId: omaVmId, operationMode: 'oma', devicePath: byIdPath(policy.deviceByIdDir, volume.id) };
+  const root = volume.deviceId === 0 ? 'root-' : '';
+  return { vmId: volume.virtualMachineId, operationMode: 'failover', devicePath: `remote-vm-${root}${volume.virtualMachineId}` };
+}
+
+function rowText(r: DeviceMappingRow): string {
+  return `device_mappings row ${r.id}: vm ${r.vmId}, mode ${r.operationMode}, path ${r.devicePath}`;
+}
+
+function judgeRow(idx: WorldIndex, row: DeviceMappingRow, omaVmId: string, policy: Policy): Omit<DriftInput, 'kind' | 'subject'> | null {
+  const volume = idx.csVolumes.get(row.volumeUuid);
+  const contextId = row.vmContextId ?? idx.osseaVolumes.get(row.volumeUuid)?.vmContextId ?? null;
+  const del: ProposedAction = { action: 'delete-device-mapping', params: { id: row.id, volumeUuid: row.volumeUuid }, destructive: true };
+  if (!volume) {
+    if (!idx.world.sources.cloudstack.complete) return null;
+    return { class: 'stale', contextId, evidence: [fact('database', rowText(row)), fact('cloudstack', 'volume does not exist')], actions: [del] };
+  }
+  if (volume.virtualMachineId === null) {
+    return { class: 'stale', contextId, evidence: [fact('database', rowText(row)), fact('cloudstack', `volume ${volume.state}, attached to no VM`)], actions: [del] };
+  }
+  const want = expectedRow({ ...volume, virtualMachineId: volume.virtualMachineId }, omaVmId, policy);
+  const differs = want.vmId !== row.vmId || want.operationMode !== row.operationMode || (want.operationMode === 'oma' && want.devicePath !== row.devicePath);
+  if (!differs) return null;
+  // Non-OMA rows keep their own path unless the VM changed; the placeholder path is shared (incident 9).
+  const devicePath = want.operationMode === 'oma' || want.vmId !== row.vmId ? want.devicePath : row.devicePath;
+  const collision = idx.world.database.deviceMappings.find((m) => m.devicePath === devicePath && m.id !== row.id);
+  const evidence = [
+    fact('database', rowText(row)),
+    fact('cloudstack', `volume attached to ${volume.virtualMachineId === omaVmId ? 'the OMA VM' : `VM ${volume.vmName ?? '?'}`} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'})`),
+  ];
+  return {
+    class: 'mismatch',
+    contextId,
+    evidence,
+    actions: collision
+      ? []
+      : [{ action: 'update-device-mapping', params: { id: row.id, volumeUuid: row.volumeUuid, vmId: want.vmId, devicePath, operationMode: want.operationMode }, destructive: false }],
+    note: collision ? `report only: path ${devicePath} is already used by row ${collision.id} (device_path is unique, incident 9)` : null,
+  };
+}
+
+function diff(world: World, policy: Policy): readonly DriftItem[] {
+  if (!world.sources.database.complete) return [];
+  const idx = indexWorld(world);
+  const oma = resolveOmaVm(idx, policy);
+  if (!oma.verified || oma.id === null) return [];
+  const omaVmId = oma.id;
+  const items: DriftItem[] = [];
+  for (const row of world.database.deviceMappings) {
+    const judged = judgeRow(idx, row, omaVmId, policy);
+    if (judged) items.push(makeDrift({ ...judged, kind: 'device-mapping', subject: { type: 'device-mapping', id: row.volumeUuid, name: row.devicePath } }));
+  }
+  for (const ov of world.database.osseaVolumes) {
+    const volume = idx.csVolumes.get(ov.volumeId);
+    if (volume?.virtualMachineId !== omaVmId || idx.deviceMappings.has(ov.volumeId)) continue;
+    const devicePath = byIdPath(policy.deviceByIdDir, ov.volumeId);
+    const link = idx.linksByVolume.get(ov.volumeId);
+    items.push(
+      makeDrift({
+        kind: 'device-mapping',
+        class: 'missing',
+        subject: { type: 'device-mapping', id: ov.volumeId, name: devicePath },
+        contextId: ov.vmContextId,
+        evidence: [
+          fact('database', `ossea_volumes row ${ov.id} of ${ov.vmContextId}; no device_mappings row`),
+          fact('cloudstack', `volume attached to the OMA VM (deviceid ${volume.deviceId ?? '?'})`),
+          fact('devices', link ? `by-id link ${link.path} → ${link.target ?? '?'}` : idx.world.sources.devices.complete ? 'no by-id link yet' : 'device facts unavailable'),
+        ],
+        actions: [
+          { action: 'create-device-mapping', params: { volumeUuid: ov.volumeId, vmId: omaVmId, contextId: ov.vmContextId, devicePath, operationMode: 'oma' }, destructive: false },
+        ],
+      }),
+    );
+  }
+  return sortDrift(items);
+}
+
+/**
+ * @example
+ * // vol-1 (ctx-web) is attached to the OMA but its device_mappings row still says failover / tvm-1
+ * deviceMapping.diff(world, policy, now)
+ * // → [{ id: 'device-mapping:device-mapping:vol-1', class: 'mismatch', actions: [{ action: 'update-device-mapping',
+ * //      params: { id: 'dm-1', volumeUuid: 'vol-1', vmId: 'oma-vm', devicePath: '/dev/disk/by-id/virtio-vol1', operationMode: 'oma' } }] }]
+ */
+export const deviceMapping: Reconciler = { kind: 'device-mapping', needs: ['database', 'cloudstack'], diff };

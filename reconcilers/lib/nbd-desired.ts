@@ -1,0 +1,43 @@
+/**
+ * The desired NBD exports (§8.3): one `migration-vol-<uuid>` per `ossea_volumes` volume of an
+ * exported-state context that CloudStack shows attached to the (confirmed) OMA VM, at its by-id path.
+ */
+import type { Policy } from '../../src/engine/types.js';
+import type { ContextRow, CsVolume, OsseaVolumeRow } from '../../src/world/world.js';
+import { byIdPath } from './by-id-path.js';
+import { EXPORTED_STATES } from './context-states.js';
+import { exportNameFor } from './names.js';
+import type { OmaVm } from './oma-vm.js';
+import type { WorldIndex } from './world-index.js';
+
+/** One export the appliance should serve. */
+export interface DesiredExport {
+  readonly exportName: string;
+  readonly devicePath: string;
+  readonly row: OsseaVolumeRow;
+  readonly context: ContextRow;
+  readonly volume: CsVolume;
+}
+
+/**
+ * Exports by name for `ossea_volumes` volumes attached to the OMA VM, limited to contexts in `states`
+ * (default: the exported states); `null` accepts any state — the orphan rule uses that, so an export
+ * of one of our volumes on the OMA is never removed just because its row is missing.
+ */
+export function desiredExports(
+  idx: WorldIndex,
+  policy: Policy,
+  oma: OmaVm,
+  states: readonly string[] | null = EXPORTED_STATES,
+): ReadonlyMap<string, DesiredExport> {
+  const out = new Map<string, DesiredExport>();
+  if (!oma.verified || oma.id === null) return out;
+  for (const row of idx.world.database.osseaVolumes) {
+    const context = idx.contexts.get(row.vmContextId);
+    const volume = idx.csVolumes.get(row.volumeId);
+    if (!context || (states !== null && !states.includes(context.currentStatus)) || volume?.virtualMachineId !== oma.id) continue;
+    const exportName = exportNameFor(row.volumeId);
+    out.set(exportName, { exportName, devicePath: byIdPath(policy.deviceByIdDir, row.volumeId), row, context, volume });
+  }
+  return out;
+}

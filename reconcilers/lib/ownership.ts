@@ -1,0 +1,40 @@
+/**
+ * Shared ownership facts. Objects are deleted only when every check holds: in the ledger (or
+ * adopted), named like ours, referenced by no row, not the OMA's ROOT volume, not a live VM.
+ */
+import type { OwnershipChecks } from '../../src/engine/types.js';
+import { sanitizeVmName } from './names.js';
+import { ledgerKey, type WorldIndex } from './world-index.js';
+
+/** Names of the checks that failed (empty when all hold). */
+export function failedChecks(checks: OwnershipChecks): string[] {
+  return Object.entries(checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
+}
+
+/** True when CloudStack object `id` is in the ownership ledger (recorded or adopted). */
+export function inLedger(idx: WorldIndex, type: 'volume' | 'snapshot' | 'vm', id: string): boolean {
+  return idx.ledger.has(ledgerKey(type, id));
+}
+
+/**
+ * True when VM `vmId` is (or may be) a production VM: the destination of a live failover, or named
+ * exactly like a context's source VM (live VMs keep the source name, §4.7).
+ */
+export function isLiveFailoverVm(idx: WorldIndex, vmId: string | null): boolean {
+  if (vmId === null) return false;
+  if (idx.world.database.failoverJobs.some((j) => j.jobType === 'live' && j.destinationVmId === vmId)) return true;
+  const vm = idx.csVms.get(vmId);
+  if (!vm) return false;
+  return idx.world.database.contexts.some((c) => vm.name === c.vmName || vm.name === sanitizeVmName(c.vmName));
+}
+
+/** A one-line explanation of how an operator adopts an object the reconciler will not touch. */
+export function adoptionNote(type: 'volume' | 'snapshot' | 'vm', id: string): string {
+  return (
+    `never recorded by the OMA database, so it is not touched. If it is really an appliance leftover, adopt it: ` +
+    `INSERT INTO oma_reconciler_ledger (object_type, object_id, first_seen_at, last_seen_at, reason, adopted, adopted_by) ` +
+    `VALUES ('${type}', '${id}', NOW(), NOW(), 'adopted by operator', 1, '<your name>'); otherwise ignore or delete it by hand`
+  );
+}

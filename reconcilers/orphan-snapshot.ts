@@ -1,0 +1,84 @@
+/**
+ * orphan-snapshot — a failover protection snapshot (`multi-test-failover-*`, legacy
+ * `test-failover-*`) of one of our volumes that nothing references: a failed failover or rollback
+ * left it behind, and CloudStack never removes it (incidents 7, 17).
+ *
+ * Desired: `ossea_volumes.snapshot_id` and `failover_jobs.ossea_snapshot_id` (database). Actual:
+ * CloudStack snapshots. "Our volume" = a volume with an `ossea_volumes` row or in the ledger.
+ *
+ * Actions: `delete-snapshot` (destructive). Safety rails: nothing while the volume's context has a
+ * failover in flight (a new snapshot is referenced only after it is created), grace (default 30 min),
+ * ownership (blocked for a context failed over live: that snapshot may be the only rollback point),
+ * budget, sanity. Snapshots still being created or already being destroyed are skipped.
+ */
+import type { DriftItem, OwnershipChecks, Policy, Reconciler } from '../src/engine/types.js';
+import type { CsSnapshot, World } from '../src/world/world.js';
+import { fact, makeDrift, sortDrift } from './lib/drift.js';
+import { findInFlight } from './lib/in-flight.js';
+import { isFailoverSnapshotName } from './lib/names.js';
+import { failedChecks, inLedger, isLiveFailoverVm } from './lib/ownership.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
+
+/** Snapshot states in which it is being created or removed. */
+const TRANSIENT_STATES = new Set(['Allocated', 'Creating', 'BackingUp', 'Copying', 'Destroying', 'Destroyed']);
+
+function referenced(world: World, snapshotId: string): boolean {
+  return (
+    world.database.osseaVolumes.some((v) => v.snapshotId === snapshotId) ||
+    world.database.failoverJobs.some((f) => f.osseaSnapshotId === snapshotId)
+  );
+}
+
+function ownershipOf(idx: WorldIndex, snap: CsSnapshot, contextStatus: string | null, omaVmId: string | null): OwnershipChecks {
+  const volume = idx.csVolumes.get(snap.volumeId);
+  return {
+    inLedger: inLedger(idx, 'snapshot', snap.id) || inLedger(idx, 'volume', snap.volumeId),
+    namedLikeOurs: isFailoverSnapshotName(snap.name),
+    noReferencingRow: !referenced(idx.world, snap.id),
+    notOmaRootVolume: !(volume?.type === 'ROOT' && volume.virtualMachineId === omaVmId),
+    notLiveFailoverVm: contextStatus !== 'failed_over_live' && !isLiveFailoverVm(idx, volume?.virtualMachineId ?? null),
+  };
+}
+
+function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+  if (!world.sources.database.complete) return [];
+  const idx = indexWorld(world);
+  const inFlight = findInFlight(idx, policy, now);
+  const omaVmId = policy.omaVmId ?? world.omaVmId;
+  const items: DriftItem[] = [];
+  for (const snap of world.cloudstack.snapshots) {
+    if (!isFailoverSnapshotName(snap.name) || TRANSIENT_STATES.has(snap.state) || referenced(world, snap.id)) continue;
+    const row = idx.osseaVolumes.get(snap.volumeId);
+    if (!row && !inLedger(idx, 'volume', snap.volumeId)) continue;
+    const contextId = row?.vmContextId ?? null;
+    if (contextId !== null && inFlight.failover.has(contextId)) continue;
+    const ctx = contextId === null ? undefined : idx.contexts.get(contextId);
+    const ownership = ownershipOf(idx, snap, ctx?.currentStatus ?? null, omaVmId);
+    const failed = failedChecks(ownership);
+    items.push(
+      makeDrift({
+        kind: 'orphan-snapshot',
+        class: 'orphan',
+        subject: { type: 'snapshot', id: snap.id, name: snap.name },
+        contextId,
+        evidence: [
+          fact('cloudstack', `snapshot ${snap.state} of volume ${snap.volumeId}, created ${snap.created ?? 'unknown'}`),
+          fact('database', row ? `volume belongs to ${ctx ? `${ctx.vmName} (${ctx.currentStatus})` : row.vmContextId}; no ossea_volumes.snapshot_id or failover_jobs.ossea_snapshot_id references the snapshot` : 'volume has no ossea_volumes row any more; nothing references the snapshot'),
+          ...(failed.length > 0 ? [fact('ledger', `ownership checks failing: ${failed.join(', ')}`)] : []),
+        ],
+        actions: [{ action: 'delete-snapshot', params: { snapshotId: snap.id, volumeId: snap.volumeId }, destructive: true, ownership }],
+        note: ownership.notLiveFailoverVm ? null : 'the context is failed over live: this snapshot may be its only rollback point; delete it by hand once the live VM is accepted',
+      }),
+    );
+  }
+  return sortDrift(items);
+}
+
+/**
+ * @example
+ * // snap-1 "multi-test-failover-disk-2000-1700000000" of vol-1 (ctx-web, ready_for_failover), unreferenced
+ * orphanSnapshot.diff(world, policy, now)
+ * // → [{ id: 'orphan-snapshot:snapshot:snap-1', contextId: 'ctx-web', actions: [{ action: 'delete-snapshot',
+ * //      params: { snapshotId: 'snap-1', volumeId: 'vol-1' }, destructive: true, ownership: { …all true } }] }]
+ */
+export const orphanSnapshot: Reconciler = { kind: 'orphan-snapshot', needs: ['database', 'cloudstack'], diff };
