@@ -1,0 +1,117 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema-types.js';
+import type { DriftKind } from '../../world/drift-kinds.js';
+
+/** What is written before an action runs (its intent, with the evidence that justified it). */
+export interface ActionIntent {
+  readonly passId: string;
+  readonly driftId: string | null;
+  readonly kind: string;
+  readonly action: string;
+  readonly subject: { readonly type: string; readonly id: string; readonly name: string | null };
+  readonly contextId: string | null;
+  readonly destructive: boolean;
+  /** Evidence, params and gate trail, stored as the `intent` JSON. */
+  readonly detail: unknown;
+  readonly actor: string;
+  readonly leaderHost: string | null;
+  readonly undoOf?: string;
+}
+
+/** Final state of an audited action. */
+export type AuditOutcome = 'success' | 'error' | 'dry_run' | 'blocked' | 'undone';
+
+/** Writes the intent row (outcome `pending`) and returns its id. */
+export async function recordIntent(db: Kysely<DB>, intent: ActionIntent): Promise<string> {
+  const result = await db
+    .insertInto('oma_reconciler_actions')
+    .values({
+      pass_id: intent.passId,
+      drift_id: intent.driftId,
+      kind: intent.kind,
+      action: intent.action,
+      subject_type: intent.subject.type,
+      subject_id: intent.subject.id.slice(0, 255),
+      subject_name: intent.subject.name?.slice(0, 255) ?? null,
+      context_id: intent.contextId,
+      intent: JSON.stringify({ destructive: intent.destructive, ...(intent.detail as object) }),
+      actor: intent.actor,
+      leader_host: intent.leaderHost,
+      undo_of: intent.undoOf ?? null,
+    })
+    .executeTakeFirstOrThrow();
+  return String(result.insertId);
+}
+
+/** Writes the outcome after the action; `undoData` makes it reversible by `undo ACTION_ID`. */
+export async function recordOutcome(
+  db: Kysely<DB>,
+  id: string,
+  outcome: AuditOutcome,
+  error: string | null,
+  undoData: unknown = null,
+  now: Date = new Date(),
+): Promise<void> {
+  await db
+    .updateTable('oma_reconciler_actions')
+    .set({
+      outcome,
+      error: error?.slice(0, 60_000) ?? null,
+      finished_at: now,
+      ...(undoData === null ? {} : { reversible: 1, undo_data: JSON.stringify(undoData) }),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Destructive actions that succeeded per kind since `since` (the hourly budget's input). One statement. */
+export async function destructiveCountsSince(db: Kysely<DB>, since: Date): Promise<Partial<Record<DriftKind, number>>> {
+  const rows = await db
+    .selectFrom('oma_reconciler_actions')
+    .select(['kind', sql<number>`count(*)`.as('n')])
+    .where('created_at', '>=', since)
+    .where('outcome', '=', 'success')
+    .where(sql<boolean>`json_value(intent, '$.destructive') = 'true'`)
+    .groupBy('kind')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+}
+
+/** An audit record as the API and the status page show it. */
+export interface AuditRecord {
+  readonly id: string;
+  readonly passId: string;
+  readonly driftId: string | null;
+  readonly kind: string;
+  readonly action: string;
+  readonly subject: { readonly type: string; readonly id: string; readonly name: string | null };
+  readonly contextId: string | null;
+  readonly outcome: string;
+  readonly error: string | null;
+  readonly reversible: boolean;
+  readonly actor: string;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** The newest audit records, newest first; optionally only those about one subject or context. */
+export async function listActions(db: Kysely<DB>, limit: number, subject?: string): Promise<AuditRecord[]> {
+  let q = db.selectFrom('oma_reconciler_actions').selectAll().orderBy('id', 'desc').limit(limit);
+  if (subject !== undefined) q = q.where((eb) => eb.or([eb('subject_id', '=', subject), eb('context_id', '=', subject), eb('drift_id', '=', subject)]));
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: String(r.id),
+    passId: r.pass_id,
+    driftId: r.drift_id,
+    kind: r.kind,
+    action: r.action,
+    subject: { type: r.subject_type, id: r.subject_id, name: r.subject_name },
+    contextId: r.context_id,
+    outcome: r.outcome,
+    error: r.error,
+    reversible: r.reversible === 1,
+    actor: r.actor,
+    createdAt: r.created_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+  }));
+}
