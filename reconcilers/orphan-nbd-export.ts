@@ -12,10 +12,11 @@
  * `backup-*`; legacy `migration-vm-*`/`migration-<job>` exports are reported only (incident 4).
  * Safety rails: grace (default 5 min), in-flight, paused, budget, sanity. A volume absent from a
  * partial CloudStack listing proves nothing, and without a confirmed OMA VM only the "no row" rule
- * applies.
+ * applies. A detached volume that volume-attachment will put back on the OMA keeps its export.
  */
 import type { DriftItem, Evidence, Policy, Reconciler } from '../src/engine/types.js';
 import type { NbdConfiguredExport, World } from '../src/world/world.js';
+import { ON_OMA_STATES } from './lib/context-states.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { isLegacyExportName, isProtectedExportName, volumeIdFromExportName } from './lib/names.js';
 import { desiredExports } from './lib/nbd-desired.js';
@@ -27,11 +28,20 @@ function configuredFact(e: NbdConfiguredExport, live: boolean | null): Evidence 
   return fact('nbd', `configured in ${e.file}, exportname ${e.exportname ?? '(none)'}${e.managed ? ', reconciler-managed' : ''}${e.denied ? ', denied by its authfile' : ''}; ${served}`);
 }
 
+/** True when volume-attachment will bring the volume back to the OMA (its context wants it there). */
+function awaitsReattach(idx: WorldIndex, volumeId: string): boolean {
+  const row = idx.osseaVolumes.get(volumeId);
+  const ctx = row ? idx.contexts.get(row.vmContextId) : undefined;
+  return ctx !== undefined && ON_OMA_STATES.includes(ctx.currentStatus);
+}
+
 /** Why the export is orphaned, or null when it is wanted or nothing can be established. */
 function orphanReason(idx: WorldIndex, oma: OmaVm, volumeId: string, hasRow: boolean, ours: boolean): string | null {
   const volume = idx.csVolumes.get(volumeId);
   if (oma.verified && volume) {
-    if (volume.virtualMachineId === null) return 'its volume is attached to no VM';
+    // A detached volume of a context that wants it on the OMA is reattached by volume-attachment;
+    // its export (by-id path) is valid again then, so removing it would only churn nbd-server.
+    if (volume.virtualMachineId === null) return hasRow && awaitsReattach(idx, volumeId) ? null : 'its volume is attached to no VM';
     if (volume.virtualMachineId !== oma.id) return `its volume is attached to VM ${volume.vmName ?? '?'} (${volume.virtualMachineId}), not the OMA`;
   }
   if (!volume && idx.world.sources.cloudstack.complete) return 'its volume no longer exists in CloudStack';

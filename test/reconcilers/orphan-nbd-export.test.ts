@@ -18,9 +18,14 @@ describe('orphan-nbd-export', () => {
     { name: 'reports nothing in a healthy world', world: () => new WorldBuilder().healthyContext('web', { disks: 2 }), expected: [] },
     { name: 'removes the export of a volume that moved to a test VM', world: movedToTestVm, expected: ['orphan-nbd-export:nbd-export:migration-vol-vol-web-0 → remove-nbd-export'] },
     {
-      name: 'removes the export of a detached volume',
-      world: () => new WorldBuilder().healthyContext('web').patch('volumes', 'vol-web-0', { virtualMachineId: null }),
+      name: 'removes the export of a detached volume whose context does not want it on the OMA',
+      world: () => new WorldBuilder().healthyContext('web', { status: 'failed_over_test' }).patch('volumes', 'vol-web-0', { virtualMachineId: null }),
       expected: ['orphan-nbd-export:nbd-export:migration-vol-vol-web-0 → remove-nbd-export'],
+    },
+    {
+      name: 'keeps the export of a detached volume that volume-attachment will reattach',
+      world: () => new WorldBuilder().healthyContext('web').patch('volumes', 'vol-web-0', { virtualMachineId: null }),
+      expected: [],
     },
     {
       name: 'removes an export file with no row whose volume is not ours',
