@@ -31,10 +31,11 @@ export function fileDiff(path: string, before: string | null, after: string | nu
     if (i < a.length && j < b.length && a[i] === b[j]) {
       out.push(` ${a[i++] ?? ''}`);
       j++;
-    } else if (j < b.length && (i >= a.length || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))) {
-      out.push(`+${b[j++] ?? ''}`);
-    } else {
+    } else if (i < a.length && (j >= b.length || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))) {
+      // Removals first, as diff(1) prints them.
       out.push(`-${a[i++] ?? ''}`);
+    } else {
+      out.push(`+${b[j++] ?? ''}`);
     }
   }
   return `${out.join('\n')}\n`;

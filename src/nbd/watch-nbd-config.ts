@@ -23,17 +23,23 @@ export interface NbdConfigWatcher {
 }
 
 /**
+ * True for the paths whose change matters to nbd-server: the base config itself and `*.conf`
+ * entries directly inside conf.d (dotfiles included, as the server parses them); not temp files,
+ * `.conf.tmp`, editor backups or anything in subdirectories.
+ */
+export function isNbdConfigPath(paths: NbdWatchPaths, path: string): boolean {
+  const p = resolve(path);
+  return p === resolve(paths.baseConfig) || (dirname(p) === resolve(paths.confDir) && p.endsWith('.conf'));
+}
+
+/**
  * Calls `onChange('changed')` at most once per `debounceMs` burst of relevant changes: the base
  * config file itself, or a `*.conf` entry directly inside conf.d (added, changed or removed).
  */
 export function watchNbdConfig(paths: NbdWatchPaths, debounceMs: number, onChange: (event: 'changed') => void): NbdConfigWatcher {
-  const baseConfig = resolve(paths.baseConfig);
-  const baseDir = dirname(baseConfig);
+  const baseDir = dirname(resolve(paths.baseConfig));
   const confDir = resolve(paths.confDir);
-  const relevant = (path: string): boolean => {
-    const p = resolve(path);
-    return p === baseConfig || (dirname(p) === confDir && p.endsWith('.conf'));
-  };
+  const relevant = (path: string): boolean => isNbdConfigPath(paths, path);
   const ignored = (path: string, stats?: Stats): boolean => {
     const p = resolve(path);
     if (p === baseDir || p === confDir) return false;

@@ -1,0 +1,58 @@
+/**
+ * CloudStack's KVM disk serial and the udev by-id names built from it (`cloudstack-api.md` §9,
+ * `oma-system.md` §2.5): serial = volume UUID without hyphens, first 20 characters; the guest
+ * sees `/dev/disk/by-id/virtio-<serial>` (virtio-blk) or `scsi-0QEMU_QEMU_HARDDISK_<serial>` /
+ * `scsi-<serial>` (virtio-scsi). Only the 20-character prefix survives, so a serial is mapped back
+ * by matching prefixes against known volume ids.
+ */
+import { join } from 'node:path';
+import { InvalidInputError } from '../errors.js';
+
+/** Length of the virtio-blk serial field (VIRTIO_BLK_ID_BYTES). */
+export const SERIAL_LENGTH = 20;
+
+/** By-id name prefixes, most specific first (the CSI drivers try the same three). */
+const LINK_PREFIXES = ['virtio-', 'scsi-0QEMU_QEMU_HARDDISK_', 'scsi-'] as const;
+
+const VOLUME_ID = /^[0-9A-Fa-f][0-9A-Fa-f-]*$/;
+
+/** The KVM serial of a CloudStack volume id: hyphens removed, first 20 characters, lower case. */
+export function volumeSerial(volumeId: string): string {
+  if (!VOLUME_ID.test(volumeId)) {
+    throw new InvalidInputError(`volume id ${JSON.stringify(volumeId.slice(0, 80))} is not a UUID`, 'volumeId');
+  }
+  return volumeId.replace(/-/g, '').slice(0, SERIAL_LENGTH).toLowerCase();
+}
+
+/** The virtio by-id path the appliance stores: `<dir>/virtio-<serial>`. */
+export function byIdPath(volumeId: string, dir = '/dev/disk/by-id'): string {
+  return join(dir, `virtio-${volumeSerial(volumeId)}`);
+}
+
+/**
+ * The serial carried by a by-id link name, or null when the name is not a disk-serial link
+ * (partition links `-partN`, `ata-…`, `wwn-…`, scsi names without a hex serial…).
+ */
+export function serialFromLinkName(name: string): string | null {
+  if (/-part\d+$/.test(name)) return null;
+  for (const prefix of LINK_PREFIXES) {
+    if (!name.startsWith(prefix)) continue;
+    const serial = name.slice(prefix.length);
+    return /^[0-9a-fA-F]{1,20}$/.test(serial) ? serial.toLowerCase() : null;
+  }
+  return null;
+}
+
+/** Result of mapping one serial to the known volume ids. */
+export interface SerialMatch {
+  readonly volumeId: string | null;
+  /** Every known id with that prefix when more than one matched (never guessed between). */
+  readonly ambiguousWith: readonly string[];
+}
+
+/** Maps a serial back to a volume id by the 20-character prefix rule. */
+export function matchSerial(serial: string, knownVolumeIds: readonly string[]): SerialMatch {
+  const matches = [...new Set(knownVolumeIds.filter((id) => VOLUME_ID.test(id) && volumeSerial(id) === serial))].sort();
+  if (matches.length === 1) return { volumeId: matches[0] ?? null, ambiguousWith: [] };
+  return { volumeId: null, ambiguousWith: matches.length > 1 ? matches : [] };
+}
