@@ -71,6 +71,8 @@ export const configSchema = z.strictObject({
       startCommand: z.array(z.string()).default([]),
       /** Debounce of conf.d change events, ms. Default 250. */
       watchDebounceMs: positiveMs.default(250),
+      /** Client addresses (numeric IP or CIDR) written into the authfile of each export we add. Default 127.0.0.1. */
+      allowClients: z.array(z.string().min(1)).min(1).default(['127.0.0.1']),
     })
     .prefault({}),
   deviceByIdDir: absPath.default('/dev/disk/by-id'),
