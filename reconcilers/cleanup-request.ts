@@ -116,9 +116,10 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
 
 /**
  * @example
- * // replication job job-1 (failed) carries oma-reconciler/cleanup: requested and keep-volumes: "true"
+ * // test "honours keep-volumes from the annotation": replication job job-web (completed) carries
+ * // oma-reconciler/cleanup: "requested" and oma-reconciler/keep-volumes: "true"
  * cleanupRequest.diff(world, policy, now)
- * // → [{ id: 'cleanup-request:replication-job:job-1', class: 'requested', actions: [{ action: 'run-replication-job-cleanup',
- * //      params: { contextId: 'ctx-web', jobId: 'job-1', keepVolumes: true }, destructive: true }] }]
+ * // → [{ id: 'cleanup-request:replication-job:job-web', class: 'requested', actions: [{ action: 'run-replication-job-cleanup',
+ * //      params: { contextId: 'ctx-web', jobId: 'job-web', keepVolumes: true }, destructive: true }] }]
  */
 export const cleanupRequest: Reconciler = { kind: 'cleanup-request', needs: ['database'], diff };

@@ -103,9 +103,11 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
 
 /**
  * @example
- * // vol-1 (ctx-web) is attached to the OMA but its device_mappings row still says failover / tvm-1
+ * // test "creates an oma-mode row with the by-id path…": vol-web-0 (ctx-web) is attached to the OMA
+ * // but has no device_mappings row
  * deviceMapping.diff(world, policy, now)
- * // → [{ id: 'device-mapping:device-mapping:vol-1', class: 'mismatch', actions: [{ action: 'update-device-mapping',
- * //      params: { id: 'dm-1', volumeUuid: 'vol-1', vmId: 'oma-vm', devicePath: '/dev/disk/by-id/virtio-vol1', operationMode: 'oma' } }] }]
+ * // → [{ id: 'device-mapping:device-mapping:vol-web-0', class: 'missing', actions: [{ action: 'create-device-mapping',
+ * //      params: { volumeUuid: 'vol-web-0', vmId: 'oma-vm', contextId: 'ctx-web', devicePath: '/dev/disk/by-id/virtio-volweb0',
+ * //      operationMode: 'oma' }, destructive: false }] }]
  */
 export const deviceMapping: Reconciler = { kind: 'device-mapping', needs: ['database', 'cloudstack'], diff };

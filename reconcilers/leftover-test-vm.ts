@@ -90,9 +90,10 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
 
 /**
  * @example
- * // VM tvm-1 "web-test-1700000000" (in the ledger, from completed test failover fj-1); ctx-web is ready_for_failover again
+ * // test "destroys with every ownership check holding": VM tvm-1 "web-test-1772400000" (in the ledger,
+ * // from completed test failover fj-1); ctx-web is ready_for_failover again, none of its volumes on tvm-1
  * leftoverTestVm.diff(world, policy, now)
- * // → [{ id: 'leftover-test-vm:vm:tvm-1', class: 'orphan', actions: [{ action: 'destroy-test-vm',
- * //      params: { vmId: 'tvm-1' }, destructive: true, ownership: { …all true } }] }]
+ * // → [{ id: 'leftover-test-vm:vm:tvm-1', contextId: 'ctx-web', actions: [{ action: 'destroy-test-vm',
+ * //      params: { vmId: 'tvm-1' }, destructive: true, ownership: { …all five true } }] }]
  */
 export const leftoverTestVm: Reconciler = { kind: 'leftover-test-vm', needs: ['database', 'cloudstack'], diff };

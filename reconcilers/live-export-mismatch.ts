@@ -75,10 +75,11 @@ function diff(world: World): readonly DriftItem[] {
 
 /**
  * @example
- * // migration-vol-vol-1 was removed from conf.d but nbd-server (idle) still lists it
+ * // test "proposes a non-destructive restart…": migration-vol-vol-web-0 was removed from conf.d, the
+ * // server still lists it and has 2 live sessions
  * liveExportMismatch.diff(world, policy, now)
- * // → [{ id: 'live-export-mismatch:nbd-export:migration-vol-vol-1', class: 'mismatch', actions: [{
- * //      action: 'restart-nbd-server', params: { reason: 'migration-vol-vol-1: served but in no config file' },
- * //      destructive: false }] }]
+ * // → [{ id: 'live-export-mismatch:nbd-export:migration-vol-vol-web-0', contextId: 'ctx-web', actions: [{
+ * //      action: 'restart-nbd-server', params: { reason: 'migration-vol-vol-web-0: served but in no config file' },
+ * //      destructive: false }], note: 'nbd-server has 2 live session(s); the NBD manager restarts it only when idle, …' }]
  */
 export const liveExportMismatch: Reconciler = { kind: 'live-export-mismatch', needs: ['database', 'nbd'], diff };

@@ -79,10 +79,11 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
 
 /**
  * @example
- * // ctx-web is ready_for_failover, vol-1 is attached to the OMA, its conf.d file and row are gone
+ * // test "asks for the by-id path and the row…": ctx-web is ready_for_failover, vol-web-0 is on the
+ * // OMA, and both its conf.d section and its nbd_exports row are gone
  * missingNbdExport.diff(world, policy, now)
- * // → [{ id: 'missing-nbd-export:nbd-export:migration-vol-vol-1', class: 'missing', actions: [{
- * //      action: 'add-nbd-export', params: { exportName: 'migration-vol-vol-1',
- * //      devicePath: '/dev/disk/by-id/virtio-vol1', volumeId: 'vol-1', contextId: 'ctx-web', rowId: null } }] }]
+ * // → [{ id: 'missing-nbd-export:nbd-export:migration-vol-vol-web-0', class: 'missing', actions: [{
+ * //      action: 'add-nbd-export', params: { exportName: 'migration-vol-vol-web-0', devicePath: '/dev/disk/by-id/virtio-volweb0',
+ * //      volumeId: 'vol-web-0', contextId: 'ctx-web', rowId: null }, destructive: false }] }]
  */
 export const missingNbdExport: Reconciler = { kind: 'missing-nbd-export', needs: ['database', 'cloudstack', 'nbd'], diff };

@@ -52,9 +52,10 @@ function diff(world: World): readonly DriftItem[] {
 
 /**
  * @example
- * // ossea_volumes row 11 of ctx-web references vol-gone; CloudStack's complete listing lacks it
+ * // test "records where the data was…": ctx-web's ossea_volumes row references vol-web-1, which a
+ * // complete CloudStack listing no longer has
  * missingVolume.diff(world, policy, now)
- * // → [{ id: 'missing-volume:volume:vol-gone', class: 'missing', contextId: 'ctx-web', actions: [],
- * //      note: 'report only: the data of … was on CloudStack volume vol-gone; …' }]
+ * // → [{ id: 'missing-volume:volume:vol-web-1', class: 'missing', contextId: 'ctx-web', actions: [],
+ * //      note: 'report only: the data of migration-web-web-disk-1 was on CloudStack volume vol-web-1; the row is removed only by a cleanup request …' }]
  */
 export const missingVolume: Reconciler = { kind: 'missing-volume', needs: ['database', 'cloudstack'], diff };

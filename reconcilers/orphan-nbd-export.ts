@@ -102,10 +102,11 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
 
 /**
  * @example
- * // migration-vol-vol-1 is configured with a row, but CloudStack shows vol-1 attached to test VM tvm-1
+ * // test "removes file and row together…": ctx-web is failed_over_test and vol-web-0 sits on test VM
+ * // tvm-1, but migration-vol-vol-web-0 is still configured with its nbd_exports row
  * orphanNbdExport.diff(world, policy, now)
- * // → [{ id: 'orphan-nbd-export:nbd-export:migration-vol-vol-1', contextId: 'ctx-web', actions: [{
- * //      action: 'remove-nbd-export', params: { exportName: 'migration-vol-vol-1',
- * //      file: '/etc/nbd-server/conf.d/migration-vol-vol-1.conf', rowId: '1' }, destructive: true }] }]
+ * // → [{ id: 'orphan-nbd-export:nbd-export:migration-vol-vol-web-0', contextId: 'ctx-web', actions: [{
+ * //      action: 'remove-nbd-export', params: { exportName: 'migration-vol-vol-web-0',
+ * //      file: '/etc/nbd-server/conf.d/migration-vol-vol-web-0.conf', rowId: 'nbd-vol-web-0' }, destructive: true }] }]
  */
 export const orphanNbdExport: Reconciler = { kind: 'orphan-nbd-export', needs: ['database', 'cloudstack', 'nbd'], diff };

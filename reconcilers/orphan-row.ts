@@ -89,7 +89,8 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
 
 /**
  * @example
- * // volume_operations op-1 (attach of vol-1) has been `executing` for 2 h (limit 1 h)
+ * // test "fails a volume operation stuck executing past the threshold": volume_operations op-1 (attach
+ * // of vol-web-0) has been `executing` for 2 h (limit 1 h)
  * orphanRow.diff(world, policy, now)
  * // → [{ id: 'orphan-row:row:volume_operations/op-1', class: 'stale', actions: [{ action: 'fail-volume-operation',
  * //      params: { id: 'op-1' }, destructive: false }] }]

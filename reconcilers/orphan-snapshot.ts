@@ -76,9 +76,10 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
 
 /**
  * @example
- * // snap-1 "multi-test-failover-disk-2000-1700000000" of vol-1 (ctx-web, ready_for_failover), unreferenced
+ * // test "carries the snapshot and volume ids…": snap-1 "multi-test-failover-disk-2000-1772400000" of
+ * // vol-web-0 (ctx-web, ready_for_failover), referenced by no row, no failover in flight
  * orphanSnapshot.diff(world, policy, now)
  * // → [{ id: 'orphan-snapshot:snapshot:snap-1', contextId: 'ctx-web', actions: [{ action: 'delete-snapshot',
- * //      params: { snapshotId: 'snap-1', volumeId: 'vol-1' }, destructive: true, ownership: { …all true } }] }]
+ * //      params: { snapshotId: 'snap-1', volumeId: 'vol-web-0' }, destructive: true, ownership: { …all five true } }] }]
  */
 export const orphanSnapshot: Reconciler = { kind: 'orphan-snapshot', needs: ['database', 'cloudstack'], diff };

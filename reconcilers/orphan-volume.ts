@@ -97,9 +97,11 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
 
 /**
  * @example
- * // vol-1 "migration-web-web-disk-0" is in the ledger, has no ossea_volumes row, attached to the OMA
+ * // test "proposes the quarantine with all ownership checks holding…": vol-old "migration-old-old-disk-0"
+ * // is in the ledger (ossea_volumes.volume_id of ctx-old), has no ossea_volumes row, sits on the OMA at deviceid 5
  * orphanVolume.diff(world, policy, now)
- * // → [{ id: 'orphan-volume:volume:vol-1', class: 'orphan', actions: [{ action: 'quarantine-volume',
- * //      params: { volumeId: 'vol-1', detachFromVmId: 'oma-vm' }, destructive: true, ownership: { …all true } }] }]
+ * // → [{ id: 'orphan-volume:volume:vol-old', class: 'orphan', actions: [{ action: 'quarantine-volume',
+ * //      params: { volumeId: 'vol-old', detachFromVmId: 'oma-vm' }, destructive: true,
+ * //      ownership: { inLedger: true, namedLikeOurs: true, noReferencingRow: true, notOmaRootVolume: true, notLiveFailoverVm: true } }] }]
  */
 export const orphanVolume: Reconciler = { kind: 'orphan-volume', needs: ['database', 'cloudstack'], diff };

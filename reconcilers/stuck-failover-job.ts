@@ -59,7 +59,8 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
 
 /**
  * @example
- * // test failover fj-1 of ctx-web is `pending`; job_tracking fj-1 is `failed` ("vm-creation failed")
+ * // test "runs the failed-execution cleanup for the context by VM name…": test failover fj-1 of ctx-web
+ * // is `pending` while job_tracking fj-1 is `failed`
  * stuckFailoverJob.diff(world, policy, now)
  * // → [{ id: 'stuck-failover-job:failover-job:fj-1', class: 'stuck', actions: [{ action: 'run-failed-execution-cleanup',
  * //      params: { contextId: 'ctx-web', failoverJobId: 'fj-1', vmName: 'web' }, destructive: true }] }]

@@ -76,10 +76,12 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
 
 /**
  * @example
- * // job-1 of ctx-web has been `attaching` for 2 h (limit 30 min) and is the context's current job
+ * // test "records the phase it failed from and why": job-new of ctx-web has been `attaching` for 2 h
+ * // (limit 30 min) and is the context's current job
  * stuckReplicationJob.diff(world, policy, now)
- * // → [{ id: 'stuck-replication-job:replication-job:job-1', class: 'stuck', actions: [
- * //      { action: 'mark-replication-job-failed', params: { jobId: 'job-1', contextId: 'ctx-web', fromStatus: 'attaching', … } },
- * //      { action: 'clear-current-job', params: { contextId: 'ctx-web', jobId: 'job-1' } }] }]
+ * // → [{ id: 'stuck-replication-job:replication-job:job-new', class: 'stuck', actions: [
+ * //      { action: 'mark-replication-job-failed', params: { jobId: 'job-new', contextId: 'ctx-web', fromStatus: 'attaching',
+ * //        reason: 'stuck in setup phase attaching: no update for longer than 30m' }, destructive: false },
+ * //      { action: 'clear-current-job', params: { contextId: 'ctx-web', jobId: 'job-new' }, destructive: false }] }]
  */
 export const stuckReplicationJob: Reconciler = { kind: 'stuck-replication-job', needs: ['database'], diff };

@@ -71,9 +71,10 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
 
 /**
  * @example
- * // ctx-web is ready_for_failover; its vol-1 is Ready and attached to no VM
+ * // test "attaches to the OMA VM id in force, non-destructively": ctx-web is ready_for_failover, its
+ * // vol-web-0 is Ready and attached to no VM
  * volumeAttachment.diff(world, policy, now)
- * // → [{ id: 'volume-attachment:volume:vol-1', class: 'mismatch', actions: [{ action: 'attach-volume-to-oma',
- * //      params: { volumeId: 'vol-1', omaVmId: 'oma-vm' }, destructive: false }] }]
+ * // → [{ id: 'volume-attachment:volume:vol-web-0', class: 'mismatch', actions: [{ action: 'attach-volume-to-oma',
+ * //      params: { volumeId: 'vol-web-0', omaVmId: 'oma-vm' }, destructive: false }] }]
  */
 export const volumeAttachment: Reconciler = { kind: 'volume-attachment', needs: ['database', 'cloudstack'], diff };

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { diffAll, needsByKind, reconcilers } from '../../reconcilers/index.js';
-import { parseDriftId } from '../../src/engine/drift-id.js';
+import { driftId, parseDriftId } from '../../src/engine/drift-id.js';
 import { DRIFT_KINDS } from '../../src/world/drift-kinds.js';
 import { NOW, testPolicy, WorldBuilder } from '../fixtures-world/world-builder.js';
 import { sampleWorld } from '../fixtures-world/sample-world.js';
@@ -53,6 +53,14 @@ describe('the reconciler registry', () => {
     const first = diffAll(world, testPolicy(), NOW);
     vi.useFakeTimers({ now: new Date('2031-01-01T00:00:00Z') });
     expect(diffAll(world, testPolicy(), NOW)).toEqual(first);
+  });
+
+  it('keeps drift ids stable and parseable even when a subject id contains colons', () => {
+    expect(driftId('orphan-row', 'row', 'nbd_exports/1:2')).toBe('orphan-row:row:nbd_exports/1:2');
+    expect(parseDriftId('orphan-row:row:nbd_exports/1:2')).toEqual({ kind: 'orphan-row', subjectType: 'row', subjectId: 'nbd_exports/1:2' });
+    expect(parseDriftId('no-such-kind:volume:v')).toBeNull();
+    expect(parseDriftId('orphan-volume:disk:v')).toBeNull();
+    expect(parseDriftId('orphan-volume:volume:')).toBeNull();
   });
 
   it('runs only the kinds asked for', () => {
