@@ -88,7 +88,7 @@ export type PassResult = (typeof PASS_RESULTS)[number];
 export const CLEANUP_STATUSES = ['accepted', 'running', 'done', 'failed', 'refused'] as const satisfies readonly CleanupRequestRecord['status'][];
 export type CleanupStatus = (typeof CLEANUP_STATUSES)[number];
 
-/** CloudStack API commands the daemon may issue; anything else is counted as `other`. */
+/** CloudStack API commands the daemon issues; anything else is counted as `other`. */
 export const CLOUDSTACK_COMMANDS = [
   'listVolumes',
   'listSnapshots',
@@ -102,8 +102,10 @@ export const CLOUDSTACK_COMMANDS = [
   'deleteVolume',
   'destroyVolume',
   'recoverVolume',
+  'createSnapshot',
   'deleteSnapshot',
   'revertSnapshot',
+  'startVirtualMachine',
   'stopVirtualMachine',
   'destroyVirtualMachine',
   'createTags',
@@ -112,10 +114,5 @@ export const CLOUDSTACK_COMMANDS = [
 ] as const;
 export type CloudStackCommand = (typeof CLOUDSTACK_COMMANDS)[number];
 
-/**
- * Outcome of one CloudStack HTTP request: `success`; `api_error` = an error envelope (HTTP status =
- * errorcode, e.g. 431); `job_failed` = an async job ended with jobstatus 2; `transport_error` =
- * no usable HTTP answer (refused, reset, non-JSON); `timeout` = aborted by the request timeout.
- */
-export const CLOUDSTACK_OUTCOMES = ['success', 'api_error', 'job_failed', 'transport_error', 'timeout', 'other'] as const;
-export type CloudStackOutcome = (typeof CLOUDSTACK_OUTCOMES)[number];
+/** Outcome of one CloudStack request, as the client's metrics port defines it. */
+export { CLOUDSTACK_OUTCOMES, type CloudStackOutcome } from '../cloudstack/cloudstack-metrics.js';
