@@ -49,8 +49,8 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
   const idx = indexWorld(world);
   const inFlight = findInFlight(idx, policy, now);
-  const recordOf = (jobId: string, kind: CleanupRequestRecord['jobKind']): CleanupRequestRecord | undefined =>
-    world.database.cleanupRequests.find((r) => r.jobId === jobId && r.jobKind === kind);
+  const records = new Map(world.database.cleanupRequests.map((r) => [`${r.jobKind}:${r.jobId}`, r]));
+  const recordOf = (jobId: string, kind: CleanupRequestRecord['jobKind']): CleanupRequestRecord | undefined => records.get(`${kind}:${jobId}`);
   const items: DriftItem[] = [];
   for (const job of world.database.replicationJobs) {
     const record = recordOf(job.id, 'replication');

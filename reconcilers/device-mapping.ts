@@ -33,7 +33,7 @@ function rowText(r: DeviceMappingRow): string {
   return `device_mappings row ${r.id}: vm ${r.vmId}, mode ${r.operationMode}, path ${r.devicePath}`;
 }
 
-function judgeRow(idx: WorldIndex, row: DeviceMappingRow, omaVmId: string, policy: Policy): Omit<DriftInput, 'kind' | 'subject'> | null {
+function judgeRow(idx: WorldIndex, byPath: ReadonlyMap<string, DeviceMappingRow>, row: DeviceMappingRow, omaVmId: string, policy: Policy): Omit<DriftInput, 'kind' | 'subject'> | null {
   const volume = idx.csVolumes.get(row.volumeUuid);
   const contextId = row.vmContextId ?? idx.osseaVolumes.get(row.volumeUuid)?.vmContextId ?? null;
   const del: ProposedAction = { action: 'delete-device-mapping', params: { id: row.id, volumeUuid: row.volumeUuid }, destructive: true };
@@ -49,7 +49,8 @@ function judgeRow(idx: WorldIndex, row: DeviceMappingRow, omaVmId: string, polic
   if (!differs) return null;
   // Non-OMA rows keep their own path unless the VM changed; the placeholder path is shared (incident 9).
   const devicePath = want.operationMode === 'oma' || want.vmId !== row.vmId ? want.devicePath : row.devicePath;
-  const collision = idx.world.database.deviceMappings.find((m) => m.devicePath === devicePath && m.id !== row.id);
+  const holder = byPath.get(devicePath);
+  const collision = holder && holder.id !== row.id ? holder : undefined;
   const evidence = [
     fact('database', rowText(row)),
     fact('cloudstack', `volume attached to ${volume.virtualMachineId === omaVmId ? 'the OMA VM' : `VM ${volume.vmName ?? '?'}`} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'})`),
@@ -71,9 +72,11 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
   const oma = resolveOmaVm(idx, policy);
   if (!oma.verified || oma.id === null) return [];
   const omaVmId = oma.id;
+  // device_path is globally unique in the appliance's schema: an update must not collide.
+  const byPath = new Map(world.database.deviceMappings.map((m) => [m.devicePath, m]));
   const items: DriftItem[] = [];
   for (const row of world.database.deviceMappings) {
-    const judged = judgeRow(idx, row, omaVmId, policy);
+    const judged = judgeRow(idx, byPath, row, omaVmId, policy);
     if (judged) items.push(makeDrift({ ...judged, kind: 'device-mapping', subject: { type: 'device-mapping', id: row.volumeUuid, name: row.devicePath } }));
   }
   for (const ov of world.database.osseaVolumes) {

@@ -24,13 +24,26 @@ import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
 const GONE_STATES = new Set(['Destroyed', 'Expunging', 'Expunged']);
 
-/** The context whose test VM this name is, by the sanitised-name rule. */
-function contextByName(idx: WorldIndex, vm: CsVirtualMachine): ContextRow | undefined {
+/** Contexts by the two names their test VMs carry: sanitised VM name (name) and raw VM name (display name). */
+function contextNames(idx: WorldIndex): { bySanitised: Map<string, ContextRow>; byRaw: Map<string, ContextRow> } {
+  const bySanitised = new Map<string, ContextRow>();
+  const byRaw = new Map<string, ContextRow>();
+  for (const c of idx.world.database.contexts) {
+    if (!bySanitised.has(sanitizeVmName(c.vmName))) bySanitised.set(sanitizeVmName(c.vmName), c);
+    if (!byRaw.has(c.vmName)) byRaw.set(c.vmName, c);
+  }
+  return { bySanitised, byRaw };
+}
+
+/** The context whose test VM this is by name (§4.7): `sanitise(<vm>-test-<unix>)`, or display name `<vm>-test-<unix>`. */
+function contextByName(names: ReturnType<typeof contextNames>, vm: CsVirtualMachine): ContextRow | undefined {
   const unix = testVmUnixSuffix(vm.name);
   if (unix === null) return undefined;
-  return idx.world.database.contexts.find(
-    (c) => sanitizeVmName(`${c.vmName}-test-${unix}`) === vm.name || vm.displayName === `${c.vmName}-test-${unix}`,
-  );
+  const suffix = `-test-${unix}`;
+  const candidate = names.bySanitised.get(vm.name.slice(0, -suffix.length));
+  if (candidate && sanitizeVmName(`${candidate.vmName}${suffix}`) === vm.name) return candidate;
+  const raw = vm.displayName?.endsWith(suffix) ? names.byRaw.get(vm.displayName.slice(0, -suffix.length)) : undefined;
+  return raw;
 }
 
 function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
@@ -39,18 +52,18 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
   const idx = indexWorld(world);
   const inFlight = findInFlight(idx, policy, now);
   const omaVmId = policy.omaVmId ?? world.omaVmId;
-  const ourVolumes = new Set(world.database.osseaVolumes.map((v) => v.volumeId));
+  const names = contextNames(idx);
   const items: DriftItem[] = [];
   for (const vm of world.cloudstack.virtualMachines) {
     if (GONE_STATES.has(vm.state) || vm.id === omaVmId) continue;
-    const jobs = world.database.failoverJobs.filter((j) => j.destinationVmId === vm.id);
-    const byName = contextByName(idx, vm);
+    const jobs = idx.failoverJobsByDestination.get(vm.id) ?? [];
+    const byName = contextByName(names, vm);
     const terminalJob = jobs.find((j) => j.jobType === 'test' && TERMINAL_FAILOVER_STATUSES.includes(j.status));
     if (!byName && !terminalJob) continue;
     if (isLiveFailoverVm(idx, vm.id)) continue;
     const ctx = byName ?? (terminalJob ? idx.contexts.get(terminalJob.vmContextId) : undefined);
     if (ctx?.currentStatus === 'failed_over_test' || (ctx && inFlight.failover.has(ctx.contextId))) continue;
-    const attached = world.cloudstack.volumes.filter((v) => v.virtualMachineId === vm.id && ourVolumes.has(v.id));
+    const attached = (idx.csVolumesByVm.get(vm.id) ?? []).filter((v) => idx.osseaVolumes.has(v.id));
     if (attached.length > 0) continue;
     const stuck = jobs.find((j) => j.jobType === 'test' && failoverState(j, idx.jobTracking.get(j.jobId), policy, now).recoverable);
     const ownership: OwnershipChecks = {

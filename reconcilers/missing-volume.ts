@@ -16,6 +16,7 @@ import { indexWorld } from './lib/world-index.js';
 function diff(world: World): readonly DriftItem[] {
   if (!world.sources.database.complete || !world.sources.cloudstack.complete) return [];
   const idx = indexWorld(world);
+  const exported = new Set(world.database.nbdExports.map((e) => e.volumeId));
   const items: DriftItem[] = [];
   for (const row of world.database.osseaVolumes) {
     if (idx.csVolumes.has(row.volumeId)) continue;
@@ -23,7 +24,7 @@ function diff(world: World): readonly DriftItem[] {
     const snapshot = row.snapshotId ? `, snapshot ${row.snapshotId} (${row.snapshotStatus ?? 'unknown'})` : '';
     const others = [
       idx.deviceMappings.has(row.volumeId) ? 'a device_mappings row' : null,
-      world.database.nbdExports.some((e) => e.volumeId === row.volumeId) ? 'an nbd_exports row' : null,
+      exported.has(row.volumeId) ? 'an nbd_exports row' : null,
     ].filter((x) => x !== null);
     items.push(
       makeDrift({

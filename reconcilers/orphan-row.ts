@@ -62,6 +62,7 @@ function legacyRows(world: World): DriftItem[] {
 }
 
 function staleOperations(world: World, policy: Policy, now: Date): DriftItem[] {
+  const contextOf = new Map(world.database.osseaVolumes.map((v) => [v.volumeId, v.vmContextId]));
   const out: DriftItem[] = [];
   for (const op of world.database.volumeOperations) {
     const idle = ageSeconds(op.updatedAt, now);
@@ -71,7 +72,7 @@ function staleOperations(world: World, policy: Policy, now: Date): DriftItem[] {
         kind: 'orphan-row',
         class: 'stale',
         subject: { type: 'row', id: `volume_operations/${op.id}`, name: `${op.type} ${op.volumeId}` },
-        contextId: world.database.osseaVolumes.find((v) => v.volumeId === op.volumeId)?.vmContextId ?? null,
+        contextId: contextOf.get(op.volumeId) ?? null,
         evidence: [
           fact('database', `volume_operations ${op.id}: ${op.type} of volume ${op.volumeId || '(new)'} ${op.status}, unchanged for ${formatSeconds(idle)} (limit ${formatSeconds(policy.staleVolumeOperationSeconds)})`),
         ],

@@ -22,19 +22,12 @@ import { indexWorld, type WorldIndex } from './lib/world-index.js';
 /** Snapshot states in which it is being created or removed. */
 const TRANSIENT_STATES = new Set(['Allocated', 'Creating', 'BackingUp', 'Copying', 'Destroying', 'Destroyed']);
 
-function referenced(world: World, snapshotId: string): boolean {
-  return (
-    world.database.osseaVolumes.some((v) => v.snapshotId === snapshotId) ||
-    world.database.failoverJobs.some((f) => f.osseaSnapshotId === snapshotId)
-  );
-}
-
 function ownershipOf(idx: WorldIndex, snap: CsSnapshot, contextStatus: string | null, omaVmId: string | null): OwnershipChecks {
   const volume = idx.csVolumes.get(snap.volumeId);
   return {
     inLedger: inLedger(idx, 'snapshot', snap.id) || inLedger(idx, 'volume', snap.volumeId),
     namedLikeOurs: isFailoverSnapshotName(snap.name),
-    noReferencingRow: !referenced(idx.world, snap.id),
+    noReferencingRow: !idx.referencedSnapshots.has(snap.id),
     notOmaRootVolume: !(volume?.type === 'ROOT' && volume.virtualMachineId === omaVmId),
     notLiveFailoverVm: contextStatus !== 'failed_over_live' && !isLiveFailoverVm(idx, volume?.virtualMachineId ?? null),
   };
@@ -47,7 +40,7 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const items: DriftItem[] = [];
   for (const snap of world.cloudstack.snapshots) {
-    if (!isFailoverSnapshotName(snap.name) || TRANSIENT_STATES.has(snap.state) || referenced(world, snap.id)) continue;
+    if (!isFailoverSnapshotName(snap.name) || TRANSIENT_STATES.has(snap.state) || idx.referencedSnapshots.has(snap.id)) continue;
     const row = idx.osseaVolumes.get(snap.volumeId);
     if (!row && !inLedger(idx, 'volume', snap.volumeId)) continue;
     const contextId = row?.vmContextId ?? null;

@@ -3,7 +3,6 @@
  * adopted), named like ours, referenced by no row, not the OMA's ROOT volume, not a live VM.
  */
 import type { OwnershipChecks } from '../../src/engine/types.js';
-import { sanitizeVmName } from './names.js';
 import { ledgerKey, type WorldIndex } from './world-index.js';
 
 /** Names of the checks that failed (empty when all hold). */
@@ -24,10 +23,9 @@ export function inLedger(idx: WorldIndex, type: 'volume' | 'snapshot' | 'vm', id
  */
 export function isLiveFailoverVm(idx: WorldIndex, vmId: string | null): boolean {
   if (vmId === null) return false;
-  if (idx.world.database.failoverJobs.some((j) => j.jobType === 'live' && j.destinationVmId === vmId)) return true;
+  if (idx.failoverJobsByDestination.get(vmId)?.some((j) => j.jobType === 'live')) return true;
   const vm = idx.csVms.get(vmId);
-  if (!vm) return false;
-  return idx.world.database.contexts.some((c) => vm.name === c.vmName || vm.name === sanitizeVmName(c.vmName));
+  return vm !== undefined && idx.sourceVmNames.has(vm.name);
 }
 
 /** A one-line explanation of how an operator adopts an object the reconciler will not touch. */

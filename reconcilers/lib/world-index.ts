@@ -18,6 +18,7 @@ import type {
   ReplicationJobRow,
   World,
 } from '../../src/world/world.js';
+import { sanitizeVmName } from './names.js';
 
 /** Read-only maps of a world's rows and objects by their natural keys. */
 export interface WorldIndex {
@@ -42,6 +43,14 @@ export interface WorldIndex {
   readonly linksByVolume: ReadonlyMap<string, DeviceLink>;
   /** Volume ids that share a by-id prefix with another volume (never guessed). */
   readonly ambiguousVolumes: ReadonlySet<string>;
+  /** Snapshot ids referenced by `ossea_volumes.snapshot_id` or `failover_jobs.ossea_snapshot_id`. */
+  readonly referencedSnapshots: ReadonlySet<string>;
+  /** Failover jobs by the CloudStack VM they created (`destination_vm_id`). */
+  readonly failoverJobsByDestination: ReadonlyMap<string, readonly FailoverJobRow[]>;
+  /** CloudStack volumes by the VM they are attached to. */
+  readonly csVolumesByVm: ReadonlyMap<string, readonly CsVolume[]>;
+  /** Source VM names of the contexts, raw and sanitised (a live failover VM carries one of them). */
+  readonly sourceVmNames: ReadonlySet<string>;
 }
 
 function byKey<T>(rows: readonly T[], key: (row: T) => string): Map<string, T> {
@@ -71,6 +80,9 @@ export function indexWorld(world: World): WorldIndex {
   const db = world.database;
   const ambiguous = new Set<string>();
   for (const link of world.devices.links) for (const id of link.ambiguousWith) ambiguous.add(id);
+  const referencedSnapshots = new Set<string>();
+  for (const v of db.osseaVolumes) if (v.snapshotId) referencedSnapshots.add(v.snapshotId);
+  for (const f of db.failoverJobs) if (f.osseaSnapshotId) referencedSnapshots.add(f.osseaSnapshotId);
   return {
     world,
     contexts: byKey(db.contexts, (r) => r.contextId),
@@ -92,5 +104,9 @@ export function indexWorld(world: World): WorldIndex {
       (l) => l.volumeId ?? '',
     ),
     ambiguousVolumes: ambiguous,
+    referencedSnapshots,
+    failoverJobsByDestination: groupBy(db.failoverJobs.filter((f) => f.destinationVmId), (f) => f.destinationVmId ?? ''),
+    csVolumesByVm: groupBy(world.cloudstack.volumes.filter((v) => v.virtualMachineId), (v) => v.virtualMachineId ?? ''),
+    sourceVmNames: new Set(db.contexts.flatMap((c) => [c.vmName, sanitizeVmName(c.vmName)])),
   };
 }
