@@ -10,10 +10,12 @@
  * Actions: `quarantine-volume` (detach if attached, tag `oma-reconciler/quarantined-at`; undoable),
  * then `delete-volume` once the tag is older than `quarantineTtlSeconds` (`notBefore`).
  * Safety rails: grace (default 1 h), ownership (all five checks), never the OMA's ROOT volume, never a
- * volume on a live-failover VM, budget, sanity. Stands down without a complete database.
+ * volume on a live-failover VM, never a device in use on the OMA (mount, holder, open file), budget,
+ * sanity. Stands down without a complete database.
  */
 import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/engine/types.js';
 import type { CsVolume, World } from '../src/world/world.js';
+import { deviceUsers } from './lib/device-use.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { isMigrationVolumeName, QUARANTINE_TAG } from './lib/names.js';
 import { adoptionNote, failedChecks, inLedger, isLiveFailoverVm } from './lib/ownership.js';
@@ -33,10 +35,11 @@ function ownershipOf(idx: WorldIndex, volume: CsVolume, omaVmId: string | null):
   };
 }
 
-function actionsFor(volume: CsVolume, ownership: OwnershipChecks, policy: Policy): {
+function actionsFor(volume: CsVolume, ownership: OwnershipChecks, policy: Policy, users: readonly string[]): {
   actions: ProposedAction[];
   note: string | null;
 } {
+  if (users.length > 0) return { actions: [], note: `report only: its device on the OMA is in use (${users.join(', ')}); not detached` };
   const taggedAt = volume.tags[QUARANTINE_TAG];
   if (taggedAt === undefined) {
     return {
@@ -72,7 +75,8 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
     const ledgered = inLedger(idx, 'volume', volume.id);
     if (!ledgered && !isMigrationVolumeName(volume.name)) continue;
     const ownership = ownershipOf(idx, volume, omaVmId);
-    const { actions, note } = actionsFor(volume, ownership, policy);
+    const users = volume.virtualMachineId !== null && volume.virtualMachineId === omaVmId ? deviceUsers(idx, volume.id) : [];
+    const { actions, note } = actionsFor(volume, ownership, policy, users);
     const failed = failedChecks(ownership);
     const entry = idx.ledger.get(ledgerKey('volume', volume.id));
     items.push(
@@ -86,6 +90,7 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
           fact('database', 'no ossea_volumes row references it'),
           fact('ledger', entry ? `${entry.adopted ? 'adopted' : 'recorded'} since ${entry.firstSeenAt} (${entry.reason})` : 'not in the ownership ledger'),
           ...(failed.length > 0 ? [fact('ledger', `ownership checks failing: ${failed.join(', ')}`)] : []),
+          ...(users.length > 0 ? [fact('devices', `device in use: ${users.join(', ')}`)] : []),
         ],
         actions,
         note: !ledgered ? `looks like a migration volume by name only: ${adoptionNote('volume', volume.id)}` : note,

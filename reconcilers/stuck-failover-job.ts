@@ -10,11 +10,13 @@
  * Actions: a TEST failover whose tracking row failed, or that shows no activity past the threshold →
  * `run-failed-execution-cleanup` (detach, revert+delete snapshots, reattach to the OMA, reset states;
  * destructive). A LIVE failover is never recovered automatically (the VM is production): report only,
- * with how to request it. Inconsistent rows (tracking completed, no tracking row) are reported only.
+ * with how to request it. Inconsistent rows (tracking completed, no tracking row) are reported only,
+ * and so is a failover whose volumes are still held on the OMA (virt-v2v, a mount — incident 7).
  * Safety rails: paused, budget, sanity; the in-flight gate lets this workflow through.
  */
 import type { DriftItem, Policy, Reconciler } from '../src/engine/types.js';
 import type { World } from '../src/world/world.js';
+import { deviceUsers } from './lib/device-use.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { failoverState } from './lib/failover-state.js';
 import { indexWorld } from './lib/world-index.js';
@@ -29,13 +31,19 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
     if (s.state !== 'stuck') continue;
     const ctx = idx.contexts.get(job.vmContextId);
     const vmName = ctx?.vmName ?? job.sourceVmName;
-    const automatic = s.recoverable && job.jobType === 'test';
+    // A device of the context still held on the OMA (virt-v2v, a mount) means the failover may still be working.
+    const users = (idx.osseaVolumesByContext.get(job.vmContextId) ?? []).flatMap((v) =>
+      deviceUsers(idx, v.volumeId, { ignoreNbdServer: true }).map((u) => `${v.volumeId}: ${u}`),
+    );
+    const automatic = s.recoverable && job.jobType === 'test' && users.length === 0;
     const note =
       job.jobType === 'live'
         ? `a live failover is never recovered automatically (the VM may be in production); after checking it, request it: oma-reconciler cleanup request ${job.jobId}`
-        : s.recoverable
-          ? null
-          : `report only (${s.detail}); request a cleanup if the failover is really dead: oma-reconciler cleanup request ${job.jobId}`;
+        : users.length > 0
+          ? `report only: devices of the context are still in use on the OMA (${users.join('; ')}); the failover may still be working`
+          : s.recoverable
+            ? null
+            : `report only (${s.detail}); request a cleanup if the failover is really dead: oma-reconciler cleanup request ${job.jobId}`;
     items.push(
       makeDrift({
         kind: 'stuck-failover-job',
@@ -46,6 +54,7 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
           fact('database', `${job.jobType} failover_jobs row ${job.id} is ${job.status} since ${job.updatedAt}${job.destinationVmId ? `, destination VM ${job.destinationVmId}` : ', no destination VM'}`),
           fact('database', s.detail),
           ...(ctx ? [fact('database', `context ${ctx.contextId} is ${ctx.currentStatus}`)] : []),
+          ...users.map((u) => fact('devices', `in use: ${u}`)),
         ],
         actions: automatic
           ? [{ action: 'run-failed-execution-cleanup', params: { contextId: job.vmContextId, failoverJobId: job.jobId, vmName }, destructive: true }]

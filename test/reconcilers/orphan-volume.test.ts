@@ -28,6 +28,11 @@ describe('orphan-volume', () => {
       expected: ['orphan-volume:volume:vol-old → report'],
     },
     { name: 'ignores volumes that are neither in the ledger nor named like ours', world: () => new WorldBuilder().add('volumes', csVolume('data-1', { name: 'customer-data' })), expected: [] },
+    {
+      name: 'reports only when the volume’s device is in use on the OMA',
+      world: () => orphanOnOma().add('links', { name: 'virtio-volold', path: '/dev/disk/by-id/virtio-volold', target: '/dev/vdf', volumeId: 'vol-old', ambiguousWith: [], busy: ['mount:/mnt/x (vdf1)'] }),
+      expected: ['orphan-volume:volume:vol-old → report'],
+    },
     { name: 'ignores volumes already being destroyed', world: () => orphanOnOma().patch('volumes', 'vol-old', { state: 'Destroy' }), expected: [] },
     { name: 'stands down when the database was not read completely', world: () => orphanOnOma().incomplete('database'), expected: [] },
   ];

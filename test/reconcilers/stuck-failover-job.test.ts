@@ -21,6 +21,12 @@ describe('stuck-failover-job', () => {
     { name: 'never recovers a live failover automatically', world: () => failover({ status: 'failed', operation: 'unified-live-failover' }, { jobType: 'live' }), expected: [`${ID} → report`] },
     { name: 'reports a row pending while tracking says completed', world: () => failover({ status: 'completed' }), expected: [`${ID} → report`] },
     { name: 'reports an old row without a tracking row', world: () => failover(null, { updatedAt: ago(7200) }), expected: [`${ID} → report`] },
+    {
+      name: 'reports only while a device of the context is still held on the OMA (virt-v2v, incident 7)',
+      world: () => failover({ currentStep: 'virtio-driver-injection', lastActivityAt: ago(8000) }).patch('links', 'vol-web-0', { busy: ['open:4711(virt-v2v-in-place)'] }),
+      expected: [`${ID} → report`],
+    },
+    { name: 'does not count nbd-server sessions as a device in use', world: () => failover({ status: 'failed' }).patch('links', 'vol-web-0', { busy: ['open:812(nbd-server)'] }), expected: [`${ID} → run-failed-execution-cleanup`] },
     { name: 'ignores finished failovers', world: () => failover({ status: 'failed' }, { status: 'failed' }), expected: [] },
     { name: 'stands down without a complete database', world: () => failover({ status: 'failed' }).incomplete('database'), expected: [] },
   ];
