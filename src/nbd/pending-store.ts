@@ -11,17 +11,31 @@ import { atomicWriteFile } from './atomic-write.js';
 /** Our record of the server's in-memory exports, valid only while `pid` is the running parent. */
 export interface NbdMemoryRecord {
   readonly pid: number;
-  /** Export name → exportname path as applied. */
+  /** Export name → its settings as applied ({@link exportSignature}). */
   readonly exports: Readonly<Record<string, string>>;
+}
+
+/** The settings of an export that a HUP never refreshes: its path and read-only flag. */
+export function exportSignature(exportname: string, readonly: boolean): string {
+  return readonly ? `${exportname} (readonly)` : exportname;
+}
+
+/** A restart that did not converge: not repeated until the config it was tried with changes. */
+export interface NbdFailedRestart {
+  /** Hash of every config file's text at the time (see `configHash`). */
+  readonly configHash: string;
+  readonly reason: string;
+  readonly at: string;
 }
 
 /** The file's content. */
 export interface NbdPendingState {
   readonly changes: readonly NbdPendingChange[];
   readonly memory: NbdMemoryRecord | null;
+  readonly failedRestart: NbdFailedRestart | null;
 }
 
-const EMPTY: NbdPendingState = { changes: [], memory: null };
+const EMPTY: NbdPendingState = { changes: [], memory: null, failedRestart: null };
 
 /** `STATE_DIR/nbd-pending.json`. */
 export function pendingFilePath(stateDir: string): string {
@@ -42,7 +56,7 @@ export class NbdPendingStore {
       throw e;
     }
     const data = JSON.parse(text) as Partial<NbdPendingState> & { version?: number };
-    return { changes: Array.isArray(data.changes) ? data.changes : [], memory: data.memory ?? null };
+    return { changes: Array.isArray(data.changes) ? data.changes : [], memory: data.memory ?? null, failedRestart: data.failedRestart ?? null };
   }
 
   /** Replaces the state atomically. */
@@ -53,14 +67,14 @@ export class NbdPendingStore {
 
   /**
    * Sets the pending changes of the given export names (others are kept), preserving the `since`
-   * of a change that was already pending so its age stays honest. `memory` replaces the record
-   * when given.
+   * of a change that was already pending so its age stays honest. Fields in `patch` replace the
+   * stored ones.
    */
   async setChanges(
     names: readonly string[] | 'all',
     changes: readonly Omit<NbdPendingChange, 'since'>[],
     now: Date,
-    memory?: NbdMemoryRecord | null,
+    patch: Partial<Pick<NbdPendingState, 'memory' | 'failedRestart'>> = {},
   ): Promise<NbdPendingState> {
     const current = await this.read();
     const since = new Map(current.changes.map((c) => [`${c.change}:${c.exportName}`, c.since]));
@@ -71,7 +85,8 @@ export class NbdPendingStore {
         ...kept,
         ...changes.map((c) => ({ ...c, since: since.get(`${c.change}:${c.exportName}`) ?? now.toISOString() })),
       ],
-      memory: memory === undefined ? current.memory : memory,
+      memory: patch.memory === undefined ? current.memory : patch.memory,
+      failedRestart: patch.failedRestart === undefined ? current.failedRestart : patch.failedRestart,
     };
     await this.write(next);
     return next;

@@ -9,6 +9,7 @@ import type { NbdOutcome } from './nbd-outcome.js';
 import type { NbdMemoryRecord } from './pending-store.js';
 import { findNbdServer, type NbdServerProcess } from './server-process.js';
 import { restartNbdServer } from './server-restart.js';
+import { countSettledSessions } from './session-count.js';
 import { verifyLiveExports } from './verify-live.js';
 
 /** What one reload did. */
@@ -20,13 +21,20 @@ export interface ReloadReport {
   readonly deferred: readonly DeferredChange[];
   /** New memory record; undefined = keep the stored one. */
   readonly memory?: NbdMemoryRecord | null;
+  /** True when the reload was called off before any signal (nothing changed on the server). */
+  readonly notAttempted?: boolean;
+  /**
+   * True when the server did not come back or its listing does not match the config: another
+   * restart with the same config would end the same way.
+   */
+  readonly diverged?: boolean;
 }
 
 /** Sends one coalesced SIGHUP for `add` and verifies; the caller checked the version is ≥ 3.25. */
 export async function reloadWithHup(
   ctx: NbdManagerContext,
   server: NbdServerProcess,
-  plan: { paths: ReadonlyMap<string, string>; add: readonly string[]; canary: string | null; memory: NbdMemoryRecord | null },
+  plan: { signatures: ReadonlyMap<string, string>; add: readonly string[]; canary: string | null; memory: NbdMemoryRecord | null },
 ): Promise<ReloadReport> {
   const again = await findNbdServer(ctx.pidFile);
   if (!again.running || again.server.pid !== server.pid || !again.server.hupHandlerInstalled) {
@@ -47,7 +55,7 @@ export async function reloadWithHup(
       deferred: plan.add.map((exportName) => ({ exportName, change: 'add', reason })),
     };
   }
-  const added = Object.fromEntries(plan.add.map((n) => [n, plan.paths.get(n) ?? '']));
+  const added = Object.fromEntries(plan.add.map((n) => [n, plan.signatures.get(n) ?? '']));
   return {
     ok: true,
     reason: `SIGHUP to nbd-server ${server.pid} added ${plan.add.join(', ')}`,
@@ -61,13 +69,25 @@ export async function reloadWithHup(
 export async function restartAndVerify(
   ctx: NbdManagerContext,
   server: NbdServerProcess,
-  plan: { paths: ReadonlyMap<string, string>; add: readonly string[]; update: readonly string[]; remove: readonly string[]; canary: string | null },
+  plan: { signatures: ReadonlyMap<string, string>; add: readonly string[]; update: readonly string[]; remove: readonly string[]; canary: string | null },
 ): Promise<ReloadReport> {
   const changes = [
     ...plan.add.map((n) => ['add', n] as const),
     ...plan.update.map((n) => ['update', n] as const),
     ...plan.remove.map((n) => ['remove', n] as const),
   ];
+  // Last look right before SIGTERM: a client that connected since the decision must not be dropped.
+  const sessions = await countSettledSessions(server.pid).catch(() => null);
+  if (sessions !== 0) {
+    const reason = `restart called off: ${sessions === null ? 'live sessions could not be counted' : `${sessions} live session(s) appeared`}`;
+    return {
+      ok: false,
+      notAttempted: true,
+      reason,
+      outcomes: changes.map(([change, exportName]) => ({ status: 'pending', exportName, change, reason })),
+      deferred: changes.map(([change, exportName]) => ({ exportName, change, reason })),
+    };
+  }
   let next: NbdServerProcess;
   try {
     next = await restartNbdServer(server, {
@@ -78,6 +98,7 @@ export async function restartAndVerify(
     ctx.logger?.error({ pid: server.pid, error: (e as Error).message }, 'nbd-server restart failed');
     return {
       ok: false,
+      diverged: true,
       reason,
       outcomes: changes.map(([change, exportName]) => ({ status: 'failed', exportName, change, reason })),
       deferred: changes.map(([change, exportName]) => ({ exportName, change, reason })),
@@ -86,7 +107,7 @@ export async function restartAndVerify(
   }
   ctx.logger?.info({ oldPid: server.pid, pid: next.pid }, 'nbd-server restarted');
   const v = await verifyLiveExports({
-    address: ctx.address, pidFile: ctx.pidFile, pid: next.pid, mustList: [...plan.paths.keys()], mustNotList: plan.remove,
+    address: ctx.address, pidFile: ctx.pidFile, pid: next.pid, mustList: [...plan.signatures.keys()], mustNotList: plan.remove,
     probe: [...plan.add, ...plan.update], canary: plan.canary, timeoutMs: ctx.timeoutMs,
   });
   const outcomes = changes.map(([change, exportName]): NbdOutcome => {
@@ -97,9 +118,10 @@ export async function restartAndVerify(
   });
   return {
     ok: v.ok,
+    diverged: v.listed === null || [...v.failed.values()].some((r) => r.includes('listed')) || v.problems.some((p) => p.includes('no longer the running parent')),
     reason: v.ok ? `idle restart of nbd-server (pid ${server.pid} → ${next.pid}) applied ${changes.length} change(s)` : `restarted (pid ${next.pid}) but: ${v.problems.join('; ')}`,
     outcomes,
     deferred: [],
-    memory: { pid: next.pid, exports: Object.fromEntries(plan.paths) },
+    memory: { pid: next.pid, exports: Object.fromEntries(plan.signatures) },
   };
 }

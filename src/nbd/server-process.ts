@@ -5,7 +5,7 @@
  * installed (bit 0 of `SigCgt`), since a HUP that lands earlier kills the server.
  */
 import { readFile, readdir, readlink } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 
 /** The fields of /proc/PID/status we use. */
 export interface ProcStatus {
@@ -107,4 +107,23 @@ export async function countNbdSessions(parentPid: number, options: ProcOptions =
     if (status?.ppid === parentPid && isNbdServerName(status.name) && status.state !== 'Z' && status.state !== 'X') count++;
   }
   return count;
+}
+
+/** nbd-server's default main config (`CFILE` in nbd-server.c). */
+export const DEFAULT_NBD_CONFIG = '/etc/nbd-server/config';
+
+/**
+ * The main config file a running nbd-server reads, from its argv (`-C FILE`, `-CFILE`,
+ * `--config-file FILE`, `--config-file=FILE`). The daemon chdirs to `/`, so a relative path is
+ * what it resolves against `/` on every re-read.
+ */
+export function configFileOf(argv: readonly string[]): string {
+  let found = DEFAULT_NBD_CONFIG;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '-C' || arg === '--config-file') found = argv[++i] ?? found;
+    else if (arg.startsWith('--config-file=')) found = arg.slice('--config-file='.length);
+    else if (arg.startsWith('-C')) found = arg.slice(2);
+  }
+  return resolve('/', found);
 }

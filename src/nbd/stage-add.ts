@@ -11,6 +11,7 @@ import { authfilePath, renderAuthfile, writeAuthfile } from './authfile.js';
 import { validateExportSpec } from './export-spec.js';
 import type { NbdManagerContext, ServerView } from './nbd-manager-context.js';
 import { refused, type NbdChangeKind, type NbdOutcome } from './nbd-outcome.js';
+import { exportSignature } from './pending-store.js';
 import { readNbdConfig } from './read-nbd-config.js';
 import { renderExportFile } from './render-export.js';
 import { fileDiff } from './text-diff.js';
@@ -76,7 +77,7 @@ export async function stageAdd(ctx: NbdManagerContext, input: unknown, view: Ser
     note = `nbd-server is not running (${view.found.reason}); it reads the file when it starts`;
   } else if (view.live?.includes(name) === true) {
     const applied = view.memory?.exports[name];
-    const inSync = applied !== undefined ? applied === spec.exportname : before === rendered.text;
+    const inSync = applied !== undefined ? applied === exportSignature(spec.exportname, spec.readonly === true) : before === rendered.text;
     change = inSync ? 'none' : 'update';
     note = 'nbd-server already serves it with this path';
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseApplyStrategy, type ApplyStrategyInput } from '../../src/nbd/apply-strategy.js';
+import { configFileOf } from '../../src/nbd/server-process.js';
 import { parseNbdVersion, supportsSafeHup } from '../../src/nbd/server-version.js';
 
 const changes = (add: string[] = [], remove: string[] = [], update: string[] = []): ApplyStrategyInput['changes'] => ({ add, remove, update });
@@ -64,5 +65,15 @@ describe('nbd-server version', () => {
   it('allows SIGHUP from 3.25 on only', () => {
     expect(['3.19', '3.24', '2.9', null].map(supportsSafeHup)).toEqual([false, false, false, false]);
     expect(['3.25', '3.26.1', '3.27', '4.0'].map(supportsSafeHup)).toEqual([true, true, true, true]);
+  });
+});
+
+describe('configFileOf', () => {
+  it('finds the main config a running nbd-server reads from its argv', () => {
+    expect(configFileOf(['/usr/bin/nbd-server'])).toBe('/etc/nbd-server/config');
+    expect(configFileOf(['/usr/bin/nbd-server', '-C', '/etc/nbd-server/config-base', '-p', '/run/x.pid'])).toBe('/etc/nbd-server/config-base');
+    expect(configFileOf(['nbd-server', '-C/tmp/c'])).toBe('/tmp/c');
+    expect(configFileOf(['nbd-server', '--config-file=/tmp/d'])).toBe('/tmp/d');
+    expect(configFileOf(['nbd-server', '--config-file', 'rel/e'])).toBe('/rel/e');
   });
 });

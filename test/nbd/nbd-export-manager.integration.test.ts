@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listNbdExports, openNbdSession, probeNbdExport, type NbdSession } from '../../src/nbd/nbd-client.js';
@@ -119,6 +119,18 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
     expect(await manager.removeExport(name)).toMatchObject({ status: 'applied', change: 'none' });
   });
 
+  it('treats a changed path of a served export as an update that only a restart applies', async () => {
+    const name = volume(9);
+    await manager.addExport({ name, exportname: await srv.disk('vol-9a.img', 2 * MiB) }, { apply: true, allowRestart: true });
+    expect(await probeNbdExport(srv.address, name)).toEqual({ ok: true, size: BigInt(2 * MiB) });
+    const changed = await manager.addExport({ name, exportname: await srv.disk('vol-9b.img', 3 * MiB) });
+    expect(changed).toMatchObject({ status: 'pending', change: 'update', backup: expect.any(String) });
+    expect(await probeNbdExport(srv.address, name)).toEqual({ ok: true, size: BigInt(2 * MiB) });
+    const pass = await manager.applyPending({ allowRestart: true });
+    expect(pass.outcomes).toContainEqual(expect.objectContaining({ exportName: name, change: 'update', status: 'applied' }));
+    expect(await probeNbdExport(srv.address, name)).toEqual({ ok: true, size: BigInt(3 * MiB) });
+  });
+
   it('refuses to restart while a client session is open, keeps the change pending with a reason, and the session survives', async () => {
     const session = await openNbdSession(srv.address, volume(3));
     sessions.push(session);
@@ -164,6 +176,34 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
     expect((await confused.applyPending({ allowRestart: true })).action).toBe('refused');
     expect(sent.length).toBe(signalsBefore);
     expect((await session.read(0n, 512)).length).toBe(512);
+    await session.close();
+    sessions.pop();
+  });
+
+  it('attempts no reload at all while any config file is broken, and the server keeps serving', async () => {
+    const pid = await srv.currentPid();
+    const signalsBefore = sent.length;
+    await writeFile(join(srv.confDir, 'manual.conf'), `[manual]\nexportname = ${await srv.disk('manual.img')}\n`);
+    await writeFile(join(srv.confDir, 'broken.conf'), '[broken]\nexportname = /dev/null\nreadonly = yes\n');
+    const pass = await manager.applyPending({ allowRestart: true });
+    expect(pass.action).toBe('deferred');
+    expect(pass.outcomes).toContainEqual(expect.objectContaining({ exportName: 'manual', status: 'pending', reason: expect.stringMatching(/config has errors.*broken\.conf/) }));
+    expect(sent.length).toBe(signalsBefore);
+    expect(await srv.currentPid()).toBe(pid);
+    expect((await probeNbdExport(srv.address, 'dummy')).ok).toBe(true);
+    const refusedAdd = await manager.addExport({ name: volume(7), exportname: await srv.disk('vol-7.img') });
+    expect(refusedAdd).toMatchObject({ status: 'refused', reason: expect.stringMatching(/broken\.conf/) });
+    await rm(join(srv.confDir, 'broken.conf'));
+    await rm(join(srv.confDir, 'manual.conf'));
+  });
+
+  it('reports an export whose device is missing as failed after the restart, without restarting again', async () => {
+    const name = volume(8);
+    const pass = await manager.addExport({ name, exportname: join(srv.dir, 'not-there.img') }, { apply: true, allowRestart: true });
+    expect(pass).toMatchObject({ status: 'failed', exportName: name, reason: expect.stringMatching(/not connectable: .*NBD_REP_ERR_POLICY/) });
+    const signalsBefore = sent.length;
+    expect((await manager.applyPending({ allowRestart: true })).action).toBe('none');
+    expect(sent.length).toBe(signalsBefore);
   });
 
   it('never sent a SIGHUP to the 3.24 server, and only ever signalled verified parents', () => {

@@ -6,6 +6,7 @@
  * by PID, even after the code under test restarted the server.
  */
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,6 +92,17 @@ export async function createNbdTestServer(): Promise<NbdTestServer> {
     ].join('\n'),
   );
   const seen = new Set<number>();
+  // Safety net if the worker dies before afterAll: stop our servers (by PID) on exit.
+  const onExit = (): void => {
+    for (const pid of seen) {
+      try {
+        if (alive(readFileSync(`/proc/${pid}/status`, 'utf8'))) process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', onExit);
   const currentPid = async (): Promise<number | null> => {
     const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
     if (!Number.isInteger(pid) || pid <= 1) return null;
@@ -129,6 +141,7 @@ export async function createNbdTestServer(): Promise<NbdTestServer> {
       throw new Error('nbd-server did not become ready within 10 s');
     },
     cleanup: async () => {
+      process.removeListener('exit', onExit);
       await currentPid();
       for (const pid of seen) {
         if (!alive(await procStatus(pid))) continue;
