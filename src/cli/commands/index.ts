@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { migrateCommand } from './migrate.js';
+import { simulatorCommand } from './simulator.js';
 
 const common = `Common options:
   --config FILE        JSON config file (layers: defaults < file < environment < flags)
@@ -34,6 +35,6 @@ export const COMMANDS: readonly Command[] = [
   planned('cleanup', 'Request, inspect or cancel the cleanup of a replication or failover job.', 'cleanup request JOB_ID [--keep-volumes] [--by NAME] | cleanup status JOB_ID | cleanup cancel JOB_ID', ''),
   planned('undo', 'Reverse a reversible action (quarantine, export removal) from its audit record.', 'undo ACTION_ID', ''),
   migrateCommand(common),
-  planned('simulator', 'Run the standalone CloudStack API simulator; prints its URL and keys.', 'simulator [--port N] [--api-key K --secret-key S] [--state FILE]', ''),
+  simulatorCommand(common),
   planned('demo', 'Self-contained demo: simulator, demo database, temp NBD/device dirs and injected drift.', 'demo', ''),
 ];
