@@ -239,10 +239,12 @@ export class PassLoop {
     this.#clearRetryTimer();
     const next = this.#backoff.nextRetryAt();
     if (next === null || this.#draining) return;
+    // Timers run on a monotonic clock and may fire a millisecond before the wall-clock retry time;
+    // a small margin makes sure the subject really is retryable when the pass asks.
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
       this.trigger('retry');
-    }, Math.max(0, next - this.#now()));
+    }, Math.max(0, next - this.#now()) + 10);
   }
 
   #clearRetryTimer(): void {

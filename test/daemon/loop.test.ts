@@ -78,7 +78,7 @@ describe('PassLoop', () => {
   });
 
   it('turns several triggers during a running pass into exactly one follow-up pass', async () => {
-    const { loop, engine, cron, nbd, passes } = setup();
+    const { loop, engine, nbd, passes } = setup();
     let release: () => void = () => undefined;
     engine.actionHook = () => new Promise((r) => { release = r; });
     const inAction = nextEvent(engine, 'action-start');
@@ -86,8 +86,7 @@ describe('PassLoop', () => {
     await inAction;
     engine.actionHook = () => Promise.resolve();
     nbd.change();
-    cron.tick();
-    engine.annotations = true;
+    loop.trigger('annotation');
     loop.trigger('schedule');
     release();
     await passes.next((s) => s.trigger !== 'startup');
