@@ -162,7 +162,13 @@ export class Leadership {
       conn.destroy();
       throw new Error('leadership closed');
     }
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT CONNECTION_ID() AS id');
+    let rows: RowDataPacket[];
+    try {
+      [rows] = await conn.query<RowDataPacket[]>({ sql: 'SELECT CONNECTION_ID() AS id', timeout: this.#o.queryTimeoutMs });
+    } catch (e) {
+      conn.destroy();
+      throw e;
+    }
     this.#conn = conn;
     this.#connectionId = Number(rows[0]?.id);
     this.#lastError = null;
