@@ -12,3 +12,13 @@ export function kvmDiskSerial(volumeId: string): string {
 export function virtioByIdName(volumeId: string): string {
   return `virtio-${kvmDiskSerial(volumeId)}`;
 }
+
+/**
+ * The by-id names a guest of `vmId` would see: `virtio-<serial>` → volume id, for every volume
+ * attached to it (what tests mirror as symlinks under a fake `/dev/disk/by-id`).
+ */
+export function virtioByIdMap(volumeIds: Iterable<string>): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  for (const id of volumeIds) out.set(virtioByIdName(id), id);
+  return out;
+}

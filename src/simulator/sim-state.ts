@@ -237,6 +237,11 @@ export class SimState extends SimStore {
     this.touch();
   }
 
+  /** Ids of the volumes attached to a VM, by device id order. */
+  attachedVolumeIds(vmId: string): string[] {
+    return [...(this.devices.get(vmId)?.entries() ?? [])].sort((a, b) => a[0] - b[0]).map(([, id]) => id);
+  }
+
   getVolume(id: string): Readonly<SimVolume> | undefined {
     return this.volumes.get(id);
   }

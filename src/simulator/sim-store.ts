@@ -51,6 +51,8 @@ export class SimStore {
   /** vm id → device id → volume id. */
   readonly devices = new Map<string, Map<number, string>>();
   readonly removed = new Map<string, { readonly kind: SimObjectKind; readonly internalId: number }>();
+  /** Per VM, no device id below this is free: keeps allocation O(1) when seeding thousands of disks onto one VM. */
+  readonly #freeFrom = new Map<string, number>();
   readonly defaults: SimDefaults;
   #nextInternalId = 100;
 
@@ -125,7 +127,10 @@ export class SimStore {
   /** Lowest free device id of a VM from 1 upward, skipping 3 (the CD-ROM). */
   lowestFreeDeviceId(vmId: string): number {
     const used = this.devices.get(vmId);
-    for (let d = 1; ; d++) if (d !== 3 && !used?.has(d)) return d;
+    let d = this.#freeFrom.get(vmId) ?? 1;
+    while (d === 3 || used?.has(d)) d++;
+    this.#freeFrom.set(vmId, d);
+    return d;
   }
 
   /** Links a volume to a VM at a device id (no rule checks: that is the API's job). */
@@ -142,7 +147,11 @@ export class SimStore {
 
   /** Clears a volume's attachment; the VM fields disappear from its API view. */
   unlink(volume: SimVolume): void {
-    if (volume.vmId !== null && volume.deviceId !== null) this.devices.get(volume.vmId)?.delete(volume.deviceId);
+    if (volume.vmId !== null && volume.deviceId !== null) {
+      this.devices.get(volume.vmId)?.delete(volume.deviceId);
+      const hint = this.#freeFrom.get(volume.vmId);
+      if (hint !== undefined && volume.deviceId > 0 && volume.deviceId < hint) this.#freeFrom.set(volume.vmId, volume.deviceId);
+    }
     volume.vmId = null;
     volume.deviceId = null;
     volume.attached = null;
@@ -174,6 +183,7 @@ export class SimStore {
       else this.unlink(volume);
     }
     this.devices.delete(vm.id);
+    this.#freeFrom.delete(vm.id);
     this.vms.delete(vm.id);
     this.tags.delete(`UserVm:${vm.id}`);
     this.removed.set(vm.id, { kind: 'vm', internalId: vm.internalId });

@@ -26,6 +26,8 @@ export interface SimulatorOptions {
   readonly config?: Partial<SimConfig>;
   /** Bulk state loaded before the server listens. */
   readonly seed?: SimSeed;
+  /** Creates the appliance's own VM (Running, with a ROOT volume) before the seed; its id is `omaVmId`. */
+  readonly omaVm?: { readonly name: string; readonly id?: string };
   /** The server clock (signature expiry, job expiry), epoch ms. Default `Date.now`. */
   readonly now?: () => number;
   /** Randomness of fault rates. Default `Math.random`. */
@@ -41,6 +43,8 @@ export interface Simulator {
   readonly port: number;
   readonly apiKey: string;
   readonly secretKey: string;
+  /** The VM created by the `omaVm` option, or null. */
+  readonly omaVmId: string | null;
   readonly state: SimState;
   readonly faults: SimFaults;
   /** Mutable run-time settings (job duration, snapshot delay, job expiry…). */
@@ -66,6 +70,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const secretKey = options.secretKey ?? randomBytes(32).toString('base64url');
   state.addApiUser({ apiKey, secretKey, account: state.defaults.account, admin: true });
+  const omaVm = options.omaVm ? state.addVirtualMachine({ name: options.omaVm.name, ...(options.omaVm.id !== undefined ? { id: options.omaVm.id } : {}) }) : null;
   if (options.seed) state.seed(options.seed);
   const faults = new SimFaults(options.random);
   const jobs = new SimJobs(config, now);
@@ -121,6 +126,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     port,
     apiKey,
     secretKey,
+    omaVmId: omaVm?.id ?? null,
     state,
     faults,
     config,

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { CloudStackSettingsError } from '../../src/cloudstack/errors.js';
 import { resolveCloudStackSettings, type OsseaConfigRow } from '../../src/cloudstack/resolve-settings.js';
+import { createCloudStackClient } from '../../src/cloudstack/create-cloudstack-client.js';
+import { recordingCloudStackMetrics } from '../../src/cloudstack/cloudstack-metrics.js';
+import { startSimulator } from '../../src/simulator/start-simulator.js';
 
 const row: OsseaConfigRow = { api_url: 'http://10.0.0.5:8080/client/api', api_key: 'row-key', secret_key: 'row-secret', oma_vm_id: 'row-oma' };
 
@@ -40,5 +43,24 @@ describe('CloudStack settings', () => {
 
   it('refuse a row whose URL is not a URL', () => {
     expect(() => resolveCloudStackSettings(loadConfig({ env: {} }), { ...row, api_url: 'not a url' })).toThrow(/valid API URL/);
+  });
+});
+
+describe('the configured client', () => {
+  it('talks to the endpoint the settings name, with the configured page size', async () => {
+    const sim = await startSimulator({ omaVm: { name: 'oma-appliance' } });
+    try {
+      const config = loadConfig({ env: { CLOUDSTACK_API_URL: sim.url, CLOUDSTACK_API_KEY: sim.apiKey, CLOUDSTACK_SECRET_KEY: sim.secretKey, OMA_VM_ID: sim.omaVmId ?? '' } });
+      const settings = resolveCloudStackSettings(config, null);
+      expect(settings.omaVmId).toBe(sim.omaVmId);
+      const metrics = recordingCloudStackMetrics();
+      const client = createCloudStackClient(settings, { ...config.cloudstack, pageSize: 1 }, { metrics });
+      sim.state.addVolume({ name: 'second' });
+      const listed = await client.listVolumes();
+      expect([listed.complete, listed.items.length]).toEqual([true, 2]);
+      expect(metrics.count('listVolumes', 'success')).toBe(2);
+    } finally {
+      await sim.close();
+    }
   });
 });

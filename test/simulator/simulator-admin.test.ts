@@ -60,6 +60,20 @@ describe('the admin endpoints', () => {
     expect((await admin('POST', '/sim/seed', { volumes: [{ name: 'x', virtualMachineId: 'no-such-vm' }] })).status).toBe(400);
   });
 
+  it('fires a rule with a rate on that share of requests (deterministic with an injected random source)', async () => {
+    let flip = 0;
+    const coin = await startSimulator({ random: () => (flip++ % 2 === 0 ? 0.1 : 0.9) });
+    try {
+      coin.faults.set('listZones', { rate: 0.5, errorStatus: 503 });
+      const c = new CloudStackClient({ apiUrl: coin.url, apiKey: coin.apiKey, secretKey: coin.secretKey, retry: { retries: 0 } });
+      const outcomes: boolean[] = [];
+      for (let i = 0; i < 4; i++) outcomes.push(await c.call('listZones').then(() => true, () => false));
+      expect(outcomes).toEqual([false, true, false, true]);
+    } finally {
+      await coin.close();
+    }
+  });
+
   it('answers unknown admin routes with 404', async () => {
     expect((await admin('GET', '/sim/nothing')).status).toBe(404);
   });

@@ -52,14 +52,17 @@ describe('oma-reconciler simulator', () => {
     const port = await freePort();
     const state = join(dir, 'state.json');
     await writeFile(state, JSON.stringify({ virtualMachines: [{ name: 'oma' }], volumes: [{ name: 'migration-pgtest1-pgtest1-disk-0' }] }));
-    const { child, out, exit } = await launch(['simulator', '--port', String(port), '--api-key', 'K', '--secret-key', 'S', '--state', state]);
+    const { child, out, exit } = await launch(['simulator', '--port', String(port), '--api-key', 'K', '--secret-key', 'S', '--state', state, '--oma-vm', 'oma-appliance']);
     try {
       expect(out()).toContain(`url:        http://127.0.0.1:${port}/client/api`);
-      expect(out()).toContain('loaded 1 VMs, 2 volumes');
+      expect(out()).toContain('loaded 2 VMs, 3 volumes');
+      const omaVmId = /OMA VM: +(\S+)/.exec(out())?.[1] ?? '';
       const url = `http://127.0.0.1:${port}/client/api`;
       const call = (command: string, extra: [string, string][] = []) => independentRequest(url, [['command', command], ['response', 'json'], ['apiKey', 'K'], ...extra], 'S');
       const volumes = await call('listVolumes', [['listall', 'true']]);
-      expect(volumes.json.listvolumesresponse?.count).toBe(2);
+      expect(volumes.json.listvolumesresponse?.count).toBe(3);
+      const oma = await call('listVirtualMachines', [['id', omaVmId]]);
+      expect(oma.json.listvirtualmachinesresponse).toMatchObject({ count: 1, virtualmachine: [{ name: 'oma-appliance', state: 'Running' }] });
       const zones = await call('listZones');
       const zoneId = String((zones.json.listzonesresponse?.zone as { id: string }[])[0]?.id);
       const offerings = await call('listDiskOfferings');

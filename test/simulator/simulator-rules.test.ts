@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudStackClient } from '../../src/cloudstack/cloudstack-client.js';
 import { CloudStackJobFailedError } from '../../src/cloudstack/errors.js';
-import { kvmDiskSerial, virtioByIdName } from '../../src/simulator/kvm-serial.js';
+import { kvmDiskSerial, virtioByIdMap, virtioByIdName } from '../../src/simulator/kvm-serial.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 
 let sim: Simulator;
@@ -34,6 +34,17 @@ describe('device ids', () => {
       ids.push((await client.attachVolume({ id: volume.id, virtualMachineId: vm.id })).deviceId);
     }
     expect(ids).toEqual([1, 2, 4, 5]);
+  });
+
+  it('reuses a freed low device id before higher ones', async () => {
+    const vm = sim.state.addVirtualMachine({ name: 'reuse' });
+    const [a] = [1, 2, 3].map((i) => sim.state.addVolume({ name: `reuse-${i}`, virtualMachineId: vm.id }));
+    expect(sim.state.attachedVolumeIds(vm.id)).toHaveLength(4);
+    await client.detachVolume({ id: a?.id ?? '' });
+    const next = sim.state.addVolume({ name: 'reuse-next' });
+    expect((await client.attachVolume({ id: next.id, virtualMachineId: vm.id })).deviceId).toBe(1);
+    const after = sim.state.addVolume({ name: 'reuse-after' });
+    expect((await client.attachVolume({ id: after.id, virtualMachineId: vm.id })).deviceId).toBe(5);
   });
 
   it('refuses an explicit device id of 3, one out of range, or one in use', async () => {
@@ -173,5 +184,13 @@ describe('the KVM disk serial rule', () => {
   it('keeps the first 20 hex characters of the volume id without hyphens', () => {
     expect(kvmDiskSerial('0b5f3d1c-6f8a-4a43-9a53-3f1f6c1d2e7b')).toBe('0b5f3d1c6f8a4a439a53');
     expect(virtioByIdName('b3bb9310-1b59-4f62-97e8-cefffdfe3804')).toBe('virtio-b3bb93101b594f6297e8');
+  });
+
+  it('gives the by-id names a VM would see for its attached volumes', () => {
+    const vm = sim.state.addVirtualMachine({ name: 'by-id', rootVolumeId: '0b5f3d1c-6f8a-4a43-9a53-3f1f6c1d2e7b' });
+    const data = sim.state.addVolume({ name: 'by-id-data', virtualMachineId: vm.id });
+    const map = virtioByIdMap(sim.state.attachedVolumeIds(vm.id));
+    expect(map.get('virtio-0b5f3d1c6f8a4a439a53')).toBe('0b5f3d1c-6f8a-4a43-9a53-3f1f6c1d2e7b');
+    expect(map.get(`virtio-${kvmDiskSerial(data.id)}`)).toBe(data.id);
   });
 });

@@ -10,7 +10,7 @@ export function simulatorCommand(common: string): Command {
   return {
     name: 'simulator',
     summary: 'Run the standalone CloudStack API simulator; prints its URL and keys.',
-    usage: `Usage: oma-reconciler simulator [--port N] [--api-key K --secret-key S] [--state FILE]
+    usage: `Usage: oma-reconciler simulator [--port N] [--api-key K --secret-key S] [--state FILE] [--oma-vm NAME]
 
 Run a CloudStack API simulator on 127.0.0.1 that verifies request signatures like a management
 server and answers with CloudStack's envelopes, async jobs and business rules. It starts with one
@@ -21,15 +21,16 @@ Options:
   --api-key K          API key to accept (default: random, printed)
   --secret-key S       its secret key (required with --api-key)
   --state FILE         JSON state to load: {"virtualMachines":[…],"volumes":[…],"snapshots":[…],"tags":[…]}
+  --oma-vm NAME        also create the appliance's own VM (printed id: use it as OMA_VM_ID)
 
 Admin endpoints (unsigned): GET|POST|DELETE /sim/faults, GET|DELETE /sim/stats,
 GET|POST /sim/config, POST /sim/seed, GET /sim/state.
 
 ${common}
 `,
-    options: { port: { type: 'string' }, 'api-key': { type: 'string' }, 'secret-key': { type: 'string' }, state: { type: 'string' } },
+    options: { port: { type: 'string' }, 'api-key': { type: 'string' }, 'secret-key': { type: 'string' }, state: { type: 'string' }, 'oma-vm': { type: 'string' } },
     run: async (args) => {
-      const { port: portText, 'api-key': apiKey, 'secret-key': secretKey, state } = args.values;
+      const { port: portText, 'api-key': apiKey, 'secret-key': secretKey, state, 'oma-vm': omaVm } = args.values;
       const port = portText === undefined ? 8080 : Number(portText);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${String(portText)}" is not a port (0-65535)`);
       if ((apiKey === undefined) !== (secretKey === undefined)) throw new UsageError('--api-key and --secret-key go together');
@@ -38,6 +39,7 @@ ${common}
         port,
         ...(typeof apiKey === 'string' && typeof secretKey === 'string' ? { apiKey, secretKey } : {}),
         ...(seed ? { seed } : {}),
+        ...(typeof omaVm === 'string' ? { omaVm: { name: omaVm } } : {}),
       });
       const counts = sim.state.counts();
       args.stdout.write(
@@ -50,6 +52,7 @@ ${common}
           `  zone ${sim.state.defaults.zoneId}, template ${sim.state.defaults.templateId}`,
           `  service offering ${sim.state.defaults.serviceOfferingId}, disk offering ${sim.state.defaults.diskOfferingId}`,
           `  loaded ${counts.virtualMachines} VMs, ${counts.volumes} volumes, ${counts.snapshots} snapshots, ${counts.tags} tags`,
+          ...(sim.omaVmId !== null ? [`  OMA VM:     ${sim.omaVmId}`] : []),
           '',
         ].join('\n'),
       );
