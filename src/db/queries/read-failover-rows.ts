@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../schema-types.js';
+import type { FailoverJobRow, VolumeOperationRow } from '../../world/world.js';
+import { isoOfFirst } from './iso-time.js';
+import { annotationsOf } from './json-column.js';
+
+/** Every failover job (one statement). */
+export async function readFailoverJobs(db: Kysely<DB>): Promise<FailoverJobRow[]> {
+  const rows = await db
+    .selectFrom('failover_jobs')
+    .select(['id', 'vm_context_id', 'job_id', 'vm_id', 'replication_job_id', 'job_type', 'status', 'source_vm_name',
+      'destination_vm_id', 'ossea_snapshot_id', 'error_message', 'created_at', 'updated_at', 'annotations'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    vmContextId: r.vm_context_id ?? '',
+    jobId: r.job_id,
+    vmId: r.vm_id,
+    replicationJobId: r.replication_job_id,
+    jobType: r.job_type,
+    status: r.status,
+    sourceVmName: r.source_vm_name,
+    destinationVmId: r.destination_vm_id,
+    osseaSnapshotId: r.ossea_snapshot_id,
+    errorMessage: r.error_message,
+    createdAt: isoOfFirst(r.created_at),
+    updatedAt: isoOfFirst(r.updated_at, r.created_at),
+    annotations: annotationsOf(r.annotations),
+  }));
+}
+
+/** Volume Daemon operations still `pending` or `executing` (one statement). */
+export async function readOpenVolumeOperations(db: Kysely<DB>): Promise<VolumeOperationRow[]> {
+  const rows = await db
+    .selectFrom('volume_operations')
+    .select(['id', 'type', 'status', 'volume_id', 'vm_id', 'created_at', 'updated_at'])
+    .where('status', 'in', ['pending', 'executing'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    volumeId: r.volume_id,
+    vmId: r.vm_id,
+    createdAt: isoOfFirst(r.created_at),
+    updatedAt: isoOfFirst(r.updated_at, r.created_at),
+  }));
+}

@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../schema-types.js';
+import type { CleanupRequestRecord, LedgerEntry } from '../../world/world.js';
+
+/** The whole ownership ledger (one statement). */
+export async function readLedger(db: Kysely<DB>): Promise<LedgerEntry[]> {
+  const rows = await db
+    .selectFrom('oma_reconciler_ledger')
+    .select(['object_type', 'object_id', 'first_seen_at', 'reason', 'adopted'])
+    .orderBy('object_type')
+    .orderBy('object_id')
+    .execute();
+  return rows.map((r) => ({
+    objectType: r.object_type,
+    objectId: r.object_id,
+    firstSeenAt: r.first_seen_at.toISOString(),
+    reason: r.reason,
+    adopted: r.adopted !== 0,
+  }));
+}
+
+/** First-seen time of every unresolved drift item (one statement). */
+export async function readDriftFirstSeen(db: Kysely<DB>): Promise<Record<string, string>> {
+  const rows = await db.selectFrom('oma_reconciler_drift').select(['drift_id', 'first_seen_at']).where('resolved_at', 'is', null).orderBy('drift_id').execute();
+  return Object.fromEntries(rows.map((r) => [r.drift_id, r.first_seen_at.toISOString()]));
+}
+
+/** Every cleanup request record (one statement). */
+export async function readCleanupRequests(db: Kysely<DB>): Promise<CleanupRequestRecord[]> {
+  const rows = await db
+    .selectFrom('oma_reconciler_cleanup_requests')
+    .select(['job_id', 'job_kind', 'status', 'message', 'requested_by', 'keep_volumes', 'updated_at'])
+    .orderBy('job_id')
+    .execute();
+  return rows.map((r) => ({
+    jobId: r.job_id,
+    jobKind: r.job_kind,
+    status: r.status,
+    message: r.message,
+    requestedBy: r.requested_by,
+    keepVolumes: r.keep_volumes !== 0,
+    updatedAt: r.updated_at.toISOString(),
+  }));
+}
