@@ -18,7 +18,7 @@ export interface MigrateOutcome {
   readonly pending: readonly string[];
 }
 
-async function appliedNames(db: Kysely<unknown>, table: string): Promise<string[] | null> {
+async function appliedNames<T>(db: Kysely<T>, table: string): Promise<string[] | null> {
   const exists = await sql<{ n: number | string }>`
     select count(*) as n from information_schema.tables
     where table_schema = database() and table_name = ${table}`.execute(db);
@@ -32,8 +32,8 @@ async function appliedNames(db: Kysely<unknown>, table: string): Promise<string[
  * already applied, and every migration is itself re-runnable. A database that records migrations
  * this build does not know is refused with {@link SchemaNewerError} before anything changes.
  */
-export async function migrate(
-  db: Kysely<unknown>,
+export async function migrate<T>(
+  db: Kysely<T>,
   set: MigrationSet,
   options: { dryRun?: boolean } = {},
 ): Promise<MigrateOutcome> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NbdExportManager } from '../../src/nbd/nbd-export-manager.js';
 import { NbdVersionCache } from '../../src/nbd/server-version.js';
 import type { NbdSignal } from '../../src/nbd/signal-port.js';
-import { createNbdTestServer, type NbdTestServer } from './helpers/nbd-test-server.js';
+import { createNbdSandbox, type NbdSandbox } from '../../src/fixtures/nbd-sandbox.js';
 
 /** Pretends the binary is a fixed 3.26.1, to drive the ≥ 3.25 code path. */
 class PretendFixedVersion extends NbdVersionCache {
@@ -12,11 +12,11 @@ class PretendFixedVersion extends NbdVersionCache {
 }
 
 describe('the SIGHUP path (≥ 3.25), driven against 3.24 with the HUP intercepted', () => {
-  let srv: NbdTestServer;
+  let srv: NbdSandbox;
   const sent: { pid: number; signal: NbdSignal }[] = [];
 
   beforeAll(async () => {
-    srv = await createNbdTestServer();
+    srv = await createNbdSandbox();
     await srv.start();
   });
 

@@ -7,7 +7,7 @@ import { NbdExportManager } from '../../src/nbd/nbd-export-manager.js';
 import { observeNbd } from '../../src/nbd/observe-nbd.js';
 import { findNbdServer } from '../../src/nbd/server-process.js';
 import type { NbdSignal, SignalPort } from '../../src/nbd/signal-port.js';
-import { createNbdTestServer, type NbdTestServer } from './helpers/nbd-test-server.js';
+import { createNbdSandbox, type NbdSandbox } from '../../src/fixtures/nbd-sandbox.js';
 
 const MiB = 1 << 20;
 const volume = (n: number): string => `migration-vol-${n}b3bb931-1b59-4f62-97e8-cefffdfe3804`;
@@ -41,13 +41,13 @@ async function childrenOf(parent: number): Promise<number[]> {
 }
 
 describe('NbdExportManager against a real nbd-server 3.24', () => {
-  let srv: NbdTestServer;
+  let srv: NbdSandbox;
   let manager: NbdExportManager;
   const sent: { pid: number; signal: NbdSignal }[] = [];
   const sessions: NbdSession[] = [];
 
   beforeAll(async () => {
-    srv = await createNbdTestServer();
+    srv = await createNbdSandbox();
     // Two exports the way the appliance writes them (no authfile), present before the server starts.
     for (const n of [1, 2]) {
       await writeFile(join(srv.confDir, `${volume(n)}.conf`), `[${volume(n)}]\nexportname = ${await srv.disk(`legacy-${n}.img`)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAuthfile } from '../../src/nbd/authfile.js';
 import { observeNbd } from '../../src/nbd/observe-nbd.js';
 import { readNbdConfig } from '../../src/nbd/read-nbd-config.js';
-import { createNbdTestServer, type NbdTestServer } from './helpers/nbd-test-server.js';
+import { createNbdSandbox, type NbdSandbox } from '../../src/fixtures/nbd-sandbox.js';
 
 describe('observeNbd without a running server', () => {
-  let srv: NbdTestServer;
+  let srv: NbdSandbox;
   beforeAll(async () => {
-    srv = await createNbdTestServer();
+    srv = await createNbdSandbox();
   });
   afterAll(async () => {
     await srv.cleanup();
@@ -50,9 +50,9 @@ describe('observeNbd without a running server', () => {
 });
 
 describe('readNbdConfig agrees with a real nbd-server about which files count', () => {
-  let srv: NbdTestServer;
+  let srv: NbdSandbox;
   beforeAll(async () => {
-    srv = await createNbdTestServer();
+    srv = await createNbdSandbox();
     const section = async (name: string): Promise<string> => `[${name}]\nexportname = ${await srv.disk(`${name}.img`)}\n`;
     await writeFile(join(srv.confDir, 'A.conf'), await section('A'));
     await writeFile(join(srv.confDir, '.H.conf'), await section('H'));
