@@ -74,7 +74,7 @@ export async function destructiveCountsSince(db: Kysely<DB>, since: Date): Promi
     .where(sql<boolean>`json_value(intent, '$.destructive') = 'true'`)
     .groupBy('kind')
     .execute();
-  return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
 }
 
 /** An audit record as the API and the status page show it. */
@@ -100,7 +100,7 @@ export async function listActions(db: Kysely<DB>, limit: number, subject?: strin
   if (subject !== undefined) q = q.where((eb) => eb.or([eb('subject_id', '=', subject), eb('context_id', '=', subject), eb('drift_id', '=', subject)]));
   const rows = await q.execute();
   return rows.map((r) => ({
-    id: String(r.id),
+    id: r.id,
     passId: r.pass_id,
     driftId: r.drift_id,
     kind: r.kind,

@@ -1,0 +1,70 @@
+import { createRequire } from 'node:module';
+import type { Config } from '../config/config-schema.js';
+import { connectDatabase } from '../db/connect.js';
+import { startDaemon, type DaemonHandle } from '../daemon/daemon.js';
+import type { SignalSource } from '../daemon/signals.js';
+import { nbdConfigWatch } from '../daemon/nbd-watch.js';
+import { createEngineDeps } from '../engine/create-engine-deps.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { statusPageHandler } from '../http/status-page/status-page-handler.js';
+import type { Logger } from '../log.js';
+import { createCloudStackMetrics } from '../metrics/cloudstack-metrics.js';
+import { createMetrics } from '../metrics/registry.js';
+import { createWorkflows } from '../workflows/index.js';
+import { leaderLockName } from './leader-lock-name.js';
+
+/** The package version (`build_info{version}`). */
+export function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const path of ['../../package.json', '../../../package.json']) {
+    try {
+      return (require(path) as { version: string }).version;
+    } catch {
+      // try the next layout (sources vs dist/)
+    }
+  }
+  return '0.0.0';
+}
+
+/** A running reconciler: the daemon handle and the engine inside it. */
+export interface RunningReconciler {
+  readonly daemon: DaemonHandle;
+  readonly engine: Engine;
+}
+
+/**
+ * The composition root of `run` (and of the demo): database pool → engine → daemon (leader lock,
+ * pass loop with its triggers, HTTP server with the status page). The daemon owns and releases all.
+ */
+export function startReconciler(options: {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly signals?: SignalSource | null;
+  readonly leaderRetryMs?: number;
+}): RunningReconciler {
+  const { config, logger } = options;
+  const database = connectDatabase(config.databaseUrl, { connectionLimit: 8 });
+  const metrics = createMetrics({ version: packageVersion() });
+  const deps = createEngineDeps({
+    config,
+    database,
+    logger,
+    workflows: createWorkflows(),
+    actor: 'daemon',
+    cloudstackMetrics: createCloudStackMetrics(metrics),
+  });
+  const engine = createEngine(deps);
+  const daemon = startDaemon({
+    config,
+    logger,
+    engine,
+    metrics,
+    version: packageVersion(),
+    watchNbd: nbdConfigWatch(config.nbd),
+    leadership: { lockName: leaderLockName(config.databaseUrl), ...(options.leaderRetryMs ? { retryMs: options.leaderRetryMs } : {}) },
+    resources: [{ name: 'database pool', close: () => database.close() }],
+    statusPage: statusPageHandler(engine, config),
+    ...(options.signals !== undefined ? { signals: options.signals } : {}),
+  });
+  return { daemon, engine };
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/config-schema.js';
+import { loadConfig } from '../config/load-config.js';
+import { connectDatabase } from '../db/connect.js';
+import { createEngineDeps } from '../engine/create-engine-deps.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { createLogger } from '../log.js';
+import { createWorkflows } from '../workflows/index.js';
+import type { ConfigSources } from '../config/load-config.js';
+import type { CommandArgs } from './command.js';
+import { configSources } from './config-sources.js';
+
+/** A command's context: the same engine the daemon builds, released when the command ends. */
+export interface CommandContext {
+  readonly config: Config;
+  readonly engine: Engine;
+  readonly passId: string;
+}
+
+/**
+ * Builds config → database → engine for one command and always releases them. Logs go to stderr
+ * (stdout is the command's output), at `warn` unless `--log-level` says otherwise.
+ */
+export async function usingEngine<T>(
+  args: CommandArgs,
+  flags: NonNullable<ConfigSources['flags']>,
+  fn: (ctx: CommandContext) => Promise<T>,
+): Promise<T> {
+  const sources = configSources(args, flags);
+  const explicitLevel = typeof args.values['log-level'] === 'string' || args.env.LOG_LEVEL !== undefined;
+  const config = loadConfig(sources);
+  const logger = createLogger(explicitLevel ? config.logLevel : 'warn', process.stderr);
+  const database = connectDatabase(config.databaseUrl, { connectionLimit: 4 });
+  try {
+    const deps = createEngineDeps({ config, database, logger, workflows: createWorkflows(), actor: 'cli' });
+    return await fn({ config, engine: createEngine(deps), passId: `cli-${randomUUID()}` });
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Observation: one pass reads every source concurrently and assembles a {@link World}. Each source
+ * is marked complete or incomplete with its reason; a failure of one source never empties it, and
+ * never stops the others (an unreachable nbd-server does not block CloudStack repairs).
+ */
+import type { Kysely } from 'kysely';
+import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
+import { observeCloudStack } from '../cloudstack/observe-cloudstack.js';
+import type { DB } from '../db/schema-types.js';
+import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
+import { observeDevices } from '../devices/observe-devices.js';
+import { coerceError } from '../errors.js';
+import { observeNbd, type ObserveNbdOptions } from '../nbd/observe-nbd.js';
+import type { CloudStackFacts, DatabaseFacts, DeviceFacts, NbdFacts, SourceStatus, World } from '../world/world.js';
+import { readInventory } from './store/inventory-store.js';
+
+/** What observation needs; the CloudStack client is resolved per pass (credentials live in the DB). */
+export interface ObserveDeps {
+  readonly db: Kysely<DB>;
+  /** Returns the client, or throws a clear error when credentials are missing (source incomplete). */
+  readonly cloudstack: () => Promise<{ client: CloudStackClient; omaVmId: string | null }>;
+  readonly nbd: ObserveNbdOptions;
+  readonly deviceByIdDir: string;
+  readonly clock: () => Date;
+}
+
+const EMPTY_DB: DatabaseFacts = {
+  omaVmId: null, contexts: [], replicationJobs: [], vmDisks: [], osseaVolumes: [], deviceMappings: [], nbdExports: [],
+  vmExportMappings: [], failoverJobs: [], jobTracking: [], volumeOperations: [], ledger: [], driftFirstSeen: {}, cleanupRequests: [],
+};
+const EMPTY_CS: CloudStackFacts = { volumes: [], snapshots: [], virtualMachines: [] };
+const EMPTY_NBD: NbdFacts = {
+  configured: [], parseErrors: [], pending: [],
+  server: { running: false, pid: null, version: null, sessions: null, liveExports: null },
+};
+const EMPTY_DEVICES: DeviceFacts = { links: [] };
+
+const failed = (e: unknown): SourceStatus => ({ complete: false, error: coerceError(e).message, inventory: 0 });
+
+/** The status of a source observation (`exactOptionalPropertyTypes`: no `error: undefined`). */
+function statusOf(o: { readonly complete: boolean; readonly error?: string; readonly inventory: number }): SourceStatus {
+  return o.error === undefined ? { complete: o.complete, inventory: o.inventory } : { complete: o.complete, error: o.error, inventory: o.inventory };
+}
+
+function dbInventory(facts: DatabaseFacts): number {
+  return facts.contexts.length + facts.osseaVolumes.length + facts.nbdExports.length + facts.deviceMappings.length;
+}
+
+/** Observes every source and returns the world snapshot of this pass. */
+export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Promise<World> {
+  const observedAt = deps.clock().toISOString();
+  const dbPromise = readDatabaseFacts(deps.db).then(
+    (facts) => ({ facts, status: { complete: true, inventory: dbInventory(facts) } }),
+    (e: unknown) => ({ facts: EMPTY_DB, status: failed(e) }),
+  );
+  const csPromise = deps
+    .cloudstack()
+    .then(async ({ client, omaVmId }) => {
+      const o = await observeCloudStack(client, signal ? { signal } : {});
+      return { facts: o.facts, status: statusOf(o), omaVmId };
+    })
+    .catch((e: unknown) => ({ facts: EMPTY_CS, status: failed(e), omaVmId: null }));
+  const nbdPromise = observeNbd(deps.nbd).then(
+    (o) => ({ facts: o.facts, status: statusOf(o) }),
+    (e: unknown) => ({ facts: EMPTY_NBD, status: failed(e) }),
+  );
+  const previousPromise = readInventory(deps.db).catch(() => ({}));
+
+  const db = await dbPromise;
+  // Devices are matched against every volume id the database or CloudStack knows.
+  const cs = await csPromise;
+  const known = new Set<string>([...db.facts.osseaVolumes.map((v) => v.volumeId), ...cs.facts.volumes.map((v) => v.id)]);
+  const devices = await observeDevices(deps.deviceByIdDir, [...known]).then(
+    (o) => ({ facts: o.facts, status: statusOf(o) }),
+    (e: unknown) => ({ facts: EMPTY_DEVICES, status: failed(e) }),
+  );
+  const [nbd, previousInventory] = await Promise.all([nbdPromise, previousPromise]);
+  return {
+    version: 1,
+    observedAt,
+    sources: { database: db.status, cloudstack: cs.status, nbd: nbd.status, devices: devices.status },
+    omaVmId: cs.omaVmId ?? db.facts.omaVmId,
+    database: db.facts,
+    cloudstack: cs.facts,
+    nbd: nbd.facts,
+    devices: devices.facts,
+    previousInventory,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * `undo ACTION_ID`: reverses a reversible action from the data its audit record kept — a
+ * quarantine (untag, and reattach where it was), an export removal (restore the backed-up file and
+ * the row), a mapping or row deletion (re-insert the row). The undo is itself audited.
+ */
+import type { Kysely } from 'kysely';
+import { coerceError } from '../errors.js';
+import type { DB } from '../db/schema-types.js';
+import { QUARANTINE_TAG } from './actuators/cloudstack-actuators.js';
+import type { EngineDeps } from './engine-deps.js';
+import { parseJsonColumn } from '../db/queries/json-column.js';
+import { recordIntent, recordOutcome } from './store/audit-log.js';
+
+/** Outcome of an undo. */
+export interface UndoResult {
+  readonly status: 'undone' | 'not-reversible' | 'failed' | 'not-found';
+  readonly message: string;
+}
+
+interface RowUndo { readonly table: 'device_mappings' | 'nbd_exports' | 'vm_export_mappings' | 'ossea_volumes'; readonly row: Record<string, unknown> }
+
+async function restoreRow(db: Kysely<DB>, { table, row }: RowUndo): Promise<void> {
+  // Dates come back from JSON as strings; MariaDB accepts ISO without the trailing Z.
+  const values = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d\d-\d\dT.*Z$/.test(v) ? v.replace('T', ' ').replace('Z', '') : v]));
+  await db.insertInto(table).values(values as never).execute();
+}
+
+/** Reverses action `id`. */
+export async function undoAction(deps: EngineDeps, id: string, by: string): Promise<UndoResult> {
+  const db = deps.database.db;
+  const record = await db.selectFrom('oma_reconciler_actions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!record) return { status: 'not-found', message: `no recorded action ${id}` };
+  if (record.outcome === 'undone') return { status: 'not-reversible', message: `action ${id} was already undone` };
+  if (record.outcome !== 'success' || record.reversible !== 1) return { status: 'not-reversible', message: `action ${id} (${record.action}, ${record.outcome}) is not reversible` };
+  const data = parseJsonColumn(record.undo_data) as Record<string, unknown> | null;
+  if (!data) return { status: 'not-reversible', message: `action ${id} kept no undo data` };
+  const auditId = await recordIntent(db, {
+    passId: `undo-${id}`, driftId: record.drift_id, kind: record.kind, action: `undo-${record.action}`.slice(0, 100),
+    subject: { type: record.subject_type, id: record.subject_id, name: record.subject_name }, contextId: record.context_id,
+    destructive: false, detail: { undoOf: id, data }, actor: by, leaderHost: deps.hostname, undoOf: id,
+  });
+  try {
+    let message: string;
+    switch (record.action) {
+      case 'quarantine-volume': {
+        const { client } = await deps.cloudstack();
+        const volumeId = String(data.volumeId);
+        await client.deleteTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: null } });
+        const from = typeof data.detachedFrom === 'string' ? data.detachedFrom : null;
+        if (from !== null) await client.attachVolume({ id: volumeId, virtualMachineId: from });
+        message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}` : ''}`;
+        break;
+      }
+      case 'remove-nbd-export': {
+        if (typeof data.backup === 'string') {
+          const outcome = await deps.nbd.restoreBackup(data.backup);
+          if (outcome.status === 'refused' || outcome.status === 'failed') throw new Error(outcome.reason);
+        }
+        if (data.row && typeof data.row === 'object') await restoreRow(db, { table: 'nbd_exports', row: data.row as Record<string, unknown> });
+        await deps.nbd.applyPending({ allowRestart: true });
+        message = `restored export ${String(data.exportName)}`;
+        break;
+      }
+      default: {
+        const undo = data as Partial<RowUndo>;
+        if (typeof undo.table !== 'string' || typeof undo.row !== 'object') throw new Error(`action ${record.action} has no row to restore`);
+        if (record.action === 'update-device-mapping') await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
+        await restoreRow(db, { table: undo.table, row: undo.row });
+        message = `restored the ${undo.table} row`;
+      }
+    }
+    await recordOutcome(db, auditId, 'success', null);
+    await db.updateTable('oma_reconciler_actions').set({ outcome: 'undone' }).where('id', '=', id).execute();
+    return { status: 'undone', message };
+  } catch (e) {
+    const message = coerceError(e).message;
+    await recordOutcome(db, auditId, 'error', message);
+    return { status: 'failed', message };
+  }
+}
