@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { applyCommand } from './apply.js';
+import { demoCommand } from './demo.js';
 import { cleanupCommand } from './cleanup.js';
 import { explainCommand } from './explain.js';
 import { migrateCommand } from './migrate.js';
@@ -13,15 +14,6 @@ const common = `Common options:
   --log-level LEVEL    fatal|error|warn|info|debug|trace|silent
   -h, --help           this help`;
 
-function planned(name: string, summary: string, synopsis: string, extra: string): Command {
-  return {
-    name,
-    summary,
-    usage: `Usage: oma-reconciler ${synopsis}\n\n${summary}\n${extra ? `\n${extra}\n` : ''}\n${common}\n`,
-    options: {},
-  };
-}
-
 /** Every subcommand of the contract, in help order. */
 export const COMMANDS: readonly Command[] = [
   runCommand(common),
@@ -32,5 +24,5 @@ export const COMMANDS: readonly Command[] = [
   undoCommand(common),
   migrateCommand(common),
   simulatorCommand(common),
-  planned('demo', 'Self-contained demo: simulator, demo database, temp NBD/device dirs and injected drift.', 'demo', ''),
+  demoCommand(common),
 ];

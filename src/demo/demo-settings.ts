@@ -1,0 +1,23 @@
+import type { ConfigSources } from '../config/load-config.js';
+import { DRIFT_KINDS } from '../world/drift-kinds.js';
+
+const GRACE_SECONDS = 4;
+const QUARANTINE_SECONDS = 12;
+
+/**
+ * The demo's configuration: the appliance's environment plus short grace and quarantine periods
+ * and a pass every 3 seconds, so the whole repair story fits in a minute. Production defaults are
+ * far longer (see config-schema.ts).
+ */
+export function demoSettings(env: Record<string, string>): ConfigSources {
+  return {
+    env,
+    flags: {
+      graceSeconds: { flag: 'demo', value: Object.fromEntries(DRIFT_KINDS.map((k) => [k, GRACE_SECONDS])) },
+      quarantineTtlSeconds: { flag: 'demo', value: QUARANTINE_SECONDS },
+      schedule: { flag: 'demo', value: { resyncCron: '*/3 * * * * *', jitterMs: 200, annotationPollMs: 1000, passTimeoutMs: 120_000, shutdownGraceMs: 30_000 } },
+    },
+  };
+}
+demoSettings.graceSeconds = GRACE_SECONDS;
+demoSettings.quarantineSeconds = QUARANTINE_SECONDS;
