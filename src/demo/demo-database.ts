@@ -6,9 +6,9 @@ import { migrate } from '../db/migrate.js';
 export const DEMO_DATABASE = 'migratekit_oma_demo';
 
 /** The URL of the demo database on the server of `databaseUrl`. */
-export function demoDatabaseUrl(databaseUrl: string): string {
+export function demoDatabaseUrl(databaseUrl: string, name: string = DEMO_DATABASE): string {
   const u = new URL(databaseUrl);
-  u.pathname = `/${DEMO_DATABASE}`;
+  u.pathname = `/${name}`;
   return u.toString();
 }
 
@@ -18,7 +18,7 @@ export class DatabaseUnreachableError extends Error {
 }
 
 /** Recreates the demo database from `schema/oma` + the reconciler's migrations. */
-export async function recreateDemoDatabase(databaseUrl: string): Promise<Database> {
+export async function recreateDemoDatabase(databaseUrl: string, name: string = DEMO_DATABASE): Promise<Database> {
   const admin = connectDatabase(databaseUrl, { database: null, connectionLimit: 1 });
   try {
     await sql`select 1`.execute(admin.db);
@@ -35,12 +35,12 @@ export async function recreateDemoDatabase(databaseUrl: string): Promise<Databas
   }
   const admin2 = connectDatabase(databaseUrl, { database: null, connectionLimit: 1 });
   try {
-    await sql`drop database if exists ${sql.id(DEMO_DATABASE)}`.execute(admin2.db);
-    await sql`create database ${sql.id(DEMO_DATABASE)} character set utf8mb4 collate utf8mb4_general_ci`.execute(admin2.db);
+    await sql`drop database if exists ${sql.id(name)}`.execute(admin2.db);
+    await sql`create database ${sql.id(name)} character set utf8mb4 collate utf8mb4_general_ci`.execute(admin2.db);
   } finally {
     await admin2.close();
   }
-  const database = connectDatabase(demoDatabaseUrl(databaseUrl), { connectionLimit: 4 });
+  const database = connectDatabase(demoDatabaseUrl(databaseUrl, name), { connectionLimit: 4 });
   await migrate(database.db, 'oma');
   await migrate(database.db, 'reconciler');
   return database;

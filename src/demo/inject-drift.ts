@@ -13,6 +13,7 @@ import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
 import { ledgerObservations } from '../engine/ledger.js';
 import { recordLedger } from '../engine/store/ledger-store.js';
 import { byIdPathFor } from '../fixtures/by-id-path.js';
+import { injectStuckFailover } from '../fixtures/inject-stuck-failover.js';
 
 /** One injected case, for the demo's narration. */
 export interface InjectedDrift {
@@ -110,6 +111,11 @@ export async function injectDemoDrift(env: ApplianceEnv, database: Database, now
   if (failedJob) {
     await sql`update replication_jobs set annotations = json_set(coalesce(annotations, '{}'), '$."oma-reconciler/cleanup"', 'requested') where id = ${failedJob.id}`.execute(db);
     out.push({ kind: 'cleanup-request', what: `operator annotated failed job ${failedJob.id} for cleanup` });
+  }
+  // stuck-failover-job (the seed's incident): two test failovers that died half-way.
+  for (const [n, stage] of [[6, 'after-volume-moves'], [7, 'during-virtio']] as const) {
+    const stuck = await injectStuckFailover(db, env.sim, ready(n), stage, now);
+    out.push({ kind: 'stuck-failover-job', what: `test failover of ${stuck.vmName} died ${stage.replace(/-/g, ' ')} 4 h ago` });
   }
   return out;
 }

@@ -2,28 +2,17 @@
  * `oma-reconciler demo`: a realistic appliance with one case of each drift kind, then the daemon
  * repairing it while the operator watches drift go to zero. Needs only MariaDB.
  */
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../config/load-config.js';
 import { createEngineDeps } from '../engine/create-engine-deps.js';
 import { planPass } from '../engine/run-pass.js';
 import { renderPlanTable, toPlanJson } from '../engine/plan-json.js';
-import { startApplianceEnv } from '../fixtures/appliance-env.js';
 import { createLogger } from '../log.js';
 import { createWorkflows } from '../workflows/index.js';
 import { startReconciler } from '../cli/start-reconciler.js';
 import { daemonExitCode } from '../daemon/daemon.js';
 import type { SignalSource } from '../daemon/signals.js';
-import { recreateDemoDatabase, demoDatabaseUrl } from './demo-database.js';
-import { injectDemoDrift } from './inject-drift.js';
+import { buildDemo } from './build-demo.js';
 import { demoSettings } from './demo-settings.js';
 import { summarisePass } from './summarise-pass.js';
-
-/** A dozen-odd VMs in every status; most are replicated and ready, as on a real appliance. */
-const DEMO_STATUSES = [
-  'ready_for_failover', 'discovered', 'ready_for_failover', 'replicating', 'ready_for_failover', 'failed',
-  'ready_for_failover', 'failed_over_test', 'ready_for_failover', 'failed_over_live', 'ready_for_failover',
-  'ready_for_failover', 'failed', 'ready_for_failover', 'replicating', 'ready_for_failover',
-] as const;
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -42,17 +31,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const say = (line = ''): void => { options.out.write(`${line}\n`); };
   const serverUrl = options.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/migratekit_oma';
   say(`oma-reconciler demo — building a demo appliance in database migratekit_oma_demo`);
-  const database = await recreateDemoDatabase(serverUrl);
-  const env = await startApplianceEnv({ db: database.db, databaseUrl: demoDatabaseUrl(serverUrl), spec: { seed: 'demo', vmCount: DEMO_STATUSES.length, statuses: DEMO_STATUSES, vmNamePrefix: 'demo-vm-' } });
+  const demo = await buildDemo({ databaseUrl: serverUrl, httpListen: options.httpListen ?? options.env.HTTP_LISTEN ?? '127.0.0.1:9470', logLevel: options.env.LOG_LEVEL ?? 'warn' });
+  const { env, database, config, token } = demo;
   try {
     say(`  CloudStack simulator: ${env.sim.url} (in-process)`);
     say(env.nbd ? `  nbd-server ${env.nbd.port} serving ${env.world.exports.length} exports from ${env.dirs.confDir}` : '  nbd-server is not installed: skipping the live export list (apt-get install nbd-server)');
     say(`  ${env.world.contexts.length} VM contexts, ${env.world.volumes.length} volumes, by-id links in ${env.dirs.byIdDir}`);
     say();
-    say('Injecting drift, one case of each kind the appliance is known to produce:');
-    for (const d of await injectDemoDrift(env, database, new Date())) say(`  ${d.kind.padEnd(22)} ${d.what}`);
-    const token = randomBytes(16).toString('hex');
-    const config = loadConfig(demoSettings(env.env({ HTTP_LISTEN: options.httpListen ?? options.env.HTTP_LISTEN ?? '127.0.0.1:9470', API_TOKEN: token, LOG_LEVEL: options.env.LOG_LEVEL ?? 'warn' })));
+    say('Injected drift, one case of each kind the appliance is known to produce:');
+    for (const d of demo.injected) say(`  ${d.kind.padEnd(22)} ${d.what}`);
     const logger = createLogger(config.logLevel, process.stderr);
 
     const deps = createEngineDeps({ config, database, logger, workflows: createWorkflows(), actor: 'demo' });
@@ -95,7 +82,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
     return daemonExitCode(await daemon.done);
   } finally {
-    await env.close();
-    await database.close();
+    await demo.close();
   }
 }

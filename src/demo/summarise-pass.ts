@@ -7,12 +7,14 @@ export function summarisePass(report: PassReport, _loop: unknown): { text: strin
   const byGate = new Map<string, number>();
   for (const b of report.blocked) byGate.set(b.gate, (byGate.get(b.gate) ?? 0) + 1);
   // Drift still waiting for something other than a human: grace, quarantine TTL, a retry.
-  const waiting = report.blocked.filter((b) => b.gate === 'grace' || b.gate === 'budget').length + failed.length;
+  const dryRun = report.actions.filter((a) => a.result === 'dry_run');
+  const waiting = report.blocked.filter((b) => b.gate === 'grace' || b.gate === 'budget').length + failed.length + dryRun.length;
   const blocked = [...byGate].map(([g, n]) => `${n} ${g}`).join(', ');
   const text =
     `${report.observedAt.slice(11, 19)} drift: ${report.drift.length}` +
     (done.length ? ` | repaired ${done.length}: ${done.map((a) => a.action).join(', ')}` : '') +
     (failed.length ? ` | failed ${failed.length}: ${failed.map((a) => `${a.action} (${a.error ?? ''})`).join(', ')}` : '') +
+    (dryRun.length ? ` | dry run: ${dryRun.length}` : '') +
     (blocked ? ` | held: ${blocked}` : '');
   return { text, toRepair: waiting + done.length };
 }

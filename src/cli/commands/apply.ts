@@ -1,5 +1,6 @@
 import { Leadership } from '../../daemon/leadership.js';
-import { runPass } from '../../engine/run-pass.js';
+import { MODE_CEILING_KEY, runPass } from '../../engine/run-pass.js';
+import { readState, writeState } from '../../engine/store/state-store.js';
 import { renderPlanTable } from '../../engine/plan-json.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
@@ -23,12 +24,13 @@ Options:
   --only KIND,...      only these drift kinds
   --dry-run            decide everything, act on nothing (actions reported as dry_run)
   --grace-seconds N    override every grace period for this run (drills, tests)
+  --reset-budget       clear the dry-run ceiling a tripped budget left (after reviewing why it tripped)
 
 Exit codes: 0 all done or nothing to do, 1 some blocked or failed, 2 error.
 
 ${common}
 `,
-    options: { only: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'grace-seconds': { type: 'string' } },
+    options: { only: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'grace-seconds': { type: 'string' }, 'reset-budget': { type: 'boolean' } },
     run: async (args) => {
       const only = parseKinds(args.values.only);
       const graceOverride = parseGraceSeconds(args.values['grace-seconds']);
@@ -42,6 +44,11 @@ ${common}
         try {
           await leadership.start();
           const leader = leadership.isLeader();
+          if (args.values['reset-budget'] === true) {
+            const ceiling = await readState<{ reason?: string }>(engine.deps.database.db, MODE_CEILING_KEY);
+            await writeState(engine.deps.database.db, MODE_CEILING_KEY, null);
+            args.stderr.write(ceiling ? `apply: budget reset (it had tripped: ${ceiling.reason ?? 'no reason recorded'})\n` : 'apply: the budget had not tripped\n');
+          }
           if (!leader) args.stderr.write('apply: another instance holds the leader lock; nothing will be changed\n');
           const result = await runPass(engine.deps, {
             passId,

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/config-schema.js';
+import { loadConfig } from '../config/load-config.js';
+import type { Database } from '../db/connect.js';
+import { startApplianceEnv, type ApplianceEnv } from '../fixtures/appliance-env.js';
+import { DEMO_DATABASE, demoDatabaseUrl, recreateDemoDatabase } from './demo-database.js';
+import { demoSettings } from './demo-settings.js';
+import { injectDemoDrift, type InjectedDrift } from './inject-drift.js';
+
+/** A dozen-odd VMs in every status; most are replicated and ready, as on a real appliance. */
+export const DEMO_STATUSES = [
+  'ready_for_failover', 'discovered', 'ready_for_failover', 'replicating', 'ready_for_failover', 'failed',
+  'ready_for_failover', 'failed_over_test', 'ready_for_failover', 'failed_over_live', 'ready_for_failover',
+  'ready_for_failover', 'failed', 'ready_for_failover', 'replicating', 'ready_for_failover',
+] as const;
+
+/** The demo appliance, built and drifted, with the configuration that points the daemon at it. */
+export interface DemoAppliance {
+  readonly env: ApplianceEnv;
+  readonly database: Database;
+  readonly config: Config;
+  readonly token: string;
+  readonly injected: readonly InjectedDrift[];
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the demo appliance: recreates the demo database on the server of `databaseUrl`, starts
+ * the simulator and (when installed) nbd-server, builds the world and injects the demo's drift.
+ */
+export async function buildDemo(options: {
+  readonly databaseUrl: string;
+  readonly databaseName?: string;
+  readonly httpListen: string;
+  readonly logLevel?: string;
+}): Promise<DemoAppliance> {
+  const name = options.databaseName ?? DEMO_DATABASE;
+  const database = await recreateDemoDatabase(options.databaseUrl, name);
+  const env = await startApplianceEnv({
+    db: database.db,
+    databaseUrl: demoDatabaseUrl(options.databaseUrl, name),
+    spec: { seed: 'demo', vmCount: DEMO_STATUSES.length, statuses: DEMO_STATUSES, vmNamePrefix: 'demo-vm-' },
+  });
+  try {
+    const injected = await injectDemoDrift(env, database, new Date());
+    const token = randomBytes(16).toString('hex');
+    const config = loadConfig(demoSettings(env.env({ HTTP_LISTEN: options.httpListen, API_TOKEN: token, LOG_LEVEL: options.logLevel ?? 'warn' })));
+    return {
+      env, database, config, token, injected,
+      close: async () => {
+        await env.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await env.close();
+    await database.close();
+    throw e;
+  }
+}
