@@ -33,6 +33,8 @@ export async function buildDemo(options: {
   readonly databaseName?: string;
   readonly httpListen: string;
   readonly logLevel?: string;
+  /** Extra configuration on top of the demo's (config paths, as `--config` would give them). */
+  readonly overrides?: Readonly<Record<string, unknown>>;
 }): Promise<DemoAppliance> {
   const name = options.databaseName ?? DEMO_DATABASE;
   const database = await recreateDemoDatabase(options.databaseUrl, name);
@@ -44,7 +46,9 @@ export async function buildDemo(options: {
   try {
     const injected = await injectDemoDrift(env, database, new Date());
     const token = randomBytes(16).toString('hex');
-    const config = loadConfig(demoSettings(env.env({ HTTP_LISTEN: options.httpListen, API_TOKEN: token, LOG_LEVEL: options.logLevel ?? 'warn' })));
+    const settings = demoSettings(env.env({ HTTP_LISTEN: options.httpListen, API_TOKEN: token, LOG_LEVEL: options.logLevel ?? 'warn' }));
+    const extra = Object.fromEntries(Object.entries(options.overrides ?? {}).map(([path, value]) => [path, { flag: 'override', value }]));
+    const config = loadConfig({ ...settings, flags: { ...settings.flags, ...extra } });
     return {
       env, database, config, token, injected,
       close: async () => {

@@ -51,15 +51,16 @@ export function createEngine(deps: EngineDeps): Engine {
     lastPlan: (): PlanJson | null => last?.plan ?? null,
 
     async hasNewAnnotations() {
-      // Only rows that ask for a cleanup and have not been handled: cheap, indexed by primary keys.
+      // Rows that ask for a cleanup not yet started (no status, or accepted by the CLI/API). The signature
+      // changes only when that set changes, so a waiting request triggers one pass, not one per poll.
       const rows = await sql<{ id: string }>`
         select concat('r:', id) as id from replication_jobs
           where json_value(annotations, '$."oma-reconciler/cleanup"') = 'requested'
-            and json_value(annotations, '$."oma-reconciler/cleanup-status"') is null
+            and coalesce(json_value(annotations, '$."oma-reconciler/cleanup-status"'), 'accepted') = 'accepted'
         union all
         select concat('f:', job_id) from failover_jobs
           where json_value(annotations, '$."oma-reconciler/cleanup"') = 'requested'
-            and json_value(annotations, '$."oma-reconciler/cleanup-status"') is null`.execute(deps.database.db);
+            and coalesce(json_value(annotations, '$."oma-reconciler/cleanup-status"'), 'accepted') = 'accepted'`.execute(deps.database.db);
       const signature = rows.rows.map((r) => r.id).sort().join(',');
       const changed = signature !== '' && signature !== annotationSignature;
       annotationSignature = signature;
