@@ -23,6 +23,8 @@ export interface ActuatorContext {
   readonly nbdTouched: { value: boolean; allowRestart: boolean };
   /** Workflow runners (cleanup of failed executions and of replication jobs). */
   readonly workflows: WorkflowPort;
+  /** `DEVICE_BY_ID_DIR`: where the workflows wait for by-id links after an attach (default: the workflows' own option). */
+  readonly deviceByIdDir?: string;
 }
 
 /** What an actuator reports. `undoData` makes the audit record reversible. */
