@@ -282,4 +282,14 @@ export interface World {
   readonly devices: DeviceFacts;
   /** Source inventories of the last pass whose sources were complete (sanity gate baseline). */
   readonly previousInventory: Readonly<Partial<Record<SourceName, number>>>;
+  /**
+   * Gate inputs that come from the reconciler's own records rather than the sources, kept in the
+   * world so a saved world replays to the same plan offline.
+   */
+  readonly passContext?: {
+    /** Destructive actions of each kind that ran in the hour before this pass. */
+    readonly recentDestructiveByKind: Readonly<Record<string, number>>;
+    /** Mode ceiling left by a budget trip until an operator resets it (null = none). */
+    readonly modeCeiling: 'dry-run' | 'observe' | null;
+  };
 }
