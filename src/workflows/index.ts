@@ -1,19 +1,28 @@
 /**
- * PLACEHOLDER until the cleanup workflows land (issue 6): the workflow engineer replaces this
- * file. Every workflow action fails with a clear message, so nothing half-done can happen.
+ * The cleanup workflows the engine runs for `run-failed-execution-cleanup` and
+ * `run-replication-job-cleanup`: resumable (journal in the request record), recorded as JobLog
+ * rows the OMA GUI shows, and validated at the end.
+ *
+ * @example
+ * const workflows = createWorkflows({ policy: policyFromConfig(config) });
+ * const deps = createEngineDeps({ config, database, logger, workflows, actor: 'daemon' });
  */
-import type { ActuatorResult, WorkflowPort } from '../engine/actuators/actuator-context.js';
+import type { WorkflowPort } from '../engine/actuators/actuator-context.js';
+import { runFailedExecutionCleanup } from './failed-execution/failed-execution-cleanup.js';
+import { runReplicationJobCleanup } from './replication-job/replication-job-cleanup.js';
+import { resolveWorkflowOptions, type WorkflowOptions } from './workflow-options.js';
 
-const notYet = (): Promise<ActuatorResult> => Promise.resolve({ ok: false, message: 'cleanup workflows are not part of this build yet', terminal: true });
+export { plannedSteps, parseWorkflowAnalysis, type WorkflowAnalysis } from './planned-steps.js';
+export { previewCleanup } from './preview-cleanup.js';
+export type { FailoverAnalysis } from './failed-execution/failover-analysis.js';
+export type { ReplicationAnalysis } from './replication-job/replication-analysis.js';
+export type { WorkflowHooks, WorkflowKind, WorkflowOptions } from './workflow-options.js';
 
-/** Creates the workflow runners. */
-export function createWorkflows(): WorkflowPort {
-  return { runFailedExecutionCleanup: notYet, runReplicationJobCleanup: notYet };
-}
-
-/** Human descriptions of the steps a cleanup will run. */
-export function plannedSteps(kind: 'failed-execution-cleanup' | 'replication-job-cleanup'): string[] {
-  return kind === 'failed-execution-cleanup'
-    ? ['analyse', 'stop the test VM', 'detach volumes from the test VM', 'revert snapshots', 'delete reverted snapshots', 'destroy the test VM', 'reattach volumes to the OMA', 'update the database', 'validate']
-    : ['analyse', 'remove NBD exports', 'detach and delete volumes', 'delete rows', 'validate'];
+/** Creates the {@link WorkflowPort} the engine calls; one per composition root. */
+export function createWorkflows(options: WorkflowOptions = {}): WorkflowPort {
+  const resolved = resolveWorkflowOptions(options);
+  return {
+    runFailedExecutionCleanup: (params, ctx) => runFailedExecutionCleanup(params, ctx, resolved),
+    runReplicationJobCleanup: (params, ctx) => runReplicationJobCleanup(params, ctx, resolved),
+  };
 }

@@ -1,0 +1,91 @@
+/**
+ * Steps 3 and 7 of the failed-execution cleanup, judged from CloudStack's attachments (not from
+ * `device_mappings`, which misses volumes attached without a row, incident 9).
+ */
+import { z } from 'zod';
+import { CloudStackJobFailedError } from '../../cloudstack/errors.js';
+import { attachVolume, detachVolume, findVm, findVolume } from '../cloudstack-steps.js';
+import { ensureExport, recordAttachedToOma, recordDetached } from '../oma-bookkeeping.js';
+import type { WorkflowStep } from '../run-steps.js';
+import { waitForLink } from '../wait-for-link.js';
+import { WorkflowStopError } from '../workflow-errors.js';
+import { analysisOf } from './analyse-step.js';
+
+/** Volumes already reverted (journal `reverted`: volume id → snapshot id). */
+export const revertedSchema = z.record(z.string(), z.string());
+
+const STOPPED = new Set(['Stopped', 'Shutdown', 'Destroyed']);
+
+export const detachVolumesStep: WorkflowStep = {
+  name: 'volume-detachment',
+  title: 'detach the volumes from the test VM (and from the OMA where a revert needs it)',
+  async run(run) {
+    const cs = run.cloudstack();
+    const signal = run.ctx.signal;
+    const oma = run.omaVmId();
+    const analysis = analysisOf(run);
+    const reverted = run.data('reverted', revertedSchema, {});
+    const testVms = new Set(analysis.testVms.map((v) => v.id));
+    const moved: string[] = [];
+    for (const v of analysis.volumes) {
+      const live = await findVolume(cs, v.volumeId, signal);
+      if (!live) throw new WorkflowStopError(`volume ${v.volumeId} (${v.name}) no longer exists in CloudStack`);
+      const at = live.virtualMachineId;
+      if (at === oma) {
+        // A volume on the OMA stays there unless it must be reverted: CloudStack reverts only a detached volume (the OMA is never stopped).
+        if (v.revertTo === null || reverted[v.volumeId] !== undefined) continue;
+        const users = await run.options.deviceUsage(run.byIdPath(v.volumeId));
+        if (users.length > 0) throw new Error(`the OMA device of volume ${v.volumeId} is in use (${users.join(', ')}); not detached`);
+      } else if (at !== null && !testVms.has(at) && live.deviceId === 0) {
+        const holder = await findVm(cs, at, signal);
+        if (holder && !STOPPED.has(holder.state)) {
+          throw new WorkflowStopError(`volume ${v.volumeId} is the root disk of VM ${holder.name} (${holder.state}), which is not a test VM of this failover: not detached`);
+        }
+      }
+      const from = await detachVolume(cs, v.volumeId, signal);
+      await recordDetached(run.db, v.volumeId, run.now());
+      if (from !== null) moved.push(`${v.name} from ${from === oma ? 'the OMA' : from}`);
+    }
+    return moved.length === 0 ? 'no volume needed detaching' : `detached ${moved.join(', ')}`;
+  },
+};
+
+export const reattachVolumesStep: WorkflowStep = {
+  name: 'volume-reattachment-to-oma',
+  title: 'reattach the volumes to the OMA, restore device mappings and NBD exports',
+  async run(run) {
+    const cs = run.cloudstack();
+    const signal = run.ctx.signal;
+    const oma = run.omaVmId();
+    const analysis = analysisOf(run);
+    const linkMissing: string[] = [];
+    const exportProblems: string[] = [];
+    let attached = 0;
+    for (const v of analysis.volumes) {
+      try {
+        if ((await attachVolume(cs, v.volumeId, oma, signal)) === 'attached') attached++;
+      } catch (e) {
+        // A business-rule refusal (no free slot, VM snapshots on the OMA) will not change by retrying.
+        if (e instanceof CloudStackJobFailedError) throw new WorkflowStopError(`volume ${v.volumeId} cannot be attached to the OMA: ${e.errortext}`);
+        throw e;
+      }
+      const live = await findVolume(cs, v.volumeId, signal);
+      const path = run.byIdPath(v.volumeId);
+      const attachment = { volumeId: v.volumeId, contextId: analysis.contextId, omaVmId: oma, byIdPath: path, sizeBytes: live?.sizeBytes ?? 0 };
+      await recordAttachedToOma(run.db, attachment, run.now());
+      if (!(await waitForLink(path, run.options.byIdWaitMs, run.options.pollMs, signal))) {
+        // Exporting a device the OMA does not see serves nothing; missing-nbd-export adds it once the link shows.
+        linkMissing.push(v.volumeId);
+        continue;
+      }
+      const problem = await ensureExport(run.ctx, run.db, attachment, run.now());
+      if (problem !== null) exportProblems.push(problem);
+    }
+    run.setData('reattach', { linkMissing, exportProblems });
+    const notes = [
+      linkMissing.length > 0 ? `by-id link not seen within ${run.options.byIdWaitMs} ms for ${linkMissing.join(', ')} (export left to the missing-nbd-export reconciler)` : '',
+      ...exportProblems,
+    ].filter((n) => n !== '');
+    return `${analysis.volumes.length} volumes on the OMA (${attached} reattached), mappings restored, ${analysis.volumes.length - linkMissing.length - exportProblems.length} exports written${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`;
+  },
+};

@@ -1,0 +1,16 @@
+import { lstat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Waits for a by-id link to appear (udev creates it once the kernel sees the hot-plugged disk), as
+ * the Volume Daemon does after an attach: `lstat` every `pollMs` up to `timeoutMs`. True when it
+ * appeared, false on timeout.
+ */
+export async function waitForLink(path: string, timeoutMs: number, pollMs: number, signal: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await lstat(path).then(() => true, () => false)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(pollMs, undefined, { signal });
+  }
+}
