@@ -52,10 +52,11 @@ async function withPassContext(deps: EngineDeps, world: World, now: Date): Promi
 }
 
 /** Observes (or takes the replayed world), diffs and gates: the plan, with no side effect. */
-export async function planPass(deps: EngineDeps, options: RunPassOptions): Promise<{ world: World; gated: readonly GatedDrift[]; trips: SafetyTrip[]; tripDetail: Partial<Record<SafetyTrip, string>>; mode: Mode }> {
+export async function planPass(deps: EngineDeps, options: RunPassOptions): Promise<{ world: World; gated: readonly GatedDrift[]; trips: SafetyTrip[]; tripDetail: Partial<Record<SafetyTrip, string>>; mode: Mode; now: Date }> {
   const replay = options.world !== undefined;
   const observed = options.world ?? (await observeWorld(deps.observe, options.signal));
-  const now = replay ? new Date(observed.observedAt) : deps.clock();
+  // The world's own time, live or replayed: a saved world then replays to the very same plan.
+  const now = new Date(observed.observedAt);
   const world = replay ? observed : await withPassContext(deps, observed, now);
   const policy = policyFromConfig(deps.config);
   const items = diffAll(world, policy, now, options.only);
@@ -76,7 +77,7 @@ export async function planPass(deps: EngineDeps, options: RunPassOptions): Promi
   if (tripped.sanity !== undefined) trips.push('sanity');
   if (tripped.budget !== undefined) trips.push('budget');
   const effective: Mode = tripped.sanity !== undefined ? 'observe' : ceiling === 'observe' || (ceiling === 'dry-run' && mode === 'enforce') ? ceiling : mode;
-  return { world, gated: drift, trips, tripDetail: tripped, mode: effective };
+  return { world, gated: drift, trips, tripDetail: tripped, mode: effective, now };
 }
 
 function evaluatedKinds(world: World): Set<DriftKind> {
@@ -90,7 +91,8 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
   const planned = await planPass(deps, options);
   const { world, gated, trips } = planned;
   const replay = options.world !== undefined;
-  const now = deps.clock();
+  // The time the plan was gated at: first-seen times recorded now are the ones this pass's plan shows.
+  const now = planned.now;
   if (!replay) {
     await recordLedger(deps.database.db, world.database.ledger, ledgerObservations(world.database), now);
     await recordDriftSeen(deps.database.db, gated, world.database.driftFirstSeen, evaluatedKinds(world), now);
