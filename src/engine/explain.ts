@@ -3,6 +3,7 @@
  * an export name, a job id, a context id or a VM name), which drift rules match it, and the gate
  * decisions. Pure: built from one world and its gated drift.
  */
+import { exportNameFor } from '../../reconcilers/lib/names.js';
 import type { World } from '../world/world.js';
 import type { GatedDrift } from './types.js';
 
@@ -25,6 +26,9 @@ function mentions(record: object, subject: string): boolean {
 /** Explains a subject, or returns null when no source and no drift item mentions it. */
 export function explainSubject(world: World, gated: readonly GatedDrift[], subject: string): Explanation | null {
   const db = world.database;
+  // nbd-server knows a volume only by its export name (`migration-vol-<volume id>`).
+  const exported = exportNameFor(subject);
+  const nbdMentions = (record: object): boolean => mentions(record, subject) || mentions(record, exported);
   const facts: Record<string, readonly unknown[]> = {
     'database.contexts': db.contexts.filter((r) => mentions(r, subject)),
     'database.replication_jobs': db.replicationJobs.filter((r) => mentions(r, subject)),
@@ -41,9 +45,9 @@ export function explainSubject(world: World, gated: readonly GatedDrift[], subje
     'cloudstack.volumes': world.cloudstack.volumes.filter((r) => mentions(r, subject)),
     'cloudstack.snapshots': world.cloudstack.snapshots.filter((r) => mentions(r, subject)),
     'cloudstack.virtual_machines': world.cloudstack.virtualMachines.filter((r) => mentions(r, subject)),
-    'nbd.configured': world.nbd.configured.filter((r) => mentions(r, subject)),
-    'nbd.live': (world.nbd.server.liveExports ?? []).filter((n) => n === subject),
-    'nbd.pending': world.nbd.pending.filter((r) => mentions(r, subject)),
+    'nbd.configured': world.nbd.configured.filter(nbdMentions),
+    'nbd.live': (world.nbd.server.liveExports ?? []).filter((n) => n === subject || n === exported),
+    'nbd.pending': world.nbd.pending.filter(nbdMentions),
     'devices.links': world.devices.links.filter((r) => mentions(r, subject)),
   };
   const contextIds = new Set(
