@@ -47,8 +47,14 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
         const volumeId = String(data.volumeId);
         await client.deleteTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: null } });
         const from = typeof data.detachedFrom === 'string' ? data.detachedFrom : null;
-        if (from !== null) await client.attachVolume({ id: volumeId, virtualMachineId: from });
-        message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}` : ''}`;
+        const deviceId = typeof data.deviceId === 'number' ? data.deviceId : null;
+        let where = '';
+        if (from !== null) {
+          // Back at the device id it had; if that slot was taken since, at the next free one.
+          const atSlot = deviceId === null ? null : await client.attachVolume({ id: volumeId, virtualMachineId: from, deviceId }).catch(() => null);
+          if (atSlot === null) where = ` at device ${String((await client.attachVolume({ id: volumeId, virtualMachineId: from })).deviceId ?? '?')}${deviceId === null ? '' : ` (device ${String(deviceId)} is taken)`}`;
+        }
+        message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}${where}` : ''}`;
         break;
       }
       case 'remove-nbd-export': {
