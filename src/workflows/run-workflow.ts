@@ -77,7 +77,7 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
   }
   if (journal?.stopped) {
     const { step, reason } = journal.stopped;
-    if (!reRequested) return fail(`stopped at ${step} for an operator: ${reason} (request the cleanup again to retry)`, true);
+    if (!reRequested) return fail(`stopped at ${step}, waiting for an operator: ${reason} (request the cleanup again to retry)`, true);
     journal.stopped = null;
   }
   const total = def.steps.length + def.finalSteps.length;

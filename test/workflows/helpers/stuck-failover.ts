@@ -68,10 +68,11 @@ function write(h: WorkflowHarness, volumeId: string): number {
   return before;
 }
 
-/** Shapes context `ctx` (a completed test failover of the world) into a failover stuck at `stage`. */
+/** Shapes context `ctx` (a completed failover of the world, test or live) into a failover stuck at `stage`. */
 export async function makeStuckFailover(h: WorkflowHarness, ctx: WorldContext, stage: StuckStage): Promise<StuckFailover> {
   const failover = ctx.failover;
-  if (failover?.type !== 'test') throw new Error(`context ${ctx.vmName} has no test failover`);
+  if (!failover) throw new Error(`context ${ctx.vmName} has no failover`);
+  if (failover.type === 'live' && (stage === 'after-snapshot' || stage === 'during-virtio')) throw new Error('live failovers are shaped only after their VM exists');
   const db = h.db.db;
   const sim = h.env.sim.state;
   const vmId = failover.destinationVm.id;
