@@ -8,7 +8,7 @@ import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceFacts, DeviceLink } from '../world/world.js';
 import { deviceUsage, loadUsageIndex, type DeviceUsageOptions, type UsageIndex } from './device-usage.js';
-import { matchSerial, serialFromLinkName } from './volume-serial.js';
+import { matchSerialIn, serialFromLinkName, serialIndex } from './volume-serial.js';
 
 /** The devices source status and facts of one pass. */
 export interface DeviceObservation {
@@ -41,13 +41,14 @@ export async function observeDevices(dir: string, knownVolumeIds: readonly strin
     // Without mount information a busy device would look idle: do not pretend to know.
     return incomplete(`cannot read mount information: ${(e as Error).message}`);
   }
+  const serials = serialIndex(knownVolumeIds);
   const links: DeviceLink[] = [];
   for (const name of names) {
     const serial = serialFromLinkName(name);
     if (serial === null) continue;
     const path = join(dir, name);
     const target = await realpath(path).catch(() => null);
-    const match = matchSerial(serial, knownVolumeIds);
+    const match = matchSerialIn(serials, serial);
     const busy = target === null ? [] : await deviceUsage(target, index, options);
     links.push({ name, path, target, volumeId: match.volumeId, ambiguousWith: match.ambiguousWith, busy });
   }
