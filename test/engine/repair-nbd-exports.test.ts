@@ -6,8 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openNbdSession } from '../../src/nbd/nbd-client.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
-import { decisionsOf, executedActions } from './helpers/audit.js';
+import { auditEntries, decisionsOf, executedActions } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';
 import { byIdPath, contextIn, insertNbdRow, newVolumeId, removeExportFile, writeExportFile } from './helpers/inject-drift.js';
 import { readAppliance } from './helpers/read-appliance.js';
@@ -101,6 +102,34 @@ describe('NBD export drift on a running appliance', () => {
     const passes = await h.applyUntilStable();
     expect(executedActions(passes)).toContain('missing-nbd-export add-nbd-export → success');
     expect((await readAppliance(h)).nbd.configured.find((e) => e.name === name)?.exportname).toBe(byIdPath(h, volumeId));
+    await expectRepairedAndIdle(h);
+  });
+
+  it('never restarts nbd-server under a connected replication client: the change waits, then applies once idle (incident 2)', async () => {
+    const ctx = contextIn(h, 'ready_for_failover');
+    const [busy, lost] = ctx.volumes.map((v) => `migration-vol-${v.volumeId}`);
+    const session = await openNbdSession({ host: '127.0.0.1', port: h.env.nbdPort }, busy ?? '');
+    const pid = await h.env.nbd?.currentPid();
+    await removeExportFile(h, lost ?? '');
+    await h.db.db.deleteFrom('nbd_exports').where('export_name', '=', lost ?? '').execute();
+
+    const passes = await h.applyUntilStable();
+    expect(executedActions(passes)).toEqual(['missing-nbd-export add-nbd-export → success']);
+    const waiting = await h.plan();
+    expect(waiting.gated.map((d) => [d.kind, d.note])).toEqual([
+      ['live-export-mismatch', 'nbd-server has 1 live session(s); the NBD manager restarts it only when idle, the change stays pending until then'],
+    ]);
+    expect(waiting.gated[0]?.actions.map((a) => [a.action, a.blockedBy, a.blockedReason])).toEqual([
+      ['restart-nbd-server', 'in-flight', 'nbd-server has 1 live session(s); it is restarted only when idle'],
+    ]);
+    expect(await h.env.nbd?.currentPid()).toBe(pid);
+    expect((await session.read(0n, 512)).length).toBe(512);
+    expect((await auditEntries(h)).map((e) => e.action)).toEqual(['add-nbd-export']);
+
+    await session.close();
+    const idle = await h.applyUntilStable();
+    expect(executedActions(idle)).toEqual(['live-export-mismatch restart-nbd-server → success']);
+    expect(await h.env.nbd?.currentPid()).not.toBe(pid);
     await expectRepairedAndIdle(h);
   });
 

@@ -55,7 +55,7 @@ export function applyGates(items: readonly DriftItem[], world: World, ctx: GateC
         () => sanityGate(sanityTrip, action),
         () => ownershipGate(action),
         () => graceGate(item, action, firstSeenAt, ctx),
-        () => inFlightGate(item, action, inFlight),
+        () => inFlightGate(item, action, inFlight, world.nbd.server.sessions ?? 0),
         () => pausedGate(item, idx),
         () => budget.check(item, action, wouldAct),
       ];
