@@ -1,8 +1,10 @@
 /**
  * Safety gates against a live appliance: ownership (a look-alike volume), in-flight (a snapshot of
- * a context whose failover is running), grace (a second pass right after the first sighting) and
- * the per-pass budget (2 of 5 orphans, the rest held back, then dry-run until reset).
+ * a context whose failover is running), grace (a second pass right after the first sighting),
+ * paused (an operator's annotation) and the per-pass budget (2 of 5 orphans, the rest held back,
+ * then dry-run until reset).
  */
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptObject } from '../../src/engine/store/ledger-store.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
@@ -75,6 +77,28 @@ describe('safety gates on a running appliance', () => {
     expect(item?.actions[0]?.blockedReason).toMatch(/orphan-volume waits 3600s$/);
     expect(await destructiveAttempts(h)).toEqual([]);
     expect(await fingerprint(h)).toEqual(before);
+  });
+
+  it('only reports drift of a context an operator paused, and repairs it once the annotation is gone', async () => {
+    h = await startHarness();
+    await h.pass();
+    const ctx = contextIn(h, 'ready_for_failover');
+    const volumeId = ctx.volumes[0]?.volumeId ?? '';
+    await sql`update vm_replication_contexts set annotations = json_object('oma-reconciler/paused', 'true') where context_id = ${ctx.contextId}`.execute(h.db.db);
+    h.env.sim.state.detachVolume(volumeId);
+
+    const paused = await h.applyUntilStable();
+    expect(paused.flatMap((p) => p.executed)).toEqual([]);
+    const planned = await h.plan();
+    expect(planned.gated.flatMap((d) => d.actions.map((a) => `${d.kind} ${a.action}: ${a.blockedBy ?? 'run'}`)).sort()).toEqual([
+      'device-mapping delete-device-mapping: paused',
+      'volume-attachment attach-volume-to-oma: paused',
+    ]);
+    expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBeNull();
+
+    await h.db.db.updateTable('vm_replication_contexts').set({ annotations: null }).where('context_id', '=', ctx.contextId).execute();
+    await h.applyUntilStable();
+    expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(h.omaVmId);
   });
 
   it('runs 2 of 5 quarantines with a budget of 2 per pass, holds 3 back, and stays in dry-run until an operator resets it', async () => {
