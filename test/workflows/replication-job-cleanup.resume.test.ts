@@ -28,7 +28,7 @@ describe('replication-job cleanup after a crash', () => {
     expect(request?.status, request?.message ?? '').toBe('done');
     expect(request?.steps.filter((s) => s.status === 'completed').map((s) => s.name)).toEqual([...REPLICATION_JOB_STEP_NAMES]);
     for (const v of ctx.volumes) expect(h.env.sim.state.getVolume(v.volumeId), v.name).toBeUndefined();
-    const rows = await h.db.db.selectFrom('ossea_volumes').select(sql<number>`count(*)`.as('n')).where('vm_context_id', '=', ctx.contextId).executeTakeFirstOrThrow();
+    const rows = await h.db.db.selectFrom('ossea_volumes').select(sql<string>`count(*)`.as('n')).where('vm_context_id', '=', ctx.contextId).executeTakeFirstOrThrow();
     expect(Number(rows.n)).toBe(0);
     expect(await h.db.db.selectFrom('replication_jobs').select('id').where('id', '=', jobOf(ctx)).executeTakeFirst()).toBeUndefined();
     await h.applyNbd();

@@ -28,11 +28,11 @@ describe('replication-job cleanup', () => {
     const db = h.db.db;
     const job = jobOf(ctx);
     const left: string[] = [];
-    const n = async (what: string, q: Promise<{ n: number | string }>) => {
+    const n = async (what: string, q: Promise<{ n: string }>) => {
       const count = Number((await q).n);
       if (count > 0) left.push(`${count} ${what}`);
     };
-    const c = sql<number>`count(*)`.as('n');
+    const c = sql<string>`count(*)`.as('n');
     await n('job rows', db.selectFrom('replication_jobs').select(c).where('id', '=', job).executeTakeFirstOrThrow());
     await n('orphan vm_disks', db.selectFrom('vm_disks as vd').leftJoin('replication_jobs as rj', 'rj.id', 'vd.job_id').select(c).where('rj.id', 'is', null).executeTakeFirstOrThrow());
     await n('orphan nbd_exports', db.selectFrom('nbd_exports as e').leftJoin('replication_jobs as rj', 'rj.id', 'e.job_id').select(c).where('e.job_id', 'is not', null).where('rj.id', 'is', null).executeTakeFirstOrThrow());

@@ -61,11 +61,11 @@ export const validateJobCleanupStep: WorkflowStep = {
     const a = replicationAnalysisOf(run);
     const jobId = a.jobId;
     const problems: string[] = [];
-    const count = async (what: string, q: Promise<{ n: number | string | bigint } | undefined>) => {
+    const count = async (what: string, q: Promise<{ n: string } | undefined>) => {
       const n = Number((await q)?.n ?? 0);
       if (n > 0) problems.push(`${n} ${what}`);
     };
-    const n = sql<number>`count(*)`.as('n');
+    const n = sql<string>`count(*)`.as('n');
     await count('replication_jobs row(s) of the job', db.selectFrom('replication_jobs').select(n).where('id', '=', jobId).executeTakeFirst());
     await count('vm_disks row(s) still pointing at the job', db.selectFrom('vm_disks').select(n).where('job_id', '=', jobId).executeTakeFirst());
     await count('nbd_exports row(s) still pointing at the job', db.selectFrom('nbd_exports').select(n).where('job_id', '=', jobId).executeTakeFirst());
