@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { createCloudStackMetrics } from '../metrics/cloudstack-metrics.js';
 import { createMetrics } from '../metrics/registry.js';
 import { createWorkflows } from '../workflows/index.js';
+import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import { leaderLockName } from './leader-lock-name.js';
 
 /** The package version (`build_info{version}`). */
@@ -49,7 +50,7 @@ export function startReconciler(options: {
     config,
     database,
     logger,
-    workflows: createWorkflows(),
+    workflows: createWorkflows({ policy: policyFromConfig(config) }),
     actor: 'daemon',
     cloudstackMetrics: createCloudStackMetrics(metrics),
   });

@@ -6,6 +6,7 @@ import { createEngineDeps } from '../engine/create-engine-deps.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createLogger } from '../log.js';
 import { createWorkflows } from '../workflows/index.js';
+import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import type { ConfigSources } from '../config/load-config.js';
 import type { CommandArgs } from './command.js';
 import { configSources } from './config-sources.js';
@@ -32,7 +33,7 @@ export async function usingEngine<T>(
   const logger = createLogger(explicitLevel ? config.logLevel : 'warn', process.stderr);
   const database = connectDatabase(config.databaseUrl, { connectionLimit: 4 });
   try {
-    const deps = createEngineDeps({ config, database, logger, workflows: createWorkflows(), actor: 'cli' });
+    const deps = createEngineDeps({ config, database, logger, workflows: createWorkflows({ policy: policyFromConfig(config) }), actor: 'cli' });
     return await fn({ config, engine: createEngine(deps), passId: `cli-${randomUUID()}` });
   } finally {
     await database.close();

@@ -7,6 +7,7 @@ import { planPass } from '../engine/run-pass.js';
 import { renderPlanTable, toPlanJson } from '../engine/plan-json.js';
 import { createLogger } from '../log.js';
 import { createWorkflows } from '../workflows/index.js';
+import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import { startReconciler } from '../cli/start-reconciler.js';
 import { daemonExitCode } from '../daemon/daemon.js';
 import type { SignalSource } from '../daemon/signals.js';
@@ -42,7 +43,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     for (const d of demo.injected) say(`  ${d.kind.padEnd(22)} ${d.what}`);
     const logger = createLogger(config.logLevel, process.stderr);
 
-    const deps = createEngineDeps({ config, database, logger, workflows: createWorkflows(), actor: 'demo' });
+    const deps = createEngineDeps({ config, database, logger, workflows: createWorkflows({ policy: policyFromConfig(config) }), actor: 'demo' });
     const first = await planPass(deps, { passId: 'demo-plan', signal: AbortSignal.timeout(60_000), act: false, isLeader: true, fence: () => Promise.resolve(false) });
     say();
     say('The plan (nothing has changed yet):');

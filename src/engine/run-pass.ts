@@ -121,6 +121,7 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
       logger: log,
       nbdPort: deps.config.nbd.address.port,
       nbdConfDir: deps.config.nbd.confDir,
+      deviceByIdDir: deps.config.deviceByIdDir,
       quarantineTtlSeconds: deps.config.quarantineTtlSeconds,
       nbdTouched,
       workflows: deps.workflows,
