@@ -1,4 +1,4 @@
-import { plannedSteps } from '../../workflows/index.js';
+import { failoverCleanupPreview } from './failover-preview.js';
 import type { GatedDrift } from '../../engine/types.js';
 import type { World } from '../../world/world.js';
 import type { FailedOperation } from './status-page-data.js';
@@ -27,7 +27,7 @@ export function failedOperations(world: World, gated: readonly GatedDrift[]): Fa
       operation: t?.operation ?? `${job.jobType}-failover`,
       stuckSince: t?.lastActivityAt ?? job.updatedAt,
       reason: d.evidence.map((e) => e.fact).join('; '),
-      steps: plannedSteps('failed-execution-cleanup'),
+      steps: failoverCleanupPreview(world, job, new Date(world.observedAt)),
       cleanup: request && request.status !== 'refused' ? { status: request.status, jobId: job.jobId } : null,
     });
   }
@@ -38,7 +38,7 @@ export function failedOperations(world: World, gated: readonly GatedDrift[]): Fa
     if (!job || !ctx) continue;
     out.set(r.jobId, {
       vmName: ctx.vmName, contextId: ctx.contextId, failoverJobId: job.jobId, operation: `${job.jobType}-failover`,
-      stuckSince: job.updatedAt, reason: r.message ?? 'cleanup requested', steps: plannedSteps('failed-execution-cleanup'),
+      stuckSince: job.updatedAt, reason: r.message ?? 'cleanup requested', steps: failoverCleanupPreview(world, job, new Date(world.observedAt)),
       cleanup: { status: r.status, jobId: r.jobId },
     });
   }
