@@ -40,11 +40,13 @@ const GENERIC: Readonly<Record<WorkflowKind, readonly string[]>> = {
 };
 
 function failoverSteps(a: FailoverAnalysis): string[] {
-  const vmText = (v: FailoverAnalysis['testVms'][number]) => `${v.name} (${v.id})`;
+  // A live failover's VM carries the production name: call it what it is.
+  const role = a.failover.type === 'live' ? 'failover VM' : 'test VM';
+  const vmText = (v: FailoverAnalysis['testVms'][number]) => `${role} ${v.name} (${v.id})`;
   const reverts = a.volumes.filter((v) => v.revertTo !== null);
   const steps = [`Analyse failover ${a.failover.jobId} of ${a.vmName} (${a.failover.type}, ${a.failover.status}${a.failover.trackingStep ? `, stopped in ${a.failover.trackingStep}` : ''})`];
   steps.push(...a.volumes.filter((v) => v.problem !== null).map((v) => `Stop before any change: ${v.name}: ${v.problem ?? ''}`));
-  steps.push(...(a.testVms.length === 0 ? ['No test VM to stop'] : a.testVms.map((v) => `Stop test VM ${vmText(v)}, now ${v.state}: gracefully, forced after a timeout`)));
+  steps.push(...(a.testVms.length === 0 ? [`No ${role} to stop`] : a.testVms.map((v) => `Stop ${vmText(v)}, now ${v.state}: gracefully, forced after a timeout`)));
   const detach = a.volumes.filter((v) => (v.attachedTo !== null && v.attachedRole !== 'oma') || (v.attachedRole === 'oma' && v.revertTo !== null));
   steps.push(...(detach.length === 0 ? ['No volume to detach'] : detach.map((v) => `Detach volume ${v.name} from ${v.attachedRole === 'oma' ? 'the OMA (so it can be reverted)' : `VM ${v.attachedTo ?? ''}`}`)));
   steps.push(...(reverts.length === 0 ? ['No snapshot to revert'] : reverts.map((v) => `Revert volume ${v.name} to snapshot ${v.revertTo?.id ?? ''} (${v.revertTo?.name ?? ''})`)));
@@ -52,7 +54,7 @@ function failoverSteps(a: FailoverAnalysis): string[] {
     ...reverts.map((v) => `Delete snapshot${v.deleteAfterRevert.length > 1 ? 's' : ''} ${v.deleteAfterRevert.join(', ')} of ${v.name} only after its revert succeeded (a failed revert keeps it and marks the VM cleanup_required)`),
   );
   steps.push(
-    ...a.testVms.map((v) => `Destroy (expunge) test VM ${vmText(v)} once none of the volumes is attached to it${v.rootVolumeIds.length > 0 ? `, then delete its template ROOT volume ${v.rootVolumeIds.join(', ')} if it survives` : ''}`),
+    ...a.testVms.map((v) => `Destroy (expunge) ${vmText(v)} once none of the volumes is attached to it${v.rootVolumeIds.length > 0 ? `, then delete its template ROOT volume ${v.rootVolumeIds.join(', ')} if it survives` : ''}`),
   );
   steps.push(`Reattach ${a.volumes.length} volumes to the OMA VM ${a.omaVmId ?? '(unknown)'}, wait for their by-id links, restore their oma device mappings and NBD exports (one nbd-server reload)`);
   steps.push(`Mark failover ${a.failover.jobId} failed, end its job_tracking row, clear the snapshot tracking, set ${a.vmName} ready_for_failover with no current job`);

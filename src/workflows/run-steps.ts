@@ -22,10 +22,10 @@ export async function runSteps(run: WorkflowRun, steps: readonly WorkflowStep[],
   for (const [i, step] of steps.entries()) {
     if (run.journal.completed.includes(step.name)) continue;
     const n = offset + i + 1;
+    run.currentStep = step;
     await run.checkCancelled();
     run.ctx.signal.throwIfAborted();
     await hooks.beforeStep?.(run.subject.kind, step.name);
-    run.currentStep = step;
     const ref = { jobId: run.trackingJobId, stepId: await startStep(run.db, run.trackingJobId, step.name, run.now()), name: step.name };
     await run.persist('running', `step ${n} of ${run.totalSteps}: ${step.title}`);
     let message: string;
@@ -39,7 +39,6 @@ export async function runSteps(run: WorkflowRun, steps: readonly WorkflowStep[],
     run.journal.completed.push(step.name);
     await setTrackingProgress(run.db, run.trackingJobId, (n / run.totalSteps) * 100, run.now());
     await run.persist('running', `step ${n} of ${run.totalSteps} done: ${message}`);
-    run.currentStep = null;
     await hooks.afterStep?.(run.subject.kind, step.name);
   }
 }

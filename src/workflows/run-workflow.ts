@@ -94,10 +94,12 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
   }
   const run = new WorkflowRun(ctx, ctx.db, subject, journal, options, total);
   if (run.journal.completed.length === 0) await run.persist('accepted', `${def.operation} accepted (tracking job ${run.trackingJobId})`);
+  // The transaction works on a copy of the run; on a rollback the copy only tells which step failed.
+  let inner: WorkflowRun | null = null;
   try {
     await runSteps(run, def.steps, 0);
     const finished = await ctx.db.transaction().execute(async (trx) => {
-      const inner = run.withDb(trx);
+      inner = run.withDb(trx);
       await runSteps(inner, def.finalSteps, def.steps.length);
       const outcome = inner.data<WorkflowOutcome>('outcome', outcomeSchema, { status: 'failed', message: 'the workflow ended without an outcome' });
       inner.journal.finished = { at: inner.now().toISOString(), status: outcome.status, message: outcome.message };
@@ -107,7 +109,8 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
     });
     return finished.status === 'done' ? ok(finished.message) : fail(finished.message, true);
   } catch (e) {
-    return ended(def, run, coerceError(e));
+    const failedIn = (inner as WorkflowRun | null)?.currentStep ?? run.currentStep;
+    return ended(def, run, coerceError(e), failedIn ?? { name: 'start', title: 'start' });
   }
 }
 
@@ -125,9 +128,9 @@ async function refuse(def: WorkflowDefinition, ctx: ActuatorContext, record: Req
   return fail(`refused: ${reason}`, true);
 }
 
-async function ended(def: WorkflowDefinition, run: WorkflowRun, error: Error): Promise<ActuatorResult> {
-  const step = run.currentStep ?? { name: 'start', title: 'start' };
+async function ended(def: WorkflowDefinition, run: WorkflowRun, error: Error, step: { readonly name: string; readonly title: string }): Promise<ActuatorResult> {
   const now = run.now();
+  run.currentStep = step;
   if (error instanceof WorkflowStopError) {
     run.journal.stopped = { step: step.name, reason: error.message };
     await def.onStop(run, error);

@@ -4,7 +4,8 @@
  * our volumes serving as the root disk of a VM that is not ours.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCleanupRequest } from '../../src/engine/store/cleanup-requests.js';
+import { requestCleanup } from '../../src/engine/cleanup-request.js';
+import { readCleanupRequest, writeCleanupStatus } from '../../src/engine/store/cleanup-requests.js';
 import { makeStuckFailover, type StuckFailover } from './helpers/stuck-failover.js';
 import { startWorkflowHarness, type WorkflowHarness } from './helpers/workflow-harness.js';
 
@@ -19,8 +20,8 @@ describe('failed-execution cleanup edge cases', () => {
     (await h.db.db.selectFrom('vm_replication_contexts').select('current_status').where('context_id', '=', s.context.contextId).executeTakeFirstOrThrow()).current_status;
 
   beforeAll(async () => {
-    h = await startWorkflowHarness({ statuses: ['failed_over_test', 'failed_over_test', 'failed_over_test', 'failed_over_test'], dataDisks: 1 });
-    const stages = ['after-start', 'after-start', 'after-start', 'after-snapshot'] as const;
+    h = await startWorkflowHarness({ statuses: ['failed_over_test', 'failed_over_test', 'failed_over_test', 'failed_over_test', 'failed_over_test'], dataDisks: 1 });
+    const stages = ['after-start', 'after-start', 'after-start', 'after-snapshot', 'after-start'] as const;
     for (const [i, ctx] of h.env.world.contexts.entries()) stuck.push(await makeStuckFailover(h, ctx, stages[i]!));
   });
   afterAll(async () => h.close());
@@ -69,6 +70,25 @@ describe('failed-execution cleanup edge cases', () => {
     expect(h.env.sim.state.getVirtualMachine(stranger.id)?.state).toBe('Running');
     for (const v of s.context.volumes) expect(h.env.sim.state.getSnapshot(v.snapshot?.id ?? '')?.state).toBe('BackedUp');
     expect(await contextStatus(s)).toBe('cleanup_required');
+  });
+
+  it('honours a cancelled request: an automatic run stops before touching anything', async () => {
+    const s = stuck[4]!;
+    await requestCleanup(h.db.db, s.failover.jobId, 'operator', false, new Date());
+    // What `cleanup cancel` does to an accepted request.
+    await h.db.db.updateTable('oma_reconciler_cleanup_requests').set({ cancelled: 1 }).where('job_id', '=', s.failover.jobId).execute();
+    await writeCleanupStatus(h.db.db, { jobId: s.failover.jobId, jobKind: 'failover', status: 'refused', message: 'cancelled by operator' }, new Date());
+    const before = mutations();
+    const ctx = h.ctx();
+    const result = await ctx.workflows.runFailedExecutionCleanup(params(s), ctx);
+    expect(result).toMatchObject({ ok: false, terminal: true });
+    expect(result.message).toContain('cancelled by an operator');
+    expect(mutations()).toBe(before);
+    const request = await readCleanupRequest(h.db.db, s.failover.jobId);
+    expect(request?.status).toBe('failed');
+    const job = await h.db.db.selectFrom('job_tracking').select('status').where('id', '=', request?.tracking_job_id ?? '').executeTakeFirstOrThrow();
+    expect(job.status).toBe('cancelled');
+    expect(await contextStatus(s)).toBe('failed_over_test');
   });
 
   it('records a by-id link that never appears, leaves that export to the reconcilers, and a later pass finishes it', async () => {

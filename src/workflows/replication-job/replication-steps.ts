@@ -26,7 +26,9 @@ export function analyseJobStep(keepVolumes: boolean): WorkflowStep {
       const analysis = analyseReplicationJob(facts, run.now());
       run.setData('analysis', analysis);
       await run.persist('running', 'analysed the replication job', { analysis });
-      if (analysis.deleteVolumes && analysis.warnings.length > 0) throw new WorkflowStopError(analysis.warnings.join('; '));
+      // A volume to delete that another VM holds is not ours to detach (a failover or an operator put it there).
+      const held = analysis.deleteVolumes ? analysis.volumes.filter((v) => v.attachedRole === 'other') : [];
+      if (held.length > 0) throw new WorkflowStopError(held.map((v) => `volume ${v.volumeId} is attached to VM ${v.attachedTo ?? ''}, not the OMA: not deleted`).join('; '));
       const fate = analysis.deleteVolumes ? 'to delete' : `kept (${analysis.keepReason ?? ''})`;
       return `${analysis.volumes.length} volumes ${fate}; ${analysis.exports.filter((e) => !e.keep).length} exports to remove; ${analysis.rows.vmDisks} disk rows, ${analysis.rows.nbdExports} export rows, ${analysis.rows.failoverJobs} failover references`;
     },
