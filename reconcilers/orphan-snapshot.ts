@@ -16,7 +16,7 @@ import type { CsSnapshot, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { findInFlight } from './lib/in-flight.js';
 import { isFailoverSnapshotName } from './lib/names.js';
-import { failedChecks, inLedger, isLiveFailoverVm } from './lib/ownership.js';
+import { failedChecks, inLedger, mayBeProductionVm } from './lib/ownership.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
 /** Snapshot states in which it is being created or removed. */
@@ -29,7 +29,7 @@ function ownershipOf(idx: WorldIndex, snap: CsSnapshot, contextStatus: string | 
     namedLikeOurs: isFailoverSnapshotName(snap.name),
     noReferencingRow: !idx.referencedSnapshots.has(snap.id),
     notOmaRootVolume: !(volume?.type === 'ROOT' && volume.virtualMachineId === omaVmId),
-    notLiveFailoverVm: contextStatus !== 'failed_over_live' && !isLiveFailoverVm(idx, volume?.virtualMachineId ?? null),
+    notLiveFailoverVm: contextStatus !== 'failed_over_live' && !mayBeProductionVm(idx, volume?.virtualMachineId ?? null, omaVmId),
   };
 }
 
@@ -48,6 +48,9 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
     const ctx = contextId === null ? undefined : idx.contexts.get(contextId);
     const ownership = ownershipOf(idx, snap, ctx?.currentStatus ?? null, omaVmId);
     const failed = failedChecks(ownership);
+    // The volume itself is an orphan on its quarantine lifecycle (undoable for quarantineTtlSeconds):
+    // its snapshot may be the only way to restore it, so it goes only once the volume is gone.
+    const volumeOrphaned = !row && idx.csVolumes.has(snap.volumeId);
     items.push(
       makeDrift({
         kind: 'orphan-snapshot',
@@ -59,8 +62,12 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
           fact('database', row ? `volume belongs to ${ctx ? `${ctx.vmName} (${ctx.currentStatus})` : row.vmContextId}; no ossea_volumes.snapshot_id or failover_jobs.ossea_snapshot_id references the snapshot` : 'volume has no ossea_volumes row any more; nothing references the snapshot'),
           ...(failed.length > 0 ? [fact('ledger', `ownership checks failing: ${failed.join(', ')}`)] : []),
         ],
-        actions: [{ action: 'delete-snapshot', params: { snapshotId: snap.id, volumeId: snap.volumeId }, destructive: true, ownership }],
-        note: ownership.notLiveFailoverVm ? null : 'the context is failed over live: this snapshot may be its only rollback point; delete it by hand once the live VM is accepted',
+        actions: volumeOrphaned ? [] : [{ action: 'delete-snapshot', params: { snapshotId: snap.id, volumeId: snap.volumeId }, destructive: true, ownership }],
+        note: !ownership.notLiveFailoverVm
+          ? 'its volume belongs to a live failover (or to a VM that may be production): this snapshot may be its only rollback point; delete it by hand once the live VM is accepted'
+          : volumeOrphaned
+            ? 'report only while its volume (an orphan) still exists: the volume can be restored from quarantine with this snapshot; it is deleted once the volume is gone'
+            : null,
       }),
     );
   }

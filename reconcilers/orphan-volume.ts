@@ -18,7 +18,7 @@ import type { CsVolume, World } from '../src/world/world.js';
 import { deviceUsers } from './lib/device-use.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { isMigrationVolumeName, QUARANTINE_TAG } from './lib/names.js';
-import { adoptionNote, failedChecks, inLedger, isLiveFailoverVm } from './lib/ownership.js';
+import { adoptionNote, failedChecks, inLedger, mayBeProductionVm } from './lib/ownership.js';
 import { addSeconds, parseTime } from './lib/time.js';
 import { indexWorld, ledgerKey, type WorldIndex } from './lib/world-index.js';
 
@@ -31,7 +31,7 @@ function ownershipOf(idx: WorldIndex, volume: CsVolume, omaVmId: string | null):
     namedLikeOurs: isMigrationVolumeName(volume.name),
     noReferencingRow: !idx.osseaVolumes.has(volume.id),
     notOmaRootVolume: !(volume.type === 'ROOT' && (volume.virtualMachineId === omaVmId || omaVmId === null)),
-    notLiveFailoverVm: !isLiveFailoverVm(idx, volume.virtualMachineId),
+    notLiveFailoverVm: !mayBeProductionVm(idx, volume.virtualMachineId, omaVmId),
   };
 }
 
@@ -93,7 +93,9 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
           ...(users.length > 0 ? [fact('devices', `device in use: ${users.join(', ')}`)] : []),
         ],
         actions,
-        note: !ledgered ? `looks like a migration volume by name only: ${adoptionNote('volume', volume.id)}` : note,
+        note: !ledgered
+          ? `looks like a migration volume by name only: ${adoptionNote('volume', volume.id)}`
+          : (note ?? (ownership.notLiveFailoverVm ? null : `attached to VM ${volume.vmName ?? '?'} (${volume.virtualMachineId ?? '?'}), which is neither the OMA nor a known test VM and may be production: not detached; detach it by hand if it is not in use`)),
       }),
     );
   }

@@ -3,6 +3,7 @@
  * adopted), named like ours, referenced by no row, not the OMA's ROOT volume, not a live VM.
  */
 import type { OwnershipChecks } from '../../src/engine/types.js';
+import { testVmUnixSuffix } from './names.js';
 import { ledgerKey, type WorldIndex } from './world-index.js';
 
 /** Names of the checks that failed (empty when all hold). */
@@ -26,6 +27,20 @@ export function isLiveFailoverVm(idx: WorldIndex, vmId: string | null): boolean 
   if (idx.failoverJobsByDestination.get(vmId)?.some((j) => j.jobType === 'live')) return true;
   const vm = idx.csVms.get(vmId);
   return vm !== undefined && idx.sourceVmNames.has(vm.name);
+}
+
+/**
+ * True when VM `vmId` may be a production VM as far as this world can tell: a live failover's VM
+ * ({@link isLiveFailoverVm}), or any VM that is neither the OMA nor a known test VM (recorded in the
+ * ledger by a test failover, or named `<vm>-test-<unix>`). Deleting a failed-over context cascades
+ * away the rows that said its VM is live; only this conservative rule then keeps that VM's disks
+ * and rollback points from looking like orphans.
+ */
+export function mayBeProductionVm(idx: WorldIndex, vmId: string | null, omaVmId: string | null): boolean {
+  if (vmId === null || vmId === omaVmId) return false;
+  if (isLiveFailoverVm(idx, vmId)) return true;
+  const knownTestVm = inLedger(idx, 'vm', vmId) || testVmUnixSuffix(idx.csVms.get(vmId)?.name ?? '') !== null;
+  return !knownTestVm;
 }
 
 /** A one-line explanation of how an operator adopts an object the reconciler will not touch. */

@@ -59,6 +59,25 @@ describe('CloudStack drift on a running appliance', () => {
       await expectRepairedAndIdle(h);
     });
 
+    it('keeps the failover snapshot of a quarantined orphan as long as the volume can be restored, and deletes it after the volume', async () => {
+      const ctx = contextIn(h, 'ready_for_failover');
+      const volumeId = ctx.volumes[0]?.volumeId ?? '';
+      const snap = h.env.sim.state.addSnapshot({ volumeId, name: 'multi-test-failover-disk-2000-1700000000' });
+      await deleteContext(h, ctx.contextId);
+
+      await h.applyUntilStable();
+      expect(h.env.sim.state.getSnapshot(snap.id)?.state).toBe('BackedUp');
+      const kept = (await h.plan()).gated.find((d) => d.kind === 'orphan-snapshot');
+      expect(kept?.actions).toEqual([]);
+      expect(kept?.note).toMatch(/^report only while its volume \(an orphan\) still exists/);
+
+      for (const v of ctx.volumes) ageQuarantineTag(h, v.volumeId, 7 * 24 * 3600 + 60);
+      const after = await h.applyUntilStable();
+      expect(executedActions(after)).toEqual(['orphan-snapshot delete-snapshot → success', 'orphan-volume delete-volume → success', 'orphan-volume delete-volume → success']);
+      expect(h.env.sim.state.getSnapshot(snap.id)?.state ?? 'gone').toMatch(/^(Destroyed|gone)$/);
+      await expectRepairedAndIdle(h);
+    });
+
     it('reattaches a volume that was detached from the OMA behind its back, and rebuilds its device mapping', async () => {
       const ctx = contextIn(h, 'ready_for_failover');
       const volumeId = ctx.volumes[1]?.volumeId ?? '';

@@ -37,6 +37,27 @@ describe('safety gates on a running appliance', () => {
     expect(await fingerprint(h)).toEqual(before);
   });
 
+  it('never detaches the disks of a production VM, nor deletes their rollback snapshots, after its live-failover context was deleted', async () => {
+    h = await startHarness();
+    await h.pass();
+    const ctx = contextIn(h, 'failed_over_live');
+    const liveVm = ctx.failover?.destinationVm.id ?? '';
+    await deleteContext(h, ctx.contextId); // the GUI's "delete VM": every row of it cascades away
+    const before = await fingerprint(h);
+
+    const passes = await h.applyUntilStable();
+    expect(passes.flatMap((p) => p.executed)).toEqual([]);
+    const planned = await h.plan();
+    const volumes = planned.gated.filter((d) => d.kind === 'orphan-volume');
+    expect(volumes.map((d) => d.actions.map((a) => `${a.action}: ${a.blockedReason ?? 'run'}`))).toEqual(Array(2).fill(['quarantine-volume: ownership checks failing: notLiveFailoverVm']));
+    expect(volumes[0]?.note).toMatch(/neither the OMA nor a known test VM and may be production/);
+    const snapshots = planned.gated.filter((d) => d.kind === 'orphan-snapshot');
+    expect(snapshots.map((d) => d.actions)).toEqual([[], []]);
+    for (const v of ctx.volumes) expect(h.env.sim.state.getVolume(v.volumeId)?.vmId).toBe(liveVm);
+    expect(await destructiveAttempts(h)).toEqual([]);
+    expect(await fingerprint(h)).toEqual(before);
+  });
+
   it('leaves alone an unreferenced snapshot, and every other destructive repair, of a context whose failover is running', async () => {
     h = await startHarness();
     await h.pass();
