@@ -91,6 +91,21 @@ describe('NBD export drift on a running appliance', () => {
     await expectRepairedAndIdle(h);
   });
 
+  it('recreates the nbd_exports rows a deleted replication job cascaded away, while their export files stay in place (§1.3)', async () => {
+    const ctx = contextIn(h, 'ready_for_failover');
+    const newest = ctx.replicationJobs.at(-1)?.id ?? '';
+    await h.db.db.updateTable('vm_replication_contexts').set({ last_successful_job_id: null }).where('context_id', '=', ctx.contextId).execute();
+    await h.db.db.deleteFrom('replication_jobs').where('id', '=', newest).execute();
+    const texts = (await readAppliance(h)).nbd.texts;
+
+    const passes = await h.applyUntilStable();
+    expect(executedActions(passes)).toEqual(['missing-nbd-export add-nbd-export → success', 'missing-nbd-export add-nbd-export → success']);
+    const after = await readAppliance(h);
+    expect(after.db.nbdExports.filter((e) => e.vm_context_id === ctx.contextId).map((e) => e.export_name).sort()).toEqual(ctx.volumes.map((v) => `migration-vol-${v.volumeId}`).sort());
+    expect(Object.keys(after.nbd.texts).sort()).toEqual(Object.keys(texts).sort());
+    await expectRepairedAndIdle(h);
+  });
+
   it('rewrites an export that points at a wrong device path and restarts the idle server onto the new path', async () => {
     const ctx = contextIn(h, 'ready_for_failover');
     const volumeId = ctx.volumes[1]?.volumeId ?? '';

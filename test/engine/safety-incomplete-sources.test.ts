@@ -1,6 +1,6 @@
 /**
  * Safety when a source cannot be trusted: a CloudStack listing that breaks on page 3, a database
- * that lost its VM contexts, nbd-server configuration that cannot be read. Each test puts real
+ * that lost its VM contexts, a wrong OMA VM id, nbd-server configuration that cannot be read. Each test puts real
  * destructive drift in place first, then checks that not one destructive action was attempted
  * (audit log) and that CloudStack and conf.d are exactly as they were.
  */
@@ -77,6 +77,18 @@ describe('a source that cannot be trusted stops every destructive action', () =>
     // A second pass does not get used to it.
     expect((await h.pass()).report.trips).toContain('sanity');
     expect(await destructiveAttempts(h)).toEqual([]);
+  });
+
+  it('with a wrong OMA VM id (incident 12) sees no volume as detached or foreign, and changes nothing', async () => {
+    h = await startHarness();
+    await h.pass();
+    const before = await fingerprint(h);
+
+    const run = await h.cli(['apply', '--grace-seconds', '0'], { OMA_VM_ID: '00000000-0000-4000-8000-000000000000' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^no drift$/m);
+    expect(await destructiveAttempts(h)).toEqual([]);
+    expect(await fingerprint(h)).toEqual(before);
   });
 
   it('stands NBD repairs down when one conf.d file cannot be parsed, instead of reading conf.d as empty', async () => {
