@@ -93,7 +93,10 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
     journal = newJournal(subject.kind, trackingJobId, now);
   }
   const run = new WorkflowRun(ctx, ctx.db, subject, journal, options, total);
-  if (run.journal.completed.length === 0) await run.persist('accepted', `${def.operation} accepted (tracking job ${run.trackingJobId})`);
+  if (run.journal.completed.length === 0) {
+    // Without a request record the run was started by the reconcilers themselves (a stuck failover).
+    await run.persist('accepted', `${def.operation} accepted (tracking job ${run.trackingJobId})`, record ? {} : { requestedBy: 'oma-reconciler (automatic)' });
+  }
   // The transaction works on a copy of the run; on a rollback the copy only tells which step failed.
   let inner: WorkflowRun | null = null;
   try {

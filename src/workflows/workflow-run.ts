@@ -76,7 +76,7 @@ export class WorkflowRun {
   }
 
   /** Writes the request record: status, message, journal, tracking job (and the job row's annotations). */
-  async persist(status: RequestStatus, message: string, extra: { readonly analysis?: unknown } = {}): Promise<void> {
+  async persist(status: RequestStatus, message: string, extra: { readonly analysis?: unknown; readonly requestedBy?: string } = {}): Promise<void> {
     this.#message = message;
     await writeCleanupStatus(
       this.db,
@@ -90,6 +90,7 @@ export class WorkflowRun {
         trackingJobId: this.trackingJobId,
         journal: this.journal,
         ...(extra.analysis === undefined ? {} : { analysis: extra.analysis }),
+        ...(extra.requestedBy === undefined ? {} : { requestedBy: extra.requestedBy }),
       },
       this.now(),
     );

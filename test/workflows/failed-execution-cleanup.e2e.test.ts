@@ -86,6 +86,7 @@ describe('five test failovers stuck at different steps', () => {
     for (const s of stuck) {
       const request = await readCleanupRequest(h.db.db, s.failover.jobId);
       expect(request?.status, `${s.stage}: ${request?.message ?? ''}`).toBe('done');
+      expect(request?.requested_by).toBe('oma-reconciler (automatic)');
       expect(request?.steps.map((x) => [x.name, x.status])).toEqual([
         'analyze-failed-execution', 'test-vm-shutdown', 'volume-detachment', 'snapshot-revert', 'snapshot-deletion',
         'test-vm-deletion', 'volume-reattachment-to-oma', 'database-reset', 'validation',

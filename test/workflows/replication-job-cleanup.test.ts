@@ -21,6 +21,7 @@ describe('replication-job cleanup', () => {
   let laterFailed: WorldContext;
   let keep: WorldContext;
   let active: WorldContext;
+  let failingOver: WorldContext;
   const jobOf = (ctx: WorldContext) => ctx.replicationJobs.at(-1)?.id ?? '';
 
   /** The seed's validation queries, plus the CloudStack and conf.d side: what of the job is left. */
@@ -52,7 +53,7 @@ describe('replication-job cleanup', () => {
 
   beforeAll(async () => {
     h = await startWorkflowHarness({ statuses: ['failed', 'failed', 'failed', 'replicating', 'ready_for_failover'], dataDisks: 1, hooks: { context: failedFirstReplication(new Set([0, 2])) } });
-    [firstFailed, laterFailed, keep, active] = h.env.world.contexts as [WorldContext, WorldContext, WorldContext, WorldContext];
+    [firstFailed, laterFailed, keep, active, failingOver] = h.env.world.contexts as [WorldContext, WorldContext, WorldContext, WorldContext, WorldContext];
   });
   afterAll(async () => h.close());
 
@@ -74,6 +75,10 @@ describe('replication-job cleanup', () => {
   });
 
   it('keeps the volumes when an earlier job of the context completed, and says so', async () => {
+    // An old failover that ran on the job being removed: its reference is nulled, the row stays.
+    await h.db.db.insertInto('failover_jobs').values({
+      vm_context_id: laterFailed.contextId, job_id: 'fj-old', vm_id: laterFailed.vmwareVmId, replication_job_id: jobOf(laterFailed), job_type: 'test', status: 'failed', source_vm_name: laterFailed.vmName,
+    }).execute();
     const ctx = h.ctx();
     const result = await ctx.workflows.runReplicationJobCleanup({ contextId: laterFailed.contextId, jobId: jobOf(laterFailed), keepVolumes: false }, ctx);
     expect(result.ok, result.message).toBe(true);
@@ -83,6 +88,7 @@ describe('replication-job cleanup', () => {
       expect(await exists(join(h.env.dirs.confDir, `migration-vol-${v.volumeId}.conf`)), 'the export of a kept volume stays').toBe(true);
     }
     expect(await leftovers(laterFailed, false)).toEqual([]);
+    expect(await h.db.db.selectFrom('failover_jobs').select(['status', 'replication_job_id']).where('job_id', '=', 'fj-old').executeTakeFirst()).toEqual({ status: 'failed', replication_job_id: null });
     // The disks now belong to the completed job; the context reads ready_for_failover again.
     const disks = await h.db.db.selectFrom('vm_disks').select('job_id').where('vm_context_id', '=', laterFailed.contextId).execute();
     expect(disks.map((d) => d.job_id)).toEqual(laterFailed.volumes.map(() => laterFailed.replicationJobs[0]?.id));
@@ -117,5 +123,21 @@ describe('replication-job cleanup', () => {
     expect(await h.db.db.selectFrom('replication_jobs').select('status').where('id', '=', jobOf(active)).executeTakeFirst()).toEqual({ status: 'replicating' });
     const annotations = await h.db.db.selectFrom('replication_jobs').select('annotations').where('id', '=', jobOf(active)).executeTakeFirstOrThrow();
     expect(JSON.stringify(annotations.annotations)).toContain('"oma-reconciler/cleanup-status":"refused"');
+  });
+
+  it('refuses while a failover of the context is in flight, even for a finished job', async () => {
+    const now = new Date();
+    await h.db.db.insertInto('job_tracking').values({ id: 'fj-live-now', job_type: 'failover', operation: 'unified-test-failover', status: 'running', started_at: now, context_id: failingOver.contextId, job_category: 'failover', owner: 'system' }).execute();
+    await h.db.db.insertInto('job_steps').values({ job_id: 'fj-live-now', name: 'vm-creation', seq: 1, status: 'running', started_at: now }).execute();
+    await h.db.db.insertInto('failover_jobs').values({
+      vm_context_id: failingOver.contextId, job_id: 'fj-live-now', vm_id: failingOver.vmwareVmId, job_type: 'test', status: 'pending', source_vm_name: failingOver.vmName,
+    }).execute();
+    await requestCleanup(h.db.db, jobOf(failingOver), 'operator', false, new Date());
+    const ctx = h.ctx();
+    const result = await ctx.workflows.runReplicationJobCleanup({ contextId: failingOver.contextId, jobId: jobOf(failingOver), keepVolumes: false }, ctx);
+    expect(result).toMatchObject({ ok: false, terminal: true });
+    expect(result.message).toContain('a failover is in flight for the context: test failover fj-live-now');
+    expect((await readCleanupRequest(h.db.db, jobOf(failingOver)))?.status).toBe('refused');
+    expect(await h.db.db.selectFrom('replication_jobs').select('id').where('id', '=', jobOf(failingOver)).executeTakeFirst()).toBeDefined();
   });
 });

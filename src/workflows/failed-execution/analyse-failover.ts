@@ -88,8 +88,7 @@ function analyseVolume(f: FailoverFacts, row: FailoverFacts['osseaVolumes'][numb
     else if (since !== null && (timeOf(snap.created) ?? since) < since - OWN_SLACK_MS) {
       // A rollback point older than this failover would throw away everything replicated since (a stale tracking column).
       problem = `its tracked snapshot ${snap.id} (${snap.name}) was taken at ${snap.created ?? '?'}, before this failover started; reverting would discard later replicated data`;
-    }
-    else revertTo = { id: snap.id, name: snap.name, state: snap.state, source: first.source };
+    } else revertTo = { id: snap.id, name: snap.name, state: snap.state, source: first.source };
   } else {
     const oldest = [...discovered].sort((a, b) => (timeOf(a.created) ?? 0) - (timeOf(b.created) ?? 0)).find((s) => s.state !== 'Error');
     if (oldest) revertTo = { id: oldest.id, name: oldest.name, state: oldest.state, source: 'cloudstack' };
@@ -117,7 +116,7 @@ export function analyseFailover(f: FailoverFacts, now: Date): FailoverAnalysis {
   const testVmIds = new Set(testVms.map((v) => v.id));
   const volumes = f.osseaVolumes.map((row) => analyseVolume(f, row, testVmIds, warnings));
   if (f.omaVmId === null) warnings.push('the OMA VM id is unknown: volumes cannot be reattached');
-  if (f.failover.destinationVmId !== null && !testVmIds.has(f.failover.destinationVmId)) {
+  if (f.failover.destinationVmId !== null && f.failover.destinationVmId !== '' && !testVmIds.has(f.failover.destinationVmId)) {
     warnings.push(`destination VM ${f.failover.destinationVmId} no longer exists in CloudStack`);
   }
   return {
