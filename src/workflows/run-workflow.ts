@@ -34,6 +34,7 @@ export type Preflight = { readonly go: true } | { readonly go: false; readonly r
 
 /** Outcome the last final step leaves in the journal (`data.outcome`). */
 export const outcomeSchema = z.object({ status: z.enum(['done', 'failed']), message: z.string() });
+/** How a run ended: `done`, or `failed` with what does not hold. */
 export type WorkflowOutcome = z.infer<typeof outcomeSchema>;
 
 /** One workflow, as data plus hooks. */

@@ -31,8 +31,9 @@ export interface FailedExecutionParams {
   readonly vmName: string;
 }
 
-/** The steps in order; the last two run in one transaction with the outcome. */
+/** Steps 1 to 7, in order, each committed on its own. */
 export const FAILED_EXECUTION_STEPS = [analyseStep, stopTestVmsStep, detachVolumesStep, revertSnapshotsStep, deleteSnapshotsStep, destroyTestVmsStep, reattachVolumesStep] as const;
+/** Steps 8 and 9, committed in one transaction with the outcome. */
 export const FAILED_EXECUTION_FINAL_STEPS = [databaseResetStep, validateFailoverStep] as const;
 
 const OPEN = new Set(['accepted', 'running']);

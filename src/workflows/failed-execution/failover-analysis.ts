@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 
+/** A rollback point and where it was learned. */
 export const analysedSnapshotSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -12,6 +13,7 @@ export const analysedSnapshotSchema = z.object({
   source: z.enum(['ossea_volumes', 'failover_jobs', 'cloudstack']),
 });
 
+/** One volume of the context as the analysis found it. */
 export const analysedVolumeSchema = z.object({
   volumeId: z.string(),
   name: z.string(),
@@ -29,6 +31,7 @@ export const analysedVolumeSchema = z.object({
   problem: z.string().nullable(),
 });
 
+/** A VM the failover created (test VM, or the live failover's destination). */
 export const analysedVmSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -39,6 +42,7 @@ export const analysedVmSchema = z.object({
   rootVolumeIds: z.array(z.string()),
 });
 
+/** The whole analysis (validated when read back from the journal or a request record). */
 export const failoverAnalysisSchema = z.object({
   kind: z.literal('failed-execution-cleanup'),
   version: z.literal(1),
@@ -62,8 +66,11 @@ export const failoverAnalysisSchema = z.object({
   warnings: z.array(z.string()),
 });
 
+/** See {@link analysedSnapshotSchema}. */
 export type AnalysedSnapshot = z.infer<typeof analysedSnapshotSchema>;
+/** See {@link analysedVolumeSchema}. */
 export type AnalysedVolume = z.infer<typeof analysedVolumeSchema>;
+/** See {@link analysedVmSchema}. */
 export type AnalysedVm = z.infer<typeof analysedVmSchema>;
 /** See the module comment. */
 export type FailoverAnalysis = z.infer<typeof failoverAnalysisSchema>;

@@ -10,6 +10,7 @@ import { WorkflowStopError } from '../workflow-errors.js';
 import { analysisOf } from './analyse-step.js';
 import { revertedSchema } from './volume-steps.js';
 
+/** Step 4: reverts each detached volume to its snapshot; each success is journalled at once, a failure stops the run. */
 export const revertSnapshotsStep: WorkflowStep = {
   name: 'snapshot-revert',
   title: 'revert each volume to its failover snapshot',
@@ -25,6 +26,7 @@ export const revertSnapshotsStep: WorkflowStep = {
       const snap = await settledSnapshot(cs, v.revertTo.id, run.options.snapshotWaitMs, run.options.pollMs, signal);
       if (!snap) throw new WorkflowStopError(`snapshot ${v.revertTo.id} of volume ${v.volumeId} disappeared before the revert; the volume could not be rolled back`);
       if (snap.state !== 'BackedUp') throw new WorkflowStopError(`snapshot ${snap.id} of volume ${v.volumeId} is ${snap.state}, not BackedUp, and cannot be reverted; it is kept`);
+      if (snap.revertable === false) throw new WorkflowStopError(`CloudStack says snapshot ${snap.id} of volume ${v.volumeId} is not revertable; it is kept`);
       try {
         await cs.revertSnapshot(snap.id, { signal });
       } catch (e) {
@@ -43,6 +45,7 @@ export const revertSnapshotsStep: WorkflowStep = {
   },
 };
 
+/** Step 5: deletes the snapshots of the reverted volumes (a snapshot already gone is a no-op). */
 export const deleteSnapshotsStep: WorkflowStep = {
   name: 'snapshot-deletion',
   title: 'delete the snapshots whose revert succeeded',

@@ -9,6 +9,7 @@ import { analysisOf } from './analyse-step.js';
 const DETACHABLE = new Set(['Running', 'Stopped', 'Destroyed']);
 const RUNNING = new Set(['Running', 'Starting', 'Stopping', 'Migrating']);
 
+/** Step 2: stops a running test VM (forced after `stopTimeoutMs`); a VM in a state CloudStack cannot detach from stops the run. */
 export const stopTestVmsStep: WorkflowStep = {
   name: 'test-vm-shutdown',
   title: 'stop the test VM (graceful, then forced)',
@@ -40,6 +41,7 @@ export const stopTestVmsStep: WorkflowStep = {
 
 const rootsSchema = z.record(z.string(), z.array(z.string()));
 
+/** Step 6: expunges the test VM once it holds none of our volumes, then deletes its surviving template ROOT volume. */
 export const destroyTestVmsStep: WorkflowStep = {
   name: 'test-vm-deletion',
   title: 'destroy the test VM and its template ROOT volume',

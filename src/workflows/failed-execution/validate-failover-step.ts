@@ -57,6 +57,7 @@ async function checkVolume(run: WorkflowRun, v: AnalysedVolume, oma: string): Pr
   return { problems, deferred };
 }
 
+/** Step 9 (final transaction): checks the §8 invariants and records the outcome and the GUI summary. */
 export const validateFailoverStep: WorkflowStep = {
   name: 'validation',
   title: 'validate the context against the desired state',

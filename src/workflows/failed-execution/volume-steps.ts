@@ -16,6 +16,7 @@ export const revertedSchema = z.record(z.string(), z.string());
 
 const STOPPED = new Set(['Stopped', 'Shutdown', 'Destroyed']);
 
+/** Step 3: every volume off any VM that is not the OMA, and off the OMA where a revert needs it (device idle first). */
 export const detachVolumesStep: WorkflowStep = {
   name: 'volume-detachment',
   title: 'detach the volumes from the test VM (and from the OMA where a revert needs it)',
@@ -50,6 +51,7 @@ export const detachVolumesStep: WorkflowStep = {
   },
 };
 
+/** Step 7: every volume back on the OMA, its by-id link awaited, its `oma` mapping and export restored. */
 export const reattachVolumesStep: WorkflowStep = {
   name: 'volume-reattachment-to-oma',
   title: 'reattach the volumes to the OMA, restore device mappings and NBD exports',

@@ -14,6 +14,7 @@ import { replicationAnalysisOf } from './replication-steps.js';
 
 const HANDS_OFF = new Set(['failed_over_test', 'failed_over_live', 'cleanup_required']);
 
+/** Step 4 (final transaction): deletes the job and its rows, nulls references, recomputes the context. */
 export const deleteJobRowsStep: WorkflowStep = {
   name: 'database-cleanup',
   title: 'delete the job with its rows and recompute the context',
@@ -53,6 +54,7 @@ async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false);
 }
 
+/** Step 5 (final transaction): the seed's orphan queries plus CloudStack and conf.d; records the outcome. */
 export const validateJobCleanupStep: WorkflowStep = {
   name: 'validation',
   title: 'validate that nothing of the job remains',

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 
+/** One volume the job owns. */
 export const analysedJobVolumeSchema = z.object({
   volumeId: z.string(),
   name: z.string(),
@@ -15,6 +16,7 @@ export const analysedJobVolumeSchema = z.object({
   attachedRole: z.enum(['oma', 'other']).nullable(),
 });
 
+/** One export of the job's volumes and whether it stays. */
 export const analysedExportSchema = z.object({
   name: z.string(),
   volumeId: z.string().nullable(),
@@ -22,6 +24,7 @@ export const analysedExportSchema = z.object({
   keep: z.boolean(),
 });
 
+/** The whole analysis (validated when read back). */
 export const replicationAnalysisSchema = z.object({
   kind: z.literal('replication-job-cleanup'),
   version: z.literal(1),
@@ -50,6 +53,7 @@ export const replicationAnalysisSchema = z.object({
   warnings: z.array(z.string()),
 });
 
+/** See {@link analysedJobVolumeSchema}. */
 export type AnalysedJobVolume = z.infer<typeof analysedJobVolumeSchema>;
 /** See the module comment. */
 export type ReplicationAnalysis = z.infer<typeof replicationAnalysisSchema>;

@@ -35,6 +35,7 @@ export function analyseJobStep(keepVolumes: boolean): WorkflowStep {
   };
 }
 
+/** Step 2: removes the exports that go with the job (the export manager keeps a backup; one reload at the end of the pass). */
 export const removeExportsStep: WorkflowStep = {
   name: 'nbd-export-removal',
   title: 'remove the NBD exports of its volumes (backups kept, one reload)',
@@ -48,6 +49,7 @@ export const removeExportsStep: WorkflowStep = {
   },
 };
 
+/** Step 3: detaches (device idle first) and deletes the job's volumes, or keeps them and says why. */
 export const cleanupVolumesStep: WorkflowStep = {
   name: 'volume-cleanup',
   title: 'detach and delete its volumes (unless they are kept)',
