@@ -9,15 +9,9 @@ import { QUARANTINE_TAG } from '../../src/engine/actuators/cloudstack-actuators.
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { auditEntries, decisionsOf, executedActions } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';
+import { expectRepairedAndIdle } from './helpers/expect-repaired.js';
 import { ageQuarantineTag, contextIn, deleteContext, insertFailover, testVmName } from './helpers/inject-drift.js';
 import { readAppliance } from './helpers/read-appliance.js';
-
-async function expectRepairedAndIdle(h: Harness): Promise<void> {
-  expect(checkInvariants(await readAppliance(h))).toEqual([]);
-  const again = await h.pass();
-  expect(again.executed).toEqual([]);
-  expect(again.plan.summary.drift).toBe(0);
-}
 
 describe('CloudStack drift on a running appliance', () => {
   let h: Harness;

@@ -6,15 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { executedActions } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';
+import { expectRepairedAndIdle } from './helpers/expect-repaired.js';
 import { byIdPath, contextIn, insertNbdRow, newVolumeId, secondsAgo } from './helpers/inject-drift.js';
 import { readAppliance } from './helpers/read-appliance.js';
-
-async function expectRepairedAndIdle(h: Harness): Promise<void> {
-  expect(checkInvariants(await readAppliance(h))).toEqual([]);
-  const again = await h.pass();
-  expect(again.executed).toEqual([]);
-  expect(again.plan.summary.drift).toBe(0);
-}
 
 describe('database drift on a running appliance', () => {
   let h: Harness;

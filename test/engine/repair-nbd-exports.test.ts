@@ -9,16 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openNbdSession } from '../../src/nbd/nbd-client.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { auditEntries, decisionsOf, executedActions } from './helpers/audit.js';
-import { checkInvariants } from './helpers/check-invariants.js';
+import { expectRepairedAndIdle } from './helpers/expect-repaired.js';
 import { byIdPath, contextIn, insertNbdRow, newVolumeId, removeExportFile, writeExportFile } from './helpers/inject-drift.js';
 import { readAppliance } from './helpers/read-appliance.js';
-
-async function expectRepairedAndIdle(h: Harness): Promise<void> {
-  expect(checkInvariants(await readAppliance(h))).toEqual([]);
-  const again = await h.pass();
-  expect(again.executed).toEqual([]);
-  expect(again.plan.summary.drift).toBe(0);
-}
 
 async function served(h: Harness): Promise<string[]> {
   return (await h.env.nbd?.nbdClientList()) ?? [];
