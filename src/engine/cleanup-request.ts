@@ -42,6 +42,8 @@ export async function requestCleanup(db: Kysely<DB>, jobId: string, by: string, 
         ${`$."${ANNOTATION.keepVolumes}"`}, ${keepVolumes ? 'true' : 'false'}),
       ${`$."${ANNOTATION.status}"`})
     where ${sql.ref(idColumn)} = ${jobId}`.execute(db);
+  // A new request supersedes an earlier cancellation.
+  await db.updateTable('oma_reconciler_cleanup_requests').set({ cancelled: 0 }).where('job_id', '=', jobId).execute();
   await writeCleanupStatus(
     db,
     {

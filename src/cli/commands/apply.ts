@@ -44,7 +44,9 @@ ${common}
         try {
           await leadership.start();
           const leader = leadership.isLeader();
-          if (args.values['reset-budget'] === true) {
+          if (args.values['reset-budget'] === true && !leader) {
+            args.stderr.write('apply: --reset-budget ignored: only the leader may reset the budget\n');
+          } else if (args.values['reset-budget'] === true) {
             const ceiling = await readState<{ reason?: string }>(engine.deps.database.db, MODE_CEILING_KEY);
             await writeState(engine.deps.database.db, MODE_CEILING_KEY, null);
             args.stderr.write(ceiling ? `apply: budget reset (it had tripped: ${ceiling.reason ?? 'no reason recorded'})\n` : 'apply: the budget had not tripped\n');
