@@ -31,6 +31,11 @@ export interface UsageIndex {
   readonly mounts: readonly MountEntry[];
   /** Absolute path → processes that hold it open (`pid(comm)`). */
   readonly openBy: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Block device names sysfs lists (`/sys/class/block`), when it could be read. A device not listed
+   * has no holders, partitions or major:minor to read, so {@link deviceUsage} skips those reads.
+   */
+  readonly blockDevices?: ReadonlySet<string>;
 }
 
 // mountinfo escapes space, tab, newline and backslash as octal.
@@ -70,7 +75,8 @@ async function scanOpenFiles(procRoot: string): Promise<Map<string, string[]>> {
 export async function loadUsageIndex(options: DeviceUsageOptions = {}): Promise<UsageIndex> {
   const mounts = parseMountinfo(await readFile(options.mountinfo ?? '/proc/self/mountinfo', 'utf8'));
   const openBy = options.scanOpenFiles === false ? new Map<string, string[]>() : await scanOpenFiles(options.procRoot ?? '/proc');
-  return { mounts, openBy };
+  const blockDevices = await readdir(options.sysClassBlock ?? '/sys/class/block').then((names) => new Set(names), () => null);
+  return blockDevices ? { mounts, openBy, blockDevices } : { mounts, openBy };
 }
 
 const readTrim = (path: string): Promise<string | null> => readFile(path, 'utf8').then((t) => t.trim(), () => null);
@@ -84,15 +90,17 @@ const list = (path: string): Promise<string[]> => readdir(path).catch(() => [] a
 export async function deviceUsage(devicePath: string, index: UsageIndex, options: DeviceUsageOptions = {}): Promise<string[]> {
   const sys = options.sysClassBlock ?? '/sys/class/block';
   const name = basename(devicePath);
+  // Three failing sysfs reads per link otherwise (a link whose target is not a block device).
+  const inSysfs = index.blockDevices?.has(name) ?? true;
   const partitions: string[] = [];
-  for (const entry of await list(join(sys, name))) {
+  for (const entry of inSysfs ? await list(join(sys, name)) : []) {
     if (entry.startsWith(name) && (await readTrim(join(sys, name, entry, 'partition'))) !== null) partitions.push(entry);
   }
   const busy: string[] = [];
   for (const dev of [name, ...partitions]) {
     const base = dev === name ? join(sys, name) : join(sys, name, dev);
-    for (const holder of await list(join(base, 'holders'))) busy.push(`holder:${holder}${dev === name ? '' : ` (${dev})`}`);
-    const majorMinor = await readTrim(join(base, 'dev'));
+    for (const holder of inSysfs ? await list(join(base, 'holders')) : []) busy.push(`holder:${holder}${dev === name ? '' : ` (${dev})`}`);
+    const majorMinor = inSysfs ? await readTrim(join(base, 'dev')) : null;
     const nodePath = dev === name ? devicePath : join(devicePath, '..', dev);
     for (const m of index.mounts) {
       if ((majorMinor !== null && m.majorMinor === majorMinor) || m.source === nodePath) busy.push(`mount:${m.mountPoint} (${dev})`);
