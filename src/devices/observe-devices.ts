@@ -4,8 +4,10 @@
  * by the 20-character prefix rule — an ambiguous prefix is reported, never guessed — resolved to
  * its device, with who uses that device. An unreadable directory makes the source incomplete.
  */
-import { readdir, realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { forEachTimeSliced } from '../time-slices.js';
 import type { DeviceFacts, DeviceLink } from '../world/world.js';
 import { deviceUsage, loadUsageIndex, type DeviceUsageOptions, type UsageIndex } from './device-usage.js';
 import { matchSerialIn, serialFromLinkName, serialIndex } from './volume-serial.js';
@@ -19,8 +21,65 @@ export interface DeviceObservation {
   readonly inventory: number;
 }
 
+/** The link's resolved target (libc realpath, as `fs.promises.realpath`), or null when dangling. */
+function realpathOrNull(path: string): string | null {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return null;
+  }
+}
+
 function incomplete(error: string): DeviceObservation {
   return { facts: { links: [] }, complete: false, error, inventory: 0 };
+}
+
+/** The links of one scan before they are matched to volume ids (the I/O half of an observation). */
+export type DeviceScan =
+  | { readonly complete: true; readonly links: readonly (Omit<DeviceLink, 'volumeId' | 'ambiguousWith'> & { readonly serial: string })[] }
+  | { readonly complete: false; readonly error: string };
+
+/**
+ * Reads `dir` (normally `/dev/disk/by-id`): every disk-serial link, its target and who uses it.
+ * Needs no volume ids, so a pass starts it alongside the database and CloudStack reads. Never
+ * throws for a missing or unreadable directory: the scan is incomplete instead.
+ */
+export async function scanDeviceLinks(dir: string, options: DeviceUsageOptions = {}): Promise<DeviceScan> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (e) {
+    return { complete: false, error: `cannot read ${dir}: ${(e as Error).message}` };
+  }
+  let index: UsageIndex;
+  try {
+    index = await loadUsageIndex(options);
+  } catch (e) {
+    // Without mount information a busy device would look idle: do not pretend to know.
+    return { complete: false, error: `cannot read mount information: ${(e as Error).message}` };
+  }
+  const resolved: { name: string; path: string; target: string | null; serial: string }[] = [];
+  // One realpath per link, synchronously in time slices (see time-slices.ts for why).
+  await forEachTimeSliced(names, (name) => {
+    const serial = serialFromLinkName(name);
+    if (serial === null) return;
+    const path = join(dir, name);
+    resolved.push({ name, path, target: realpathOrNull(path), serial });
+  });
+  const links = [];
+  for (const link of resolved) links.push({ ...link, busy: link.target === null ? [] : await deviceUsage(link.target, index, options) });
+  return { complete: true, links };
+}
+
+/** Maps the scanned links to the volume ids the database and CloudStack know (pure). */
+export function matchDeviceLinks(scan: DeviceScan, knownVolumeIds: readonly string[]): DeviceObservation {
+  if (!scan.complete) return incomplete(scan.error);
+  const serials = serialIndex(knownVolumeIds);
+  const links: DeviceLink[] = scan.links.map(({ name, path, target, serial, busy }) => {
+    const match = matchSerialIn(serials, serial);
+    return { name, path, target, volumeId: match.volumeId, ambiguousWith: match.ambiguousWith, busy };
+  });
+  return { facts: { links }, complete: true, inventory: links.length };
 }
 
 /**
@@ -28,29 +87,5 @@ function incomplete(error: string): DeviceObservation {
  * know. Never throws for a missing or unreadable directory: the observation is incomplete instead.
  */
 export async function observeDevices(dir: string, knownVolumeIds: readonly string[], options: DeviceUsageOptions = {}): Promise<DeviceObservation> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).sort();
-  } catch (e) {
-    return incomplete(`cannot read ${dir}: ${(e as Error).message}`);
-  }
-  let index: UsageIndex;
-  try {
-    index = await loadUsageIndex(options);
-  } catch (e) {
-    // Without mount information a busy device would look idle: do not pretend to know.
-    return incomplete(`cannot read mount information: ${(e as Error).message}`);
-  }
-  const serials = serialIndex(knownVolumeIds);
-  const links: DeviceLink[] = [];
-  for (const name of names) {
-    const serial = serialFromLinkName(name);
-    if (serial === null) continue;
-    const path = join(dir, name);
-    const target = await realpath(path).catch(() => null);
-    const match = matchSerialIn(serials, serial);
-    const busy = target === null ? [] : await deviceUsage(target, index, options);
-    links.push({ name, path, target, volumeId: match.volumeId, ambiguousWith: match.ambiguousWith, busy });
-  }
-  return { facts: { links }, complete: true, inventory: links.length };
+  return matchDeviceLinks(await scanDeviceLinks(dir, options), knownVolumeIds);
 }
