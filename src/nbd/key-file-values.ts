@@ -10,20 +10,21 @@ const ESCAPES: Readonly<Record<string, string>> = { s: ' ', n: '\n', t: '\t', r:
 
 /** Decodes `\s \n \t \r \\`; any other escape, or a trailing backslash, is an error as in glib. */
 export function decodeKeyFileString(raw: string): string {
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charAt(i);
-    if (c !== '\\') {
-      out += c;
-      continue;
-    }
-    i++;
-    if (i >= raw.length) throw new NbdConfigValueError('value ends with an escape character');
-    const decoded = ESCAPES[raw.charAt(i)];
-    if (decoded === undefined) throw new NbdConfigValueError(`invalid escape sequence "\\${raw.charAt(i)}"`);
-    out += decoded;
+  // Most values carry no escape. Appending char by char built a chain of ~70 one-character cons
+  // strings per path, which V8 kept: 2 KB per export, 56 MB of heap for 25,500 exports.
+  if (!raw.includes('\\')) return raw;
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = raw.indexOf('\\'); i >= 0; i = raw.indexOf('\\', from)) {
+    parts.push(raw.slice(from, i));
+    if (i + 1 >= raw.length) throw new NbdConfigValueError('value ends with an escape character');
+    const decoded = ESCAPES[raw.charAt(i + 1)];
+    if (decoded === undefined) throw new NbdConfigValueError(`invalid escape sequence "\\${raw.charAt(i + 1)}"`);
+    parts.push(decoded);
+    from = i + 2;
   }
-  return out;
+  parts.push(raw.slice(from));
+  return parts.join('');
 }
 
 /** glib boolean: exactly `true`, `false`, `1` or `0`, trailing whitespace allowed. */
