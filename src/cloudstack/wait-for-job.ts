@@ -23,7 +23,13 @@ export async function waitForJob(query: (jobId: string) => Promise<CsAsyncJob>, 
   for (;;) {
     const remaining = deadline - performance.now();
     if (remaining <= 0) throw new CloudStackTimeoutError(o.command, 'job', o.timeoutMs, o.jobId);
-    await sleep(Math.min(interval, remaining), undefined, o.signal ? { signal: o.signal } : {});
+    // A timer counts from libuv's cached loop time and can fire early by however long the current
+    // loop turn has run; a poll sent early finds a job that is about to finish still pending and
+    // costs a whole further interval. So sleep until the wall clock says the interval is over.
+    const due = performance.now() + Math.min(interval, remaining);
+    for (let left = due - performance.now(); left > 0; left = due - performance.now()) {
+      await sleep(left, undefined, o.signal ? { signal: o.signal } : {});
+    }
     const job = await query(o.jobId);
     if (job.status === 1) return job;
     if (job.status === 2) {
