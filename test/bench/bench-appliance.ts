@@ -1,0 +1,89 @@
+import { startApplianceEnv, type ApplianceEnv } from '../../src/fixtures/appliance-env.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { nbdServerInstalled, startBenchNbdServer, writeBenchBaseConfig, type BenchNbdServer } from './bench-nbd-server.js';
+import { benchWorldSpec } from './bench-world.js';
+import { ContextPicker } from './context-picker.js';
+import { injectDatabaseDrift } from './inject-database-drift.js';
+import { injectRealityDrift } from './inject-reality-drift.js';
+
+/** A benchmark appliance: its own database, the simulator, conf.d, by-id links and nbd-server. */
+export interface BenchAppliance {
+  readonly database: TestDatabase;
+  readonly env: ApplianceEnv;
+  /** Port of the base config's `[generic]` section. */
+  readonly nbdPort: number;
+  /** False when nbd-server is not installed: the config files exist, no server serves them. */
+  readonly nbdServer: boolean;
+  /** Objects changed per drift kind (empty without drift). */
+  readonly injected: Readonly<Record<string, number>>;
+  /** Seconds spent building (database, simulator, files, nbd-server) and injecting. */
+  readonly buildSeconds: number;
+  close(): Promise<void>;
+}
+
+/** Options of {@link buildBenchAppliance}. */
+export interface BenchApplianceOptions {
+  readonly vms: number;
+  /** Inject about 1 % drift of every kind. Default true. */
+  readonly drift?: boolean;
+  /** Async job duration of the simulator, ms. Default 0. */
+  readonly jobDurationMs?: number;
+}
+
+/**
+ * Builds an appliance of `vms` contexts through the fixtures' bulk paths, starts nbd-server over its
+ * conf.d (see `bench-nbd-server.ts` for why not the fixtures' sandbox), then injects drift by
+ * editing rows, simulator state and files, `max(1, vms/100)` objects per kind. The udev stand-in is
+ * slowed to once an hour: on a 50,000-VM fleet its by-id rescans would otherwise compete with the
+ * pass being measured (call `env.syncDevices()` when links must follow attachments).
+ */
+export async function buildBenchAppliance(options: BenchApplianceOptions): Promise<BenchAppliance> {
+  const started = performance.now();
+  const now = new Date();
+  const database = await createTestDatabase();
+  let env: ApplianceEnv | null = null;
+  let nbd: BenchNbdServer | null = null;
+  try {
+    env = await startApplianceEnv({
+      db: database.db,
+      databaseUrl: database.url,
+      spec: benchWorldSpec(options.vms, now),
+      jobDurationMs: options.jobDurationMs ?? 0,
+      // Every OMA-attached volume needs a device id on the one OMA VM.
+      maxDataDisks: 4 * options.vms + 100,
+      udevIntervalMs: 3_600_000,
+      nbdServer: false,
+    });
+    const nbdPort = await writeBenchBaseConfig(env.dirs);
+    if (nbdServerInstalled()) nbd = await startBenchNbdServer(env.dirs, nbdPort);
+    let injected: Record<string, number> = {};
+    if (options.drift ?? true) {
+      const count = Math.max(1, Math.round(options.vms / 100));
+      const pick = new ContextPicker(env.world.contexts);
+      injected = {
+        ...(await injectRealityDrift(env, database.db, pick, count, now)),
+        ...(await injectDatabaseDrift(database.db, pick, count, now)),
+      };
+    }
+    const built = env;
+    const server = nbd;
+    return {
+      database,
+      env: built,
+      nbdPort,
+      nbdServer: server !== null,
+      injected,
+      buildSeconds: (performance.now() - started) / 1000,
+      close: async () => {
+        await server?.stop();
+        await built.close();
+        await database.drop();
+      },
+    };
+  } catch (e) {
+    await nbd?.stop().catch(() => undefined);
+    await env?.close().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+    throw e;
+  }
+}
