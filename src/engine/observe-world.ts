@@ -12,7 +12,7 @@ import { matchDeviceLinks, scanDeviceLinks, type DeviceScan } from '../devices/o
 import { coerceError } from '../errors.js';
 import { observeNbd, type ObserveNbdOptions } from '../nbd/observe-nbd.js';
 import type { CloudStackFacts, DatabaseFacts, DeviceFacts, NbdFacts, SourceStatus, World } from '../world/world.js';
-import { readInventory } from './store/inventory-store.js';
+import { readPassRecords } from './store/pass-records.js';
 
 /** What observation needs; the CloudStack client is resolved per pass (credentials live in the DB). */
 export interface ObserveDeps {
@@ -48,7 +48,8 @@ function dbInventory(facts: DatabaseFacts): number {
 
 /** Observes every source and returns the world snapshot of this pass. */
 export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Promise<World> {
-  const observedAt = deps.clock().toISOString();
+  const started = deps.clock();
+  const observedAt = started.toISOString();
   const dbPromise = readDatabaseFacts(deps.db).then(
     (facts) => ({ facts, status: { complete: true, inventory: dbInventory(facts) } }),
     (e: unknown) => ({ facts: EMPTY_DB, status: failed(e) }),
@@ -64,7 +65,9 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
     (o) => ({ facts: o.facts, status: statusOf(o) }),
     (e: unknown) => ({ facts: EMPTY_NBD, status: failed(e) }),
   );
-  const previousPromise = readInventory(deps.db).catch(() => ({}));
+  // The reconciler's own records (inventory baseline, last hour's destructive actions, mode
+  // ceiling) in one statement; null when unreadable, which planPass refuses (no budget counts).
+  const recordsPromise = readPassRecords(deps.db, new Date(started.getTime() - 3_600_000)).catch(() => null);
   // The by-id scan needs no ids: it runs alongside the other reads (it waited for them before,
   // which put a whole directory scan after the slowest source at 10,000 VMs).
   const scanPromise = scanDeviceLinks(deps.deviceByIdDir).catch((e: unknown): DeviceScan => ({ complete: false, error: coerceError(e).message }));
@@ -75,7 +78,7 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
   const known = new Set<string>([...db.facts.osseaVolumes.map((v) => v.volumeId), ...cs.facts.volumes.map((v) => v.id)]);
   const matched = matchDeviceLinks(await scanPromise, [...known]);
   const devices = { facts: matched.complete ? matched.facts : EMPTY_DEVICES, status: statusOf(matched) };
-  const [nbd, previousInventory] = await Promise.all([nbdPromise, previousPromise]);
+  const [nbd, records] = await Promise.all([nbdPromise, recordsPromise]);
   return {
     version: 1,
     observedAt,
@@ -85,6 +88,7 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
     cloudstack: cs.facts,
     nbd: nbd.facts,
     devices: devices.facts,
-    previousInventory,
+    previousInventory: records?.previousInventory ?? {},
+    ...(records ? { passContext: records.passContext } : {}),
   };
 }

@@ -19,15 +19,15 @@ import { gateContextFromConfig } from './gates/gate-context.js';
 import { ledgerObservations } from './ledger.js';
 import { observeWorld } from './observe-world.js';
 import { toPlanJson } from './plan-json.js';
-import { destructiveCountsSince, recordIntent, recordOutcome } from './store/audit-log.js';
+import { recordIntent, recordOutcome } from './store/audit-log.js';
 import { recordDriftSeen } from './store/drift-tracker.js';
 import { saveInventory } from './store/inventory-store.js';
 import { recordLedger } from './store/ledger-store.js';
-import { readState, writeState } from './store/state-store.js';
+import { MODE_CEILING_KEY } from './store/pass-records.js';
+import { writeState } from './store/state-store.js';
 import type { GatedAction, GatedDrift, PlanJson } from './types.js';
 
-/** State key of the mode ceiling a budget trip leaves until an operator resets it. */
-export const MODE_CEILING_KEY = 'mode-ceiling';
+export { MODE_CEILING_KEY } from './store/pass-records.js';
 
 /** Everything one pass produced. */
 export interface PassResult {
@@ -42,13 +42,13 @@ export interface PassResult {
   readonly worldFile: string | null;
 }
 
-async function withPassContext(deps: EngineDeps, world: World, now: Date): Promise<World> {
-  const [recent, ceiling] = await Promise.all([
-    destructiveCountsSince(deps.database.db, new Date(now.getTime() - 3_600_000)),
-    readState<{ mode: Mode }>(deps.database.db, MODE_CEILING_KEY),
-  ]);
-  const modeCeiling = ceiling?.mode === 'dry-run' || ceiling?.mode === 'observe' ? ceiling.mode : null;
-  return { ...world, passContext: { recentDestructiveByKind: recent, modeCeiling } };
+/**
+ * The world with its pass context (destructive counts of the last hour, mode ceiling), which
+ * observation reads with the inventory baseline; a pass without them could overrun the budget.
+ */
+function withPassContext(world: World): World {
+  if (world.passContext === undefined) throw new Error("cannot read the reconciler's own records (audit log, state): no pass without the budget counts");
+  return world;
 }
 
 /** Observes (or takes the replayed world), diffs and gates: the plan, with no side effect. */
@@ -57,7 +57,7 @@ export async function planPass(deps: EngineDeps, options: RunPassOptions): Promi
   const observed = options.world ?? (await observeWorld(deps.observe, options.signal));
   // The world's own time, live or replayed: a saved world then replays to the very same plan.
   const now = new Date(observed.observedAt);
-  const world = replay ? observed : await withPassContext(deps, observed, now);
+  const world = replay ? observed : withPassContext(observed);
   const policy = policyFromConfig(deps.config);
   const items = diffAll(world, policy, now, options.only);
   const ceiling = world.passContext?.modeCeiling ?? null;
@@ -173,7 +173,7 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
     remaining = [...acted].filter((id) => still.has(id));
   }
   if (!replay && trips.length === 0 && Object.values(world.sources).every((s) => s.complete)) {
-    await saveInventory(deps.database.db, world.sources, now);
+    await saveInventory(deps.database.db, world.sources, now, world.previousInventory);
   }
   const worldFile = !replay && (acted.size > 0 || options.saveWorld === true) ? await saveWorld(deps.config.stateDir, world).catch(() => null) : null;
   const plan = toPlanJson(world, gated, planned.mode);

@@ -11,14 +11,20 @@ export async function readInventory(db: Kysely<DB>): Promise<Partial<Record<Sour
   return out;
 }
 
-/** Stores the inventory of each complete source; incomplete ones keep their previous baseline. */
+/**
+ * Stores the inventory of each complete source; incomplete ones keep their previous baseline. With
+ * `previous` (the baseline this pass read), nothing is written when no complete source changed:
+ * an idle pass then costs no write (`observed_at` is the time the baseline last changed).
+ */
 export async function saveInventory(
   db: Kysely<DB>,
   sources: Readonly<Record<SourceName, SourceStatus>>,
   now: Date,
+  previous?: Readonly<Partial<Record<SourceName, number>>>,
 ): Promise<void> {
   const rows = SOURCES.filter((s) => sources[s].complete).map((s) => ({ source: s, count: sources[s].inventory, observed_at: now }));
   if (rows.length === 0) return;
+  if (previous && rows.every((r) => previous[r.source] === r.count)) return;
   await db
     .insertInto('oma_reconciler_inventory')
     .values(rows)
