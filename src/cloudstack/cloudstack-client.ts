@@ -6,10 +6,13 @@ import PQueue from 'p-queue';
 import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coerceError } from '../errors.js';
+import { createStringPool } from '../string-pool.js';
 import type { CsSnapshot, CsVirtualMachine, CsVolume } from '../world/world.js';
 import { noopCloudStackMetrics, type CloudStackMetrics } from './cloudstack-metrics.js';
 import { CloudStackTransport } from './cloudstack-transport.js';
-import { decodeAsyncJob, decodeSnapshot, decodeTag, decodeVirtualMachine, decodeVolume } from './decode-objects.js';
+import {
+  decodeAsyncJob, decodeSnapshot, decodeTag, decodeVirtualMachine, decodeVolume, snapshotDecoder, virtualMachineDecoder, volumeDecoder,
+} from './decode-objects.js';
 import { CloudStackProtocolError } from './errors.js';
 import { listAll } from './list-all.js';
 import { DEFAULT_RETRY_OPTIONS, decideRetry, retryDelayMs, type RetryOptions } from './retry-policy.js';
@@ -122,17 +125,18 @@ export class CloudStackClient {
 
   /** Every volume (default `listall=true`). */
   async listVolumes(filter: P.ListVolumesFilter = {}, options: CallOptions = {}): Promise<ListResult<CsVolume>> {
-    return this.#list('listVolumes', 'volume', P.listVolumesParams(filter), decodeVolume, options);
+    // One pool per listing: values repeated across items are kept once (string-pool.ts).
+    return this.#list('listVolumes', 'volume', P.listVolumesParams(filter), volumeDecoder(createStringPool()), options);
   }
 
   /** Every snapshot (default `listall=true`); `Destroyed` ones are hidden by the server. */
   async listSnapshots(filter: P.ListSnapshotsFilter = {}, options: CallOptions = {}): Promise<ListResult<CsSnapshot>> {
-    return this.#list('listSnapshots', 'snapshot', P.listSnapshotsParams(filter), decodeSnapshot, options);
+    return this.#list('listSnapshots', 'snapshot', P.listSnapshotsParams(filter), snapshotDecoder(createStringPool()), options);
   }
 
   /** Every VM (default `listall=true`). */
   async listVirtualMachines(filter: P.ListVirtualMachinesFilter = {}, options: CallOptions = {}): Promise<ListResult<CsVirtualMachine>> {
-    return this.#list('listVirtualMachines', 'virtualmachine', P.listVirtualMachinesParams(filter), decodeVirtualMachine, options);
+    return this.#list('listVirtualMachines', 'virtualmachine', P.listVirtualMachinesParams(filter), virtualMachineDecoder(createStringPool()), options);
   }
 
   /** Every tag row matching the filter. */

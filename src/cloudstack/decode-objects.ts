@@ -6,6 +6,7 @@ import type { CsSnapshot, CsVirtualMachine, CsVolume } from '../world/world.js';
 import { CloudStackProtocolError } from './errors.js';
 import { parseCsTimestamp } from './cs-time.js';
 import type { CsAsyncJob, CsTag } from './types.js';
+import { noStringPool, type StringPool } from '../string-pool.js';
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -52,9 +53,12 @@ export function decodeTag(value: unknown): CsTag {
   };
 }
 
+/** Shared by every object without tags (most of them): one frozen object instead of one each. */
+const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
+
 function tagRecord(raw: Raw): Readonly<Record<string, string>> {
   const tags = raw.tags;
-  if (!Array.isArray(tags)) return {};
+  if (!Array.isArray(tags) || tags.length === 0) return NO_TAGS;
   const out: Record<string, string> = {};
   for (const t of tags) {
     const tag = decodeTag(t);
@@ -65,16 +69,28 @@ function tagRecord(raw: Raw): Readonly<Record<string, string>> {
 
 /** Decodes a `volume` object. VM fields are null when the keys are absent (detached). */
 export function decodeVolume(value: unknown): CsVolume {
+  return volumeOf(value, noStringPool);
+}
+
+/**
+ * A volume decoder for one listing: `pool` keeps one copy of the values that repeat across items
+ * (string-pool.ts) — states, types and the VM fields (every volume on the OMA names the OMA).
+ */
+export function volumeDecoder(pool: StringPool): (value: unknown) => CsVolume {
+  return (value) => volumeOf(value, pool);
+}
+
+function volumeOf(value: unknown, pool: StringPool): CsVolume {
   const raw = asObject(value) ?? {};
   return {
     id: required(raw, 'id', 'volume'),
     name: text(raw, 'name') ?? '',
-    type: text(raw, 'type') ?? 'UNKNOWN',
-    state: text(raw, 'state') ?? 'Unknown',
+    type: pool(text(raw, 'type') ?? 'UNKNOWN'),
+    state: pool(text(raw, 'state') ?? 'Unknown'),
     sizeBytes: num(raw, 'size') ?? 0,
-    virtualMachineId: text(raw, 'virtualmachineid'),
-    vmName: text(raw, 'vmname'),
-    vmState: text(raw, 'vmstate'),
+    virtualMachineId: pool(text(raw, 'virtualmachineid')),
+    vmName: pool(text(raw, 'vmname')),
+    vmState: pool(text(raw, 'vmstate')),
     deviceId: num(raw, 'deviceid'),
     created: parseCsTimestamp(raw.created),
     tags: tagRecord(raw),
@@ -83,12 +99,21 @@ export function decodeVolume(value: unknown): CsVolume {
 
 /** Decodes a `snapshot` object. `revertable` is null when the server does not say. */
 export function decodeSnapshot(value: unknown): CsSnapshot {
+  return snapshotOf(value, noStringPool);
+}
+
+/** A snapshot decoder for one listing (see {@link volumeDecoder}). */
+export function snapshotDecoder(pool: StringPool): (value: unknown) => CsSnapshot {
+  return (value) => snapshotOf(value, pool);
+}
+
+function snapshotOf(value: unknown, pool: StringPool): CsSnapshot {
   const raw = asObject(value) ?? {};
   return {
     id: required(raw, 'id', 'snapshot'),
     name: text(raw, 'name') ?? '',
     volumeId: required(raw, 'volumeid', 'snapshot'),
-    state: text(raw, 'state') ?? 'Unknown',
+    state: pool(text(raw, 'state') ?? 'Unknown'),
     revertable: bool(raw, 'revertable'),
     created: parseCsTimestamp(raw.created),
   };
@@ -96,12 +121,21 @@ export function decodeSnapshot(value: unknown): CsSnapshot {
 
 /** Decodes a `virtualmachine` object. */
 export function decodeVirtualMachine(value: unknown): CsVirtualMachine {
+  return virtualMachineOf(value, noStringPool);
+}
+
+/** A VM decoder for one listing (see {@link volumeDecoder}). */
+export function virtualMachineDecoder(pool: StringPool): (value: unknown) => CsVirtualMachine {
+  return (value) => virtualMachineOf(value, pool);
+}
+
+function virtualMachineOf(value: unknown, pool: StringPool): CsVirtualMachine {
   const raw = asObject(value) ?? {};
   return {
     id: required(raw, 'id', 'virtualmachine'),
     name: text(raw, 'name') ?? '',
     displayName: text(raw, 'displayname'),
-    state: text(raw, 'state') ?? 'Unknown',
+    state: pool(text(raw, 'state') ?? 'Unknown'),
     created: parseCsTimestamp(raw.created),
   };
 }

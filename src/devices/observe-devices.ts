@@ -21,6 +21,9 @@ export interface DeviceObservation {
   readonly inventory: number;
 }
 
+/** Shared by every idle link (one frozen array instead of one per link). */
+const IDLE: readonly string[] = Object.freeze([]);
+
 /** The link's resolved target (libc realpath, as `fs.promises.realpath`), or null when dangling. */
 function realpathOrNull(path: string): string | null {
   try {
@@ -67,7 +70,10 @@ export async function scanDeviceLinks(dir: string, options: DeviceUsageOptions =
     resolved.push({ name, path, target: realpathOrNull(path), serial });
   });
   const links = [];
-  for (const link of resolved) links.push({ ...link, busy: link.target === null ? [] : await deviceUsage(link.target, index, options) });
+  for (const link of resolved) {
+    const busy = link.target === null ? IDLE : await deviceUsage(link.target, index, options);
+    links.push({ ...link, busy: busy.length === 0 ? IDLE : busy });
+  }
   return { complete: true, links };
 }
 

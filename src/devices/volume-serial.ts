@@ -70,11 +70,14 @@ export function serialIndex(knownVolumeIds: readonly string[]): SerialIndex {
   return new Map([...index].map(([serial, ids]) => [serial, [...ids].sort()]));
 }
 
+/** Shared by every unambiguous link (one frozen array instead of one per link). */
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Maps a serial back to a volume id through an index of the known ids (prefix rule, never guessed). */
 export function matchSerialIn(index: SerialIndex, serial: string): SerialMatch {
-  const matches = index.get(serial) ?? [];
-  if (matches.length === 1) return { volumeId: matches[0] ?? null, ambiguousWith: [] };
-  return { volumeId: null, ambiguousWith: matches.length > 1 ? [...matches] : [] };
+  const matches = index.get(serial) ?? NONE;
+  if (matches.length === 1) return { volumeId: matches[0] ?? null, ambiguousWith: NONE };
+  return { volumeId: null, ambiguousWith: matches.length > 1 ? [...matches] : NONE };
 }
 
 /** Maps a serial back to a volume id by the 20-character prefix rule. */

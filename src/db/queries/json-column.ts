@@ -17,9 +17,13 @@ export function parseJsonColumn(value: unknown): unknown {
   }
 }
 
+/** Shared by every row without annotations (most rows): one frozen object instead of one each. */
+const NO_ANNOTATIONS: Annotations = Object.freeze({});
+
 /** An `annotations` column as the world carries it: a flat object of string values (others dropped). */
 export function annotationsOf(value: unknown): Annotations {
   const parsed = parseJsonColumn(value);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return NO_ANNOTATIONS;
+  const entries = Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return entries.length === 0 ? NO_ANNOTATIONS : Object.fromEntries(entries);
 }

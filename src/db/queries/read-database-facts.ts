@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema-types.js';
 import type { DatabaseFacts } from '../../world/world.js';
+import { createStringPool } from '../../string-pool.js';
 import { readOmaVmId } from './read-ossea-config.js';
 import { readContexts, readReplicationJobs, readVmDisks } from './read-replication-rows.js';
 import { readDeviceMappings, readNbdExports, readOsseaVolumes, readVmExportMappings } from './read-storage-rows.js';
@@ -23,19 +24,21 @@ export async function readDatabaseFacts(db: Kysely<DB>): Promise<DatabaseFacts> 
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
-      // One connection: the statements run one after another on the snapshot.
+      // One connection: the statements run one after another on the snapshot. Values that repeat
+      // across rows and tables (ids, paths, statuses) are kept once (string-pool.ts).
+      const s = createStringPool();
       const omaVmId = await readOmaVmId(trx);
-      const contexts = await readContexts(trx);
-      const replicationJobs = await readReplicationJobs(trx);
-      const vmDisks = await readVmDisks(trx);
-      const osseaVolumes = await readOsseaVolumes(trx);
-      const deviceMappings = await readDeviceMappings(trx);
-      const nbdExports = await readNbdExports(trx);
+      const contexts = await readContexts(trx, s);
+      const replicationJobs = await readReplicationJobs(trx, s);
+      const vmDisks = await readVmDisks(trx, s);
+      const osseaVolumes = await readOsseaVolumes(trx, s);
+      const deviceMappings = await readDeviceMappings(trx, s);
+      const nbdExports = await readNbdExports(trx, s);
       const vmExportMappings = await readVmExportMappings(trx);
-      const failoverJobs = await readFailoverJobs(trx);
-      const jobTracking = await readJobTracking(trx);
+      const failoverJobs = await readFailoverJobs(trx, s);
+      const jobTracking = await readJobTracking(trx, s);
       const volumeOperations = await readOpenVolumeOperations(trx);
-      const ledger = await readLedger(trx);
+      const ledger = await readLedger(trx, s);
       const driftFirstSeen = await readDriftFirstSeen(trx);
       const cleanupRequests = await readCleanupRequests(trx);
       return {

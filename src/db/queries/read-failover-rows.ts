@@ -3,9 +3,10 @@ import type { DB } from '../schema-types.js';
 import type { FailoverJobRow, VolumeOperationRow } from '../../world/world.js';
 import { isoOfFirst } from './iso-time.js';
 import { annotationsOf } from './json-column.js';
+import { noStringPool, type StringPool } from '../../string-pool.js';
 
 /** Every failover job (one statement). */
-export async function readFailoverJobs(db: Kysely<DB>): Promise<FailoverJobRow[]> {
+export async function readFailoverJobs(db: Kysely<DB>, s: StringPool = noStringPool): Promise<FailoverJobRow[]> {
   const rows = await db
     .selectFrom('failover_jobs')
     .select(['id', 'vm_context_id', 'job_id', 'vm_id', 'replication_job_id', 'job_type', 'status', 'source_vm_name',
@@ -14,14 +15,14 @@ export async function readFailoverJobs(db: Kysely<DB>): Promise<FailoverJobRow[]
     .execute();
   return rows.map((r) => ({
     id: r.id,
-    vmContextId: r.vm_context_id ?? '',
-    jobId: r.job_id,
+    vmContextId: s(r.vm_context_id ?? ''),
+    jobId: s(r.job_id),
     vmId: r.vm_id,
-    replicationJobId: r.replication_job_id,
-    jobType: r.job_type,
-    status: r.status,
+    replicationJobId: s(r.replication_job_id),
+    jobType: s(r.job_type),
+    status: s(r.status),
     sourceVmName: r.source_vm_name,
-    destinationVmId: r.destination_vm_id,
+    destinationVmId: s(r.destination_vm_id),
     osseaSnapshotId: r.ossea_snapshot_id,
     errorMessage: r.error_message,
     createdAt: isoOfFirst(r.created_at),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../schema-types.js';
 import type { JobTrackingRow } from '../../world/world.js';
 import { isoOfNewest, isoOrNull } from './iso-time.js';
+import { noStringPool, type StringPool } from '../../string-pool.js';
 
 /**
  * The `job_tracking` rows a reconciler cares about, in one statement: failover and cleanup jobs that
@@ -9,7 +10,7 @@ import { isoOfNewest, isoOrNull } from './iso-time.js';
  * while steps run, so liveness (`lastActivityAt`) is the newest of `started_at`, the job's step
  * start/completion times and its log event times; `currentStep` is the name of its highest-`seq` step.
  */
-export async function readJobTracking(db: Kysely<DB>): Promise<JobTrackingRow[]> {
+export async function readJobTracking(db: Kysely<DB>, s: StringPool = noStringPool): Promise<JobTrackingRow[]> {
   const rows = await db
     .selectFrom('job_tracking as jt')
     .select(['jt.id', 'jt.job_type', 'jt.operation', 'jt.status', 'jt.context_id', 'jt.error_message', 'jt.started_at'])
@@ -28,14 +29,14 @@ export async function readJobTracking(db: Kysely<DB>): Promise<JobTrackingRow[]>
     .orderBy('jt.id')
     .execute();
   return rows.map((r) => ({
-    id: r.id,
-    jobType: r.job_type ?? '',
-    operation: r.operation,
-    status: r.status ?? '',
-    contextId: r.context_id,
+    id: s(r.id),
+    jobType: s(r.job_type ?? ''),
+    operation: s(r.operation),
+    status: s(r.status ?? ''),
+    contextId: s(r.context_id),
     errorMessage: r.error_message,
     startedAt: isoOrNull(r.started_at),
     lastActivityAt: isoOfNewest(r.started_at, r.step_started_at, r.step_completed_at, r.log_ts),
-    currentStep: r.current_step,
+    currentStep: s(r.current_step),
   }));
 }

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema-types.js';
 import type { CleanupRequestRecord, LedgerEntry } from '../../world/world.js';
+import { noStringPool, type StringPool } from '../../string-pool.js';
 
 /** The whole ownership ledger (one statement). */
-export async function readLedger(db: Kysely<DB>): Promise<LedgerEntry[]> {
+export async function readLedger(db: Kysely<DB>, s: StringPool = noStringPool): Promise<LedgerEntry[]> {
   const rows = await db
     .selectFrom('oma_reconciler_ledger')
     .select(['object_type', 'object_id', 'first_seen_at', 'reason', 'adopted'])
@@ -12,9 +13,9 @@ export async function readLedger(db: Kysely<DB>): Promise<LedgerEntry[]> {
     .execute();
   return rows.map((r) => ({
     objectType: r.object_type,
-    objectId: r.object_id,
+    objectId: s(r.object_id),
     firstSeenAt: r.first_seen_at.toISOString(),
-    reason: r.reason,
+    reason: s(r.reason),
     adopted: r.adopted !== 0,
   }));
 }

@@ -3,39 +3,40 @@ import type { DB } from '../schema-types.js';
 import type { ContextRow, ReplicationJobRow, VmDiskRow } from '../../world/world.js';
 import { isoOfFirst, isoOrNull } from './iso-time.js';
 import { annotationsOf } from './json-column.js';
+import { noStringPool, type StringPool } from '../../string-pool.js';
 
 /** Every VM context (one statement). */
-export async function readContexts(db: Kysely<DB>): Promise<ContextRow[]> {
+export async function readContexts(db: Kysely<DB>, s: StringPool = noStringPool): Promise<ContextRow[]> {
   const rows = await db
     .selectFrom('vm_replication_contexts')
     .select(['context_id', 'vm_name', 'vmware_vm_id', 'current_status', 'current_job_id', 'last_successful_job_id', 'updated_at', 'created_at', 'annotations'])
     .orderBy('context_id')
     .execute();
   return rows.map((r) => ({
-    contextId: r.context_id,
+    contextId: s(r.context_id),
     vmName: r.vm_name,
     vmwareVmId: r.vmware_vm_id,
-    currentStatus: r.current_status,
-    currentJobId: r.current_job_id,
-    lastSuccessfulJobId: r.last_successful_job_id,
+    currentStatus: s(r.current_status),
+    currentJobId: s(r.current_job_id),
+    lastSuccessfulJobId: s(r.last_successful_job_id),
     updatedAt: isoOfFirst(r.updated_at, r.created_at),
     annotations: annotationsOf(r.annotations),
   }));
 }
 
 /** Every replication job (one statement). A NULL `vm_context_id` becomes `''` (the world type has no null). */
-export async function readReplicationJobs(db: Kysely<DB>): Promise<ReplicationJobRow[]> {
+export async function readReplicationJobs(db: Kysely<DB>, s: StringPool = noStringPool): Promise<ReplicationJobRow[]> {
   const rows = await db
     .selectFrom('replication_jobs')
     .select(['id', 'vm_context_id', 'status', 'replication_type', 'current_operation', 'error_message', 'created_at', 'updated_at', 'completed_at', 'vma_last_poll_at', 'annotations'])
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
-    id: r.id,
-    vmContextId: r.vm_context_id ?? '',
-    status: r.status ?? '',
-    replicationType: r.replication_type,
-    currentOperation: r.current_operation,
+    id: s(r.id),
+    vmContextId: s(r.vm_context_id ?? ''),
+    status: s(r.status ?? ''),
+    replicationType: s(r.replication_type),
+    currentOperation: s(r.current_operation),
     errorMessage: r.error_message,
     createdAt: isoOrNull(r.created_at),
     updatedAt: isoOrNull(r.updated_at),
@@ -46,13 +47,13 @@ export async function readReplicationJobs(db: Kysely<DB>): Promise<ReplicationJo
 }
 
 /** Every VMware disk record (one statement). */
-export async function readVmDisks(db: Kysely<DB>): Promise<VmDiskRow[]> {
+export async function readVmDisks(db: Kysely<DB>, s: StringPool = noStringPool): Promise<VmDiskRow[]> {
   const rows = await db.selectFrom('vm_disks').select(['id', 'vm_context_id', 'job_id', 'disk_id', 'ossea_volume_id']).orderBy('id').execute();
   return rows.map((r) => ({
     id: r.id,
-    vmContextId: r.vm_context_id ?? '',
-    jobId: r.job_id,
-    diskId: r.disk_id,
-    osseaVolumeId: r.ossea_volume_id,
+    vmContextId: s(r.vm_context_id ?? ''),
+    jobId: s(r.job_id),
+    diskId: s(r.disk_id),
+    osseaVolumeId: s(r.ossea_volume_id),
   }));
 }

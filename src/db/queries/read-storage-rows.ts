@@ -1,28 +1,29 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema-types.js';
 import type { DeviceMappingRow, NbdExportRow, OsseaVolumeRow, VmExportMappingRow } from '../../world/world.js';
+import { noStringPool, type StringPool } from '../../string-pool.js';
 
 /** Every `ossea_volumes` row (one statement). */
-export async function readOsseaVolumes(db: Kysely<DB>): Promise<OsseaVolumeRow[]> {
+export async function readOsseaVolumes(db: Kysely<DB>, s: StringPool = noStringPool): Promise<OsseaVolumeRow[]> {
   const rows = await db
     .selectFrom('ossea_volumes')
     .select(['id', 'vm_context_id', 'volume_id', 'volume_name', 'device_path', 'status', 'snapshot_id', 'snapshot_status'])
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
-    id: r.id,
-    vmContextId: r.vm_context_id ?? '',
-    volumeId: r.volume_id,
+    id: s(r.id),
+    vmContextId: s(r.vm_context_id ?? ''),
+    volumeId: s(r.volume_id),
     volumeName: r.volume_name,
-    devicePath: r.device_path,
-    status: r.status ?? '',
+    devicePath: s(r.device_path),
+    status: s(r.status ?? ''),
     snapshotId: r.snapshot_id,
-    snapshotStatus: r.snapshot_status,
+    snapshotStatus: s(r.snapshot_status),
   }));
 }
 
 /** Every device mapping (one statement); a NULL `operation_mode` reads as its default `oma`. */
-export async function readDeviceMappings(db: Kysely<DB>): Promise<DeviceMappingRow[]> {
+export async function readDeviceMappings(db: Kysely<DB>, s: StringPool = noStringPool): Promise<DeviceMappingRow[]> {
   const rows = await db
     .selectFrom('device_mappings')
     .select(['id', 'vm_context_id', 'volume_uuid', 'vm_id', 'operation_mode', 'device_path', 'cloudstack_device_id'])
@@ -30,17 +31,17 @@ export async function readDeviceMappings(db: Kysely<DB>): Promise<DeviceMappingR
     .execute();
   return rows.map((r) => ({
     id: r.id,
-    vmContextId: r.vm_context_id,
-    volumeUuid: r.volume_uuid,
-    vmId: r.vm_id,
-    operationMode: r.operation_mode ?? 'oma',
-    devicePath: r.device_path,
+    vmContextId: s(r.vm_context_id),
+    volumeUuid: s(r.volume_uuid),
+    vmId: s(r.vm_id),
+    operationMode: s(r.operation_mode ?? 'oma'),
+    devicePath: s(r.device_path),
     cloudstackDeviceId: r.cloudstack_device_id,
   }));
 }
 
 /** Every `nbd_exports` row (one statement). */
-export async function readNbdExports(db: Kysely<DB>): Promise<NbdExportRow[]> {
+export async function readNbdExports(db: Kysely<DB>, s: StringPool = noStringPool): Promise<NbdExportRow[]> {
   const rows = await db
     .selectFrom('nbd_exports')
     .select(['id', 'vm_context_id', 'job_id', 'volume_id', 'vm_disk_id', 'export_name', 'device_path', 'config_path', 'status'])
@@ -48,14 +49,14 @@ export async function readNbdExports(db: Kysely<DB>): Promise<NbdExportRow[]> {
     .execute();
   return rows.map((r) => ({
     id: r.id,
-    vmContextId: r.vm_context_id ?? '',
-    jobId: r.job_id,
-    volumeId: r.volume_id ?? '',
-    vmDiskId: r.vm_disk_id,
+    vmContextId: s(r.vm_context_id ?? ''),
+    jobId: s(r.job_id),
+    volumeId: s(r.volume_id ?? ''),
+    vmDiskId: s(r.vm_disk_id),
     exportName: r.export_name,
-    devicePath: r.device_path,
+    devicePath: s(r.device_path),
     configPath: r.config_path ?? '',
-    status: r.status,
+    status: s(r.status),
   }));
 }
 
