@@ -32,9 +32,13 @@ const EXPORT_KEYS: Readonly<Record<string, KeyType>> = {
 /** The typed values of a group: strings decoded, booleans and integers parsed. */
 export type NbdGroupValues = ReadonlyMap<string, string | boolean | number | bigint>;
 
-function readTyped(group: KeyFileGroup, table: Readonly<Record<string, KeyType>>): Map<string, string | boolean | number | bigint> {
+const GENERIC_KEY_LIST = Object.entries(GENERIC_KEYS);
+const EXPORT_KEY_LIST = Object.entries(EXPORT_KEYS);
+
+/** Typed values of the keys of `table` (listed once at load: this runs for every export of conf.d). */
+function readTyped(group: KeyFileGroup, table: readonly (readonly [string, KeyType])[]): Map<string, string | boolean | number | bigint> {
   const out = new Map<string, string | boolean | number | bigint>();
-  for (const [key, type] of Object.entries(table)) {
+  for (const [key, type] of table) {
     const raw = group.entries.get(key);
     if (raw === undefined) continue;
     try {
@@ -51,7 +55,7 @@ function readTyped(group: KeyFileGroup, table: Readonly<Record<string, KeyType>>
 
 /** Checks the `[generic]` group as the server does; returns its typed values. */
 export function checkGenericGroup(group: KeyFileGroup): NbdGroupValues {
-  const values = readTyped(group, GENERIC_KEYS);
+  const values = readTyped(group, GENERIC_KEY_LIST);
   if (values.get('oldstyle') === true) throw new NbdConfigValueError('oldstyle is no longer supported (since 3.10)');
   return values;
 }
@@ -60,7 +64,7 @@ const VIRTSTYLE = /^(none|ipliteral|iphash|cidrhash.{2,})/;
 
 /** Checks one export group as the server does (Debian build: no SDP, splice available). */
 export function checkExportGroup(group: KeyFileGroup): NbdGroupValues {
-  const values = readTyped(group, EXPORT_KEYS);
+  const values = readTyped(group, EXPORT_KEY_LIST);
   if (!values.has('exportname')) {
     throw new NbdConfigValueError(`could not find required value exportname in group ${group.name}`);
   }
