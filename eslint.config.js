@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'eslint.config.js', 'bin/**', 'test/artifacts/**', 'src/http/status-page/client.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'eslint.config.js', 'bin/**', 'test/artifacts/**', 'test/bench/.build/**', 'src/http/status-page/client.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -37,10 +37,14 @@ async function handle(m: FloorRequest): Promise<void> {
     const { wallSeconds, cpuSeconds } = await timed(state.run);
     reply({ type: 'done', wallSeconds, cpuSeconds });
   } else {
-    await state?.close();
     process.disconnect();
   }
 }
+
+// Orphaned (the measuring process died): close the pool and go, so nothing keeps running.
+process.on('disconnect', () => {
+  void (state?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+});
 
 process.on('message', (m: FloorRequest) => {
   handle(m).catch((e: unknown) => {

@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { connectDatabase } from '../../src/db/connect.js';
+import { tuneHeapForPasses } from '../../src/daemon/heap-tuning.js';
 import { createEngineDeps } from '../../src/engine/create-engine-deps.js';
 import { planPass, runPass } from '../../src/engine/run-pass.js';
 import { createLogger } from '../../src/log.js';
@@ -27,6 +28,8 @@ const vms = Number(values.vms);
 const runs = Number(values.runs ?? 5);
 if (!Number.isInteger(vms) || vms < 1 || !Number.isInteger(runs) || runs < 1) throw new RangeError('usage: size-worker --vms N [--runs K]');
 
+// The heap policy `run` applies (node options: the unit's, passed by run.ts).
+tuneHeapForPasses();
 const host = await startApplianceHost(vms);
 const database = connectDatabase(host.handle.databaseUrl, { connectionLimit: 8 });
 const recorded = recordingDatabase(database);
@@ -41,10 +44,14 @@ const simRequests = async (): Promise<number> => ((await (await fetch(`${host.ha
 try {
   // Steady state of a running daemon: the ledger and first-seen times already recorded.
   await runPass(deps, options('settle'));
+  // What an idle daemon pass costs once the records are settled (runPass also writes, when needed).
   recorded.take();
   requests.take();
-  // Like the engine, this process keeps one pass result at a time (the engine's `lastPlan`).
-  let last = await planPass(deps, options('probe'));
+  await runPass(deps, options('idle'));
+  const idleStatements = recorded.take().reduce((n, session) => n + session.length, 0);
+  const idleRequests = requests.take().requests;
+  // Like the engine, this process keeps the last pass's result, and releases it when the next starts.
+  let last: Awaited<ReturnType<typeof planPass>> | null = await planPass(deps, options('probe'));
   const floor: FloorPlan = {
     sqlSessions: recorded.take(),
     listings: requests.take().listings,
@@ -63,6 +70,7 @@ try {
     recorded.take();
     requests.take();
     const before = await simRequests();
+    last = null;
     const p = await timed(() => planPass(deps, options(`bench-${i}`)));
     last = p.value;
     serverRequests = (await simRequests()) - before;
@@ -88,6 +96,8 @@ try {
     cloudstackRequestsSeenBySimulator: serverRequests,
     cloudstackPages: pages,
     sqlStatements: statements,
+    sqlStatementsIdleRunPass: idleStatements,
+    cloudstackRequestsIdleRunPass: idleRequests,
     peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
     runs,
     passRunsSeconds: pass.map((r) => round(r.wall)),

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/load-config.js';
 import { daemonExitCode } from '../../daemon/daemon.js';
+import { tuneHeapForPasses } from '../../daemon/heap-tuning.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
 import { configSources } from '../config-sources.js';
@@ -24,6 +25,7 @@ ${common}
     run: async (args) => {
       const config = loadConfig(configSources(args));
       const logger = createLogger(config.logLevel);
+      tuneHeapForPasses();
       const { daemon } = startReconciler({ config, logger });
       const exit = await daemon.done;
       if (exit.state === 'failed') args.stderr.write(`oma-reconciler run: ${exit.reason}\n`);

@@ -9,7 +9,7 @@ import type { StatusPageData } from './status-page-data.js';
 
 /** Assembles the page data from the engine's last pass and the audit log. */
 export async function statusPageData(engine: Engine, config: Config, now: Date): Promise<StatusPageData> {
-  const last = engine.lastPass();
+  const last = await engine.lastPass();
   const plan = engine.lastPlan();
   const actions = await listActions(engine.deps.database.db, 25);
   const sources = plan?.sources ?? {
