@@ -37,9 +37,8 @@ const TERMINAL = new Set(['done', 'failed', 'refused']);
 /** Creates the engine over its dependencies. */
 export function createEngine(deps: EngineDeps): Engine {
   let last: LastPass | null = null;
-  // Kept apart from `last`: small, and still answered while a pass runs.
+  // Kept apart from `last`: small, and still answered while a pass runs (checks read its sources).
   let lastPlan: PlanJson | null = null;
-  let lastSources: World['sources'] | null = null;
   let running: Promise<unknown> | null = null;
   let annotationSignature = '';
 
@@ -60,7 +59,6 @@ export function createEngine(deps: EngineDeps): Engine {
       const result = await pass;
       last = { world: result.world, gated: result.gated, isLeader: options.act };
       lastPlan = result.plan;
-      lastSources = result.world.sources;
       return result.report;
     } finally {
       if (running === pass) running = null;
@@ -144,8 +142,8 @@ export function createEngine(deps: EngineDeps): Engine {
         (e: unknown) => ({ ok: false, detail: (e as Error).message }),
       );
       const source = (name: 'cloudstack' | 'nbd'): CheckResult => {
-        if (!lastSources) return { ok: true, detail: 'no pass yet' };
-        const s = lastSources[name];
+        if (!lastPlan) return { ok: true, detail: 'no pass yet' };
+        const s = lastPlan.sources[name];
         return s.complete ? { ok: true } : { ok: false, detail: s.error ?? 'incomplete' };
       };
       return { database, cloudstack: source('cloudstack'), nbd: source('nbd') };

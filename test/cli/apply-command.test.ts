@@ -2,25 +2,19 @@
  * `oma-reconciler apply` against a whole appliance, run in-process: outcomes and exit codes, and
  * the three ways it must change nothing (dry-run, observe mode, another instance leading).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { leaderLockName } from '../../src/cli/leader-lock-name.js';
 import { Leadership } from '../../src/daemon/leadership.js';
 import { createLogger } from '../../src/log.js';
-import { startHarness, type Harness } from '../engine/helpers/appliance-harness.js';
+import { useSettledHarness, type Harness } from '../engine/helpers/appliance-harness.js';
 import { auditEntries } from '../engine/helpers/audit.js';
 import { checkInvariants } from '../engine/helpers/check-invariants.js';
 import { contextIn, deleteContext } from '../engine/helpers/inject-drift.js';
 import { fingerprint, readAppliance } from '../engine/helpers/read-appliance.js';
 
 describe('oma-reconciler apply', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-    await h.pass();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  let h!: Harness;
+  useSettledHarness((started) => (h = started));
 
   it('exits 1 while an action waits for its grace period and 0 once everything is repaired, naming each audit record', async () => {
     const volumeId = contextIn(h, 'ready_for_failover').volumes[1]?.volumeId ?? '';

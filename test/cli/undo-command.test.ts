@@ -4,21 +4,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QUARANTINE_TAG } from '../../src/engine/actuators/cloudstack-actuators.js';
-import { startHarness, type Harness } from '../engine/helpers/appliance-harness.js';
+import { useSettledHarness, type Harness } from '../engine/helpers/appliance-harness.js';
 import { auditEntries } from '../engine/helpers/audit.js';
 import { byIdPath, contextIn, deleteContext, insertNbdRow, writeExportFile } from '../engine/helpers/inject-drift.js';
 
 describe('oma-reconciler undo', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-    await h.pass();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  let h!: Harness;
+  useSettledHarness((started) => (h = started));
 
   it('reverses a quarantine: the tag is gone and the volume is back on the OMA at the same device id', async () => {
     const ctx = contextIn(h, 'ready_for_failover');

@@ -2,8 +2,8 @@
  * Database drift repaired end to end: device mappings that disagree with CloudStack, rows that
  * point at nothing, stale Volume Daemon operations, and replication jobs that block their context.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './helpers/appliance-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useSettledHarness, type Harness } from './helpers/appliance-harness.js';
 import { executedActions } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';
 import { expectRepairedAndIdle } from './helpers/expect-repaired.js';
@@ -11,14 +11,8 @@ import { byIdPath, contextIn, insertNbdRow, newVolumeId, secondsAgo } from './he
 import { readAppliance } from './helpers/read-appliance.js';
 
 describe('database drift on a running appliance', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-    await h.pass();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  let h!: Harness;
+  useSettledHarness((started) => (h = started));
 
   it('makes device_mappings agree with CloudStack: a missing row created, a stale one deleted, a wrong one corrected', async () => {
     const ctx = contextIn(h, 'ready_for_failover');

@@ -4,9 +4,9 @@
  * use. Applying changes nothing about the subject, and the plan says why.
  */
 import { open } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DriftKind } from '../../src/world/drift-kinds.js';
-import { startHarness, type Harness } from './helpers/appliance-harness.js';
+import { useSettledHarness, type Harness } from './helpers/appliance-harness.js';
 import { auditEntries } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';
 import { byIdPath, contextIn, deleteContext, secondsAgo, writeExportFile } from './helpers/inject-drift.js';
@@ -23,14 +23,8 @@ async function applyChangesNothing(h: Harness, kind: DriftKind) {
 }
 
 describe('report-only drift', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-    await h.pass();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  let h!: Harness;
+  useSettledHarness((started) => (h = started));
 
   it('keeps the ossea_volumes row of a volume CloudStack no longer has, and says the row goes only with a cleanup request', async () => {
     const ctx = contextIn(h, 'ready_for_failover');

@@ -5,21 +5,15 @@
  * engine's own action and is applied end to end.
  */
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { annotationsOf } from '../../src/db/queries/json-column.js';
-import { startHarness, type Harness } from './helpers/appliance-harness.js';
+import { useSettledHarness, type Harness } from './helpers/appliance-harness.js';
 import { decisionsOf, executedActions } from './helpers/audit.js';
 import { contextIn, insertFailover, secondsAgo, testVmName } from './helpers/inject-drift.js';
 
 describe('workflow-driven drift', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-    await h.pass();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  let h!: Harness;
+  useSettledHarness((started) => (h = started));
 
   it('plans the failed-execution cleanup for a test failover whose engine failed, and for the test VM it left', async () => {
     const ctx = contextIn(h, 'ready_for_failover');

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterEach, beforeEach } from 'vitest';
 import { runCli } from '../../../src/cli/main.js';
 import type { Config } from '../../../src/config/config-schema.js';
 import { loadConfig } from '../../../src/config/load-config.js';
@@ -136,4 +137,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await db.drop();
     },
   };
+}
+
+/**
+ * Gives each test of the calling suite a fresh appliance, settled by one acting pass (ledger and
+ * first-seen times recorded), and closes it after the test: `useSettledHarness((s) => (h = s))`.
+ */
+export function useSettledHarness(assign: (harness: Harness) => void): void {
+  let current: Harness | null = null;
+  beforeEach(async () => {
+    current = await startHarness();
+    assign(current);
+    await current.pass();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = null;
+  });
 }
