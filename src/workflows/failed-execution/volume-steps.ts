@@ -7,7 +7,7 @@ import { CloudStackJobFailedError } from '../../cloudstack/errors.js';
 import { attachVolume, detachVolume, findVm, findVolume } from '../cloudstack-steps.js';
 import { ensureExport, recordAttachedToOma, recordDetached } from '../oma-bookkeeping.js';
 import type { WorkflowStep } from '../run-steps.js';
-import { waitForLink } from '../wait-for-link.js';
+import { waitForLink } from '../../devices/wait-for-link.js';
 import { WorkflowStopError } from '../workflow-errors.js';
 import { analysisOf } from './analyse-step.js';
 

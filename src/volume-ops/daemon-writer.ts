@@ -1,0 +1,169 @@
+/**
+ * Moves volumes through the Volume Management Daemon, the appliance's one path for them. Before a
+ * call it repairs what the daemon would trip on; after it, it judges the outcome from CloudStack
+ * and the database — never from the operation's status alone, since the daemon can report `failed`
+ * after CloudStack succeeded (incident 10) — and completes the bookkeeping the daemon skipped.
+ */
+import { findVolume } from '../workflows/cloudstack-steps.js';
+import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
+import { refuseWhileInFlight } from './in-flight-operation.js';
+import type { DaemonOperationEnd, VolumeDaemonPort } from './volume-daemon-port.js';
+import { VolumeMoveError, type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
+import { vmLabel } from './bookkeeping.js';
+import { access } from 'node:fs/promises';
+
+/** Per-operation waits the OMA's own callers use (oma-system.md §2.3), ms. */
+export const DAEMON_TIMEOUTS_MS = {
+  attachToOma: 120_000,
+  attachElsewhere: 300_000,
+  detach: 180_000,
+  delete: 300_000,
+} as const;
+
+/** The daemon path; see the module comment. */
+export class DaemonVolumeWriter implements VolumeWriter {
+  readonly path = 'daemon' as const;
+
+  constructor(
+    private readonly deps: VolumeWriterDeps,
+    private readonly daemon: VolumeDaemonPort,
+    private readonly operationStaleMs: number,
+    private readonly timeouts: typeof DAEMON_TIMEOUTS_MS = DAEMON_TIMEOUTS_MS,
+  ) {}
+
+  async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
+    const { deps } = this;
+    const root = options.root === true;
+    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
+    if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
+      throw new VolumeMoveError(`volume ${volumeId} is attached to VM ${live.virtualMachineId}, not detached: not moved to ${vmId}`, true);
+    }
+    if (live.virtualMachineId === vmId) {
+      const fixed = await this.#completeAttach(volumeId, vmId, root, live.sizeBytes);
+      return { changed: false, message: `volume ${volumeId} is already attached to ${vmLabel(this.deps, vmId)}${fixed.note}`, nbdChanged: fixed.nbdChanged, operationId: null };
+    }
+    // A mapping row of a volume CloudStack says is detached makes the daemon's plain INSERT fail on
+    // the unique key after it attached the volume (incident 10): remove it first.
+    const stale = await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).executeTakeFirst();
+    const route = root ? 'attach-root' : 'attach';
+    const { operationId } = root ? await this.daemon.attachRoot(volumeId, vmId) : await this.daemon.attach(volumeId, vmId);
+    const end = await this.#wait(operationId, route, volumeId, vmId === deps.omaVmId ? this.timeouts.attachToOma : this.timeouts.attachElsewhere);
+    const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    if (after?.virtualMachineId !== vmId) {
+      throw new VolumeMoveError(`Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack says it is ${after ? `attached to ${after.virtualMachineId ?? 'no VM'}` : 'gone'}`);
+    }
+    const fixed = await this.#completeAttach(volumeId, vmId, root, after.sizeBytes);
+    const staleNote = Number(stale.numDeletedRows) > 0 ? '; removed a stale mapping row first' : '';
+    return {
+      changed: true,
+      message: `attached volume ${volumeId} to ${vmLabel(this.deps, vmId)} through the Volume Daemon (operation ${operationId}, ${describe(end)})${staleNote}${fixed.note}`,
+      nbdChanged: fixed.nbdChanged,
+      operationId,
+    };
+  }
+
+  async detach(volumeId: string): Promise<MoveOutcome> {
+    const { deps } = this;
+    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    const from = live?.virtualMachineId ?? null;
+    if (from === null) {
+      const fixed = await this.#completeDetach(volumeId);
+      return { changed: false, message: `volume ${volumeId} is ${live ? 'already detached' : 'gone'}${fixed.note}`, nbdChanged: fixed.nbdChanged, operationId: null, detachedFrom: null };
+    }
+    const { operationId } = await this.daemon.detach(volumeId);
+    const end = await this.#wait(operationId, 'detach', volumeId, this.timeouts.detach);
+    const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    if (after && after.virtualMachineId !== null) {
+      throw new VolumeMoveError(`Volume Daemon detach of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack says it is still attached to ${after.virtualMachineId}`);
+    }
+    // Without a mapping the daemon detaches in CloudStack but leaves the export (incident 11).
+    const fixed = await this.#completeDetach(volumeId);
+    return {
+      changed: true,
+      message: `detached volume ${volumeId} from ${vmLabel(this.deps, from)} through the Volume Daemon (operation ${operationId}, ${describe(end)})${fixed.note}`,
+      nbdChanged: fixed.nbdChanged,
+      operationId,
+      detachedFrom: from,
+    };
+  }
+
+  async delete(volumeId: string): Promise<MoveOutcome> {
+    const { deps } = this;
+    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    if (!live) {
+      await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
+      return { changed: false, message: `volume ${volumeId} is already gone`, nbdChanged: false, operationId: null };
+    }
+    // Without a mapping the daemon skips the detach and CloudStack refuses to delete an attached
+    // volume: detach through the daemon first whenever CloudStack says it is attached.
+    const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;
+    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    const { operationId } = await this.daemon.delete(volumeId);
+    const end = await this.#wait(operationId, 'delete', volumeId, this.timeouts.delete);
+    const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    if (after) throw new VolumeMoveError(`Volume Daemon delete of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack still lists it (${after.state})`);
+    await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
+    const message = `deleted volume ${volumeId} (${live.name}) through the Volume Daemon (operation ${operationId}, ${describe(end)})`;
+    return detached
+      ? { changed: true, message: `${detached.message}; ${message}`, nbdChanged: detached.nbdChanged, operationId, detachedFrom: detached.detachedFrom ?? null }
+      : { changed: true, message, nbdChanged: false, operationId };
+  }
+
+  async #wait(operationId: string, route: string, volumeId: string, timeoutMs: number): Promise<DaemonOperationEnd> {
+    const end = await this.daemon.waitForOperation(operationId, timeoutMs, this.deps.signal);
+    if (end.status === 'pending' || end.status === 'executing') {
+      // Still running: never issue a second operation; the in-flight gate holds the volume until it ends.
+      throw new VolumeMoveError(`Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) is still ${end.status} after ${Math.round(timeoutMs / 1000)} s; the volume is left to it`);
+    }
+    return end;
+  }
+
+  /** What the daemon should have recorded after an attach, written where it did not. */
+  async #completeAttach(volumeId: string, vmId: string, root: boolean, sizeBytes: number): Promise<{ readonly nbdChanged: boolean; readonly note: string }> {
+    const { deps } = this;
+    const oma = vmId === deps.omaVmId;
+    const devicePath = oma ? omaDevicePath(deps, volumeId) : remoteDevicePath(vmId, root);
+    const mapping = await deps.db.selectFrom('device_mappings').select(['vm_id', 'device_path']).where('volume_uuid', '=', volumeId).executeTakeFirst();
+    const notes: string[] = [];
+    if (!mapping || mapping.vm_id !== vmId || mapping.device_path !== devicePath) {
+      if (oma || !mapping) {
+        await recordAttached(deps.db, { volumeId, vmId, oma, root, devicePath, sizeBytes }, deps.clock());
+        notes.push('wrote the mapping the daemon did not');
+      }
+    }
+    if (!oma) return { nbdChanged: false, note: notes.map((n) => `; ${n}`).join('') };
+    const linked = await access(devicePath).then(() => true, () => false);
+    const name = `migration-vol-${volumeId}`;
+    const row = await deps.db.selectFrom('nbd_exports').select(['device_path', 'status']).where('export_name', '=', name).executeTakeFirst();
+    const file = await hasExport(deps, volumeId);
+    let nbdChanged = false;
+    if (linked && (!row || !file || row.device_path !== devicePath || row.status !== 'active')) {
+      const problem = await ensureExport(deps, volumeId, devicePath);
+      if (problem === null) {
+        nbdChanged = true;
+        notes.push('completed the export the daemon did not');
+      } else notes.push(problem);
+    }
+    return { nbdChanged, note: notes.map((n) => `; ${n}`).join('') };
+  }
+
+  /** No mapping and no export left behind after a detach. */
+  async #completeDetach(volumeId: string): Promise<{ readonly nbdChanged: boolean; readonly note: string }> {
+    const { deps } = this;
+    const exported = await hasExport(deps, volumeId);
+    if (exported) await removeExportOf(deps, volumeId);
+    const mapping = await deps.db.selectFrom('device_mappings').select('id').where('volume_uuid', '=', volumeId).executeTakeFirst();
+    if (mapping) await recordDetached(deps.db, volumeId, deps.clock());
+    const notes = [exported ? 'removed the export the daemon left' : '', mapping ? 'removed the mapping the daemon left' : ''].filter((n) => n !== '');
+    return { nbdChanged: exported, note: notes.map((n) => `; ${n}`).join('') };
+  }
+
+}
+
+function describe(end: DaemonOperationEnd): string {
+  return end.status === 'failed' ? `failed: ${end.error ?? 'no error text'}` : end.status;
+}

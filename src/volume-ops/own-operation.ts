@@ -1,0 +1,61 @@
+/**
+ * Direct mode records each move in `volume_operations` as the daemon does (one row per operation,
+ * `executing` before the CloudStack call, `completed`/`failed` after), marked as ours in its request
+ * (`requested_by`). A crash leaves the row `executing`, so the in-flight gate holds the volume until
+ * the row is finished or marked stale — the same signal a crashed daemon leaves.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema-types.js';
+
+/** The `requested_by` value of operations oma-reconciler ran without the daemon. */
+export const OWN_OPERATION_MARK = 'oma-reconciler';
+
+/** The operation types of `volume_operations.type` a move uses. */
+export type OperationType = 'attach' | 'detach' | 'delete';
+
+/** Inserts an `executing` row and returns its id. */
+export async function startOwnOperation(
+  db: Kysely<DB>,
+  op: { readonly type: OperationType; readonly volumeId: string; readonly vmId: string | null; readonly request: Readonly<Record<string, unknown>> },
+  now: Date,
+): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto('volume_operations')
+    .values({
+      id,
+      type: op.type,
+      status: 'executing',
+      volume_id: op.volumeId,
+      vm_id: op.vmId,
+      request: JSON.stringify({ ...op.request, requested_by: OWN_OPERATION_MARK }),
+      response: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+      completed_at: null,
+    })
+    .execute();
+  return id;
+}
+
+/** Finishes our row with the daemon's response shape or the error. */
+export async function finishOwnOperation(
+  db: Kysely<DB>,
+  id: string,
+  end: { readonly status: 'completed'; readonly response: Readonly<Record<string, unknown>> } | { readonly status: 'failed'; readonly error: string },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('volume_operations')
+    .set({
+      status: end.status,
+      response: end.status === 'completed' ? JSON.stringify(end.response) : null,
+      error: end.status === 'failed' ? end.error.slice(0, 60_000) : null,
+      updated_at: now,
+      completed_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
