@@ -14,6 +14,8 @@ export function policyFromConfig(config: Config): Policy {
     stuckFailoverSeconds: config.thresholds.stuckFailoverSeconds,
     stuckVirtioSeconds: config.thresholds.stuckVirtioSeconds,
     staleVolumeOperationSeconds: config.thresholds.staleVolumeOperationSeconds,
+    volumeOperationSettleSeconds: config.thresholds.volumeOperationSettleSeconds,
+    applianceJobStaleSeconds: config.thresholds.applianceJobStaleSeconds,
     deviceByIdDir: config.deviceByIdDir,
     stateDir: config.stateDir,
     nbdConfDir: config.nbd.confDir,

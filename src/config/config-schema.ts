@@ -112,6 +112,13 @@ export const configSchema = z.strictObject({
       stuckVirtioSeconds: seconds.default(7200),
       /** `volume_operations` pending/executing for this long are stale, seconds. Default 3600. */
       staleVolumeOperationSeconds: seconds.default(3600),
+      /**
+       * A volume whose Volume Daemon operation ended less than this long ago is still held (its writer
+       * may follow up, and the world may not show the result yet), seconds. `--grace-seconds` overrides it. Default 60.
+       */
+      volumeOperationSettleSeconds: seconds.default(60),
+      /** A running cleanup/rollback/failover job of the OMA itself with no activity for this long no longer holds its VM, seconds. Default 1800. */
+      applianceJobStaleSeconds: seconds.default(1800),
     })
     .prefault({}),
   budget: z

@@ -97,6 +97,10 @@ export interface Policy {
   readonly stuckFailoverSeconds: number;
   readonly stuckVirtioSeconds: number;
   readonly staleVolumeOperationSeconds: number;
+  /** How long a finished Volume Daemon operation still holds its volume, seconds. */
+  readonly volumeOperationSettleSeconds: number;
+  /** A running job of the OMA's own (cleanup, rollback, failover) idle this long no longer holds its VM, seconds. */
+  readonly applianceJobStaleSeconds: number;
   /** Directory of by-id links, to build `/dev/disk/by-id/virtio-…` paths. */
   readonly deviceByIdDir: string;
   /** STATE_DIR, where reconciler-managed authfiles live. */

@@ -122,8 +122,13 @@ export interface JobTrackingRow {
   readonly lastActivityAt: string | null;
   /** Name of the newest job step, e.g. `virtio-driver-injection`. */
   readonly currentStep: string | null;
+  /** `owner`: `system`/`api` for the OMA's own jobs, `oma-reconciler` for ours (absent in worlds saved before it was read). */
+  readonly owner?: string | null;
+  /** `external_job_id` (`<operation>-<vm name>-<unix>` for the OMA's GUI jobs): how a job without a context id names its VM. */
+  readonly externalJobId?: string | null;
 }
 
+/** A `volume_operations` row: every open one, and those that ended within the last hour. */
 export interface VolumeOperationRow {
   readonly id: string;
   readonly type: string;

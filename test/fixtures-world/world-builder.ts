@@ -32,6 +32,8 @@ export function testPolicy(overrides: Partial<Policy> = {}): Policy {
     stuckFailoverSeconds: 1800,
     stuckVirtioSeconds: 7200,
     staleVolumeOperationSeconds: 3600,
+    volumeOperationSettleSeconds: 60,
+    applianceJobStaleSeconds: 1800,
     deviceByIdDir: BY_ID_DIR,
     stateDir: '/var/lib/oma-reconciler',
     nbdConfDir: CONF_DIR,

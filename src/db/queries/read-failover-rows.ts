@@ -31,12 +31,16 @@ export async function readFailoverJobs(db: Kysely<DB>, s: StringPool = noStringP
   }));
 }
 
-/** Volume Daemon operations still `pending` or `executing` (one statement). */
-export async function readOpenVolumeOperations(db: Kysely<DB>): Promise<VolumeOperationRow[]> {
+/** How far back finished Volume Daemon operations are read (the in-flight gate holds a volume for a while after its operation ended). */
+const FINISHED_OPERATIONS_LOOKBACK_MS = 3_600_000;
+
+/** Volume Daemon operations still `pending` or `executing`, and those that ended within the lookback (one statement). */
+export async function readOpenVolumeOperations(db: Kysely<DB>, now: Date = new Date()): Promise<VolumeOperationRow[]> {
+  const since = new Date(now.getTime() - FINISHED_OPERATIONS_LOOKBACK_MS);
   const rows = await db
     .selectFrom('volume_operations')
     .select(['id', 'type', 'status', 'volume_id', 'vm_id', 'created_at', 'updated_at'])
-    .where('status', 'in', ['pending', 'executing'])
+    .where((eb) => eb.or([eb('status', 'in', ['pending', 'executing']), eb('updated_at', '>=', since)]))
     .orderBy('id')
     .execute();
   return rows.map((r) => ({

@@ -13,7 +13,7 @@ import { noStringPool, type StringPool } from '../../string-pool.js';
 export async function readJobTracking(db: Kysely<DB>, s: StringPool = noStringPool): Promise<JobTrackingRow[]> {
   const rows = await db
     .selectFrom('job_tracking as jt')
-    .select(['jt.id', 'jt.job_type', 'jt.operation', 'jt.status', 'jt.context_id', 'jt.error_message', 'jt.started_at'])
+    .select(['jt.id', 'jt.job_type', 'jt.operation', 'jt.status', 'jt.context_id', 'jt.error_message', 'jt.started_at', 'jt.owner', 'jt.external_job_id'])
     .select((eb) => [
       eb.selectFrom('job_steps as s').whereRef('s.job_id', '=', 'jt.id').select((e) => e.fn.max('s.started_at').as('v')).as('step_started_at'),
       eb.selectFrom('job_steps as s').whereRef('s.job_id', '=', 'jt.id').select((e) => e.fn.max('s.completed_at').as('v')).as('step_completed_at'),
@@ -38,5 +38,7 @@ export async function readJobTracking(db: Kysely<DB>, s: StringPool = noStringPo
     startedAt: isoOrNull(r.started_at),
     lastActivityAt: isoOfNewest(r.started_at, r.step_started_at, r.step_completed_at, r.log_ts),
     currentStep: s(r.current_step),
+    owner: s(r.owner),
+    externalJobId: r.external_job_id,
   }));
 }

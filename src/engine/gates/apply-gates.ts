@@ -43,7 +43,7 @@ function decide(action: ProposedAction, trail: GateCheck[], dryRun: boolean): Ga
 /** Applies every gate to every action of `items` (in order: the budget is spent first come, first served). */
 export function applyGates(items: readonly DriftItem[], world: World, ctx: GateContext): GateResult {
   const idx = indexWorld(world);
-  const inFlight = findInFlight(idx, ctx.policy, ctx.now);
+  const inFlight = findInFlight(idx, ctx.policy, ctx.now, ctx.grace.override ?? ctx.policy.volumeOperationSettleSeconds);
   const sanityTrip = checkSanity(world, ctx);
   const budget = createPassBudget(ctx);
   const drift = items.map((item): GatedDrift => {
