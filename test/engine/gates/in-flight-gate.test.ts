@@ -4,7 +4,8 @@ import { applyGates, type GateResult } from '../../../src/engine/gates/apply-gat
 import type { VolumeOperationRow } from '../../../src/world/world.js';
 import { testGateContext } from '../../fixtures-world/gate-context.js';
 import { sampleWorld } from '../../fixtures-world/sample-world.js';
-import { ago, context, jobTracking, NOW, WorldBuilder } from '../../fixtures-world/world-builder.js';
+import type { WorldBuilder } from '../../fixtures-world/world-builder.js';
+import { ago, context, jobTracking, NOW } from '../../fixtures-world/world-builder.js';
 
 function plan(b: WorldBuilder, grace: number | null = 0): GateResult {
   const world = b.build();
