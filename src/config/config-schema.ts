@@ -6,6 +6,10 @@ import { LOG_LEVELS } from '../log.js';
 export const MODES = ['enforce', 'dry-run', 'observe'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** How volume operations reach the appliance's Volume Daemon: `auto` uses it when `/health` answers. */
+export const VOLUME_DAEMON_MODES = ['auto', 'required', 'off'] as const;
+export type VolumeDaemonMode = (typeof VOLUME_DAEMON_MODES)[number];
+
 const hostPort = z.string().transform((value, ctx) => {
   const m = /^(.*):(\d{1,5})$/.exec(value);
   const port = m ? Number(m[2]) : NaN;
@@ -73,6 +77,14 @@ export const configSchema = z.strictObject({
       watchDebounceMs: positiveMs.default(250),
       /** Client addresses (numeric IP or CIDR) written into the authfile of each export we add. Default 127.0.0.1. */
       allowClients: z.array(z.string().min(1)).min(1).default(['127.0.0.1']),
+    })
+    .prefault({}),
+  volumeDaemon: z
+    .strictObject({
+      /** Base URL of the Volume Management Daemon (no auth). Default `http://127.0.0.1:8090`. */
+      url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8090'),
+      /** `auto` (default): use it when `/health` answers, else act directly; `required`: block volume actions without it; `off`: never use it. */
+      mode: z.enum(VOLUME_DAEMON_MODES).default('auto'),
     })
     .prefault({}),
   deviceByIdDir: absPath.default('/dev/disk/by-id'),

@@ -15,6 +15,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   NBD_PID_FILE: 'nbd.pidFile',
   NBD_ADDRESS: 'nbd.address',
   DEVICE_BY_ID_DIR: 'deviceByIdDir',
+  VOLUME_DAEMON_URL: 'volumeDaemon.url',
+  VOLUME_DAEMON_MODE: 'volumeDaemon.mode',
   STATE_DIR: 'stateDir',
   HTTP_LISTEN: 'httpListen',
   API_TOKEN: 'apiToken',
