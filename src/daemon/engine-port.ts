@@ -131,5 +131,5 @@ export interface EnginePort {
    */
   requestFailedExecutionCleanup(vmName: string, by: string, waitSeconds: number, signal: AbortSignal): Promise<FailedExecutionCleanupAnswer>;
   /** Reachability of the engine's dependencies for `/readyz`. */
-  checks(): Promise<Readonly<Record<Exclude<SourceName, 'devices'>, CheckResult>>>;
+  checks(): Promise<Readonly<Record<Exclude<SourceName, 'devices' | 'volume-daemon'>, CheckResult>>>;
 }

@@ -11,7 +11,7 @@ import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
 import { matchDeviceLinks, scanDeviceLinks, type DeviceScan } from '../devices/observe-devices.js';
 import { coerceError } from '../errors.js';
 import { observeNbd, type ObserveNbdOptions } from '../nbd/observe-nbd.js';
-import type { CloudStackFacts, DatabaseFacts, DeviceFacts, NbdFacts, SourceStatus, World } from '../world/world.js';
+import type { CloudStackFacts, DatabaseFacts, DeviceFacts, NbdFacts, SourceStatus, VolumeDaemonFacts, World } from '../world/world.js';
 import { readPassRecords } from './store/pass-records.js';
 
 /** What observation needs; the CloudStack client is resolved per pass (credentials live in the DB). */
@@ -22,6 +22,8 @@ export interface ObserveDeps {
   readonly nbd: ObserveNbdOptions;
   readonly deviceByIdDir: string;
   readonly clock: () => Date;
+  /** Which path volume moves take this pass (one `/health` probe); absent = the daemon is not used. */
+  readonly volumeDaemon?: () => Promise<VolumeDaemonFacts>;
 }
 
 const EMPTY_DB: DatabaseFacts = {
@@ -44,6 +46,17 @@ function statusOf(o: { readonly complete: boolean; readonly error?: string; read
 
 function dbInventory(facts: DatabaseFacts): number {
   return facts.contexts.length + facts.osseaVolumes.length + facts.nbdExports.length + facts.deviceMappings.length;
+}
+
+const noDaemon = (): Promise<VolumeDaemonFacts> =>
+  Promise.resolve({ path: 'direct', configuredMode: 'off', url: '', reason: 'the Volume Daemon is not configured for this run' });
+
+/**
+ * The daemon source is incomplete only when it is required and does not answer. Its inventory is
+ * not counted (its operations are database rows), so the sanity gate never judges it.
+ */
+function daemonStatus(facts: VolumeDaemonFacts): SourceStatus {
+  return facts.path === 'unavailable' ? { complete: false, error: facts.reason ?? 'the Volume Daemon does not answer', inventory: 0 } : { complete: true, inventory: 0 };
 }
 
 /** Observes every source and returns the world snapshot of this pass. */
@@ -72,22 +85,28 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
   // which put a whole directory scan after the slowest source at 10,000 VMs).
   const scanPromise = scanDeviceLinks(deps.deviceByIdDir).catch((e: unknown): DeviceScan => ({ complete: false, error: coerceError(e).message }));
 
+  const daemonPromise = (deps.volumeDaemon ?? noDaemon)().then(
+    (facts) => ({ facts, status: daemonStatus(facts) }),
+    (e: unknown) => ({ facts: null, status: failed(e) }),
+  );
+
   const db = await dbPromise;
   // Devices are matched against every volume id the database or CloudStack knows.
   const cs = await csPromise;
   const known = new Set<string>([...db.facts.osseaVolumes.map((v) => v.volumeId), ...cs.facts.volumes.map((v) => v.id)]);
   const matched = matchDeviceLinks(await scanPromise, [...known]);
   const devices = { facts: matched.complete ? matched.facts : EMPTY_DEVICES, status: statusOf(matched) };
-  const [nbd, records] = await Promise.all([nbdPromise, recordsPromise]);
+  const [nbd, records, daemon] = await Promise.all([nbdPromise, recordsPromise, daemonPromise]);
   return {
     version: 1,
     observedAt,
-    sources: { database: db.status, cloudstack: cs.status, nbd: nbd.status, devices: devices.status },
+    sources: { database: db.status, cloudstack: cs.status, nbd: nbd.status, devices: devices.status, 'volume-daemon': daemon.status },
     omaVmId: cs.omaVmId ?? db.facts.omaVmId,
     database: db.facts,
     cloudstack: cs.facts,
     nbd: nbd.facts,
     devices: devices.facts,
+    ...(daemon.facts ? { volumeDaemon: daemon.facts } : {}),
     previousInventory: records?.previousInventory ?? {},
     ...(records ? { passContext: records.passContext } : {}),
   };

@@ -7,18 +7,12 @@
 import { findVolume } from '../workflows/cloudstack-steps.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
-import type { DaemonOperationEnd, VolumeDaemonPort } from './volume-daemon-port.js';
+import { VolumeDaemonOperationTimeoutError } from '../volume-daemon/errors.js';
+import type { VolumeOperation } from '../volume-daemon/types.js';
+import type { VolumeDaemonClient } from '../volume-daemon/volume-daemon-client.js';
 import { VolumeMoveError, type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
 import { vmLabel } from './bookkeeping.js';
 import { access } from 'node:fs/promises';
-
-/** Per-operation waits the OMA's own callers use (oma-system.md §2.3), ms. */
-export const DAEMON_TIMEOUTS_MS = {
-  attachToOma: 120_000,
-  attachElsewhere: 300_000,
-  detach: 180_000,
-  delete: 300_000,
-} as const;
 
 /** The daemon path; see the module comment. */
 export class DaemonVolumeWriter implements VolumeWriter {
@@ -26,9 +20,8 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   constructor(
     private readonly deps: VolumeWriterDeps,
-    private readonly daemon: VolumeDaemonPort,
+    private readonly daemon: VolumeDaemonClient,
     private readonly operationStaleMs: number,
-    private readonly timeouts: typeof DAEMON_TIMEOUTS_MS = DAEMON_TIMEOUTS_MS,
   ) {}
 
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
@@ -48,8 +41,9 @@ export class DaemonVolumeWriter implements VolumeWriter {
     // the unique key after it attached the volume (incident 10): remove it first.
     const stale = await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).executeTakeFirst();
     const route = root ? 'attach-root' : 'attach';
-    const { operationId } = root ? await this.daemon.attachRoot(volumeId, vmId) : await this.daemon.attach(volumeId, vmId);
-    const end = await this.#wait(operationId, route, volumeId, vmId === deps.omaVmId ? this.timeouts.attachToOma : this.timeouts.attachElsewhere);
+    const started = root ? await this.daemon.attachVolumeAsRoot(volumeId, vmId, deps.signal) : await this.daemon.attachVolume(volumeId, vmId, deps.signal);
+    const operationId = started.id;
+    const end = await this.#wait(operationId, route, volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after?.virtualMachineId !== vmId) {
       throw new VolumeMoveError(`Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack says it is ${after ? `attached to ${after.virtualMachineId ?? 'no VM'}` : 'gone'}`);
@@ -73,8 +67,8 @@ export class DaemonVolumeWriter implements VolumeWriter {
       const fixed = await this.#completeDetach(volumeId);
       return { changed: false, message: `volume ${volumeId} is ${live ? 'already detached' : 'gone'}${fixed.note}`, nbdChanged: fixed.nbdChanged, operationId: null, detachedFrom: null };
     }
-    const { operationId } = await this.daemon.detach(volumeId);
-    const end = await this.#wait(operationId, 'detach', volumeId, this.timeouts.detach);
+    const operationId = (await this.daemon.detachVolume(volumeId, deps.signal)).id;
+    const end = await this.#wait(operationId, 'detach', volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after && after.virtualMachineId !== null) {
       throw new VolumeMoveError(`Volume Daemon detach of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack says it is still attached to ${after.virtualMachineId}`);
@@ -102,8 +96,8 @@ export class DaemonVolumeWriter implements VolumeWriter {
     // volume: detach through the daemon first whenever CloudStack says it is attached.
     const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;
     await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
-    const { operationId } = await this.daemon.delete(volumeId);
-    const end = await this.#wait(operationId, 'delete', volumeId, this.timeouts.delete);
+    const operationId = (await this.daemon.deleteVolume(volumeId, deps.signal)).id;
+    const end = await this.#wait(operationId, 'delete', volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after) throw new VolumeMoveError(`Volume Daemon delete of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack still lists it (${after.state})`);
     await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
@@ -113,13 +107,15 @@ export class DaemonVolumeWriter implements VolumeWriter {
       : { changed: true, message, nbdChanged: false, operationId };
   }
 
-  async #wait(operationId: string, route: string, volumeId: string, timeoutMs: number): Promise<DaemonOperationEnd> {
-    const end = await this.daemon.waitForOperation(operationId, timeoutMs, this.deps.signal);
-    if (end.status === 'pending' || end.status === 'executing') {
-      // Still running: never issue a second operation; the in-flight gate holds the volume until it ends.
-      throw new VolumeMoveError(`Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) is still ${end.status} after ${Math.round(timeoutMs / 1000)} s; the volume is left to it`);
+  /** The operation's end (timeouts per type, oma-system.md §2.3). A still-running one is never repeated. */
+  async #wait(operationId: string, route: string, volumeId: string): Promise<VolumeOperation> {
+    try {
+      return await this.daemon.waitForOperation(operationId, { omaVmId: this.deps.omaVmId, signal: this.deps.signal });
+    } catch (e) {
+      if (!(e instanceof VolumeDaemonOperationTimeoutError)) throw e;
+      // The in-flight gate holds the volume until the operation ends or goes stale.
+      throw new VolumeMoveError(`Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) is still ${e.status} after ${Math.round(e.timeoutMs / 1000)} s; the volume is left to it`);
     }
-    return end;
   }
 
   /** What the daemon should have recorded after an attach, written where it did not. */
@@ -164,6 +160,6 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
 }
 
-function describe(end: DaemonOperationEnd): string {
+function describe(end: VolumeOperation): string {
   return end.status === 'failed' ? `failed: ${end.error ?? 'no error text'}` : end.status;
 }

@@ -35,5 +35,6 @@ export const GATES = [
 export type Gate = (typeof GATES)[number];
 
 /** The observed sources; each is read completely or marked incomplete with a reason. */
-export const SOURCES = ['database', 'cloudstack', 'nbd', 'devices'] as const;
+/** `volume-daemon`: whether volume moves go through the Volume Management Daemon (its operations are database rows). */
+export const SOURCES = ['database', 'cloudstack', 'nbd', 'devices', 'volume-daemon'] as const;
 export type SourceName = (typeof SOURCES)[number];

@@ -38,5 +38,10 @@ export async function loadWorld(path: string): Promise<World> {
   ) {
     throw new InvalidInputError(`--world: "${path}" is not a saved oma-reconciler world (version 1)`, 'world');
   }
-  return parsed as World;
+  // Worlds saved before the Volume Daemon was a source knew nothing of it: replay them as direct.
+  const world = parsed as World;
+  if ((world.sources as Partial<World['sources']>)['volume-daemon'] === undefined) {
+    return { ...world, sources: { ...world.sources, 'volume-daemon': { complete: true, inventory: 0 } } };
+  }
+  return world;
 }

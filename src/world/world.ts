@@ -274,6 +274,20 @@ export interface DeviceFacts {
   readonly links: readonly DeviceLink[];
 }
 
+/**
+ * The Volume Management Daemon as this pass found it: which path volume moves take. Its operations
+ * are `database.volumeOperations`. Incomplete (`path: unavailable`) only when it is required and
+ * does not answer: volume actions then stand down.
+ */
+export interface VolumeDaemonFacts {
+  /** `daemon`: moves go through it; `direct`: we write its bookkeeping ourselves; `unavailable`: required but not answering. */
+  readonly path: 'daemon' | 'direct' | 'unavailable';
+  readonly configuredMode: 'auto' | 'required' | 'off';
+  readonly url: string;
+  /** Why it is not used (direct/unavailable), null when it is. */
+  readonly reason: string | null;
+}
+
 /** One observation pass. */
 export interface World {
   readonly version: 1;
@@ -285,6 +299,8 @@ export interface World {
   readonly cloudstack: CloudStackFacts;
   readonly nbd: NbdFacts;
   readonly devices: DeviceFacts;
+  /** Absent in worlds saved before the Volume Daemon was a source (read as not in use). */
+  readonly volumeDaemon?: VolumeDaemonFacts;
   /** Source inventories of the last pass whose sources were complete (sanity gate baseline). */
   readonly previousInventory: Readonly<Partial<Record<SourceName, number>>>;
   /**

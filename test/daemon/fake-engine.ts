@@ -16,7 +16,7 @@ export function samplePlan(observedAt = new Date().toISOString()): PlanJson {
   return {
     observedAt,
     mode: 'enforce',
-    sources: { database: COMPLETE, cloudstack: COMPLETE, nbd: COMPLETE, devices: COMPLETE },
+    sources: { database: COMPLETE, cloudstack: COMPLETE, nbd: COMPLETE, devices: COMPLETE, 'volume-daemon': COMPLETE },
     drift: [
       {
         id: 'orphan-volume:volume:v1',
@@ -85,7 +85,7 @@ export class FakeEngine extends EventEmitter implements EnginePort {
     const report: PassReport = {
       observedAt: new Date().toISOString(),
       mode: 'enforce',
-      sources: { database: COMPLETE, cloudstack: COMPLETE, nbd: COMPLETE, devices: COMPLETE },
+      sources: { database: COMPLETE, cloudstack: COMPLETE, nbd: COMPLETE, devices: COMPLETE, 'volume-daemon': COMPLETE },
       drift: this.subjects.map((id) => ({ id, kind: 'orphan-volume' as const, class: 'orphan' as const, firstSeenAt: '2026-01-01T00:00:00.000Z' })),
       actions,
       blocked,

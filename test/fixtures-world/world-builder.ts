@@ -89,6 +89,7 @@ export class WorldBuilder {
   readonly sources: Record<SourceName, SourceStatus & { inventoryOverride?: number }> = {
     database: { complete: true, inventory: 0 }, cloudstack: { complete: true, inventory: 0 },
     nbd: { complete: true, inventory: 0 }, devices: { complete: true, inventory: 0 },
+    'volume-daemon': { complete: true, inventory: 0 },
   };
 
   constructor() {
@@ -173,6 +174,7 @@ export class WorldBuilder {
       cloudstack: c.volumes.length + c.snapshots.length + c.vms.length,
       nbd: c.configured.length,
       devices: c.links.length,
+      'volume-daemon': 0,
     };
     const sources = Object.fromEntries(
       SOURCES.map((s) => {

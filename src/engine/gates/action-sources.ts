@@ -8,10 +8,10 @@ import type { ActionVerb } from '../types.js';
 
 /** Sources each action's own preconditions come from. */
 export const ACTION_SOURCES: Readonly<Record<ActionVerb, readonly SourceName[]>> = {
-  'quarantine-volume': ['database', 'cloudstack'],
-  'delete-volume': ['database', 'cloudstack'],
+  'quarantine-volume': ['database', 'cloudstack', 'volume-daemon'],
+  'delete-volume': ['database', 'cloudstack', 'volume-daemon'],
   'delete-snapshot': ['database', 'cloudstack'],
-  'attach-volume-to-oma': ['database', 'cloudstack'],
+  'attach-volume-to-oma': ['database', 'cloudstack', 'volume-daemon'],
   'remove-nbd-export': ['database', 'nbd'],
   'add-nbd-export': ['database', 'nbd'],
   'restart-nbd-server': ['nbd'],
@@ -22,8 +22,8 @@ export const ACTION_SOURCES: Readonly<Record<ActionVerb, readonly SourceName[]>>
   'fail-volume-operation': ['database'],
   'mark-replication-job-failed': ['database'],
   'clear-current-job': ['database'],
-  'run-failed-execution-cleanup': ['database', 'cloudstack'],
-  'run-replication-job-cleanup': ['database', 'cloudstack'],
+  'run-failed-execution-cleanup': ['database', 'cloudstack', 'volume-daemon'],
+  'run-replication-job-cleanup': ['database', 'cloudstack', 'volume-daemon'],
   'refuse-cleanup-request': ['database'],
   'destroy-test-vm': ['database', 'cloudstack'],
 };

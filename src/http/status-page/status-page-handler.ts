@@ -17,6 +17,7 @@ export async function statusPageData(engine: Engine, config: Config, now: Date):
     cloudstack: { complete: false, error: 'no pass yet' },
     nbd: { complete: false, error: 'no pass yet' },
     devices: { complete: false, error: 'no pass yet' },
+    'volume-daemon': { complete: false, error: 'no pass yet' },
   };
   return {
     generatedAt: now.toISOString(),

@@ -9,7 +9,7 @@ function data(overrides: Partial<StatusPageData> = {}): StatusPageData {
     generatedAt: '2026-11-23T12:00:00.000Z',
     mode: 'enforce',
     leader: true,
-    sources: { database: { complete: true }, cloudstack: { complete: false, error: 'page 3 failed' }, nbd: { complete: true }, devices: { complete: true } },
+    sources: { database: { complete: true }, cloudstack: { complete: false, error: 'page 3 failed' }, nbd: { complete: true }, devices: { complete: true }, 'volume-daemon': { complete: true } },
     contexts: [
       { contextId: 'ctx-1', vmName: hostile, status: 'failed_over_test', currentJobId: null },
       { contextId: 'ctx-2', vmName: 'pgsql-01', status: 'ready_for_failover', currentJobId: null },
