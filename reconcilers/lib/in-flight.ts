@@ -2,7 +2,7 @@
  * "In flight": a context with a failover job that is neither terminal nor stuck, or a replication
  * job that is genuinely active. Work on such a context belongs to the running workflow.
  */
-import type { Policy } from '../../src/engine/types.js';
+import type { Policy } from '../../src/reconcile/types.js';
 import { failoverState } from './failover-state.js';
 import { replicationState } from './replication-state.js';
 import type { WorldIndex } from './world-index.js';

@@ -1,5 +1,5 @@
 import { inFlightReason, type InFlight } from '../../../reconcilers/lib/in-flight.js';
-import type { DriftItem, GateCheck, ProposedAction } from '../types.js';
+import type { DriftItem, GateCheck, ProposedAction } from '../../reconcile/types.js';
 import { WORKFLOW_ACTIONS } from './action-sources.js';
 
 /**
