@@ -12,7 +12,7 @@
  * in flight, another replication of the context active, context failed over, completed live
  * failover. Safety rails: paused, budget, sanity.
  */
-import type { DriftItem, Policy, ProposedAction, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
 import type { Annotations, CleanupRequestRecord, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { failoverState } from './lib/failover-state.js';

@@ -13,7 +13,7 @@
  * `remote-vm-<id>` path collides, incident 9) and an update that would collide is reported only.
  * Safety rails: in-flight (failover flips modes in bulk), paused, budget, sanity.
  */
-import type { DriftItem, Policy, ProposedAction, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
 import type { CsVolume, DeviceMappingRow, World } from '../src/world/world.js';
 import { byIdPath } from './lib/by-id-path.js';
 import { fact, makeDrift, sortDrift, type DriftInput } from './lib/drift.js';

@@ -2,7 +2,7 @@
  * The ordered registry of the thirteen reconcilers, one per drift kind, in the order of
  * `DRIFT_KINDS` (the order their drift appears in plans and their actions meet the budget).
  */
-import type { DriftItem, Policy, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
 import type { DriftKind, SourceName } from '../src/world/drift-kinds.js';
 import type { World } from '../src/world/world.js';
 import { cleanupRequest } from './cleanup-request.js';

@@ -13,7 +13,7 @@
  * no live job references it, not the OMA, not a live VM). Never a VM with a context's exact source
  * name. Safety rails: no failover in flight, grace (default 30 min), ownership, budget, sanity.
  */
-import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
 import type { ContextRow, CsVirtualMachine, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { failoverState, TERMINAL_FAILOVER_STATUSES } from './lib/failover-state.js';

@@ -13,7 +13,7 @@
  * loses nothing). Never `dummy`, `generic` or `backup-*`; legacy names are reported only.
  * Safety rails: in-flight (the export's context), paused, and the manager's idle check.
  */
-import type { DriftItem, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Reconciler } from '../src/reconcile/types.js';
 import type { NbdPendingChange, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { isLegacyExportName, isProtectedExportName, volumeIdFromExportName } from './lib/names.js';

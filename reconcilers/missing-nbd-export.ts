@@ -13,7 +13,7 @@
  * export is reported only: an export of a missing device serves nothing. Safety rails: in-flight (the
  * replication workflow creates exports itself), paused.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
 import type { World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { desiredExports, type DesiredExport } from './lib/nbd-desired.js';

@@ -8,7 +8,7 @@
  * Actions: none — report only. The row records where the replicated data lived; it is removed only
  * through a cleanup request of its job, so nobody loses that record by accident.
  */
-import type { DriftItem, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Reconciler } from '../src/reconcile/types.js';
 import type { World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { indexWorld } from './lib/world-index.js';

@@ -14,7 +14,7 @@
  * partial CloudStack listing proves nothing, and without a confirmed OMA VM only the "no row" rule
  * applies. A detached volume that volume-attachment will put back on the OMA keeps its export.
  */
-import type { DriftItem, Evidence, Policy, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Evidence, Policy, Reconciler } from '../src/reconcile/types.js';
 import type { NbdConfiguredExport, World } from '../src/world/world.js';
 import { ON_OMA_STATES } from './lib/context-states.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';

@@ -12,7 +12,7 @@
  * to orphan-nbd-export, which removes file and row together. Safety rails: grace, in-flight, paused,
  * budget, sanity.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
 import type { World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { ageSeconds, formatSeconds } from './lib/time.js';

@@ -11,7 +11,7 @@
  * ownership (blocked for a context failed over live: that snapshot may be the only rollback point),
  * budget, sanity. Snapshots still being created or already being destroyed are skipped.
  */
-import type { DriftItem, OwnershipChecks, Policy, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, OwnershipChecks, Policy, Reconciler } from '../src/reconcile/types.js';
 import type { CsSnapshot, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { findInFlight } from './lib/in-flight.js';

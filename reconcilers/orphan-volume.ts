@@ -13,7 +13,7 @@
  * volume on a live-failover VM, never a device in use on the OMA (mount, holder, open file), budget,
  * sanity. Stands down without a complete database.
  */
-import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
 import type { CsVolume, World } from '../src/world/world.js';
 import { deviceUsers } from './lib/device-use.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';

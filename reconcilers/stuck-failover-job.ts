@@ -14,7 +14,7 @@
  * and so is a failover whose volumes are still held on the OMA (virt-v2v, a mount — incident 7).
  * Safety rails: paused, budget, sanity; the in-flight gate lets this workflow through.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
 import type { World } from '../src/world/world.js';
 import { deviceUsers } from './lib/device-use.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';

@@ -12,7 +12,7 @@
  * may still be copying — the note says how to request a cleanup. Safety rails: paused; these are the
  * workflow actions the in-flight gate lets through for their own context.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
 import type { ReplicationJobRow, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { lastProgressAt, replicationState } from './lib/replication-state.js';

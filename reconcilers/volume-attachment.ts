@@ -11,7 +11,7 @@
  * failover in flight → report only: moving it is the failover recovery's job (stuck-failover-job,
  * cleanup requests). Safety rails: in-flight (a replication or failover moving volumes), paused.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/engine/types.js';
+import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
 import type { World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { ON_OMA_STATES } from './lib/context-states.js';

@@ -1,6 +1,6 @@
 /** Construction and ordering of drift items, so every reconciler emits the same shape. */
-import { driftId } from '../../src/engine/drift-id.js';
-import type { DriftItem, Evidence } from '../../src/engine/types.js';
+import { driftId } from '../../src/reconcile/drift-id.js';
+import type { DriftItem, Evidence } from '../../src/reconcile/types.js';
 
 /** A drift item without its id (computed) and with an optional note. */
 export type DriftInput = Omit<DriftItem, 'id' | 'note'> & { readonly note?: string | null | undefined };

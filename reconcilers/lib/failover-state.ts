@@ -2,7 +2,7 @@
  * How alive a failover job is, judged from its `job_tracking` row (same id) and the newest step/log
  * activity, because `failover_jobs` stays `pending` when the unified engine fails (incident 6).
  */
-import type { Policy } from '../../src/engine/types.js';
+import type { Policy } from '../../src/reconcile/types.js';
 import type { FailoverJobRow, JobTrackingRow } from '../../src/world/world.js';
 import { ageSeconds, formatSeconds } from './time.js';
 

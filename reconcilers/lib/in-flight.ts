@@ -7,7 +7,7 @@
  * - a context the OMA's own cleanup, rollback or failover job is running on (`job_tracking`,
  *   owner other than oma-reconciler), matched by VM name when the row has no context id.
  */
-import type { Policy } from '../../src/engine/types.js';
+import type { Policy } from '../../src/reconcile/types.js';
 import { failoverState } from './failover-state.js';
 import { replicationState } from './replication-state.js';
 import { ageSeconds } from './time.js';

@@ -2,7 +2,7 @@
  * The desired NBD exports (§8.3): one `migration-vol-<uuid>` per `ossea_volumes` volume of an
  * exported-state context that CloudStack shows attached to the (confirmed) OMA VM, at its by-id path.
  */
-import type { Policy } from '../../src/engine/types.js';
+import type { Policy } from '../../src/reconcile/types.js';
 import type { ContextRow, CsVolume, OsseaVolumeRow } from '../../src/world/world.js';
 import { byIdPath } from './by-id-path.js';
 import { EXPORTED_STATES } from './context-states.js';

@@ -3,7 +3,7 @@
  * look like a failover (incident 12), so reconcilers that reason about "attached to the OMA" say
  * nothing unless the VM is confirmed in a complete CloudStack listing.
  */
-import type { Policy } from '../../src/engine/types.js';
+import type { Policy } from '../../src/reconcile/types.js';
 import type { WorldIndex } from './world-index.js';
 
 /** The OMA VM as the reconcilers may use it. */

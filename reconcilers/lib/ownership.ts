@@ -2,7 +2,7 @@
  * Shared ownership facts. Objects are deleted only when every check holds: in the ledger (or
  * adopted), named like ours, referenced by no row, not the OMA's ROOT volume, not a live VM.
  */
-import type { OwnershipChecks } from '../../src/engine/types.js';
+import type { OwnershipChecks } from '../../src/reconcile/types.js';
 import { testVmUnixSuffix } from './names.js';
 import { ledgerKey, type WorldIndex } from './world-index.js';
 

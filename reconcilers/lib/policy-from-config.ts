@@ -1,6 +1,6 @@
 /** The reconcilers' policy, derived from the validated configuration (no I/O). */
 import type { Config } from '../../src/config/config-schema.js';
-import type { Policy } from '../../src/engine/types.js';
+import type { Policy } from '../../src/reconcile/types.js';
 
 /**
  * Builds the `Policy` the reconcilers read. `omaVmId` is the configured override (`OMA_VM_ID`) or

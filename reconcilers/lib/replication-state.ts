@@ -2,7 +2,7 @@
  * How alive a replication job is. "Genuinely active" is what blocks other work on its context and
  * what a cleanup request refuses; a job idle past `stuckReplicationSeconds` no longer counts.
  */
-import type { Policy } from '../../src/engine/types.js';
+import type { Policy } from '../../src/reconcile/types.js';
 import type { ReplicationJobRow } from '../../src/world/world.js';
 import { ageSeconds, newest } from './time.js';
 

@@ -1,4 +1,4 @@
-import type { SubjectBackoffView } from './engine-port.js';
+import type { SubjectBackoffView } from '../reconcile/engine-port.js';
 
 /** Tuning of a {@link Backoff}. */
 export interface BackoffOptions {

@@ -1,14 +1,4 @@
-/**
- * The daemon's lifecycle states:
- * - `starting`: acquiring the leader session, trigger sources and the HTTP server;
- * - `running`: passes run on schedule and on events; `/readyz` can answer 200;
- * - `stopping`: a stop was asked (signal or `stop()`): no new passes, the action in flight finishes
- *   within the grace period, then resources are released in LIFO order;
- * - `stopped`: everything released after a requested stop (exit code 0 path);
- * - `failed`: start-up failed or an unrecoverable error happened; resources were released.
- */
-export const DAEMON_STATES = ['starting', 'running', 'stopping', 'stopped', 'failed'] as const;
-export type DaemonState = (typeof DAEMON_STATES)[number];
+import type { DaemonState } from '../reconcile/daemon-status.js';
 
 const TRANSITIONS: Readonly<Record<DaemonState, readonly DaemonState[]>> = {
   starting: ['running', 'stopping', 'failed'],

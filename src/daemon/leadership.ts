@@ -2,6 +2,7 @@ import { createConnection, type Connection, type RowDataPacket } from 'mysql2/pr
 import { poolOptions } from '../db/connect.js';
 import { coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { LeadershipStatus } from '../reconcile/daemon-status.js';
 import { Backoff } from './backoff.js';
 
 /** The lock name of the contract; MariaDB lock names are server-wide (max 64 characters). */
@@ -19,17 +20,6 @@ export interface LeadershipOptions {
   readonly reconnectBackoff?: Backoff;
   /** Timeout of each lock statement, ms. Default 5000. */
   readonly queryTimeoutMs?: number;
-}
-
-/** Where this instance stands. */
-export interface LeadershipStatus {
-  readonly leader: boolean;
-  /** The dedicated lock connection is open. */
-  readonly connected: boolean;
-  /** MariaDB `CONNECTION_ID()` of the lock session (null when disconnected). */
-  readonly connectionId: number | null;
-  /** Why the last connect or lock statement failed; null once healthy again. */
-  readonly lastError: string | null;
 }
 
 /**

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config-schema.js';
 import { coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PassResult } from '../metrics/label-sets.js';
+import type { PassOutcome } from '../reconcile/outcomes.js';
 import type { ReconcilerMetrics } from '../metrics/registry.js';
 import { SOURCES } from '../world/drift-kinds.js';
 import { Backoff } from './backoff.js';
-import type { EnginePort, PassReport, PassTrigger } from './engine-port.js';
+import type { EnginePort, PassReport, PassTrigger } from '../reconcile/engine-port.js';
 import { PassScheduler } from './pass-scheduler.js';
 import { recordPassMetrics } from './record-pass-metrics.js';
 import {
@@ -45,7 +45,7 @@ export interface PassSummary {
   readonly passId: string;
   readonly trigger: PassTrigger;
   readonly act: boolean;
-  readonly result: PassResult;
+  readonly result: PassOutcome;
   readonly durationSeconds: number;
   readonly report: PassReport | null;
   readonly error?: Error;
@@ -180,7 +180,7 @@ export class PassLoop {
     const fence = async (): Promise<boolean> => mayAct() && (await this.#deps.fence()) && mayAct();
     const started = this.#now();
     let report: PassReport | null = null;
-    let result: PassResult;
+    let result: PassOutcome;
     let error: Error | undefined;
     try {
       const r = await engine.runPass({ signal, trigger, act, fence, backoff: this.#backoff, passId });

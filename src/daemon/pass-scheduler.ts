@@ -1,4 +1,4 @@
-import type { PassTrigger } from './engine-port.js';
+import type { PassTrigger } from '../reconcile/engine-port.js';
 
 /**
  * Runs one pass at a time. A trigger that arrives while a pass runs schedules exactly ONE

@@ -1,12 +1,13 @@
 import { MODES } from '../config/config-schema.js';
 import { DRIFT_KINDS, SOURCES, type DriftKind } from '../world/drift-kinds.js';
-import { CLEANUP_STATUSES, KIND_CLASSES, type PassResult } from '../metrics/label-sets.js';
+import { KIND_CLASSES } from '../metrics/label-sets.js';
+import { CLEANUP_STATUSES, type PassOutcome } from '../reconcile/outcomes.js';
 import type { ReconcilerMetrics } from '../metrics/registry.js';
-import type { PassReport } from './engine-port.js';
+import type { PassReport } from '../reconcile/engine-port.js';
 
 /** How one pass ended, as the loop classified it. */
 export interface PassMetricsInput {
-  readonly result: PassResult;
+  readonly result: PassOutcome;
   readonly durationSeconds: number;
   /** Epoch ms the pass ended. */
   readonly finishedAt: number;

@@ -6,7 +6,7 @@
 import { createTask, validateDetailed } from 'node-cron';
 import { ConfigError, coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PassTrigger } from './engine-port.js';
+import type { PassTrigger } from '../reconcile/engine-port.js';
 
 /** Closes a trigger source; idempotent. */
 export type CloseTrigger = () => Promise<void>;

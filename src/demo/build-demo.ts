@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config-schema.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Database } from '../db/connect.js';
-import { startApplianceEnv, type ApplianceEnv } from '../fixtures/appliance-env.js';
+import { startApplianceEnv, type ApplianceEnv } from '../appliance-world/appliance-env.js';
 import { DEMO_DATABASE, demoDatabaseUrl, recreateDemoDatabase } from './demo-database.js';
 import { demoSettings } from './demo-settings.js';
 import { injectDemoDrift, type InjectedDrift } from './inject-drift.js';

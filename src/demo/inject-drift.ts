@@ -6,14 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import type { ApplianceEnv } from '../fixtures/appliance-env.js';
-import type { WorldContext, WorldVolume } from '../fixtures/oma-world.js';
+import type { ApplianceEnv } from '../appliance-world/appliance-env.js';
+import type { WorldContext, WorldVolume } from '../appliance-world/oma-world.js';
 import type { Database } from '../db/connect.js';
 import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
 import { ledgerObservations } from '../engine/ledger.js';
 import { recordLedger } from '../engine/store/ledger-store.js';
-import { byIdPathFor } from '../fixtures/by-id-path.js';
-import { injectStuckFailover } from '../fixtures/inject-stuck-failover.js';
+import { byIdPathFor } from '../appliance-world/by-id-path.js';
+import { injectStuckFailover } from '../appliance-world/inject-stuck-failover.js';
 
 /** One injected case, for the demo's narration. */
 export interface InjectedDrift {

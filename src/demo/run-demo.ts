@@ -8,7 +8,7 @@ import { renderPlanTable, toPlanJson } from '../engine/plan-json.js';
 import { createLogger } from '../log.js';
 import { createWorkflows } from '../workflows/index.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
-import { startReconciler } from '../cli/start-reconciler.js';
+import { startReconciler } from '../compose/start-reconciler.js';
 import { daemonExitCode } from '../daemon/daemon.js';
 import type { SignalSource } from '../daemon/signals.js';
 import { buildDemo } from './build-demo.js';

@@ -1,4 +1,4 @@
-import type { PassReport } from '../daemon/engine-port.js';
+import type { PassReport } from '../reconcile/engine-port.js';
 
 /** One line per pass for the demo, and how much drift still has a runnable repair ahead. */
 export function summarisePass(report: PassReport, _loop: unknown): { text: string; toRepair: number } {

@@ -4,7 +4,7 @@
  * reconciler and its gates.
  */
 import { sql, type Kysely } from 'kysely';
-import type { JobCleanupAnswer } from '../daemon/engine-port.js';
+import type { JobCleanupAnswer } from '../reconcile/engine-port.js';
 import type { DB } from '../db/schema-types.js';
 import { ANNOTATION, readCleanupRequest, writeCleanupStatus } from './store/cleanup-requests.js';
 

@@ -7,7 +7,7 @@ import type { World } from '../world/world.js';
 import type { WorkflowPort } from './actuators/actuator-context.js';
 import type { ObserveDeps } from './observe-world.js';
 import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
-import type { SubjectBackoffView } from '../daemon/engine-port.js';
+import type { SubjectBackoffView } from '../reconcile/engine-port.js';
 
 /** Everything a pass needs, built once by the composition root (CLI command or daemon). */
 export interface EngineDeps {

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type {
   CheckResult, EnginePort, FailedExecutionCleanupAnswer, JobCleanupAnswer, PassOptions, PassReport,
-} from '../daemon/engine-port.js';
+} from '../reconcile/engine-port.js';
 import type { World } from '../world/world.js';
 import type { EngineDeps } from './engine-deps.js';
 import { explainSubject } from './explain.js';
@@ -13,7 +13,7 @@ import { requestCleanup, findFailedExecutionJob } from './cleanup-request.js';
 import { runPass } from './run-pass.js';
 import { listActions } from './store/audit-log.js';
 import { readCleanupRequest } from './store/cleanup-requests.js';
-import type { GatedDrift, PlanJson } from './types.js';
+import type { GatedDrift, PlanJson } from '../reconcile/types.js';
 
 /** The engine plus what the status page needs beyond the port. */
 export interface Engine extends EnginePort {

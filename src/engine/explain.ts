@@ -5,7 +5,7 @@
  */
 import { exportNameFor } from '../../reconcilers/lib/names.js';
 import type { World } from '../world/world.js';
-import type { GatedDrift } from './types.js';
+import type { GatedDrift } from '../reconcile/types.js';
 
 /** The explanation of one subject. */
 export interface Explanation {

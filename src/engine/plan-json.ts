@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { MODES, type Mode } from '../config/config-schema.js';
 import { DRIFT_CLASSES, DRIFT_KINDS, GATES, SOURCES } from '../world/drift-kinds.js';
 import type { World } from '../world/world.js';
-import type { ActionVerb, GatedDrift, PlanJson, SubjectType } from './types.js';
+import type { ActionVerb, GatedDrift, PlanJson, SubjectType } from '../reconcile/types.js';
 
 const SUBJECT_TYPES = ['volume', 'snapshot', 'vm', 'nbd-export', 'device-mapping', 'row', 'replication-job', 'failover-job', 'vm-context'] as const satisfies readonly SubjectType[];
 const ACTION_VERBS = [

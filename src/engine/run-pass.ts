@@ -6,7 +6,7 @@ import PQueue from 'p-queue';
 import { diffAll, needsByKind } from '../../reconcilers/index.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import type { Mode } from '../config/config-schema.js';
-import type { ActionOutcome, BlockedActionReport, PassReport, SafetyTrip } from '../daemon/engine-port.js';
+import type { ActionOutcome, BlockedActionReport, PassReport, SafetyTrip } from '../reconcile/engine-port.js';
 import { coerceError } from '../errors.js';
 import type { DriftKind } from '../world/drift-kinds.js';
 import { saveWorld } from '../world/world-file.js';
@@ -25,12 +25,12 @@ import { saveInventory } from './store/inventory-store.js';
 import { recordLedger } from './store/ledger-store.js';
 import { MODE_CEILING_KEY } from './store/pass-records.js';
 import { writeState } from './store/state-store.js';
-import type { GatedAction, GatedDrift, PlanJson } from './types.js';
+import type { GatedAction, GatedDrift, PlanJson } from '../reconcile/types.js';
 
 export { MODE_CEILING_KEY } from './store/pass-records.js';
 
 /** Everything one pass produced. */
-export interface PassResult {
+export interface CompletedPass {
   readonly world: World;
   readonly gated: readonly GatedDrift[];
   readonly plan: PlanJson;
@@ -86,7 +86,7 @@ function evaluatedKinds(world: World): Set<DriftKind> {
 }
 
 /** Runs a whole pass. Never throws for a failing action; throws only when the database itself fails. */
-export async function runPass(deps: EngineDeps, options: RunPassOptions): Promise<PassResult> {
+export async function runPass(deps: EngineDeps, options: RunPassOptions): Promise<CompletedPass> {
   const log = deps.logger.child({ passId: options.passId });
   const planned = await planPass(deps, options);
   const { world, gated, trips } = planned;
@@ -103,7 +103,7 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
     if (planned.tripDetail.sanity !== undefined) log.warn({ reason: planned.tripDetail.sanity }, 'sanity gate tripped: no destructive action this pass');
   }
 
-  const executed: PassResult['executed'][number][] = [];
+  const executed: CompletedPass['executed'][number][] = [];
   const blocked: BlockedActionReport[] = [];
   const acted = new Set<string>();
   const fence = { lost: false };
@@ -208,7 +208,7 @@ async function runOne(
   item: GatedDrift,
   action: GatedAction,
   ctx: ActuatorContext,
-): Promise<PassResult['executed'][number]> {
+): Promise<CompletedPass['executed'][number]> {
   const auditId = await recordIntent(deps.database.db, {
     passId: options.passId,
     driftId: item.id,

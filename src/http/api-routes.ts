@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EnginePort, FailedExecutionCleanupAnswer, JobCleanupAnswer } from '../daemon/engine-port.js';
+import type { EnginePort, FailedExecutionCleanupAnswer, JobCleanupAnswer } from '../reconcile/engine-port.js';
 import { requireBearerToken } from './bearer-auth.js';
 import { HttpError } from './http-error.js';
 import { sendJson } from './json-response.js';

@@ -1,7 +1,6 @@
 import { coerceError } from '../errors.js';
-import type { CheckResult, EnginePort } from '../daemon/engine-port.js';
-import type { DaemonState } from '../daemon/daemon-state.js';
-import type { LeadershipStatus } from '../daemon/leadership.js';
+import type { CheckResult, EnginePort } from '../reconcile/engine-port.js';
+import type { DaemonState, LeadershipStatus } from '../reconcile/daemon-status.js';
 
 /** The named checks of `/readyz`. */
 export const READY_CHECKS = ['database', 'cloudstack', 'nbd', 'leadership'] as const;

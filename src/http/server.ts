@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { EnginePort } from '../daemon/engine-port.js';
+import type { EnginePort } from '../reconcile/engine-port.js';
 import type { ReconcilerMetrics } from '../metrics/registry.js';
 import { apiRoutes } from './api-routes.js';
 import { HttpError } from './http-error.js';

@@ -3,12 +3,11 @@
  * combination to 0 at start-up (so a rate() never starts from a missing series) and the adapters
  * fold anything unexpected into `other` (so a label can never carry an object id).
  */
-import type { CleanupRequestRecord } from '../world/world.js';
-import type { ActionVerb } from '../engine/types.js';
+import type { ActionVerb } from '../reconcile/types.js';
 import type { DriftClass, DriftKind } from '../world/drift-kinds.js';
 
 /**
- * Every action verb of `src/engine/types.ts`. A `Record` over the union makes the list exhaustive:
+ * Every action verb of `src/reconcile/types.ts`. A `Record` over the union makes the list exhaustive:
  * adding a verb to ActionSpec without listing it here fails the type check.
  */
 const VERBS: Readonly<Record<ActionVerb, true>> = {
@@ -71,22 +70,6 @@ export const KIND_ACTIONS: Readonly<Record<DriftKind, readonly ActionVerb[]>> = 
   'leftover-test-vm': ['destroy-test-vm'],
   'cleanup-request': ['run-replication-job-cleanup', 'run-failed-execution-cleanup', 'refuse-cleanup-request'],
 };
-
-/** Outcome of one action (`actions_total{result}`). */
-export const ACTION_RESULTS = ['success', 'error', 'dry_run'] as const;
-export type ActionResult = (typeof ACTION_RESULTS)[number];
-
-/**
- * Outcome of one pass (`passes_total{result}`): `success` = every source complete and the pass
- * ran to its end; `partial` = ran to its end with a source incomplete; `error` = the engine threw;
- * `timeout` = aborted by the per-pass timeout; `aborted` = aborted by shutdown.
- */
-export const PASS_RESULTS = ['success', 'partial', 'error', 'timeout', 'aborted'] as const;
-export type PassResult = (typeof PASS_RESULTS)[number];
-
-/** Statuses of a cleanup request (`cleanup_requests{status}`). */
-export const CLEANUP_STATUSES = ['accepted', 'running', 'done', 'failed', 'refused'] as const satisfies readonly CleanupRequestRecord['status'][];
-export type CleanupStatus = (typeof CLEANUP_STATUSES)[number];
 
 /** CloudStack API commands the daemon issues; anything else is counted as `other`. */
 export const CLOUDSTACK_COMMANDS = [

@@ -6,15 +6,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { MODES } from '../config/config-schema.js';
 import { DRIFT_KINDS, GATES, SOURCES } from '../world/drift-kinds.js';
-import {
-  ACTION_RESULTS,
-  CLEANUP_STATUSES,
-  CLOUDSTACK_COMMANDS,
-  CLOUDSTACK_OUTCOMES,
-  KIND_ACTIONS,
-  KIND_CLASSES,
-  PASS_RESULTS,
-} from './label-sets.js';
+import { ACTION_RESULTS, CLEANUP_STATUSES, PASS_OUTCOMES } from '../reconcile/outcomes.js';
+import { CLOUDSTACK_COMMANDS, CLOUDSTACK_OUTCOMES, KIND_ACTIONS, KIND_CLASSES } from './label-sets.js';
 
 /** The metric name prefix of the contract. */
 export const METRIC_PREFIX = 'oma_reconciler_';
@@ -90,7 +83,7 @@ function initialise(m: ReconcilerMetrics): void {
     }
     for (const reason of GATES) m.actionsBlockedTotal.inc({ kind, reason }, 0);
   }
-  for (const result of PASS_RESULTS) m.passesTotal.inc({ result }, 0);
+  for (const result of PASS_OUTCOMES) m.passesTotal.inc({ result }, 0);
   m.lastSuccessfulPass.set(0);
   for (const source of SOURCES) {
     m.sourceUp.set({ source }, 0);

@@ -8,7 +8,7 @@ import type { SimConfig } from './sim-config.js';
 import type { SimCommand } from './sim-context.js';
 import type { FaultRule, SimFaults } from './sim-faults.js';
 import type { SimJobs } from './sim-jobs.js';
-import type { ListCache } from './sim-list.js';
+import type { ListCache } from './list-cache.js';
 import { SimParams } from './sim-params.js';
 import { verifySignature } from './sim-signature.js';
 import type { SimState } from './sim-state.js';

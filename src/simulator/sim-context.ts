@@ -2,7 +2,7 @@
 import type { SimConfig } from './sim-config.js';
 import type { FaultRule } from './sim-faults.js';
 import type { JobSpec, SimJobs } from './sim-jobs.js';
-import type { ListCache } from './sim-list.js';
+import type { ListCache } from './list-cache.js';
 import type { SimParams } from './sim-params.js';
 import type { SimState } from './sim-state.js';
 import type { SimAccount } from './sim-types.js';

@@ -9,21 +9,6 @@ import type { SimTag } from './sim-types.js';
 
 type Json = Record<string, unknown>;
 
-/** Filtered result sets keyed by query, valid for one state version. */
-export class ListCache {
-  readonly #entries = new Map<string, { readonly version: number; readonly items: readonly unknown[] }>();
-
-  /** The cached items for `key` at `version`, computing them when absent or stale. */
-  get<T>(key: string, version: number, compute: () => T[]): readonly T[] {
-    const hit = this.#entries.get(key);
-    if (hit?.version === version) return hit.items as readonly T[];
-    const items = compute();
-    if (this.#entries.size >= 32) this.#entries.clear();
-    this.#entries.set(key, { version, items });
-    return items;
-  }
-}
-
 /** The cache key of a list query: command, caller and every parameter except paging. */
 export function queryKey(ctx: SimContext, names: readonly string[]): string {
   const parts = names.map((n) => `${n}=${ctx.params.get(n) ?? ''}`);

@@ -11,7 +11,7 @@ import { handleApiRequest } from './sim-api.js';
 import { defaultSimConfig, type SimConfig } from './sim-config.js';
 import { SimFaults } from './sim-faults.js';
 import { SimJobs } from './sim-jobs.js';
-import { ListCache } from './sim-list.js';
+import { ListCache } from './list-cache.js';
 import { SimState, type SimSeed } from './sim-state.js';
 import { SimStats } from './sim-stats.js';
 

@@ -4,7 +4,7 @@
  * test seams (crash hooks, the device-usage probe).
  */
 import { configSchema } from '../config/config-schema.js';
-import type { Policy } from '../engine/types.js';
+import type { Policy } from '../reconcile/types.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import { busyDeviceUsers } from './device-busy.js';
 

@@ -1,4 +1,4 @@
-import { startApplianceEnv, type ApplianceEnv } from '../../src/fixtures/appliance-env.js';
+import { startApplianceEnv, type ApplianceEnv } from '../../src/appliance-world/appliance-env.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { nbdServerInstalled, startBenchNbdServer, writeBenchBaseConfig, type BenchNbdServer } from './bench-nbd-server.js';
 import { benchWorldSpec } from './bench-world.js';

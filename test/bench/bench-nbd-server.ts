@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execFile } from 'node:child_process';
-import { NBD_SERVER_BIN } from '../../src/fixtures/nbd-sandbox.js';
+import { NBD_SERVER_BIN } from '../../src/appliance-world/nbd-sandbox.js';
 import { listNbdExports } from '../../src/nbd/nbd-client.js';
 import { isProcessGone } from '../../src/nbd/server-process.js';
 

@@ -4,7 +4,7 @@
  * for every volume attached to the OMA (what `buildOmaWorld` derives from the statuses).
  */
 import type { ContextStatus } from '../../src/db/schema-types.js';
-import type { OmaWorldSpec } from '../../src/fixtures/oma-world-spec.js';
+import type { OmaWorldSpec } from '../../src/appliance-world/oma-world-spec.js';
 
 /**
  * The status cycle: all eight statuses; 19 of 20 contexts own volumes and 2 of those 19 are failed

@@ -2,11 +2,11 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema-types.js';
-import { writeApplianceExportFile, type ApplianceEnv } from '../../src/fixtures/appliance-env.js';
-import { byIdPathFor } from '../../src/fixtures/by-id-path.js';
-import type { WorldContext } from '../../src/fixtures/oma-world.js';
-import { sanitizeVmName } from '../../src/fixtures/sanitize-vm-name.js';
-import { uuidFromSeed } from '../../src/fixtures/uuid-from-seed.js';
+import { writeApplianceExportFile, type ApplianceEnv } from '../../src/appliance-world/appliance-env.js';
+import { byIdPathFor } from '../../src/appliance-world/by-id-path.js';
+import type { WorldContext } from '../../src/appliance-world/oma-world.js';
+import { sanitizeVmName } from '../../src/appliance-world/sanitize-vm-name.js';
+import { uuidFromSeed } from '../../src/appliance-world/uuid-from-seed.js';
 import type { ContextPicker } from './context-picker.js';
 
 const volumeAt = (c: WorldContext, unit: number) => {

@@ -3,7 +3,7 @@
  * the three ways it must change nothing (dry-run, observe mode, another instance leading).
  */
 import { describe, expect, it } from 'vitest';
-import { leaderLockName } from '../../src/cli/leader-lock-name.js';
+import { leaderLockName } from '../../src/compose/leader-lock-name.js';
 import { Leadership } from '../../src/daemon/leadership.js';
 import { createLogger } from '../../src/log.js';
 import { useSettledHarness, type Harness } from '../engine/helpers/appliance-harness.js';

@@ -6,8 +6,8 @@ import type {
   JobCleanupAnswer,
   PassOptions,
   PassReport,
-} from '../../src/daemon/engine-port.js';
-import type { PlanJson } from '../../src/engine/types.js';
+} from '../../src/reconcile/engine-port.js';
+import type { PlanJson } from '../../src/reconcile/types.js';
 
 const COMPLETE = { complete: true } as const;
 

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Backoff } from '../../src/daemon/backoff.js';
-import { Leadership, type LeadershipStatus } from '../../src/daemon/leadership.js';
+import { Leadership } from '../../src/daemon/leadership.js';
+import type { LeadershipStatus } from '../../src/reconcile/daemon-status.js';
 import { createLogger } from '../../src/log.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

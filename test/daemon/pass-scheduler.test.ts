@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PassTrigger } from '../../src/daemon/engine-port.js';
+import type { PassTrigger } from '../../src/reconcile/engine-port.js';
 import { PassScheduler } from '../../src/daemon/pass-scheduler.js';
 
 describe('PassScheduler', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PassOptions } from '../../src/daemon/engine-port.js';
+import type { PassOptions } from '../../src/reconcile/engine-port.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diffAll } from '../../reconcilers/index.js';
 import { applyGates } from '../../src/engine/gates/apply-gates.js';
 import { planJsonSchema, renderPlanTable, toPlanJson } from '../../src/engine/plan-json.js';
-import type { PlanJson } from '../../src/engine/types.js';
+import type { PlanJson } from '../../src/reconcile/types.js';
 import { testGateContext } from '../fixtures-world/gate-context.js';
 import { sampleWorld } from '../fixtures-world/sample-world.js';
 import { NOW, WorldBuilder } from '../fixtures-world/world-builder.js';

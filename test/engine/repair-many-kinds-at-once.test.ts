@@ -5,17 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContextStatus } from '../../src/db/schema-types.js';
-import type { WorldContext } from '../../src/fixtures/oma-world.js';
+import type { WorldContext } from '../../src/appliance-world/oma-world.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { executedActions } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';
 import { byIdPath, deleteContext, insertNbdRow, newVolumeId, removeExportFile, secondsAgo, writeExportFile } from './helpers/inject-drift.js';
 import { readAppliance } from './helpers/read-appliance.js';
-import type { PassResult } from '../../src/engine/run-pass.js';
+import type { CompletedPass } from '../../src/engine/run-pass.js';
 
 describe('an appliance with a dozen kinds of drift at once', () => {
   let h: Harness;
-  let passes: PassResult[];
+  let passes: CompletedPass[];
   const nth = (status: ContextStatus, n: number): WorldContext => {
     const ctx = h.env.world.contexts.filter((c) => c.status === status)[n];
     if (!ctx) throw new Error(`no context ${n} in ${status}`);

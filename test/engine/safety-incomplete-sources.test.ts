@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planJsonSchema } from '../../src/engine/plan-json.js';
-import type { PlanJson } from '../../src/engine/types.js';
+import type { PlanJson } from '../../src/reconcile/types.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { destructiveAttempts } from './helpers/audit.js';
 import { byIdPath, contextIn, deleteContext, insertNbdRow, newVolumeId, writeExportFile } from './helpers/inject-drift.js';

@@ -1,5 +1,5 @@
 /** Compact views of drift for table-driven assertions. */
-import type { DriftItem } from '../../src/engine/types.js';
+import type { DriftItem } from '../../src/reconcile/types.js';
 
 /** `<drift id> → <verb>[, <verb>]` per item (`report` when no action), in output order. */
 export function summarize(items: readonly DriftItem[]): string[] {

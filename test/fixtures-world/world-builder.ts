@@ -4,7 +4,7 @@
  * exports configured and served, by-id links, ledger entries); tests then break one thing with
  * `patch`/`remove`/`add` and look at the drift. Times are relative to the fixed `NOW`.
  */
-import type { Policy } from '../../src/engine/types.js';
+import type { Policy } from '../../src/reconcile/types.js';
 import { SOURCES, type SourceName } from '../../src/world/drift-kinds.js';
 import type {
   CleanupRequestRecord, ContextRow, CsSnapshot, CsVirtualMachine, CsVolume, DeviceLink, DeviceMappingRow, FailoverJobRow,

@@ -1,5 +1,5 @@
-import type { DaemonState } from '../../src/daemon/daemon-state.js';
-import type { LeadershipStatus } from '../../src/daemon/leadership.js';
+import type { DaemonState } from '../../src/reconcile/daemon-status.js';
+import type { LeadershipStatus } from '../../src/reconcile/daemon-status.js';
 import { startHttpServer, type HttpServerDeps, type HttpServerHandle } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics, type ReconcilerMetrics } from '../../src/metrics/registry.js';

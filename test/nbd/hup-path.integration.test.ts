@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NbdExportManager } from '../../src/nbd/nbd-export-manager.js';
 import { NbdVersionCache } from '../../src/nbd/server-version.js';
 import type { NbdSignal } from '../../src/nbd/signal-port.js';
-import { createNbdSandbox, type NbdSandbox } from '../../src/fixtures/nbd-sandbox.js';
+import { createNbdSandbox, type NbdSandbox } from '../../src/appliance-world/nbd-sandbox.js';
 
 /** Pretends the binary is a fixed 3.26.1, to drive the ≥ 3.25 code path. */
 class PretendFixedVersion extends NbdVersionCache {

@@ -7,7 +7,7 @@ import { NbdExportManager } from '../../src/nbd/nbd-export-manager.js';
 import { observeNbd } from '../../src/nbd/observe-nbd.js';
 import { findNbdServer } from '../../src/nbd/server-process.js';
 import type { NbdSignal, SignalPort } from '../../src/nbd/signal-port.js';
-import { createNbdSandbox, type NbdSandbox } from '../../src/fixtures/nbd-sandbox.js';
+import { createNbdSandbox, type NbdSandbox } from '../../src/appliance-world/nbd-sandbox.js';
 
 const MiB = 1 << 20;
 const volume = (n: number): string => `migration-vol-${n}b3bb931-1b59-4f62-97e8-cefffdfe3804`;

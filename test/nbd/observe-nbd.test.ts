@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAuthfile } from '../../src/nbd/authfile.js';
 import { observeNbd } from '../../src/nbd/observe-nbd.js';
 import { readNbdConfig } from '../../src/nbd/read-nbd-config.js';
-import { createNbdSandbox, type NbdSandbox } from '../../src/fixtures/nbd-sandbox.js';
+import { createNbdSandbox, type NbdSandbox } from '../../src/appliance-world/nbd-sandbox.js';
 
 describe('observeNbd without a running server', () => {
   let srv: NbdSandbox;

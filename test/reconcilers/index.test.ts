@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { diffAll, needsByKind, reconcilers } from '../../reconcilers/index.js';
-import { driftId, parseDriftId } from '../../src/engine/drift-id.js';
+import { driftId, parseDriftId } from '../../src/reconcile/drift-id.js';
 import { DRIFT_KINDS } from '../../src/world/drift-kinds.js';
 import { NOW, testPolicy, WorldBuilder } from '../fixtures-world/world-builder.js';
 import { sampleWorld } from '../fixtures-world/sample-world.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOmaWorld } from '../../src/fixtures/oma-world-builder.js';
-import type { OmaWorld, WorldContext } from '../../src/fixtures/oma-world.js';
+import { buildOmaWorld } from '../../src/appliance-world/oma-world-builder.js';
+import type { OmaWorld, WorldContext } from '../../src/appliance-world/oma-world.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /** Rows per table that belong to one context. */

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PassResult } from '../../src/engine/run-pass.js';
+import type { CompletedPass } from '../../src/engine/run-pass.js';
 import { readCleanupRequest } from '../../src/engine/store/cleanup-requests.js';
 import { makeStuckFailover, STUCK_STAGES, type StuckFailover } from './helpers/stuck-failover.js';
 import { startWorkflowHarness, type WorkflowHarness } from './helpers/workflow-harness.js';
@@ -13,7 +13,7 @@ import { startWorkflowHarness, type WorkflowHarness } from './helpers/workflow-h
 describe('five test failovers stuck at different steps', () => {
   let h: WorkflowHarness;
   let stuck: StuckFailover[];
-  let pass: PassResult;
+  let pass: CompletedPass;
 
   beforeAll(async () => {
     h = await startWorkflowHarness({ statuses: [...STUCK_STAGES.map(() => 'failed_over_test' as const), 'ready_for_failover'], dataDisks: 2 });

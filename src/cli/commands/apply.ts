@@ -5,7 +5,7 @@ import { renderPlanTable } from '../../engine/plan-json.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { leaderLockName } from '../leader-lock-name.js';
+import { leaderLockName } from '../../compose/leader-lock-name.js';
 import { parseGraceSeconds, parseKinds } from '../parse-kinds.js';
 import { usingEngine } from '../using-engine.js';
 

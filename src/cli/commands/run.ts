@@ -4,7 +4,7 @@ import { tuneHeapForPasses } from '../../daemon/heap-tuning.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
 import { configSources } from '../config-sources.js';
-import { startReconciler } from '../start-reconciler.js';
+import { startReconciler } from '../../compose/start-reconciler.js';
 
 /** `oma-reconciler run`: the daemon. */
 export function runCommand(common: string): Command {

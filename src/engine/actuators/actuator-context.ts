@@ -3,7 +3,7 @@ import type { CloudStackClient } from '../../cloudstack/cloudstack-client.js';
 import type { DB } from '../../db/schema-types.js';
 import type { Logger } from '../../log.js';
 import type { NbdExportManager } from '../../nbd/nbd-export-manager.js';
-import type { GatedAction, GatedDrift } from '../types.js';
+import type { GatedAction, GatedDrift } from '../../reconcile/types.js';
 
 /** Everything an actuator may touch. Actuators decide nothing: they do what a gated action says. */
 export interface ActuatorContext {

@@ -1,6 +1,6 @@
 import { coerceError } from '../../errors.js';
 import { writeCleanupStatus } from '../store/cleanup-requests.js';
-import type { GatedAction, GatedDrift } from '../types.js';
+import type { GatedAction, GatedDrift } from '../../reconcile/types.js';
 import { fail, ok, type ActuatorContext, type ActuatorResult } from './actuator-context.js';
 import { attachVolumeToOma, deleteSnapshot, deleteVolume, destroyTestVm, quarantineVolume } from './cloudstack-actuators.js';
 import {

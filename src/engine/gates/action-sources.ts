@@ -4,7 +4,7 @@
  * (they must carry ownership evidence) or are the workflows that repair a context in flight.
  */
 import type { SourceName } from '../../world/drift-kinds.js';
-import type { ActionVerb } from '../types.js';
+import type { ActionVerb } from '../../reconcile/types.js';
 
 /** Sources each action's own preconditions come from. */
 export const ACTION_SOURCES: Readonly<Record<ActionVerb, readonly SourceName[]>> = {

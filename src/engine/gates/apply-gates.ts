@@ -7,7 +7,7 @@
 import { findInFlight } from '../../../reconcilers/lib/in-flight.js';
 import { indexWorld } from '../../../reconcilers/lib/world-index.js';
 import type { World } from '../../world/world.js';
-import type { DriftItem, GateCheck, GatedAction, GatedDrift, ProposedAction } from '../types.js';
+import type { DriftItem, GateCheck, GatedAction, GatedDrift, ProposedAction } from '../../reconcile/types.js';
 import { createPassBudget } from './budget-gate.js';
 import type { GateContext } from './gate-context.js';
 import { graceGate } from './grace-gate.js';

@@ -5,7 +5,7 @@
  */
 import type { Config, Mode } from '../../config/config-schema.js';
 import type { DriftKind, SourceName } from '../../world/drift-kinds.js';
-import type { Policy } from '../types.js';
+import type { Policy } from '../../reconcile/types.js';
 
 /** Inputs of `applyGates` other than the drift and the world. */
 export interface GateContext {

@@ -1,5 +1,5 @@
 import type { DriftKind } from '../../world/drift-kinds.js';
-import type { DriftItem, GateCheck, ProposedAction } from '../types.js';
+import type { DriftItem, GateCheck, ProposedAction } from '../../reconcile/types.js';
 import type { GateContext } from './gate-context.js';
 import { DEFAULT_GRACE_SECONDS } from './grace-defaults.js';
 

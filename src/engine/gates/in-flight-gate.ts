@@ -1,6 +1,6 @@
 import { volumeIdFromExportName } from '../../../reconcilers/lib/names.js';
 import { applianceHold, inFlightReason, type InFlight } from '../../../reconcilers/lib/in-flight.js';
-import type { DriftItem, GateCheck, ProposedAction } from '../types.js';
+import type { DriftItem, GateCheck, ProposedAction } from '../../reconcile/types.js';
 import { WORKFLOW_ACTIONS } from './action-sources.js';
 
 /** The CloudStack volumes an action touches (by id, mapping or export name). */

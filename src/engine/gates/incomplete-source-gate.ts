@@ -1,5 +1,5 @@
 import type { World } from '../../world/world.js';
-import type { DriftItem, GateCheck, ProposedAction } from '../types.js';
+import type { DriftItem, GateCheck, ProposedAction } from '../../reconcile/types.js';
 import { ACTION_SOURCES } from './action-sources.js';
 import type { GateContext } from './gate-context.js';
 

@@ -1,6 +1,6 @@
 import type { Mode } from '../../config/config-schema.js';
 import type { DriftKind } from '../../world/drift-kinds.js';
-import type { GateCheck } from '../types.js';
+import type { GateCheck } from '../../reconcile/types.js';
 import type { GateContext } from './gate-context.js';
 
 const STRICTNESS: Readonly<Record<Mode, number>> = { enforce: 0, 'dry-run': 1, observe: 2 };

@@ -1,4 +1,4 @@
-import type { GateCheck, ProposedAction } from '../types.js';
+import type { GateCheck, ProposedAction } from '../../reconcile/types.js';
 import { CLOUDSTACK_OBJECT_ACTIONS } from './action-sources.js';
 
 /**

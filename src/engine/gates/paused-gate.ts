@@ -1,7 +1,7 @@
 import { ANNOTATION } from '../../../reconcilers/lib/names.js';
 import type { WorldIndex } from '../../../reconcilers/lib/world-index.js';
 import type { Annotations } from '../../world/world.js';
-import type { DriftItem, GateCheck } from '../types.js';
+import type { DriftItem, GateCheck } from '../../reconcile/types.js';
 
 const isPaused = (a: Annotations | undefined): boolean => a?.[ANNOTATION.paused] === 'true';
 

@@ -1,6 +1,6 @@
 import { SOURCES } from '../../world/drift-kinds.js';
 import type { World } from '../../world/world.js';
-import type { GateCheck, ProposedAction } from '../types.js';
+import type { GateCheck, ProposedAction } from '../../reconcile/types.js';
 import type { GateContext } from './gate-context.js';
 
 /**

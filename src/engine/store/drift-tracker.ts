@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema-types.js';
 import type { DriftKind } from '../../world/drift-kinds.js';
-import type { DriftItem } from '../types.js';
+import type { DriftItem } from '../../reconcile/types.js';
 
 const CHUNK = 1000;
 

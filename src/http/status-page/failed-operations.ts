@@ -1,5 +1,5 @@
 import { failoverCleanupPreview } from './failover-preview.js';
-import type { GatedDrift } from '../../engine/types.js';
+import type { GatedDrift } from '../../reconcile/types.js';
 import type { World } from '../../world/world.js';
 import type { FailedOperation } from './status-page-data.js';
 

@@ -1,5 +1,5 @@
 import type { Mode } from '../../config/config-schema.js';
-import type { PlanJson } from '../../engine/types.js';
+import type { PlanJson } from '../../reconcile/types.js';
 import type { SourceName } from '../../world/drift-kinds.js';
 
 /** A VM whose failover or rollback is stuck or failed: the page shows a banner and a Cleanup button. */

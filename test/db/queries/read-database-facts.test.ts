@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDatabaseFacts } from '../../../src/db/queries/read-database-facts.js';
 import { readOsseaConfig } from '../../../src/db/queries/read-ossea-config.js';
-import { buildOmaWorld } from '../../../src/fixtures/oma-world-builder.js';
-import type { OmaWorld } from '../../../src/fixtures/oma-world.js';
+import { buildOmaWorld } from '../../../src/appliance-world/oma-world-builder.js';
+import type { OmaWorld } from '../../../src/appliance-world/oma-world.js';
 import type { DatabaseFacts } from '../../../src/world/world.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 

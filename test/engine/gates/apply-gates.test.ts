@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diffAll } from '../../../reconcilers/index.js';
 import { applyGates, type GateResult } from '../../../src/engine/gates/apply-gates.js';
 import type { GateContext } from '../../../src/engine/gates/gate-context.js';
-import type { DriftItem, GatedAction } from '../../../src/engine/types.js';
+import type { DriftItem, GatedAction } from '../../../src/reconcile/types.js';
 import { GATES } from '../../../src/world/drift-kinds.js';
 import { testGateContext } from '../../fixtures-world/gate-context.js';
 import { sampleWorld } from '../../fixtures-world/sample-world.js';

@@ -13,8 +13,8 @@ import type { Config } from '../../../src/config/config-schema.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createEngineDeps } from '../../../src/engine/create-engine-deps.js';
 import type { EngineDeps, RunPassOptions } from '../../../src/engine/engine-deps.js';
-import { planPass, runPass, type PassResult } from '../../../src/engine/run-pass.js';
-import { startApplianceEnv, type ApplianceEnv, type ApplianceEnvOptions } from '../../../src/fixtures/appliance-env.js';
+import { planPass, runPass, type CompletedPass } from '../../../src/engine/run-pass.js';
+import { startApplianceEnv, type ApplianceEnv, type ApplianceEnvOptions } from '../../../src/appliance-world/appliance-env.js';
 import { createLogger } from '../../../src/log.js';
 import { createWorkflows } from '../../../src/workflows/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -47,9 +47,9 @@ export interface Harness {
   /** Observe + diff + gates (no write at all), grace 0 unless overridden. */
   plan(overrides?: PassOverrides): ReturnType<typeof planPass>;
   /** One acting pass as the leader, grace 0 unless overridden; by-id links synced first. */
-  pass(overrides?: PassOverrides): Promise<PassResult>;
+  pass(overrides?: PassOverrides): Promise<CompletedPass>;
   /** Acting passes until one executes nothing and nothing more would run (at most `max`); returns every pass. */
-  applyUntilStable(overrides?: PassOverrides, max?: number): Promise<PassResult[]>;
+  applyUntilStable(overrides?: PassOverrides, max?: number): Promise<CompletedPass[]>;
   /** Runs `oma-reconciler ARGV` in-process against this appliance (`--config` added when set). */
   cli(argv: readonly string[], extraEnv?: Readonly<Record<string, string>>): Promise<CliRun>;
   close(): Promise<void>;
@@ -91,7 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     graceOverride: 0,
     ...overrides,
   });
-  const pass = async (overrides: PassOverrides = {}): Promise<PassResult> => {
+  const pass = async (overrides: PassOverrides = {}): Promise<CompletedPass> => {
     await env.syncDevices();
     const result = await runPass(deps, base(overrides, true));
     await env.syncDevices();
@@ -111,7 +111,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     pass,
     applyUntilStable: async (overrides = {}, max = 5) => {
-      const passes: PassResult[] = [];
+      const passes: CompletedPass[] = [];
       for (let i = 0; i < max; i++) {
         const result = await pass(overrides);
         passes.push(result);

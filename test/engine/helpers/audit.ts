@@ -3,7 +3,7 @@
  * destructive row here means a destructive action was attempted, whatever its outcome.
  */
 import { parseJsonColumn } from '../../../src/db/queries/json-column.js';
-import type { PassResult } from '../../../src/engine/run-pass.js';
+import type { CompletedPass } from '../../../src/engine/run-pass.js';
 import type { Harness } from './appliance-harness.js';
 
 /** One audit record, reduced to what tests compare. */
@@ -40,11 +40,11 @@ export async function destructiveAttempts(h: Harness): Promise<AuditEntry[]> {
 }
 
 /** `kind action → result` of every action the passes executed, sorted (actions of a pass run concurrently). */
-export function executedActions(passes: readonly PassResult[]): string[] {
+export function executedActions(passes: readonly CompletedPass[]): string[] {
   return passes.flatMap((p) => p.executed.map((e) => `${e.kind} ${e.action} → ${e.result}${e.error ? ` (${e.error})` : ''}`)).sort();
 }
 
 /** The gated actions of one drift kind in a plan, as `action: decision/blockedBy`. */
-export function decisionsOf(gated: PassResult['gated'], kind: string): string[] {
+export function decisionsOf(gated: CompletedPass['gated'], kind: string): string[] {
   return gated.filter((d) => d.kind === kind).flatMap((d) => d.actions.map((a) => `${a.action}: ${a.decision === 'run' ? 'run' : `blocked by ${a.blockedBy ?? '?'}`}`));
 }

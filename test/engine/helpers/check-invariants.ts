@@ -3,8 +3,8 @@
  * the appliance-wide "nothing left over" rules the reconcilers exist for. Returns one sentence per
  * violation, so a test asserts `toEqual([])` and a failure names exactly what is wrong.
  */
-import { byIdPathFor } from '../../../src/fixtures/by-id-path.js';
-import { sanitizeVmName } from '../../../src/fixtures/sanitize-vm-name.js';
+import { byIdPathFor } from '../../../src/appliance-world/by-id-path.js';
+import { sanitizeVmName } from '../../../src/appliance-world/sanitize-vm-name.js';
 import type { ApplianceSnapshot } from './read-appliance.js';
 
 const ON_OMA = ['ready_for_failover', 'replicating', 'discovered'];

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContextStatus } from '../../../src/db/schema-types.js';
-import { writeApplianceExportFile } from '../../../src/fixtures/appliance-env.js';
-import { byIdPathFor } from '../../../src/fixtures/by-id-path.js';
-import type { WorldContext } from '../../../src/fixtures/oma-world.js';
+import { writeApplianceExportFile } from '../../../src/appliance-world/appliance-env.js';
+import { byIdPathFor } from '../../../src/appliance-world/by-id-path.js';
+import type { WorldContext } from '../../../src/appliance-world/oma-world.js';
 import type { Harness } from './appliance-harness.js';
 
 /** The first context of the world in `status` (the default world has one per status). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffAll } from '../../../reconcilers/index.js';
 import { failedOperations } from '../../../src/http/status-page/failed-operations.js';
-import type { GatedDrift } from '../../../src/engine/types.js';
+import type { GatedDrift } from '../../../src/reconcile/types.js';
 import { sampleWorld } from '../../fixtures-world/sample-world.js';
 import { NOW, testPolicy } from '../../fixtures-world/world-builder.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReconciler, type RunningReconciler } from '../../../src/cli/start-reconciler.js';
+import { startReconciler, type RunningReconciler } from '../../../src/compose/start-reconciler.js';
 import { buildDemo, type DemoAppliance } from '../../../src/demo/build-demo.js';
 import { createLogger } from '../../../src/log.js';
 import { testDatabaseUrl } from '../../helpers/test-database-url.js';

@@ -5,8 +5,8 @@
  * them, the snapshots exist, and a test VM exists from `vm-creation` on.
  */
 import { sql } from 'kysely';
-import { writeApplianceExportFile } from '../../../src/fixtures/appliance-env.js';
-import type { WorldContext, WorldFailover } from '../../../src/fixtures/oma-world.js';
+import { writeApplianceExportFile } from '../../../src/appliance-world/appliance-env.js';
+import type { WorldContext, WorldFailover } from '../../../src/appliance-world/oma-world.js';
 import type { WorkflowHarness } from './workflow-harness.js';
 
 /** Where the failover died (the five stuck test failovers of the seed). */

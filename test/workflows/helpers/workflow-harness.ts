@@ -12,10 +12,10 @@ import type { ActuatorContext } from '../../../src/engine/actuators/actuator-con
 import { createEngineDeps } from '../../../src/engine/create-engine-deps.js';
 import type { EngineDeps } from '../../../src/engine/engine-deps.js';
 import { observeWorld } from '../../../src/engine/observe-world.js';
-import { runPass, type PassResult } from '../../../src/engine/run-pass.js';
-import type { DriftItem } from '../../../src/engine/types.js';
-import { startApplianceEnv, type ApplianceEnv } from '../../../src/fixtures/appliance-env.js';
-import type { OmaWorldSpec } from '../../../src/fixtures/oma-world-spec.js';
+import { runPass, type CompletedPass } from '../../../src/engine/run-pass.js';
+import type { DriftItem } from '../../../src/reconcile/types.js';
+import { startApplianceEnv, type ApplianceEnv } from '../../../src/appliance-world/appliance-env.js';
+import type { OmaWorldSpec } from '../../../src/appliance-world/oma-world-spec.js';
 import { createLogger } from '../../../src/log.js';
 import { NbdExportManager } from '../../../src/nbd/nbd-export-manager.js';
 import type { ApplyPendingResult } from '../../../src/nbd/nbd-outcome.js';
@@ -48,7 +48,7 @@ export interface WorkflowHarness {
   /** The engine wired like the daemon, with this harness's workflows. */
   readonly deps: EngineDeps;
   /** One acting pass as the leader, grace 0. */
-  pass(): Promise<PassResult>;
+  pass(): Promise<CompletedPass>;
   close(): Promise<void>;
 }
 

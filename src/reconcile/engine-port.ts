@@ -5,10 +5,10 @@
  * metrics itself.
  */
 import type { Mode } from '../config/config-schema.js';
-import type { ActionVerb, PlanJson } from '../engine/types.js';
+import type { ActionVerb, PlanJson } from './types.js';
 import type { DriftKind, Gate, SourceName } from '../world/drift-kinds.js';
 import type { CleanupRequestRecord } from '../world/world.js';
-import type { ActionResult, CleanupStatus } from '../metrics/label-sets.js';
+import type { ActionResult, CleanupStatus } from './outcomes.js';
 
 /** Why a pass runs. `retry` = a subject's backoff elapsed; `leadership` = this instance just became leader. */
 export const PASS_TRIGGERS = ['startup', 'schedule', 'nbd-change', 'annotation', 'leadership', 'retry'] as const;
