@@ -14,6 +14,8 @@ import type { OperationWork, VolumeService } from './volume-service.js';
 export interface RouteAnswer {
   readonly status: number;
   readonly body: unknown;
+  /** Run once the answer has been handed to the socket (starts a mutation's background work). */
+  readonly after?: () => void;
 }
 
 export interface RouteDeps {
@@ -40,8 +42,13 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 async function mutate(deps: RouteDeps, type: OperationType, volumeId: string, vmId: string | null, request: Record<string, unknown>, work: OperationWork): Promise<RouteAnswer> {
   const op = await insertOperation(deps.db, { type, volumeId, vmId, request });
-  deps.service.start(op, work);
-  return { status: 201, body: op };
+  return {
+    status: 201,
+    body: op,
+    after: () => {
+      deps.service.start(op, work);
+    },
+  };
 }
 
 /** Routes one request; throws only on an internal failure (answered 500 by the server). */

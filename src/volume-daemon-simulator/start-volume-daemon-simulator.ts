@@ -142,7 +142,11 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
       stats.operations[type].started++;
     }
     if (answer.body === undefined) res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
-    else res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.body));
+    else {
+      // The work starts once the answer is out (or the client is gone): it runs whatever the client does.
+      if (answer.after) res.once('close', answer.after);
+      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.body));
+    }
   };
   const server = createServer((req, res) => {
     if (crash.crashed) {
