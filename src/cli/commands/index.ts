@@ -8,6 +8,7 @@ import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { undoCommand } from './undo.js';
 import { simulatorCommand } from './simulator.js';
+import { volumeDaemonSimulatorCommand } from './volume-daemon-simulator.js';
 
 const common = `Common options:
   --config FILE        JSON config file (layers: defaults < file < environment < flags)
@@ -24,5 +25,6 @@ export const COMMANDS: readonly Command[] = [
   undoCommand(common),
   migrateCommand(common),
   simulatorCommand(common),
+  volumeDaemonSimulatorCommand(common),
   demoCommand(common),
 ];
