@@ -11,6 +11,8 @@ import { NbdExportManager } from '../nbd/nbd-export-manager.js';
 import { NbdVersionCache } from '../nbd/server-version.js';
 import type { WorkflowPort } from './actuators/actuator-context.js';
 import type { EngineDeps } from './engine-deps.js';
+import { volumeDaemonFacts } from '../volume-ops/choose-writer.js';
+import { resolveVolumeDaemon, type ResolveVolumeDaemonOptions } from '../volume-daemon/resolve-volume-daemon.js';
 
 /** Options of {@link createEngineDeps} beyond the configuration. */
 export interface CreateEngineDepsOptions {
@@ -21,6 +23,8 @@ export interface CreateEngineDepsOptions {
   readonly actor: string;
   readonly cloudstackMetrics?: CloudStackMetrics;
   readonly clock?: () => Date;
+  /** Test seam: Volume Daemon client options (fast polling). */
+  readonly volumeDaemonTuning?: ResolveVolumeDaemonOptions;
   /** Test seam: CloudStack client options (fast polling, retries). */
   readonly cloudstackTuning?: Partial<ConstructorParameters<typeof CloudStackClient>[0]>;
 }
@@ -77,11 +81,20 @@ export function createEngineDeps(options: CreateEngineDepsOptions): EngineDeps {
     clock,
     logger: logger.child({ component: 'nbd' }),
   });
+  const volumeDaemon = () => resolveVolumeDaemon(config, options.volumeDaemonTuning);
   return {
     config,
     database,
     logger,
-    observe: { db: database.db, cloudstack, nbd: { ...nbdPaths, versions }, deviceByIdDir: config.deviceByIdDir, clock },
+    volumeDaemon,
+    observe: {
+      db: database.db,
+      cloudstack,
+      nbd: { ...nbdPaths, versions },
+      deviceByIdDir: config.deviceByIdDir,
+      clock,
+      volumeDaemon: async () => volumeDaemonFacts(config, await volumeDaemon()),
+    },
     cloudstack,
     nbd,
     workflows: options.workflows,

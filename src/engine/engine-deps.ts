@@ -8,6 +8,7 @@ import type { WorkflowPort } from './actuators/actuator-context.js';
 import type { ObserveDeps } from './observe-world.js';
 import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
 import type { SubjectBackoffView } from '../reconcile/engine-port.js';
+import type { VolumeDaemonResolution } from '../volume-daemon/resolve-volume-daemon.js';
 
 /** Everything a pass needs, built once by the composition root (CLI command or daemon). */
 export interface EngineDeps {
@@ -18,6 +19,8 @@ export interface EngineDeps {
   /** The client of the last successful settings resolution (for actuators); see `observe.cloudstack`. */
   readonly cloudstack: () => Promise<{ client: CloudStackClient; omaVmId: string | null }>;
   readonly nbd: NbdExportManager;
+  /** Which path volume moves take (one `/health` probe of the Volume Daemon per call). */
+  readonly volumeDaemon: () => Promise<VolumeDaemonResolution>;
   readonly workflows: WorkflowPort;
   readonly clock: () => Date;
   /** Who acts: `daemon`, `cli`, `api:<name>`. */

@@ -2,6 +2,7 @@
  * One reconcile pass, one way: observe → diff → gates → act → record. Reconcilers and gates are
  * pure; this module holds the order, the I/O around them and the records.
  */
+import { passVolumeWriter } from './actuators/pass-volume-writer.js';
 import PQueue from 'p-queue';
 import { diffAll, needsByKind } from '../../reconcilers/index.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
@@ -111,7 +112,9 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
   let actx: ActuatorContext | null = null;
   if (options.act && !replay && gated.some((d) => d.actions.some((a) => a.decision === 'run'))) {
     const cs = await deps.cloudstack().catch(() => null);
+    const volumes = await passVolumeWriter(deps, cs, cs?.omaVmId ?? world.omaVmId, options.signal, log);
     actx = {
+      ...volumes,
       db: deps.database.db,
       cloudstack: cs?.client ?? null,
       omaVmId: cs?.omaVmId ?? world.omaVmId,

@@ -10,6 +10,7 @@ import { QUARANTINE_TAG } from './actuators/cloudstack-actuators.js';
 import type { EngineDeps } from './engine-deps.js';
 import { parseJsonColumn } from '../db/queries/json-column.js';
 import { recordIntent, recordOutcome } from './store/audit-log.js';
+import { passVolumeWriter } from './actuators/pass-volume-writer.js';
 
 /** Outcome of an undo. */
 export interface UndoResult {
@@ -43,16 +44,20 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
     let message: string;
     switch (record.action) {
       case 'quarantine-volume': {
-        const { client } = await deps.cloudstack();
+        const cs = await deps.cloudstack();
         const volumeId = String(data.volumeId);
-        await client.deleteTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: null } });
+        await cs.client.deleteTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: null } });
         const from = typeof data.detachedFrom === 'string' ? data.detachedFrom : null;
         const deviceId = typeof data.deviceId === 'number' ? data.deviceId : null;
         let where = '';
         if (from !== null) {
-          // Back at the device id it had; if that slot was taken since, at the next free one.
-          const atSlot = deviceId === null ? null : await client.attachVolume({ id: volumeId, virtualMachineId: from, deviceId }).catch(() => null);
-          if (atSlot === null) where = ` at device ${String((await client.attachVolume({ id: volumeId, virtualMachineId: from })).deviceId ?? '?')}${deviceId === null ? '' : ` (device ${String(deviceId)} is taken)`}`;
+          // Back where it was, through the one writer of volume moves (the Volume Daemon when in use).
+          const signal = AbortSignal.timeout(600_000);
+          const { volumes, volumesBlocked } = await passVolumeWriter(deps, cs, cs.omaVmId, signal, deps.logger);
+          if (!volumes) throw new Error(`volume ${volumeId} cannot be reattached: ${volumesBlocked ?? 'no volume writer (CloudStack or the OMA VM id unknown)'}`);
+          const moved = await volumes.attach(volumeId, from, { root: deviceId === 0 });
+          if (moved.nbdChanged) await deps.nbd.applyPending({ allowRestart: true });
+          where = ` (${moved.message})`;
         }
         message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}${where}` : ''}`;
         break;

@@ -106,9 +106,25 @@ export async function hasExport(deps: VolumeWriterDeps, volumeId: string): Promi
   );
 }
 
-/** Removes the export of a volume (file with a backup, row); throws when the manager refuses. */
-export async function removeExportOf(deps: VolumeWriterDeps, volumeId: string): Promise<string> {
+/** What is missing of a volume's export on the OMA (file, `active` row), or null when both are there. */
+export async function exportGap(deps: Pick<VolumeWriterDeps, 'db' | 'nbdConfDir'>, volumeId: string): Promise<string | null> {
   const name = exportNameFor(volumeId);
+  const row = await deps.db.selectFrom('nbd_exports').select('status').where('export_name', '=', name).executeTakeFirst();
+  const file = await access(join(deps.nbdConfDir, `${name}.conf`)).then(
+    () => true,
+    () => false,
+  );
+  const missing = [file ? '' : 'conf.d file', !row ? 'nbd_exports row' : row.status !== 'active' ? `active row (it is ${row.status})` : ''].filter((m) => m !== '');
+  return missing.length === 0 ? null : `export ${name}: no ${missing.join(' and no ')} after the attach`;
+}
+
+/** Removes the export of a volume (file with a backup, row); throws when the manager refuses. */
+export function removeExportOf(deps: Pick<VolumeWriterDeps, 'db' | 'nbd'>, volumeId: string): Promise<string> {
+  return removeExportNamed(deps, exportNameFor(volumeId));
+}
+
+/** Removes an export by name (file with a backup, rows); throws when the manager refuses. */
+export async function removeExportNamed(deps: Pick<VolumeWriterDeps, 'db' | 'nbd'>, name: string): Promise<string> {
   const outcome = await deps.nbd.removeExport(name);
   if (outcome.status === 'refused' || outcome.status === 'failed') throw new Error(`export ${name} was not removed: ${outcome.reason}`);
   await deps.db.deleteFrom('nbd_exports').where('export_name', '=', name).execute();

@@ -4,7 +4,7 @@
  * and the database — never from the operation's status alone, since the daemon can report `failed`
  * after CloudStack succeeded (incident 10) — and completes the bookkeeping the daemon skipped.
  */
-import { findVolume } from '../workflows/cloudstack-steps.js';
+import { findVolume } from '../cloudstack/find-objects.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
 import { VolumeDaemonOperationTimeoutError } from '../volume-daemon/errors.js';

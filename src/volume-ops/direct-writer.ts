@@ -4,7 +4,7 @@
  */
 import { waitForLink } from '../devices/wait-for-link.js';
 import { coerceError } from '../errors.js';
-import { findVolume } from '../workflows/cloudstack-steps.js';
+import { findVolume } from '../cloudstack/find-objects.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
 import { finishOwnOperation, startOwnOperation, type OperationType } from './own-operation.js';

@@ -2,6 +2,8 @@
  * One run of a workflow: the actuator context, the database handle it writes through (the pool, or
  * the transaction of the final steps), the journal, and the request record it keeps current.
  */
+import { volumeWriterOf } from '../engine/actuators/volume-writer-of.js';
+import type { VolumeWriter } from '../volume-ops/volume-writer.js';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
@@ -52,6 +54,11 @@ export class WorkflowRun {
   /** The CloudStack client; throws (transient) when CloudStack is not available this pass. */
   cloudstack(): CloudStackClient {
     return requireCloudStack(this.ctx);
+  }
+
+  /** The one writer of volume moves (the Volume Daemon when in use); every attach, detach and delete goes through it. */
+  volumes(): VolumeWriter {
+    return volumeWriterOf(this.ctx, { byIdWaitMs: this.options.byIdWaitMs, pollMs: this.options.pollMs });
   }
 
   /** The OMA VM id; a missing one stops the run (every attach decision depends on it, incident 12). */

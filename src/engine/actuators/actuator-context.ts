@@ -3,6 +3,7 @@ import type { CloudStackClient } from '../../cloudstack/cloudstack-client.js';
 import type { DB } from '../../db/schema-types.js';
 import type { Logger } from '../../log.js';
 import type { NbdExportManager } from '../../nbd/nbd-export-manager.js';
+import type { VolumeWriter } from '../../volume-ops/volume-writer.js';
 import type { GatedAction, GatedDrift } from '../../reconcile/types.js';
 
 /** Everything an actuator may touch. Actuators decide nothing: they do what a gated action says. */
@@ -21,6 +22,13 @@ export interface ActuatorContext {
   readonly quarantineTtlSeconds: number;
   /** Set by NBD actuators: the pass runs one `applyPending` at its end. */
   readonly nbdTouched: { value: boolean; allowRestart: boolean };
+  /**
+   * The one writer of volume moves this pass (through the Volume Daemon, or direct with its
+   * bookkeeping); null when the daemon is required and does not answer (`volumesBlocked` says why);
+   * absent in contexts built without the engine (tests): a direct writer is made on demand.
+   */
+  readonly volumes?: VolumeWriter | null;
+  readonly volumesBlocked?: string;
   /** Workflow runners (cleanup of failed executions and of replication jobs). */
   readonly workflows: WorkflowPort;
   /** `DEVICE_BY_ID_DIR`: where the workflows wait for by-id links after an attach (default: the workflows' own option). */

@@ -3,6 +3,7 @@
  * be a minute old) and treats "already in the desired state" as success, so a repeat is a no-op.
  */
 import { fail, ok, requireCloudStack, type Actuator } from './actuator-context.js';
+import { volumeWriterOf } from './volume-writer-of.js';
 
 /** Tag written on quarantined volumes; its value is the ISO time of quarantine. */
 export const QUARANTINE_TAG = 'oma-reconciler/quarantined-at';
@@ -19,7 +20,9 @@ export const quarantineVolume: Actuator<'quarantine-volume'> = async (action, _i
     if (action.params.detachFromVmId !== null && detachedFrom !== action.params.detachFromVmId) {
       return fail(`volume ${volumeId} is now attached to ${detachedFrom}, not ${action.params.detachFromVmId}: left alone`, true);
     }
-    await cs.detachVolume({ id: volumeId }, { signal: ctx.signal });
+    // Through the one writer: the daemon (or its bookkeeping) drops the mapping and export with it.
+    const moved = await volumeWriterOf(ctx).detach(volumeId);
+    if (moved.nbdChanged) ctx.nbdTouched.value = true;
   }
   if (volume.tags[QUARANTINE_TAG] === undefined) {
     await cs.createTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: ctx.clock().toISOString() } }, { signal: ctx.signal });
@@ -42,8 +45,9 @@ export const deleteVolume: Actuator<'delete-volume'> = async (action, _item, ctx
   if (tagged === undefined) return fail(`volume ${volumeId} is not quarantined (no ${QUARANTINE_TAG} tag): not deleted`, true);
   const age = (ctx.clock().getTime() - Date.parse(tagged)) / 1000;
   if (!(age >= ctx.quarantineTtlSeconds)) return fail(`volume ${volumeId} quarantined only ${Math.floor(age)} s ago: not deleted yet`);
-  await cs.deleteVolume(volumeId, { signal: ctx.signal });
-  return ok(`deleted volume ${volumeId} (${volume.name}), quarantined since ${tagged}`);
+  const deleted = await volumeWriterOf(ctx).delete(volumeId);
+  if (deleted.nbdChanged) ctx.nbdTouched.value = true;
+  return ok(`${deleted.message}, quarantined since ${tagged}`);
 };
 
 export const deleteSnapshot: Actuator<'delete-snapshot'> = async (action, _item, ctx) => {
@@ -66,8 +70,9 @@ export const attachVolumeToOma: Actuator<'attach-volume-to-oma'> = async (action
   if (!volume) return fail(`volume ${volumeId} no longer exists`, true);
   if (volume.virtualMachineId === omaVmId) return ok(`volume ${volumeId} is already attached to the OMA`);
   if (volume.virtualMachineId !== null) return fail(`volume ${volumeId} is attached to ${volume.virtualMachineId}: not moved`, true);
-  const attached = await cs.attachVolume({ id: volumeId, virtualMachineId: omaVmId }, { signal: ctx.signal });
-  return ok(`attached volume ${volumeId} to the OMA at device ${attached.deviceId ?? '?'}`);
+  const attached = await volumeWriterOf(ctx).attach(volumeId, omaVmId);
+  if (attached.nbdChanged) ctx.nbdTouched.value = true;
+  return ok(attached.message);
 };
 
 export const destroyTestVm: Actuator<'destroy-test-vm'> = async (action, _item, ctx) => {

@@ -8,7 +8,7 @@ import { annotationsOf } from '../../db/queries/json-column.js';
 import type { DB } from '../../db/schema-types.js';
 import type { ContextRow, CsSnapshot, CsVirtualMachine, CsVolume, FailoverJobRow, JobTrackingRow } from '../../world/world.js';
 import { sanitizeVmName } from '../../../reconcilers/lib/names.js';
-import { completeItems, findSnapshot, findVm, findVolume } from '../cloudstack-steps.js';
+import { completeItems, findSnapshot, findVm, findVolume } from '../../cloudstack/find-objects.js';
 import { testVmUnix, type FailoverFacts } from './analyse-failover.js';
 
 const iso = (d: Date | null): string => d?.toISOString() ?? '';

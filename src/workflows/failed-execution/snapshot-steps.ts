@@ -4,7 +4,8 @@
  * appliance's rollback deletes the rollback point of a failed revert).
  */
 import { CloudStackHttpError, CloudStackJobFailedError } from '../../cloudstack/errors.js';
-import { deleteSnapshot, findVolume, settledSnapshot } from '../cloudstack-steps.js';
+import { deleteSnapshot, settledSnapshot } from '../cloudstack-steps.js';
+import { findVolume } from '../../cloudstack/find-objects.js';
 import type { WorkflowStep } from '../run-steps.js';
 import { WorkflowStopError } from '../workflow-errors.js';
 import { analysisOf } from './analyse-step.js';

@@ -1,6 +1,7 @@
 /** Steps 2 and 6 of the failed-execution cleanup: stop the test VM, and destroy it once it holds none of our volumes. */
 import { z } from 'zod';
-import { completeItems, deleteVolume, detachVolume, expungeVm, findVm, findVolume, stopVm } from '../cloudstack-steps.js';
+import { deleteVolume, detachVolume, expungeVm, stopVm } from '../cloudstack-steps.js';
+import { completeItems, findVm, findVolume } from '../../cloudstack/find-objects.js';
 import type { WorkflowStep } from '../run-steps.js';
 import { WorkflowStopError } from '../workflow-errors.js';
 import { analysisOf } from './analyse-step.js';

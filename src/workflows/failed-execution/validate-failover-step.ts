@@ -8,7 +8,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseKeyFile } from '../../nbd/key-file.js';
 import { exportNameFor, isFailoverSnapshotName } from '../../../reconcilers/lib/names.js';
-import { completeItems, findVm, findVolume } from '../cloudstack-steps.js';
+import { completeItems, findVm, findVolume } from '../../cloudstack/find-objects.js';
 import type { WorkflowOutcome } from '../run-workflow.js';
 import type { WorkflowStep } from '../run-steps.js';
 import type { WorkflowRun } from '../workflow-run.js';

@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { CloudStackJobFailedError } from '../../cloudstack/errors.js';
-import { attachVolume, detachVolume, findVm, findVolume } from '../cloudstack-steps.js';
-import { ensureExport, recordAttachedToOma, recordDetached } from '../oma-bookkeeping.js';
+import { findVm, findVolume } from '../../cloudstack/find-objects.js';
+import { exportGap } from '../../volume-ops/bookkeeping.js';
+import { VolumeMoveError } from '../../volume-ops/volume-writer.js';
 import type { WorkflowStep } from '../run-steps.js';
 import { waitForLink } from '../../devices/wait-for-link.js';
 import { WorkflowStopError } from '../workflow-errors.js';
@@ -43,8 +44,9 @@ export const detachVolumesStep: WorkflowStep = {
           throw new WorkflowStopError(`volume ${v.volumeId} is the root disk of VM ${holder.name} (${holder.state}), which is not a test VM of this failover: not detached`);
         }
       }
-      const from = await detachVolume(cs, v.volumeId, signal);
-      await recordDetached(run.db, v.volumeId, run.now());
+      const detached = await run.volumes().detach(v.volumeId);
+      if (detached.nbdChanged) run.ctx.nbdTouched.value = true;
+      const from = detached.detachedFrom ?? null;
       if (from !== null) moved.push(`${v.name} from ${from === oma ? 'the OMA' : from}`);
     }
     return moved.length === 0 ? 'no volume needed detaching' : `detached ${moved.join(', ')}`;
@@ -56,7 +58,6 @@ export const reattachVolumesStep: WorkflowStep = {
   name: 'volume-reattachment-to-oma',
   title: 'reattach the volumes to the OMA, restore device mappings and NBD exports',
   async run(run) {
-    const cs = run.cloudstack();
     const signal = run.ctx.signal;
     const oma = run.omaVmId();
     const analysis = analysisOf(run);
@@ -64,24 +65,25 @@ export const reattachVolumesStep: WorkflowStep = {
     const exportProblems: string[] = [];
     let attached = 0;
     for (const v of analysis.volumes) {
+      // Through the one writer: the Volume Daemon (or its bookkeeping) writes the mapping and the export.
+      let moved;
       try {
-        if ((await attachVolume(cs, v.volumeId, oma, signal)) === 'attached') attached++;
+        moved = await run.volumes().attach(v.volumeId, oma);
       } catch (e) {
         // A business-rule refusal (no free slot, VM snapshots on the OMA) will not change by retrying.
         if (e instanceof CloudStackJobFailedError) throw new WorkflowStopError(`volume ${v.volumeId} cannot be attached to the OMA: ${e.errortext}`);
+        if (e instanceof VolumeMoveError && e.terminal) throw new WorkflowStopError(e.message);
         throw e;
       }
-      const live = await findVolume(cs, v.volumeId, signal);
-      const path = run.byIdPath(v.volumeId);
-      const attachment = { volumeId: v.volumeId, contextId: analysis.contextId, omaVmId: oma, byIdPath: path, sizeBytes: live?.sizeBytes ?? 0 };
-      await recordAttachedToOma(run.db, attachment, run.now());
-      if (!(await waitForLink(path, run.options.byIdWaitMs, run.options.pollMs, signal))) {
+      if (moved.changed) attached++;
+      if (moved.nbdChanged) run.ctx.nbdTouched.value = true;
+      if (!(await waitForLink(run.byIdPath(v.volumeId), run.options.byIdWaitMs, run.options.pollMs, signal))) {
         // Exporting a device the OMA does not see serves nothing; missing-nbd-export adds it once the link shows.
         linkMissing.push(v.volumeId);
         continue;
       }
-      const problem = await ensureExport(run.ctx, run.db, attachment, run.now());
-      if (problem !== null) exportProblems.push(problem);
+      const exported = await exportGap(run.ctx, v.volumeId);
+      if (exported !== null) exportProblems.push(exported);
     }
     run.setData('reattach', { linkMissing, exportProblems });
     const notes = [

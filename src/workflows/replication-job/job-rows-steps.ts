@@ -6,7 +6,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { findVolume } from '../cloudstack-steps.js';
+import { findVolume } from '../../cloudstack/find-objects.js';
 import type { WorkflowOutcome } from '../run-workflow.js';
 import type { WorkflowStep } from '../run-steps.js';
 import { recomputeContextStatus } from './analyse-replication-job.js';

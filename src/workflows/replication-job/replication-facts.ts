@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { CloudStackClient } from '../../cloudstack/cloudstack-client.js';
 import type { DB } from '../../db/schema-types.js';
 import type { CsVolume, World } from '../../world/world.js';
-import { findVolume } from '../cloudstack-steps.js';
+import { findVolume } from '../../cloudstack/find-objects.js';
 import type { ReplicationFacts } from './analyse-replication-job.js';
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;

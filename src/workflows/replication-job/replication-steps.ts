@@ -1,6 +1,6 @@
 /** The steps of the replication-job cleanup before its database phase: analysis, exports, volumes. */
-import { deleteVolume, detachVolume, findVolume } from '../cloudstack-steps.js';
-import { recordDetached, removeExport } from '../oma-bookkeeping.js';
+import { findVolume } from '../../cloudstack/find-objects.js';
+import { removeExportNamed } from '../../volume-ops/bookkeeping.js';
 import type { WorkflowStep } from '../run-steps.js';
 import { WorkflowRefusedError, WorkflowStopError } from '../workflow-errors.js';
 import type { WorkflowRun } from '../workflow-run.js';
@@ -43,7 +43,8 @@ export const removeExportsStep: WorkflowStep = {
     const removed: string[] = [];
     for (const e of replicationAnalysisOf(run).exports) {
       if (e.keep) continue;
-      removed.push(await removeExport(run.ctx, run.db, e.name));
+      removed.push(await removeExportNamed(run.ctx, e.name));
+      run.ctx.nbdTouched.value = true;
     }
     return removed.length === 0 ? 'no export to remove' : removed.join('; ');
   },
@@ -73,10 +74,11 @@ export const cleanupVolumesStep: WorkflowStep = {
       if (live.virtualMachineId === oma) {
         const users = await run.options.deviceUsage(run.byIdPath(v.volumeId));
         if (users.length > 0) throw new Error(`the OMA device of volume ${v.volumeId} is in use (${users.join(', ')}); not detached`);
-        await detachVolume(cs, v.volumeId, signal);
       }
-      await recordDetached(run.db, v.volumeId, run.now());
-      if (await deleteVolume(cs, v.volumeId, signal)) deleted++;
+      // Through the one writer: the Volume Daemon detaches first (mapping, export) and deletes.
+      const outcome = await run.volumes().delete(v.volumeId);
+      if (outcome.nbdChanged) run.ctx.nbdTouched.value = true;
+      if (outcome.changed) deleted++;
       else gone++;
     }
     return `deleted ${deleted} volumes${gone > 0 ? ` (${gone} already gone)` : ''}`;
