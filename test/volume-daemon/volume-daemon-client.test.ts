@@ -123,7 +123,7 @@ describe('errors', () => {
 
   it('connection refused names host:port and errno', async () => {
     const { server, url } = await listen(() => undefined);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
     const e = await errorOf(new VolumeDaemonClient({ url }).health());
     expect(e).toBeInstanceOf(VolumeDaemonNetworkError);
     expect(e).toMatchObject({ code: 'ECONNREFUSED', address: url.slice('http://'.length) });

@@ -37,10 +37,10 @@ async function startHupCounter(): Promise<HupCounter> {
   const waiters: { test: () => boolean; resolve: () => void }[] = [];
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
-    for (const w of [...waiters]) if (w.test()) {
+    for (const w of [...waiters]) {if (w.test()) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
-    }
+    }}
   });
   const until = (test: () => boolean) =>
     test() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }));
