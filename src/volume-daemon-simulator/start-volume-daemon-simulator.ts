@@ -15,6 +15,7 @@ import { CrashControl, type CrashPoint } from './crash-control.js';
 import { SimExportManager } from './export-manager.js';
 import { resolveFaults, type FaultSwitches, type FaultsInput } from './faults.js';
 import { failInterruptedOperations } from './operation-store.js';
+import { adminRoute } from './admin-routes.js';
 import { route } from './routes.js';
 import { SimUdev } from './udev.js';
 import { VolumeService } from './volume-service.js';
@@ -135,7 +136,7 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
     const url = new URL(req.url ?? '/', 'http://volume-daemon');
     const body = await readBody(req);
     const method = req.method ?? 'GET';
-    const answer = await route({ db: database.db, service, now: () => new Date() }, method, url, body);
+    const answer = adminRoute({ faults, stats }, method, url.pathname, body) ?? (await route({ db: database.db, service, now: () => new Date() }, method, url, body));
     if (answer.status === 201) {
       const type = (answer.body as { type: OperationType }).type;
       stats.operations[type].started++;

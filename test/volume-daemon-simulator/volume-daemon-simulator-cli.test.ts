@@ -55,6 +55,12 @@ describe('oma-reconciler volume-daemon-simulator', () => {
       expect(done.status).toBe('completed');
       expect((await client.listVmVolumes(env.omaVmId)).map((v) => v.volume_id)).toEqual([volumeId]);
       expect(env.cs.state.getVolume(volumeId)?.vmId).toBe(env.omaVmId);
+      const stats = (await (await fetch(`${url}/sim/stats`)).json()) as { operations: { attach: unknown }; hups: number };
+      expect(stats).toMatchObject({ operations: { attach: { started: 1, completed: 1, failed: 0 } }, hups: 0 });
+      const switched = await fetch(`${url}/sim/faults`, { method: 'POST', body: JSON.stringify({ 'link-timeout': false }) });
+      expect(await switched.json()).toMatchObject({ 'link-timeout': false, 'duplicate-mapping': true, 'hup-per-change': false });
+      const bad = await fetch(`${url}/sim/faults`, { method: 'POST', body: JSON.stringify({ dupe: true }) });
+      expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([400, expect.stringMatching(/unknown Volume Daemon simulator fault "dupe"/)]);
     } finally {
       child.kill('SIGINT');
     }
