@@ -214,4 +214,14 @@ describe('create', () => {
     await env.db.db.updateTable('ossea_configs').set({ secret_key: env.cs.secretKey }).execute();
     expect((await run(client.createVolume({ name: 'y', size: GiB }))).status).toBe('completed');
   });
+
+  it('CLOUDSTACK_* / OMA_VM_ID overrides win over the row, field by field, as in the reconciler', async () => {
+    await env.db.db.updateTable('ossea_configs').set({ secret_key: 'wrong', oma_vm_id: env.testVmId }).execute();
+    const overridden = await env.startDaemon({ cloudstack: { secretKey: env.cs.secretKey, omaVmId: env.omaVmId } });
+    const c = env.client(overridden);
+    const volumeId = await env.addVolume();
+    const done = await c.waitForOperation((await c.attachVolume(volumeId, env.omaVmId)).id);
+    expect(done).toMatchObject({ status: 'completed', response: { device_path: byId(volumeId) } });
+    expect(await mapping(volumeId)).toMatchObject({ operation_mode: 'oma' });
+  });
 });
