@@ -5,8 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { configSchema, type Config } from '../config/config-schema.js';
 import { connectDatabase } from '../db/connect.js';
 import { createLogger, redactUrl, type Logger } from '../log.js';
@@ -16,6 +15,7 @@ import { CrashControl, type CrashPoint } from './crash-control.js';
 import { SimExportManager } from './export-manager.js';
 import { resolveFaults, type FaultSwitches, type FaultsInput } from './faults.js';
 import { failInterruptedOperations } from './operation-store.js';
+import { adminRoute } from './admin-routes.js';
 import { route } from './routes.js';
 import { SimUdev } from './udev.js';
 import { VolumeService } from './volume-service.js';
@@ -29,7 +29,7 @@ export interface VolumeDaemonSimulatorOptions {
   readonly databaseUrl: string;
   readonly nbd: { readonly baseConfig: string; readonly confDir: string; readonly pidFile: string; readonly port?: number };
   readonly byIdDir: string;
-  /** Where the by-id links point (sparse files). Default `<tmpdir>/oma-volume-daemon-sim-devices`. */
+  /** Where the by-id links point (sparse files). Default `volume-daemon-sim-devices` beside the by-id dir. */
   readonly devicesDir?: string;
   /** `CLOUDSTACK_*`/`OMA_VM_ID` overrides and client limits, as in the reconciler's config. */
   readonly cloudstack?: Partial<Config['cloudstack']>;
@@ -95,7 +95,7 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
     interrupted: 0,
   };
   const crash = new CrashControl();
-  const udev = new SimUdev(options.byIdDir, options.devicesDir ?? join(tmpdir(), 'oma-volume-daemon-sim-devices'));
+  const udev = new SimUdev(options.byIdDir, options.devicesDir ?? join(dirname(options.byIdDir), 'volume-daemon-sim-devices'));
   udev.enabled = options.udev ?? true;
   let linkTimeoutMs = options.linkTimeoutMs ?? 10_000;
   const exports = new SimExportManager(database.db, {
@@ -136,7 +136,7 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
     const url = new URL(req.url ?? '/', 'http://volume-daemon');
     const body = await readBody(req);
     const method = req.method ?? 'GET';
-    const answer = await route({ db: database.db, service, now: () => new Date() }, method, url, body);
+    const answer = adminRoute({ faults, stats }, method, url.pathname, body) ?? (await route({ db: database.db, service, now: () => new Date() }, method, url, body));
     if (answer.status === 201) {
       const type = (answer.body as { type: OperationType }).type;
       stats.operations[type].started++;

@@ -152,7 +152,14 @@ export class VolumeDaemonClient {
       if (signal?.aborted) throw e;
       throw new VolumeDaemonNetworkError(route, this.#address, errnoOf(e), e);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      if (timeout.aborted && !signal?.aborted) throw new VolumeDaemonRequestTimeoutError(route, this.#address, this.#requestTimeoutMs);
+      if (signal?.aborted) throw e;
+      throw new VolumeDaemonNetworkError(route, this.#address, errnoOf(e), e);
+    }
     if (!res.ok) throw new VolumeDaemonHttpError(route, res.status, errorText(text));
     let json: unknown;
     try {

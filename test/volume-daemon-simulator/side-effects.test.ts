@@ -3,7 +3,7 @@
  * order, on MariaDB, the CloudStack simulator, conf.d and by-id: attach/detach/delete/create on the
  * OMA VM and on another VM.
  */
-import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { lstat, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VolumeDaemonClient } from '../../src/volume-daemon/volume-daemon-client.js';
@@ -75,6 +75,44 @@ describe('attach to the OMA VM', () => {
     expect(env.cs.state.getVolume(volumeId)?.vmId).toBe(env.testVmId);
     expect(await mapping(volumeId)).toBeUndefined();
     expect(await exists(byId(volumeId))).toBe(false);
+  });
+});
+
+describe('export bookkeeping traps (§3.6)', () => {
+  it('a conf.d file without a row: the attach completes, the export fails "already exists" and its row is deleted, the file stays', async () => {
+    const volumeId = await env.addVolume();
+    await writeFile(confFile(volumeId), `[migration-vol-${volumeId}]\nexportname = /dev/old\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
+    const done = await run(client.attachVolume(volumeId, env.omaVmId));
+    expect(done.status).toBe('completed');
+    expect(await mapping(volumeId)).toBeDefined();
+    expect(await exportRow(volumeId)).toBeUndefined();
+    // ensureNBDExportDevicePathCorrect rewrote the stale path first (one SIGHUP), then AddExport refused.
+    expect(await readFile(confFile(volumeId), 'utf8')).toContain(`exportname = ${byId(volumeId)}`);
+    expect(daemon.stats.hups).toBe(1);
+  });
+
+  it('a row without a file: the export insert fails on the unique name and no file is written; the attach completes', async () => {
+    const volumeId = await env.addVolume();
+    await env.db.db
+      .insertInto('nbd_exports')
+      .values({ volume_id: 'someone-else', export_name: `migration-vol-${volumeId}`, port: 10809, device_path: '/dev/old', config_path: confFile(volumeId), status: 'active' })
+      .execute();
+    const done = await run(client.attachVolume(volumeId, env.omaVmId));
+    expect(done.status).toBe('completed');
+    expect(await exists(confFile(volumeId))).toBe(false);
+    expect(daemon.stats.hups).toBe(0);
+  });
+});
+
+describe('wire details', () => {
+  it('an empty operation listing is null, an unknown route is gin’s plain 404, a missing attach body is 400 {"error"}', async () => {
+    const list = await fetch(`${daemon.url}/api/v1/operations?volume_id=nothing`);
+    expect(await list.text()).toBe('null');
+    const unknown = await fetch(`${daemon.url}/api/v1/nothing`);
+    expect([unknown.status, await unknown.text()]).toEqual([404, '404 page not found']);
+    const noBody = await fetch(`${daemon.url}/api/v1/volumes/x/attach`, { method: 'POST' });
+    expect(noBody.status).toBe(400);
+    expect(await noBody.json()).toEqual({ error: 'invalid request body: EOF' });
   });
 });
 
@@ -175,5 +213,15 @@ describe('create', () => {
     expect(failed.error).toMatch(/failed to create volume in CloudStack: .*401/);
     await env.db.db.updateTable('ossea_configs').set({ secret_key: env.cs.secretKey }).execute();
     expect((await run(client.createVolume({ name: 'y', size: GiB }))).status).toBe('completed');
+  });
+
+  it('CLOUDSTACK_* / OMA_VM_ID overrides win over the row, field by field, as in the reconciler', async () => {
+    await env.db.db.updateTable('ossea_configs').set({ secret_key: 'wrong', oma_vm_id: env.testVmId }).execute();
+    const overridden = await env.startDaemon({ cloudstack: { secretKey: env.cs.secretKey, omaVmId: env.omaVmId } });
+    const c = env.client(overridden);
+    const volumeId = await env.addVolume();
+    const done = await c.waitForOperation((await c.attachVolume(volumeId, env.omaVmId)).id);
+    expect(done).toMatchObject({ status: 'completed', response: { device_path: byId(volumeId) } });
+    expect(await mapping(volumeId)).toMatchObject({ operation_mode: 'oma' });
   });
 });

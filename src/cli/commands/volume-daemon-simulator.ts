@@ -28,6 +28,8 @@ Options:
                    -a,-b (all but those); default from VOLUME_DAEMON_SIM_FAULTS.
                    Faults: ${VOLUME_DAEMON_FAULTS.join(', ')}
 
+Admin endpoints (not the real daemon's): GET|POST /sim/faults ({"<fault>": true|false}), GET /sim/stats.
+
 ${common}
 `,
     options: { port: { type: 'string' }, faults: { type: 'string' } },
