@@ -30,7 +30,7 @@ describe('oma-reconciler plan', () => {
     expect(run.code).toBe(0);
     const plan = planJsonSchema.parse(JSON.parse(run.stdout));
     expect(plan.summary).toEqual({ drift: 0, actionsToRun: 0, actionsBlocked: 0 });
-    expect(plan.sources).toEqual({ database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: true } });
+    expect(plan.sources).toEqual({ database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: true }, 'volume-daemon': { complete: true } });
     expect((await h.cli(['plan'])).stdout).toMatch(/^no drift\nmode enforce, observed .*; drift: 0\n$/);
   });
 

@@ -15,7 +15,7 @@ describe('a freshly built appliance', () => {
   it('already satisfies every invariant, and the plan finds no drift with every source complete', async () => {
     expect(checkInvariants(await readAppliance(h))).toEqual([]);
     const planned = await h.plan();
-    expect(Object.values(planned.world.sources).map((s) => s.complete)).toEqual([true, true, true, true]);
+    expect(Object.values(planned.world.sources).map((s) => s.complete)).toEqual([true, true, true, true, true]);
     expect(planned.gated).toEqual([]);
   });
 

@@ -18,7 +18,7 @@ describe('the plan JSON', () => {
     const plan = planOf(sampleWorld().incomplete('devices', 'by-id dir unreadable'));
     expect(planJsonSchema.parse(plan)).toEqual(plan);
     expect(plan.summary).toEqual({ drift: 16, actionsToRun: 15, actionsBlocked: 1 });
-    expect(plan.sources).toEqual({ database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: false, error: 'by-id dir unreadable' } });
+    expect(plan.sources).toEqual({ database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: false, error: 'by-id dir unreadable' }, 'volume-daemon': { complete: true } });
   });
 
   it('carries only the contract fields of each action (no params, ownership or trail)', () => {
@@ -40,7 +40,7 @@ describe('the plan JSON', () => {
     expect(plan).toEqual({
       observedAt: NOW.toISOString(),
       mode: 'enforce',
-      sources: { database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: true } },
+      sources: { database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: true }, 'volume-daemon': { complete: true } },
       drift: [],
       summary: { drift: 0, actionsToRun: 0, actionsBlocked: 0 },
     });
