@@ -18,17 +18,16 @@ import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { failoverState } from './lib/failover-state.js';
 import { findInFlight } from './lib/in-flight.js';
 import { ANNOTATION } from './lib/names.js';
+import { isCleanupFinal } from '../src/reconcile/outcomes.js';
 import { replicationState } from './lib/replication-state.js';
 import { indexWorld } from './lib/world-index.js';
-
-const FINAL = new Set(['done', 'failed', 'refused']);
 
 /** The pending request on a row, or null when there is none or it is already finished. */
 function pendingRequest(a: Annotations, record: CleanupRequestRecord | undefined): { value: string; keepVolumes: string | undefined } | null {
   const value = a[ANNOTATION.cleanup];
   if (value === undefined) return null;
   const status = record?.status ?? a[ANNOTATION.cleanupStatus];
-  if (status !== undefined && FINAL.has(status)) return null;
+  if (status !== undefined && isCleanupFinal(status)) return null;
   return { value, keepVolumes: a[ANNOTATION.keepVolumes] };
 }
 

@@ -21,8 +21,7 @@ import { findInFlight } from './lib/in-flight.js';
 import { sanitizeVmName, testVmUnixSuffix } from './lib/names.js';
 import { adoptionNote, failedChecks, inLedger, isLiveFailoverVm } from './lib/ownership.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
-
-const GONE_STATES = new Set(['Destroyed', 'Expunging', 'Expunged']);
+import { isVmGone } from '../src/world/cloudstack-states.js';
 
 /** Contexts by the two names their test VMs carry: sanitised VM name (name) and raw VM name (display name). */
 function contextNames(idx: WorldIndex): { bySanitised: Map<string, ContextRow>; byRaw: Map<string, ContextRow> } {
@@ -55,7 +54,7 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
   const names = contextNames(idx);
   const items: DriftItem[] = [];
   for (const vm of world.cloudstack.virtualMachines) {
-    if (GONE_STATES.has(vm.state) || vm.id === omaVmId) continue;
+    if (isVmGone(vm.state) || vm.id === omaVmId) continue;
     const jobs = idx.failoverJobsByDestination.get(vm.id) ?? [];
     const byName = contextByName(names, vm);
     const terminalJob = jobs.find((j) => j.jobType === 'test' && TERMINAL_FAILOVER_STATUSES.includes(j.status));

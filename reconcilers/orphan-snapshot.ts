@@ -18,9 +18,7 @@ import { findInFlight } from './lib/in-flight.js';
 import { isFailoverSnapshotName } from './lib/names.js';
 import { failedChecks, inLedger, mayBeProductionVm } from './lib/ownership.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
-
-/** Snapshot states in which it is being created or removed. */
-const TRANSIENT_STATES = new Set(['Allocated', 'Creating', 'BackingUp', 'Copying', 'Destroying', 'Destroyed']);
+import { isSnapshotTransient } from '../src/world/cloudstack-states.js';
 
 function ownershipOf(idx: WorldIndex, snap: CsSnapshot, contextStatus: string | null, omaVmId: string | null): OwnershipChecks {
   const volume = idx.csVolumes.get(snap.volumeId);
@@ -40,7 +38,7 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const items: DriftItem[] = [];
   for (const snap of world.cloudstack.snapshots) {
-    if (!isFailoverSnapshotName(snap.name) || TRANSIENT_STATES.has(snap.state) || idx.referencedSnapshots.has(snap.id)) continue;
+    if (!isFailoverSnapshotName(snap.name) || isSnapshotTransient(snap.state) || idx.referencedSnapshots.has(snap.id)) continue;
     const row = idx.osseaVolumes.get(snap.volumeId);
     if (!row && !inLedger(idx, 'volume', snap.volumeId)) continue;
     const contextId = row?.vmContextId ?? null;

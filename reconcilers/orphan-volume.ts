@@ -21,9 +21,7 @@ import { isMigrationVolumeName, QUARANTINE_TAG } from './lib/names.js';
 import { adoptionNote, failedChecks, inLedger, mayBeProductionVm } from './lib/ownership.js';
 import { addSeconds, parseTime } from './lib/time.js';
 import { indexWorld, ledgerKey, type WorldIndex } from './lib/world-index.js';
-
-/** CloudStack states in which a volume is already on its way out. */
-const GONE_STATES = new Set(['Destroy', 'Destroyed', 'Expunging', 'Expunged']);
+import { isVolumeGone } from '../src/world/cloudstack-states.js';
 
 function ownershipOf(idx: WorldIndex, volume: CsVolume, omaVmId: string | null): OwnershipChecks {
   return {
@@ -71,7 +69,7 @@ function diff(world: World, policy: Policy): readonly DriftItem[] {
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const items: DriftItem[] = [];
   for (const volume of world.cloudstack.volumes) {
-    if (idx.osseaVolumes.has(volume.id) || GONE_STATES.has(volume.state)) continue;
+    if (idx.osseaVolumes.has(volume.id) || isVolumeGone(volume.state)) continue;
     const ledgered = inLedger(idx, 'volume', volume.id);
     if (!ledgered && !isMigrationVolumeName(volume.name)) continue;
     const ownership = ownershipOf(idx, volume, omaVmId);

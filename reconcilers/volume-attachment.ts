@@ -18,9 +18,7 @@ import { ON_OMA_STATES } from './lib/context-states.js';
 import { findInFlight } from './lib/in-flight.js';
 import { resolveOmaVm } from './lib/oma-vm.js';
 import { indexWorld } from './lib/world-index.js';
-
-/** Volume states in which an attach can work. */
-const ATTACHABLE = new Set(['Ready', 'Allocated']);
+import { isVolumeAttachable } from '../src/world/cloudstack-states.js';
 
 function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
@@ -46,10 +44,10 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
         makeDrift({
           ...base,
           evidence: [dbFact, fact('cloudstack', `volume ${volume.state}, attached to no VM`)],
-          actions: ATTACHABLE.has(volume.state)
+          actions: isVolumeAttachable(volume.state)
             ? [{ action: 'attach-volume-to-oma', params: { volumeId: volume.id, omaVmId }, destructive: false }]
             : [],
-          note: ATTACHABLE.has(volume.state) ? null : `volume is ${volume.state}; it cannot be attached`,
+          note: isVolumeAttachable(volume.state) ? null : `volume is ${volume.state}; it cannot be attached`,
         }),
       );
       continue;

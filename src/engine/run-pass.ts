@@ -27,7 +27,6 @@ import { MODE_CEILING_KEY } from './store/pass-records.js';
 import { writeState } from './store/state-store.js';
 import type { GatedAction, GatedDrift, PlanJson } from '../reconcile/types.js';
 
-export { MODE_CEILING_KEY } from './store/pass-records.js';
 
 /** Everything one pass produced. */
 export interface CompletedPass {
