@@ -13,7 +13,8 @@
  * no live job references it, not the OMA, not a live VM). Never a VM with a context's exact source
  * name. Safety rails: no failover in flight, grace (default 30 min), ownership, budget, sanity.
  */
-import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, OwnershipChecks, Policy, ProposedAction } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { ContextRow, CsVirtualMachine, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { failoverState, TERMINAL_FAILOVER_STATUSES } from './lib/failover-state.js';
@@ -45,10 +46,9 @@ function contextByName(names: ReturnType<typeof contextNames>, vm: CsVirtualMach
   return raw;
 }
 
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   // "No volume of ours attached" cannot be established from a partial volume listing.
   if (!world.sources.database.complete || !world.sources.cloudstack.complete) return [];
-  const idx = indexWorld(world);
   const inFlight = findInFlight(idx, policy, now);
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const names = contextNames(idx);

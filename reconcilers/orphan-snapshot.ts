@@ -11,7 +11,8 @@
  * ownership (blocked for a context failed over live: that snapshot may be the only rollback point),
  * budget, sanity. Snapshots still being created or already being destroyed are skipped.
  */
-import type { DriftItem, OwnershipChecks, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, OwnershipChecks, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { CsSnapshot, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { findInFlight } from './lib/in-flight.js';
@@ -31,9 +32,8 @@ function ownershipOf(idx: WorldIndex, snap: CsSnapshot, contextStatus: string | 
   };
 }
 
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const inFlight = findInFlight(idx, policy, now);
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const items: DriftItem[] = [];

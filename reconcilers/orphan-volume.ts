@@ -13,7 +13,8 @@
  * volume on a live-failover VM, never a device in use on the OMA (mount, holder, open file), budget,
  * sanity. Stands down without a complete database.
  */
-import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, OwnershipChecks, Policy, ProposedAction } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { CsVolume, World } from '../src/world/world.js';
 import { deviceUsers } from './lib/device-use.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
@@ -63,9 +64,8 @@ function placement(volume: CsVolume, omaVmId: string | null): string {
   return `attached to ${vm} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'})${onOma ? ', holding a PCI slot' : ''}`;
 }
 
-function diff(world: World, policy: Policy): readonly DriftItem[] {
+function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const items: DriftItem[] = [];
   for (const volume of world.cloudstack.volumes) {

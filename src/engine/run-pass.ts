@@ -5,6 +5,7 @@
 import PQueue from 'p-queue';
 import { diffAll, needsByKind } from '../../reconcilers/index.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
+import { indexWorld } from '../../reconcilers/lib/world-index.js';
 import type { Mode } from '../config/config-schema.js';
 import type { ActionOutcome, BlockedActionReport, PassReport, SafetyTrip } from '../reconcile/engine-port.js';
 import { coerceError } from '../errors.js';
@@ -58,7 +59,9 @@ export async function planPass(deps: EngineDeps, options: RunPassOptions): Promi
   const now = new Date(observed.observedAt);
   const world = replay ? observed : withPassContext(observed);
   const policy = policyFromConfig(deps.config);
-  const items = diffAll(world, policy, now, options.only);
+  // The world's lookup tables, built once and handed to every reconciler and gate.
+  const index = indexWorld(world);
+  const items = diffAll(world, policy, now, options.only, index);
   const ceiling = world.passContext?.modeCeiling ?? null;
   const mode = options.mode ?? deps.config.mode;
   const gateCtx = gateContextFromConfig(deps.config, {
@@ -71,7 +74,7 @@ export async function planPass(deps: EngineDeps, options: RunPassOptions): Promi
     graceOverride: options.graceOverride ?? null,
     mode,
   });
-  const { drift, tripped } = applyGates(items, world, gateCtx);
+  const { drift, tripped } = applyGates(items, world, gateCtx, index);
   const trips: SafetyTrip[] = [];
   if (tripped.sanity !== undefined) trips.push('sanity');
   if (tripped.budget !== undefined) trips.push('budget');

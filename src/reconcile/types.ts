@@ -104,13 +104,6 @@ export interface Policy {
   readonly nbdConfDir: string;
 }
 
-/** A pure reconciler: one drift kind, the sources it needs, and its diff. */
-export interface Reconciler {
-  readonly kind: DriftKind;
-  readonly needs: readonly SourceName[];
-  diff(world: World, policy: Policy, now: Date): readonly DriftItem[];
-}
-
 /** One gate's verdict on one action (the gate trail `explain` shows). */
 export interface GateCheck {
   readonly gate: Gate;
