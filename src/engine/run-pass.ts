@@ -17,7 +17,7 @@ import { saveWorld } from '../world/world-file.js';
 import type { World } from '../world/world.js';
 import type { ActuatorContext } from './actuators/actuator-context.js';
 import { executeAction } from './actuators/execute-action.js';
-import type { EngineDeps, RunPassOptions } from './engine-deps.js';
+import type { EngineDeps, EnginePassOptions } from './engine-deps.js';
 import { applyGates } from './gates/apply-gates.js';
 import { gateContextFromConfig } from './gates/gate-context.js';
 import { ledgerObservations } from './ledger.js';
@@ -86,7 +86,7 @@ export interface ItemResult {
 }
 
 /** Observes (or takes the replayed world), diffs and gates: the plan, with no side effect. */
-export async function planPass(deps: EngineDeps, options: RunPassOptions): Promise<PassPlan> {
+export async function planPass(deps: EngineDeps, options: EnginePassOptions): Promise<PassPlan> {
   const replay = options.world !== undefined;
   const observed = options.world ?? (await observeWorld(deps.observe, options.signal));
   // The world's own time, live or replayed: a saved world then replays to the very same plan.
@@ -122,7 +122,7 @@ function evaluatedKinds(world: World): Set<DriftKind> {
 }
 
 /** Runs a whole pass. Never throws for a failing action; throws only when the database itself fails. */
-export async function runPass(deps: EngineDeps, options: RunPassOptions): Promise<CompletedPass> {
+export async function runPass(deps: EngineDeps, options: EnginePassOptions): Promise<CompletedPass> {
   const log = deps.logger.child({ passId: options.passId });
   const planned = await planPass(deps, options);
   const { world, gated, trips } = planned;
@@ -154,7 +154,7 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
   return { world, gated, plan, report, executed, remaining, worldFile };
 }
 /** Record: the ledger, first-seen times (at the time the plan was gated at, so the plan shows them) and a tripped budget's ceiling. */
-async function recordStep(deps: EngineDeps, options: RunPassOptions, planned: PassPlan, log: Logger): Promise<void> {
+async function recordStep(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<void> {
   const { world, gated, now } = planned;
   await recordLedger(deps.database.db, world.database.ledger, ledgerObservations(world.database), now);
   await recordDriftSeen(deps.database.db, gated, world.database.driftFirstSeen, evaluatedKinds(world), now);
@@ -166,7 +166,7 @@ async function recordStep(deps: EngineDeps, options: RunPassOptions, planned: Pa
 }
 
 /** The actuators' context of this pass, or null when nothing runs (plan only, replay, nothing runnable). */
-async function actuatorContext(deps: EngineDeps, options: RunPassOptions, planned: PassPlan, log: Logger): Promise<Omit<ActuatorContext, 'nbdTouched'> | null> {
+async function actuatorContext(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<Omit<ActuatorContext, 'nbdTouched'> | null> {
   if (!options.act || options.world !== undefined || !planned.gated.some((d) => d.actions.some((a) => a.decision === 'run'))) return null;
   const cs = await deps.cloudstack().catch(() => null);
   return {
@@ -190,7 +190,7 @@ async function actuatorContext(deps: EngineDeps, options: RunPassOptions, planne
  * concurrency, an item's actions in order) and returns one result per item, with what it changed
  * in NBD. A workflow two items ask for runs once; once the fence fails, nothing more starts.
  */
-async function actStep(deps: EngineDeps, options: RunPassOptions, planned: PassPlan, log: Logger): Promise<ItemResult[]> {
+async function actStep(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<ItemResult[]> {
   const base = await actuatorContext(deps, options, planned, log);
   const seenWorkflows = new Set<string>();
   let fenceLost = false;
@@ -233,14 +233,14 @@ async function actStep(deps: EngineDeps, options: RunPassOptions, planned: PassP
 }
 
 /** Apply NBD: one `applyPending` for every export change the act step staged, behind the fence. */
-async function applyNbdStep(deps: EngineDeps, options: RunPassOptions, results: readonly ItemResult[], log: Logger): Promise<void> {
+async function applyNbdStep(deps: EngineDeps, options: EnginePassOptions, results: readonly ItemResult[], log: Logger): Promise<void> {
   if (!results.some((r) => r.nbd.changed) || results.some((r) => r.stopped.length > 0) || !(await options.fence())) return;
   const applied = await deps.nbd.applyPending({ allowRestart: true }).catch((e: unknown) => ({ action: 'failed', reason: coerceError(e).message }));
   log.info({ nbdAction: applied.action, reason: applied.reason }, 'nbd changes applied');
 }
 
 /** Validate: re-observe and report which acted-on drift is still there. */
-async function validateStep(deps: EngineDeps, options: RunPassOptions, acted: readonly string[]): Promise<string[]> {
+async function validateStep(deps: EngineDeps, options: EnginePassOptions, acted: readonly string[]): Promise<string[]> {
   const { world: _replayed, ...live } = options;
   const after = await planPass(deps, { ...live, act: false });
   const still = new Set(after.gated.map((d) => d.id));
@@ -261,7 +261,7 @@ function countRequests(world: World): PassReport['cleanupRequests'] {
 
 async function runOne(
   deps: EngineDeps,
-  options: RunPassOptions,
+  options: EnginePassOptions,
   item: GatedDrift,
   action: GatedAction,
   ctx: ActuatorContext,

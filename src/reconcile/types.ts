@@ -4,7 +4,6 @@
  */
 import type { Mode } from '../config/config-schema.js';
 import type { DriftClass, DriftKind, Gate, SourceName } from '../world/drift-kinds.js';
-import type { World } from '../world/world.js';
 
 export type SubjectType =
   | 'volume'
