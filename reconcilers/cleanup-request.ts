@@ -12,23 +12,23 @@
  * in flight, another replication of the context active, context failed over, completed live
  * failover. Safety rails: paused, budget, sanity.
  */
-import type { DriftItem, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy, ProposedAction } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { Annotations, CleanupRequestRecord, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { failoverState } from './lib/failover-state.js';
 import { findInFlight } from './lib/in-flight.js';
 import { ANNOTATION } from './lib/names.js';
+import { isCleanupFinal } from '../src/reconcile/outcomes.js';
 import { replicationState } from './lib/replication-state.js';
-import { indexWorld } from './lib/world-index.js';
-
-const FINAL = new Set(['done', 'failed', 'refused']);
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
 /** The pending request on a row, or null when there is none or it is already finished. */
 function pendingRequest(a: Annotations, record: CleanupRequestRecord | undefined): { value: string; keepVolumes: string | undefined } | null {
   const value = a[ANNOTATION.cleanup];
   if (value === undefined) return null;
   const status = record?.status ?? a[ANNOTATION.cleanupStatus];
-  if (status !== undefined && FINAL.has(status)) return null;
+  if (status !== undefined && isCleanupFinal(status)) return null;
   return { value, keepVolumes: a[ANNOTATION.keepVolumes] };
 }
 
@@ -45,9 +45,8 @@ function refuse(jobId: string, table: 'replication_jobs' | 'failover_jobs', reas
   return { action: 'refuse-cleanup-request', params: { jobId, table, reason }, destructive: false };
 }
 
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const inFlight = findInFlight(idx, policy, now);
   const records = new Map(world.database.cleanupRequests.map((r) => [`${r.jobKind}:${r.jobId}`, r]));
   const recordOf = (jobId: string, kind: CleanupRequestRecord['jobKind']): CleanupRequestRecord | undefined => records.get(`${kind}:${jobId}`);

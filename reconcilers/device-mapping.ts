@@ -13,7 +13,8 @@
  * `remote-vm-<id>` path collides, incident 9) and an update that would collide is reported only.
  * Safety rails: in-flight (failover flips modes in bulk), paused, budget, sanity.
  */
-import type { DriftItem, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy, ProposedAction } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { CsVolume, DeviceMappingRow, World } from '../src/world/world.js';
 import { byIdPath } from './lib/by-id-path.js';
 import { fact, makeDrift, sortDrift, type DriftInput } from './lib/drift.js';
@@ -66,9 +67,8 @@ function judgeRow(idx: WorldIndex, byPath: ReadonlyMap<string, DeviceMappingRow>
   };
 }
 
-function diff(world: World, policy: Policy): readonly DriftItem[] {
+function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const oma = resolveOmaVm(idx, policy);
   if (!oma.verified || oma.id === null) return [];
   const omaVmId = oma.id;

@@ -2,9 +2,11 @@
  * The ordered registry of the thirteen reconcilers, one per drift kind, in the order of
  * `DRIFT_KINDS` (the order their drift appears in plans and their actions meet the budget).
  */
-import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { DriftKind, SourceName } from '../src/world/drift-kinds.js';
 import type { World } from '../src/world/world.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
 import { cleanupRequest } from './cleanup-request.js';
 import { deviceMapping } from './device-mapping.js';
 import { leftoverTestVm } from './leftover-test-vm.js';
@@ -43,8 +45,10 @@ export function needsByKind(list: readonly Reconciler[] = reconcilers): Readonly
 
 /**
  * Runs the reconcilers (all, or those of `only`) against one world and concatenates their drift in
- * registry order. Pure: the same world, policy and `now` give the same items.
+ * registry order. The world's lookup tables are built once (or taken from the caller, who hands the
+ * same tables to the gates) and passed to every reconciler. Pure: the same world, policy and `now`
+ * give the same items.
  */
-export function diffAll(world: World, policy: Policy, now: Date, only?: readonly DriftKind[]): DriftItem[] {
-  return reconcilers.filter((r) => !only || only.includes(r.kind)).flatMap((r) => r.diff(world, policy, now));
+export function diffAll(world: World, policy: Policy, now: Date, only?: readonly DriftKind[], index: WorldIndex = indexWorld(world)): DriftItem[] {
+  return reconcilers.filter((r) => !only || only.includes(r.kind)).flatMap((r) => r.diff(world, policy, now, index));
 }

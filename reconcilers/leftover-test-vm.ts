@@ -13,7 +13,8 @@
  * no live job references it, not the OMA, not a live VM). Never a VM with a context's exact source
  * name. Safety rails: no failover in flight, grace (default 30 min), ownership, budget, sanity.
  */
-import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, OwnershipChecks, Policy, ProposedAction } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { ContextRow, CsVirtualMachine, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { failoverState, TERMINAL_FAILOVER_STATUSES } from './lib/failover-state.js';
@@ -21,8 +22,7 @@ import { findInFlight } from './lib/in-flight.js';
 import { sanitizeVmName, testVmUnixSuffix } from './lib/names.js';
 import { adoptionNote, failedChecks, inLedger, isLiveFailoverVm } from './lib/ownership.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
-
-const GONE_STATES = new Set(['Destroyed', 'Expunging', 'Expunged']);
+import { isVmGone } from '../src/world/cloudstack-states.js';
 
 /** Contexts by the two names their test VMs carry: sanitised VM name (name) and raw VM name (display name). */
 function contextNames(idx: WorldIndex): { bySanitised: Map<string, ContextRow>; byRaw: Map<string, ContextRow> } {
@@ -46,16 +46,15 @@ function contextByName(names: ReturnType<typeof contextNames>, vm: CsVirtualMach
   return raw;
 }
 
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   // "No volume of ours attached" cannot be established from a partial volume listing.
   if (!world.sources.database.complete || !world.sources.cloudstack.complete) return [];
-  const idx = indexWorld(world);
   const inFlight = findInFlight(idx, policy, now);
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const names = contextNames(idx);
   const items: DriftItem[] = [];
   for (const vm of world.cloudstack.virtualMachines) {
-    if (GONE_STATES.has(vm.state) || vm.id === omaVmId) continue;
+    if (isVmGone(vm.state) || vm.id === omaVmId) continue;
     const jobs = idx.failoverJobsByDestination.get(vm.id) ?? [];
     const byName = contextByName(names, vm);
     const terminalJob = jobs.find((j) => j.jobType === 'test' && TERMINAL_FAILOVER_STATUSES.includes(j.status));

@@ -13,11 +13,12 @@
  * loses nothing). Never `dummy`, `generic` or `backup-*`; legacy names are reported only.
  * Safety rails: in-flight (the export's context), paused, and the manager's idle check.
  */
-import type { DriftItem, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { NbdPendingChange, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { isLegacyExportName, isProtectedExportName, volumeIdFromExportName } from './lib/names.js';
-import { indexWorld } from './lib/world-index.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
 function mismatches(
   live: boolean,
@@ -34,10 +35,9 @@ function mismatches(
   return out;
 }
 
-function diff(world: World): readonly DriftItem[] {
+function diff(world: World, _policy: Policy, _now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   const liveList = world.nbd.server.liveExports;
   if (!world.sources.nbd.complete || liveList === null) return [];
-  const idx = indexWorld(world);
   const live = new Set(liveList);
   const names = new Set([...liveList, ...world.nbd.configured.map((e) => e.name), ...world.nbd.pending.map((p) => p.exportName)]);
   const sessions = world.nbd.server.sessions ?? 0;

@@ -13,7 +13,8 @@
  * export is reported only: an export of a missing device serves nothing. Safety rails: in-flight (the
  * replication workflow creates exports itself), paused.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { desiredExports, type DesiredExport } from './lib/nbd-desired.js';
@@ -39,9 +40,8 @@ function deviceBlocker(idx: WorldIndex, volumeId: string): string | null {
   return null;
 }
 
-function diff(world: World, policy: Policy): readonly DriftItem[] {
+function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete || !world.sources.nbd.complete) return [];
-  const idx = indexWorld(world);
   const oma = resolveOmaVm(idx, policy);
   const items: DriftItem[] = [];
   for (const d of desiredExports(idx, policy, oma).values()) {

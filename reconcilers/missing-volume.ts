@@ -8,14 +8,14 @@
  * Actions: none — report only. The row records where the replicated data lived; it is removed only
  * through a cleanup request of its job, so nobody loses that record by accident.
  */
-import type { DriftItem, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
-import { indexWorld } from './lib/world-index.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
-function diff(world: World): readonly DriftItem[] {
+function diff(world: World, _policy: Policy, _now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete || !world.sources.cloudstack.complete) return [];
-  const idx = indexWorld(world);
   const exported = new Set(world.database.nbdExports.map((e) => e.volumeId));
   const items: DriftItem[] = [];
   for (const row of world.database.osseaVolumes) {

@@ -14,7 +14,8 @@
  * partial CloudStack listing proves nothing, and without a confirmed OMA VM only the "no row" rule
  * applies. A detached volume that volume-attachment will put back on the OMA keeps its export.
  */
-import type { DriftItem, Evidence, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Evidence, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { NbdConfiguredExport, World } from '../src/world/world.js';
 import { ON_OMA_STATES } from './lib/context-states.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
@@ -49,9 +50,8 @@ function orphanReason(idx: WorldIndex, oma: OmaVm, volumeId: string, hasRow: boo
   return null;
 }
 
-function diff(world: World, policy: Policy): readonly DriftItem[] {
+function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const oma = resolveOmaVm(idx, policy);
   const ours = desiredExports(idx, policy, oma, null);
   const live = world.nbd.server.liveExports === null ? null : new Set(world.nbd.server.liveExports);

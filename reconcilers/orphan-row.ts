@@ -12,17 +12,17 @@
  * to orphan-nbd-export, which removes file and row together. Safety rails: grace, in-flight, paused,
  * budget, sanity.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { ageSeconds, formatSeconds } from './lib/time.js';
-import { indexWorld } from './lib/world-index.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
 const OPEN_OPERATION_STATES = new Set(['pending', 'executing']);
 
-function nbdRows(world: World): DriftItem[] {
+function nbdRows(world: World, idx: WorldIndex): DriftItem[] {
   if (!world.sources.cloudstack.complete) return [];
-  const idx = indexWorld(world);
   return world.database.nbdExports
     .filter((row) => !idx.csVolumes.has(row.volumeId) && !(world.sources.nbd.complete && idx.configuredExports.has(row.exportName)))
     .map((row) =>
@@ -83,9 +83,9 @@ function staleOperations(world: World, policy: Policy, now: Date): DriftItem[] {
   return out;
 }
 
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  return sortDrift([...nbdRows(world), ...legacyRows(world), ...staleOperations(world, policy, now)]);
+  return sortDrift([...nbdRows(world, idx), ...legacyRows(world), ...staleOperations(world, policy, now)]);
 }
 
 /**

@@ -11,16 +11,15 @@
  * ownership (blocked for a context failed over live: that snapshot may be the only rollback point),
  * budget, sanity. Snapshots still being created or already being destroyed are skipped.
  */
-import type { DriftItem, OwnershipChecks, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, OwnershipChecks, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { CsSnapshot, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { findInFlight } from './lib/in-flight.js';
 import { isFailoverSnapshotName } from './lib/names.js';
 import { failedChecks, inLedger, mayBeProductionVm } from './lib/ownership.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
-
-/** Snapshot states in which it is being created or removed. */
-const TRANSIENT_STATES = new Set(['Allocated', 'Creating', 'BackingUp', 'Copying', 'Destroying', 'Destroyed']);
+import { isSnapshotTransient } from '../src/world/cloudstack-states.js';
 
 function ownershipOf(idx: WorldIndex, snap: CsSnapshot, contextStatus: string | null, omaVmId: string | null): OwnershipChecks {
   const volume = idx.csVolumes.get(snap.volumeId);
@@ -33,14 +32,13 @@ function ownershipOf(idx: WorldIndex, snap: CsSnapshot, contextStatus: string | 
   };
 }
 
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const inFlight = findInFlight(idx, policy, now);
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const items: DriftItem[] = [];
   for (const snap of world.cloudstack.snapshots) {
-    if (!isFailoverSnapshotName(snap.name) || TRANSIENT_STATES.has(snap.state) || idx.referencedSnapshots.has(snap.id)) continue;
+    if (!isFailoverSnapshotName(snap.name) || isSnapshotTransient(snap.state) || idx.referencedSnapshots.has(snap.id)) continue;
     const row = idx.osseaVolumes.get(snap.volumeId);
     if (!row && !inLedger(idx, 'volume', snap.volumeId)) continue;
     const contextId = row?.vmContextId ?? null;

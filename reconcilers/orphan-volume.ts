@@ -13,7 +13,8 @@
  * volume on a live-failover VM, never a device in use on the OMA (mount, holder, open file), budget,
  * sanity. Stands down without a complete database.
  */
-import type { DriftItem, OwnershipChecks, Policy, ProposedAction, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, OwnershipChecks, Policy, ProposedAction } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { CsVolume, World } from '../src/world/world.js';
 import { deviceUsers } from './lib/device-use.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
@@ -21,9 +22,7 @@ import { isMigrationVolumeName, QUARANTINE_TAG } from './lib/names.js';
 import { adoptionNote, failedChecks, inLedger, mayBeProductionVm } from './lib/ownership.js';
 import { addSeconds, parseTime } from './lib/time.js';
 import { indexWorld, ledgerKey, type WorldIndex } from './lib/world-index.js';
-
-/** CloudStack states in which a volume is already on its way out. */
-const GONE_STATES = new Set(['Destroy', 'Destroyed', 'Expunging', 'Expunged']);
+import { isVolumeGone } from '../src/world/cloudstack-states.js';
 
 function ownershipOf(idx: WorldIndex, volume: CsVolume, omaVmId: string | null): OwnershipChecks {
   return {
@@ -65,13 +64,12 @@ function placement(volume: CsVolume, omaVmId: string | null): string {
   return `attached to ${vm} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'})${onOma ? ', holding a PCI slot' : ''}`;
 }
 
-function diff(world: World, policy: Policy): readonly DriftItem[] {
+function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const items: DriftItem[] = [];
   for (const volume of world.cloudstack.volumes) {
-    if (idx.osseaVolumes.has(volume.id) || GONE_STATES.has(volume.state)) continue;
+    if (idx.osseaVolumes.has(volume.id) || isVolumeGone(volume.state)) continue;
     const ledgered = inLedger(idx, 'volume', volume.id);
     if (!ledgered && !isMigrationVolumeName(volume.name)) continue;
     const ownership = ownershipOf(idx, volume, omaVmId);

@@ -14,16 +14,16 @@
  * and so is a failover whose volumes are still held on the OMA (virt-v2v, a mount — incident 7).
  * Safety rails: paused, budget, sanity; the in-flight gate lets this workflow through.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { World } from '../src/world/world.js';
 import { deviceUsers } from './lib/device-use.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { failoverState } from './lib/failover-state.js';
-import { indexWorld } from './lib/world-index.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const items: DriftItem[] = [];
   for (const job of world.database.failoverJobs) {
     const tracking = idx.jobTracking.get(job.jobId);

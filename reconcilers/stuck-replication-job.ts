@@ -12,21 +12,21 @@
  * may still be copying — the note says how to request a cleanup. Safety rails: paused; these are the
  * workflow actions the in-flight gate lets through for their own context.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { ReplicationJobRow, World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { lastProgressAt, replicationState } from './lib/replication-state.js';
 import { ageSeconds, formatSeconds } from './lib/time.js';
-import { indexWorld } from './lib/world-index.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
 function progressFact(job: ReplicationJobRow, now: Date): string {
   const idle = ageSeconds(lastProgressAt(job), now);
   return `replication job ${job.status}${job.currentOperation ? ` (${job.currentOperation})` : ''}, last progress ${lastProgressAt(job) ?? 'unknown'}${idle === null ? '' : `, ${formatSeconds(idle)} ago`}`;
 }
 
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const items: DriftItem[] = [];
   const threshold = formatSeconds(policy.stuckReplicationSeconds);
   for (const job of world.database.replicationJobs) {

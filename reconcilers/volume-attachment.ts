@@ -11,20 +11,18 @@
  * failover in flight → report only: moving it is the failover recovery's job (stuck-failover-job,
  * cleanup requests). Safety rails: in-flight (a replication or failover moving volumes), paused.
  */
-import type { DriftItem, Policy, Reconciler } from '../src/reconcile/types.js';
+import type { DriftItem, Policy } from '../src/reconcile/types.js';
+import type { Reconciler } from './lib/reconciler.js';
 import type { World } from '../src/world/world.js';
 import { fact, makeDrift, sortDrift } from './lib/drift.js';
 import { ON_OMA_STATES } from './lib/context-states.js';
 import { findInFlight } from './lib/in-flight.js';
 import { resolveOmaVm } from './lib/oma-vm.js';
-import { indexWorld } from './lib/world-index.js';
+import { indexWorld, type WorldIndex } from './lib/world-index.js';
+import { isVolumeAttachable } from '../src/world/cloudstack-states.js';
 
-/** Volume states in which an attach can work. */
-const ATTACHABLE = new Set(['Ready', 'Allocated']);
-
-function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
+function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWorld(world)): readonly DriftItem[] {
   if (!world.sources.database.complete) return [];
-  const idx = indexWorld(world);
   const oma = resolveOmaVm(idx, policy);
   if (!oma.verified || oma.id === null) return [];
   const omaVmId = oma.id;
@@ -46,10 +44,10 @@ function diff(world: World, policy: Policy, now: Date): readonly DriftItem[] {
         makeDrift({
           ...base,
           evidence: [dbFact, fact('cloudstack', `volume ${volume.state}, attached to no VM`)],
-          actions: ATTACHABLE.has(volume.state)
+          actions: isVolumeAttachable(volume.state)
             ? [{ action: 'attach-volume-to-oma', params: { volumeId: volume.id, omaVmId }, destructive: false }]
             : [],
-          note: ATTACHABLE.has(volume.state) ? null : `volume is ${volume.state}; it cannot be attached`,
+          note: isVolumeAttachable(volume.state) ? null : `volume is ${volume.state}; it cannot be attached`,
         }),
       );
       continue;

@@ -12,6 +12,8 @@ export const ANNOTATION = {
   keepVolumes: 'oma-reconciler/keep-volumes',
   paused: 'oma-reconciler/paused',
   cleanupStatus: 'oma-reconciler/cleanup-status',
+  cleanupMessage: 'oma-reconciler/cleanup-message',
+  cleanupHandledAt: 'oma-reconciler/cleanup-handled-at',
 } as const;
 
 /** CloudStack volume tag written by `quarantine-volume` (ISO time of the quarantine). */

@@ -1,7 +1,7 @@
 /**
- * Lookup tables over one world, built on demand by the reconcilers and shared between them: a
- * world is immutable, so the tables of a world object are computed once per pass instead of once
- * per reconciler (13×), and every reconciler stays a pure function of its arguments.
+ * Lookup tables over one world. A world is immutable, so the pass builds its tables once
+ * (`diffAll`, `planPass`) and passes them explicitly to every reconciler and gate instead of each
+ * building its own (13×); every reconciler stays a pure function of its arguments.
  */
 import type {
   ContextRow,
@@ -80,19 +80,8 @@ export function ledgerKey(objectType: LedgerEntry['objectType'], objectId: strin
  * Tables of worlds already indexed. Weak keys: an index lives exactly as long as its world. (Building
  * them per reconciler was 1.6 s of a 7 s pass at 10,000 VMs in the benchmark's profile.)
  */
-const indexes = new WeakMap<World, WorldIndex>();
-
-/** The lookup tables of a world (built on first use, then shared). */
+/** The lookup tables of a world. Build them once per pass (`diffAll` does) and hand them on. */
 export function indexWorld(world: World): WorldIndex {
-  let idx = indexes.get(world);
-  if (!idx) {
-    idx = buildIndex(world);
-    indexes.set(world, idx);
-  }
-  return idx;
-}
-
-function buildIndex(world: World): WorldIndex {
   const db = world.database;
   const ambiguous = new Set<string>();
   for (const link of world.devices.links) for (const id of link.ambiguousWith) ambiguous.add(id);

@@ -15,7 +15,7 @@ import { Releasers } from './releasers.js';
 import { listenForStopSignals, type SignalSource } from './signals.js';
 import { assertCronExpression, type CronScheduler, type NbdWatch } from './trigger-sources.js';
 
-/** Everything the daemon is built from (the composition root in `cli/commands/run.ts` provides it). */
+/** Everything the daemon is built from (the composition root, `src/compose/start-reconciler.ts`, provides it). */
 export interface DaemonDeps {
   readonly config: Config;
   readonly logger: Logger;

@@ -7,7 +7,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { ApplianceEnv } from '../appliance-world/appliance-env.js';
-import type { WorldContext, WorldVolume } from '../appliance-world/oma-world.js';
+import type { WorldContext, WorldVolume } from '../appliance-world/appliance-world.js';
 import type { Database } from '../db/connect.js';
 import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
 import { ledgerObservations } from '../engine/ledger.js';

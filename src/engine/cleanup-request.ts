@@ -6,9 +6,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { JobCleanupAnswer } from '../reconcile/engine-port.js';
 import type { DB } from '../db/schema-types.js';
-import { ANNOTATION, readCleanupRequest, writeCleanupStatus } from './store/cleanup-requests.js';
-
-const OPEN = new Set(['accepted', 'running']);
+import { ANNOTATION } from '../../reconcilers/lib/names.js';
+import { isCleanupOpen } from '../reconcile/outcomes.js';
+import { readCleanupRequest, writeCleanupStatus } from './store/cleanup-requests.js';
 
 /** Finds the failover job a VM's "Cleanup Failed Job" button means: its newest non-completed failover. */
 export async function findFailedExecutionJob(db: Kysely<DB>, vmName: string): Promise<{ jobId: string; contextId: string } | null> {
@@ -27,7 +27,7 @@ export async function findFailedExecutionJob(db: Kysely<DB>, vmName: string): Pr
 /** Annotates a replication or failover job for cleanup and records the request. */
 export async function requestCleanup(db: Kysely<DB>, jobId: string, by: string, keepVolumes: boolean, now: Date): Promise<JobCleanupAnswer> {
   const existing = await readCleanupRequest(db, jobId);
-  if (existing && OPEN.has(existing.status)) {
+  if (existing && isCleanupOpen(existing.status)) {
     return { outcome: 'already-requested', status: existing.status as JobCleanupAnswer['status'], message: `a cleanup of ${jobId} is already ${existing.status}` };
   }
   const replication = await db.selectFrom('replication_jobs').select(['id', 'vm_context_id']).where('id', '=', jobId).executeTakeFirst();
@@ -40,7 +40,7 @@ export async function requestCleanup(db: Kysely<DB>, jobId: string, by: string, 
     set annotations = json_remove(json_set(coalesce(annotations, '{}'),
         ${`$."${ANNOTATION.cleanup}"`}, 'requested',
         ${`$."${ANNOTATION.keepVolumes}"`}, ${keepVolumes ? 'true' : 'false'}),
-      ${`$."${ANNOTATION.status}"`})
+      ${`$."${ANNOTATION.cleanupStatus}"`})
     where ${sql.ref(idColumn)} = ${jobId}`.execute(db);
   // A new request supersedes an earlier cancellation.
   await db.updateTable('oma_reconciler_cleanup_requests').set({ cancelled: 0 }).where('job_id', '=', jobId).execute();

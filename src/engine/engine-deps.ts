@@ -28,8 +28,13 @@ export interface EngineDeps {
   readonly hostname: string;
 }
 
-/** Per-pass options. */
-export interface RunPassOptions {
+/**
+ * How the engine runs one pass: the daemon's {@link PassOptions} (signal, act, fence, backoff,
+ * pass id) less the trigger, plus what the CLI asks for (a kind filter, a grace override, a mode,
+ * a replayed world). `isLeader` is apart from `act`: `plan` and `explain` gate as the leader
+ * would, without acting; the daemon passes `isLeader: act`.
+ */
+export interface EnginePassOptions {
   readonly passId: string;
   readonly signal: AbortSignal;
   /** False = plan only (every runnable action reported blocked `not-leader`… or just not run). */

@@ -2,7 +2,6 @@
  * The reconcile engine as the daemon and the CLI see it: runs passes, keeps the last plan, and
  * answers the read API and cleanup requests. Implements the daemon's {@link EnginePort}.
  */
-import { sql } from 'kysely';
 import type {
   CheckResult, EnginePort, FailedExecutionCleanupAnswer, JobCleanupAnswer, PassOptions, PassReport,
 } from '../reconcile/engine-port.js';
@@ -13,6 +12,8 @@ import { requestCleanup, findFailedExecutionJob } from './cleanup-request.js';
 import { runPass } from './run-pass.js';
 import { listActions } from './store/audit-log.js';
 import { readCleanupRequest } from './store/cleanup-requests.js';
+import { clearModeCeiling, pingDatabase, readPendingCleanupIds } from './store/engine-queries.js';
+import { isCleanupFinal } from '../reconcile/outcomes.js';
 import type { GatedDrift, PlanJson } from '../reconcile/types.js';
 
 /** The engine plus what the status page needs beyond the port. */
@@ -22,6 +23,11 @@ export interface Engine extends EnginePort {
    * before it is already released, so this waits for the running pass to finish.
    */
   lastPass(): Promise<LastPass | null>;
+  /**
+   * Lifts the mode ceiling a budget trip set (`apply --reset-budget`; the caller checks it is the
+   * leader). Returns the ceiling that was in force, null when the budget had not tripped.
+   */
+  resetModeCeiling(): Promise<{ readonly reason?: string } | null>;
   readonly deps: EngineDeps;
 }
 
@@ -31,8 +37,6 @@ export interface LastPass {
   readonly gated: readonly GatedDrift[];
   readonly isLeader: boolean;
 }
-
-const TERMINAL = new Set(['done', 'failed', 'refused']);
 
 /** Creates the engine over its dependencies. */
 export function createEngine(deps: EngineDeps): Engine {
@@ -76,19 +80,12 @@ export function createEngine(deps: EngineDeps): Engine {
     runPass: runOne,
     lastPass: settledPass,
     lastPlan: (): PlanJson | null => lastPlan,
+    resetModeCeiling: () => clearModeCeiling(deps.database.db),
 
     async hasNewAnnotations() {
       // Rows that ask for a cleanup not yet started (no status, or accepted by the CLI/API). The signature
       // changes only when that set changes, so a waiting request triggers one pass, not one per poll.
-      const rows = await sql<{ id: string }>`
-        select concat('r:', id) as id from replication_jobs
-          where json_value(annotations, '$."oma-reconciler/cleanup"') = 'requested'
-            and coalesce(json_value(annotations, '$."oma-reconciler/cleanup-status"'), 'accepted') = 'accepted'
-        union all
-        select concat('f:', job_id) from failover_jobs
-          where json_value(annotations, '$."oma-reconciler/cleanup"') = 'requested'
-            and coalesce(json_value(annotations, '$."oma-reconciler/cleanup-status"'), 'accepted') = 'accepted'`.execute(deps.database.db);
-      const signature = rows.rows.map((r) => r.id).sort().join(',');
+      const signature = (await readPendingCleanupIds(deps.database.db)).sort().join(',');
       const changed = signature !== '' && signature !== annotationSignature;
       annotationSignature = signature;
       return changed;
@@ -116,10 +113,10 @@ export function createEngine(deps: EngineDeps): Engine {
       if (answer.outcome === 'refused' || answer.outcome === 'not-found') {
         return { success: false, message: answer.message, job_id: job.jobId, status: answer.status ?? 'refused' };
       }
-      const deadline = Date.now() + waitSeconds * 1000;
+      const deadline = deps.clock().getTime() + waitSeconds * 1000;
       let status = answer.status ?? 'accepted';
       let message = answer.message;
-      while (!TERMINAL.has(status) && Date.now() < deadline && !signal.aborted) {
+      while (!isCleanupFinal(status) && deps.clock().getTime() < deadline && !signal.aborted) {
         await new Promise((r) => setTimeout(r, 500));
         const record = await readCleanupRequest(deps.database.db, job.jobId);
         if (record) {
@@ -137,7 +134,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     async checks() {
-      const database: CheckResult = await sql`select 1`.execute(deps.database.db).then(
+      const database: CheckResult = await pingDatabase(deps.database.db).then(
         () => ({ ok: true }),
         (e: unknown) => ({ ok: false, detail: (e as Error).message }),
       );

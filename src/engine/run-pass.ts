@@ -1,20 +1,24 @@
 /**
- * One reconcile pass, one way: observe → diff → gates → act → record. Reconcilers and gates are
- * pure; this module holds the order, the I/O around them and the records.
+ * One reconcile pass, one way, in named steps: observe → diff → gate ({@link planPass}), record
+ * (first-seen times, ledger, budget ceiling), act (one result per drift item, with what it changed
+ * in NBD), apply NBD, validate (re-observe), save. Reconcilers and gates are pure; this module holds
+ * the order, the I/O around them and the records.
  */
 import { passVolumeWriter } from './actuators/pass-volume-writer.js';
 import PQueue from 'p-queue';
 import { diffAll, needsByKind } from '../../reconcilers/index.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
+import { indexWorld } from '../../reconcilers/lib/world-index.js';
 import type { Mode } from '../config/config-schema.js';
 import type { ActionOutcome, BlockedActionReport, PassReport, SafetyTrip } from '../reconcile/engine-port.js';
 import { coerceError } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { DriftKind } from '../world/drift-kinds.js';
 import { saveWorld } from '../world/world-file.js';
 import type { World } from '../world/world.js';
 import type { ActuatorContext } from './actuators/actuator-context.js';
 import { executeAction } from './actuators/execute-action.js';
-import type { EngineDeps, RunPassOptions } from './engine-deps.js';
+import type { EngineDeps, EnginePassOptions } from './engine-deps.js';
 import { applyGates } from './gates/apply-gates.js';
 import { gateContextFromConfig } from './gates/gate-context.js';
 import { ledgerObservations } from './ledger.js';
@@ -28,7 +32,6 @@ import { MODE_CEILING_KEY } from './store/pass-records.js';
 import { writeState } from './store/state-store.js';
 import type { GatedAction, GatedDrift, PlanJson } from '../reconcile/types.js';
 
-export { MODE_CEILING_KEY } from './store/pass-records.js';
 
 /** Everything one pass produced. */
 export interface CompletedPass {
@@ -37,7 +40,7 @@ export interface CompletedPass {
   readonly plan: PlanJson;
   readonly report: PassReport;
   /** Per executed action: the audit id and message (for `apply`'s output). */
-  readonly executed: readonly (ActionOutcome & { readonly auditId: string | null; readonly message: string })[];
+  readonly executed: readonly ExecutedAction[];
   /** Drift ids acted on that are still present after re-observation (validation phase). */
   readonly remaining: readonly string[];
   readonly worldFile: string | null;
@@ -52,15 +55,48 @@ function withPassContext(world: World): World {
   return world;
 }
 
+/** What observe → diff → gate produced: the plan of a pass, before anything is recorded or done. */
+export interface PassPlan {
+  readonly world: World;
+  readonly gated: readonly GatedDrift[];
+  /** Safety rails that tripped, and why. */
+  readonly trips: SafetyTrip[];
+  readonly tripDetail: Partial<Record<SafetyTrip, string>>;
+  /** The mode in force (a tripped rail or the stored ceiling may lower the configured one). */
+  readonly mode: Mode;
+  /** The world's own time: the time the plan was gated at. */
+  readonly now: Date;
+}
+
+/** One executed (or dry-run) action, with its audit id and message (for `apply`'s output). */
+export type ExecutedAction = ActionOutcome & { readonly auditId: string | null; readonly message: string };
+
+/** What the act step did for one drift item. */
+export interface ItemResult {
+  readonly driftId: string;
+  /** Actions executed or recorded as dry runs, in the item's order. */
+  readonly executed: readonly ExecutedAction[];
+  /** Actions a gate held back in the plan. */
+  readonly blocked: readonly BlockedActionReport[];
+  /** Runnable actions not started because the fence failed (leadership lost, or stopping). */
+  readonly stopped: readonly BlockedActionReport[];
+  /** True when at least one action was executed (the item is validated after the pass). */
+  readonly acted: boolean;
+  /** What the item's actions changed in NBD: staged export changes the pass must apply. */
+  readonly nbd: { readonly changed: boolean; readonly allowRestart: boolean };
+}
+
 /** Observes (or takes the replayed world), diffs and gates: the plan, with no side effect. */
-export async function planPass(deps: EngineDeps, options: RunPassOptions): Promise<{ world: World; gated: readonly GatedDrift[]; trips: SafetyTrip[]; tripDetail: Partial<Record<SafetyTrip, string>>; mode: Mode; now: Date }> {
+export async function planPass(deps: EngineDeps, options: EnginePassOptions): Promise<PassPlan> {
   const replay = options.world !== undefined;
   const observed = options.world ?? (await observeWorld(deps.observe, options.signal));
   // The world's own time, live or replayed: a saved world then replays to the very same plan.
   const now = new Date(observed.observedAt);
   const world = replay ? observed : withPassContext(observed);
   const policy = policyFromConfig(deps.config);
-  const items = diffAll(world, policy, now, options.only);
+  // The world's lookup tables, built once and handed to every reconciler and gate.
+  const index = indexWorld(world);
+  const items = diffAll(world, policy, now, options.only, index);
   const ceiling = world.passContext?.modeCeiling ?? null;
   const mode = options.mode ?? deps.config.mode;
   const gateCtx = gateContextFromConfig(deps.config, {
@@ -73,7 +109,7 @@ export async function planPass(deps: EngineDeps, options: RunPassOptions): Promi
     graceOverride: options.graceOverride ?? null,
     mode,
   });
-  const { drift, tripped } = applyGates(items, world, gateCtx);
+  const { drift, tripped } = applyGates(items, world, gateCtx, index);
   const trips: SafetyTrip[] = [];
   if (tripped.sanity !== undefined) trips.push('sanity');
   if (tripped.budget !== undefined) trips.push('budget');
@@ -87,99 +123,25 @@ function evaluatedKinds(world: World): Set<DriftKind> {
 }
 
 /** Runs a whole pass. Never throws for a failing action; throws only when the database itself fails. */
-export async function runPass(deps: EngineDeps, options: RunPassOptions): Promise<CompletedPass> {
+export async function runPass(deps: EngineDeps, options: EnginePassOptions): Promise<CompletedPass> {
   const log = deps.logger.child({ passId: options.passId });
   const planned = await planPass(deps, options);
   const { world, gated, trips } = planned;
   const replay = options.world !== undefined;
-  // The time the plan was gated at: first-seen times recorded now are the ones this pass's plan shows.
+  if (!replay) await recordStep(deps, options, planned, log);
+  const results = await actStep(deps, options, planned, log);
+  await applyNbdStep(deps, options, results, log);
+  const acted = results.filter((r) => r.acted).map((r) => r.driftId);
+  const remaining = acted.length > 0 ? await validateStep(deps, options, acted) : [];
   const now = planned.now;
-  if (!replay) {
-    await recordLedger(deps.database.db, world.database.ledger, ledgerObservations(world.database), now);
-    await recordDriftSeen(deps.database.db, gated, world.database.driftFirstSeen, evaluatedKinds(world), now);
-    if (planned.tripDetail.budget !== undefined && options.act) {
-      await writeState(deps.database.db, MODE_CEILING_KEY, { mode: 'dry-run', reason: planned.tripDetail.budget, at: now.toISOString() });
-      log.warn({ reason: planned.tripDetail.budget }, 'budget tripped: dry-run until an operator resets it');
-    }
-    if (planned.tripDetail.sanity !== undefined) log.warn({ reason: planned.tripDetail.sanity }, 'sanity gate tripped: no destructive action this pass');
-  }
-
-  const executed: CompletedPass['executed'][number][] = [];
-  const blocked: BlockedActionReport[] = [];
-  const acted = new Set<string>();
-  const fence = { lost: false };
-  const nbdTouched = { value: false, allowRestart: false };
-  let actx: ActuatorContext | null = null;
-  if (options.act && !replay && gated.some((d) => d.actions.some((a) => a.decision === 'run'))) {
-    const cs = await deps.cloudstack().catch(() => null);
-    const volumes = await passVolumeWriter(deps, cs, cs?.omaVmId ?? world.omaVmId, options.signal, log);
-    actx = {
-      ...volumes,
-      db: deps.database.db,
-      cloudstack: cs?.client ?? null,
-      omaVmId: cs?.omaVmId ?? world.omaVmId,
-      nbd: deps.nbd,
-      clock: deps.clock,
-      signal: options.signal,
-      logger: log,
-      nbdPort: deps.config.nbd.address.port,
-      nbdConfDir: deps.config.nbd.confDir,
-      deviceByIdDir: deps.config.deviceByIdDir,
-      quarantineTtlSeconds: deps.config.quarantineTtlSeconds,
-      nbdTouched,
-      workflows: deps.workflows,
-    };
-  }
-  const seenWorkflows = new Set<string>();
-  const queue = new PQueue({ concurrency: deps.config.cloudstack.concurrency });
-  for (const item of gated) {
-    const runnable = item.actions.filter((a) => a.decision === 'run');
-    for (const a of item.actions) {
-      if (a.decision === 'blocked') {
-        if (a.dryRun === true) executed.push({ driftId: item.id, kind: item.kind, action: a.action, result: 'dry_run', auditId: null, message: 'dry run' });
-        else if (a.blockedBy !== null) blocked.push({ driftId: item.id, kind: item.kind, action: a.action, gate: a.blockedBy });
-      }
-    }
-    if (runnable.length === 0) continue;
-    if (!actx || (options.backoff && !options.backoff.mayRetry(item.id))) continue;
-    const ctx = actx;
-    void queue.add(async () => {
-      for (const action of runnable) {
-        const wf = workflowKey(action);
-        if (wf !== null) {
-          if (seenWorkflows.has(wf)) continue;
-          seenWorkflows.add(wf);
-        }
-        if (fence.lost || options.signal.aborted || !(await options.fence())) {
-          fence.lost = true;
-          blocked.push({ driftId: item.id, kind: item.kind, action: action.action, gate: 'not-leader' });
-          continue;
-        }
-        executed.push(await runOne(deps, options, item, action, ctx));
-        acted.add(item.id);
-      }
-    });
-  }
-  await queue.onIdle();
-
-  if (actx && nbdTouched.value && !fence.lost && (await options.fence())) {
-    const applied = await deps.nbd.applyPending({ allowRestart: true }).catch((e: unknown) => ({ action: 'failed', reason: coerceError(e).message }));
-    log.info({ nbdAction: applied.action, reason: applied.reason }, 'nbd changes applied');
-  }
-
-  let remaining: string[] = [];
-  if (acted.size > 0) {
-    // Validation: re-observe and report which acted-on drift is still there.
-    const { world: _replayed, ...live } = options;
-    const after = await planPass(deps, { ...live, act: false });
-    const still = new Set(after.gated.map((d) => d.id));
-    remaining = [...acted].filter((id) => still.has(id));
-  }
   if (!replay && trips.length === 0 && Object.values(world.sources).every((s) => s.complete)) {
     await saveInventory(deps.database.db, world.sources, now, world.previousInventory);
   }
-  const worldFile = !replay && (acted.size > 0 || options.saveWorld === true) ? await saveWorld(deps.config.stateDir, world).catch(() => null) : null;
+  const worldFile = !replay && (acted.length > 0 || options.saveWorld === true) ? await saveWorld(deps.config.stateDir, world).catch(() => null) : null;
   const plan = toPlanJson(world, gated, planned.mode);
+  // Dry runs first (in item order), then the executed actions (in item order), as the report always listed them.
+  const executed = [...results.flatMap((r) => r.executed.filter((e) => e.result === 'dry_run')), ...results.flatMap((r) => r.executed.filter((e) => e.result !== 'dry_run'))];
+  const blocked = [...results.flatMap((r) => r.blocked), ...results.flatMap((r) => r.stopped)];
   const report: PassReport = {
     observedAt: world.observedAt,
     mode: planned.mode,
@@ -191,6 +153,101 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
     cleanupRequests: countRequests(world),
   };
   return { world, gated, plan, report, executed, remaining, worldFile };
+}
+/** Record: the ledger, first-seen times (at the time the plan was gated at, so the plan shows them) and a tripped budget's ceiling. */
+async function recordStep(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<void> {
+  const { world, gated, now } = planned;
+  await recordLedger(deps.database.db, world.database.ledger, ledgerObservations(world.database), now);
+  await recordDriftSeen(deps.database.db, gated, world.database.driftFirstSeen, evaluatedKinds(world), now);
+  if (planned.tripDetail.budget !== undefined && options.act) {
+    await writeState(deps.database.db, MODE_CEILING_KEY, { mode: 'dry-run', reason: planned.tripDetail.budget, at: now.toISOString() });
+    log.warn({ reason: planned.tripDetail.budget }, 'budget tripped: dry-run until an operator resets it');
+  }
+  if (planned.tripDetail.sanity !== undefined) log.warn({ reason: planned.tripDetail.sanity }, 'sanity gate tripped: no destructive action this pass');
+}
+
+/** The actuators' context of this pass, or null when nothing runs (plan only, replay, nothing runnable). */
+async function actuatorContext(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<Omit<ActuatorContext, 'nbdTouched'> | null> {
+  if (!options.act || options.world !== undefined || !planned.gated.some((d) => d.actions.some((a) => a.decision === 'run'))) return null;
+  const cs = await deps.cloudstack().catch(() => null);
+  const volumes = await passVolumeWriter(deps, cs, cs?.omaVmId ?? planned.world.omaVmId, options.signal, log);
+  return {
+    ...volumes,
+    db: deps.database.db,
+    cloudstack: cs?.client ?? null,
+    omaVmId: cs?.omaVmId ?? planned.world.omaVmId,
+    nbd: deps.nbd,
+    clock: deps.clock,
+    signal: options.signal,
+    logger: log,
+    nbdPort: deps.config.nbd.address.port,
+    nbdConfDir: deps.config.nbd.confDir,
+    deviceByIdDir: deps.config.deviceByIdDir,
+    quarantineTtlSeconds: deps.config.quarantineTtlSeconds,
+    workflows: deps.workflows,
+  };
+}
+
+/**
+ * Act: runs each item's runnable actions behind the fence (items in parallel up to the CloudStack
+ * concurrency, an item's actions in order) and returns one result per item, with what it changed
+ * in NBD. A workflow two items ask for runs once; once the fence fails, nothing more starts.
+ */
+async function actStep(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<ItemResult[]> {
+  const base = await actuatorContext(deps, options, planned, log);
+  const seenWorkflows = new Set<string>();
+  let fenceLost = false;
+  const queue = new PQueue({ concurrency: deps.config.cloudstack.concurrency });
+  const actOn = async (item: GatedDrift, runnable: readonly GatedAction[]): Promise<ItemResult> => {
+    const executed: ExecutedAction[] = [];
+    const stopped: BlockedActionReport[] = [];
+    const nbd = { value: false, allowRestart: false };
+    if (base && runnable.length > 0 && (!options.backoff || options.backoff.mayRetry(item.id))) {
+      const ctx: ActuatorContext = { ...base, nbdTouched: nbd };
+      for (const action of runnable) {
+        const wf = workflowKey(action);
+        if (wf !== null) {
+          if (seenWorkflows.has(wf)) continue;
+          seenWorkflows.add(wf);
+        }
+        if (fenceLost || options.signal.aborted || !(await options.fence())) {
+          fenceLost = true;
+          stopped.push({ driftId: item.id, kind: item.kind, action: action.action, gate: 'not-leader' });
+          continue;
+        }
+        executed.push(await runOne(deps, options, item, action, ctx));
+      }
+    }
+    return { driftId: item.id, executed, blocked: [], stopped, acted: executed.length > 0, nbd: { changed: nbd.value, allowRestart: nbd.allowRestart } };
+  };
+  const results = planned.gated.map(async (item): Promise<ItemResult> => {
+    const dryRuns: ExecutedAction[] = [];
+    const blocked: BlockedActionReport[] = [];
+    for (const a of item.actions) {
+      if (a.decision !== 'blocked') continue;
+      if (a.dryRun === true) dryRuns.push({ driftId: item.id, kind: item.kind, action: a.action, result: 'dry_run', auditId: null, message: 'dry run' });
+      else if (a.blockedBy !== null) blocked.push({ driftId: item.id, kind: item.kind, action: a.action, gate: a.blockedBy });
+    }
+    const runnable = item.actions.filter((a) => a.decision === 'run');
+    const done = runnable.length > 0 && base ? await queue.add(() => actOn(item, runnable)) : await actOn(item, []);
+    return { ...done, executed: [...dryRuns, ...done.executed], blocked };
+  });
+  return Promise.all(results);
+}
+
+/** Apply NBD: one `applyPending` for every export change the act step staged, behind the fence. */
+async function applyNbdStep(deps: EngineDeps, options: EnginePassOptions, results: readonly ItemResult[], log: Logger): Promise<void> {
+  if (!results.some((r) => r.nbd.changed) || results.some((r) => r.stopped.length > 0) || !(await options.fence())) return;
+  const applied = await deps.nbd.applyPending({ allowRestart: true }).catch((e: unknown) => ({ action: 'failed', reason: coerceError(e).message }));
+  log.info({ nbdAction: applied.action, reason: applied.reason }, 'nbd changes applied');
+}
+
+/** Validate: re-observe and report which acted-on drift is still there. */
+async function validateStep(deps: EngineDeps, options: EnginePassOptions, acted: readonly string[]): Promise<string[]> {
+  const { world: _replayed, ...live } = options;
+  const after = await planPass(deps, { ...live, act: false });
+  const still = new Set(after.gated.map((d) => d.id));
+  return acted.filter((id) => still.has(id));
 }
 
 function workflowKey(action: GatedAction): string | null {
@@ -207,7 +264,7 @@ function countRequests(world: World): PassReport['cleanupRequests'] {
 
 async function runOne(
   deps: EngineDeps,
-  options: RunPassOptions,
+  options: EnginePassOptions,
   item: GatedDrift,
   action: GatedAction,
   ctx: ActuatorContext,

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import { coerceError } from '../errors.js';
 import type { DB } from '../db/schema-types.js';
-import { QUARANTINE_TAG } from './actuators/cloudstack-actuators.js';
+import { QUARANTINE_TAG } from '../../reconcilers/lib/names.js';
 import type { EngineDeps } from './engine-deps.js';
 import { parseJsonColumn } from '../db/queries/json-column.js';
 import { recordIntent, recordOutcome } from './store/audit-log.js';

@@ -20,3 +20,15 @@ export type PassOutcome = (typeof PASS_OUTCOMES)[number];
 /** Statuses of a cleanup request (`cleanup_requests{status}`). */
 export const CLEANUP_STATUSES = ['accepted', 'running', 'done', 'failed', 'refused'] as const satisfies readonly CleanupRequestRecord['status'][];
 export type CleanupStatus = (typeof CLEANUP_STATUSES)[number];
+
+const OPEN_CLEANUP: ReadonlySet<string> = new Set(CLEANUP_STATUSES.filter((s) => s === 'accepted' || s === 'running'));
+
+/** A cleanup request still to be run or running (`accepted`, `running`). */
+export function isCleanupOpen(status: string): boolean {
+  return OPEN_CLEANUP.has(status);
+}
+
+/** A cleanup request that ended (`done`, `failed`, `refused`): every status that is not open. */
+export function isCleanupFinal(status: string): boolean {
+  return (CLEANUP_STATUSES as readonly string[]).includes(status) && !OPEN_CLEANUP.has(status);
+}

@@ -4,7 +4,6 @@
  */
 import type { Mode } from '../config/config-schema.js';
 import type { DriftClass, DriftKind, Gate, SourceName } from '../world/drift-kinds.js';
-import type { World } from '../world/world.js';
 
 export type SubjectType =
   | 'volume'
@@ -106,13 +105,6 @@ export interface Policy {
   /** STATE_DIR, where reconciler-managed authfiles live. */
   readonly stateDir: string;
   readonly nbdConfDir: string;
-}
-
-/** A pure reconciler: one drift kind, the sources it needs, and its diff. */
-export interface Reconciler {
-  readonly kind: DriftKind;
-  readonly needs: readonly SourceName[];
-  diff(world: World, policy: Policy, now: Date): readonly DriftItem[];
 }
 
 /** One gate's verdict on one action (the gate trail `explain` shows). */

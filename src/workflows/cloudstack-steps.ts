@@ -8,6 +8,7 @@ import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
 import { CloudStackJobFailedError, CloudStackTimeoutError } from '../cloudstack/errors.js';
 import { findSnapshot, findVm, findVolume } from '../cloudstack/find-objects.js';
 import type { CsSnapshot } from '../world/world.js';
+import { isSnapshotInProgress, isVmStopped } from '../world/cloudstack-states.js';
 
 /** Detaches a volume from whatever holds it; returns the VM it was detached from, null when it was detached already. */
 export async function detachVolume(cs: CloudStackClient, volumeId: string, signal: AbortSignal): Promise<string | null> {
@@ -35,9 +36,6 @@ export async function attachVolume(cs: CloudStackClient, volumeId: string, vmId:
   return 'attached';
 }
 
-/** VM states in which nothing has to be stopped. */
-const STOPPED_STATES = new Set(['Stopped', 'Shutdown', 'Destroyed', 'Expunging']);
-
 /**
  * Stops a VM: gracefully, and forced when the graceful stop did not finish within `gracefulMs` or
  * failed. Returns how it ended.
@@ -45,7 +43,8 @@ const STOPPED_STATES = new Set(['Stopped', 'Shutdown', 'Destroyed', 'Expunging']
 export async function stopVm(cs: CloudStackClient, vmId: string, gracefulMs: number, signal: AbortSignal): Promise<'already' | 'stopped' | 'forced' | 'gone'> {
   const vm = await findVm(cs, vmId, signal);
   if (!vm) return 'gone';
-  if (STOPPED_STATES.has(vm.state)) return 'already';
+  // Nothing to stop: the VM is stopped, or on its way out.
+  if (isVmStopped(vm.state) || vm.state === 'Expunging') return 'already';
   try {
     await cs.stopVirtualMachine(vmId, { forced: false }, { signal, timeoutMs: gracefulMs });
     return 'stopped';
@@ -93,9 +92,6 @@ export async function deleteVolume(cs: CloudStackClient, volumeId: string, signa
   return true;
 }
 
-/** Snapshot states on the way to `BackedUp` (a createSnapshot job may end before the backup). */
-const SNAPSHOT_IN_PROGRESS = new Set(['Allocated', 'Creating', 'CreatedOnPrimary', 'BackingUp', 'Copying']);
-
 /**
  * The snapshot once it is `BackedUp` (the only revertable state); null when it is gone. A snapshot
  * still in progress is waited for up to `timeoutMs`; any other state is returned as it is.
@@ -104,7 +100,7 @@ export async function settledSnapshot(cs: CloudStackClient, id: string, timeoutM
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const snapshot = await findSnapshot(cs, id, signal);
-    if (!snapshot || !SNAPSHOT_IN_PROGRESS.has(snapshot.state)) return snapshot;
+    if (!snapshot || !isSnapshotInProgress(snapshot.state)) return snapshot;
     if (Date.now() >= deadline) throw new Error(`snapshot ${id} is still ${snapshot.state} after ${timeoutMs} ms`);
     await sleep(pollMs, undefined, { signal });
   }

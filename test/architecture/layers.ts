@@ -19,10 +19,11 @@ export interface Room {
 export const KERNEL = 'src/*.ts';
 
 export const ROOMS: readonly Room[] = [
-  { room: 'src/cli', holds: 'the thin CLI, one file per command', imports: ['src/demo', 'src/compose', 'src/daemon', 'src/workflows', 'src/engine', 'reconcilers/lib', 'src/simulator', 'src/db', 'src/reconcile', 'src/config', 'src/world'] },
-  { room: 'src/demo', holds: 'the self-contained demo', imports: ['src/compose', 'src/appliance-world', 'src/daemon', 'src/workflows', 'src/engine', 'reconcilers/lib', 'src/db', 'src/reconcile', 'src/config', 'src/world'] },
+  { room: 'src/cli', holds: 'the thin CLI, one file per command', imports: ['src/demo', 'src/compose', 'src/daemon', 'src/workflows', 'src/engine', 'reconcilers/lib', 'src/volume-daemon-simulator', 'src/simulator', 'src/db', 'src/reconcile', 'src/config', 'src/world'] },
+  { room: 'src/demo', holds: 'the self-contained demo', imports: ['src/compose', 'src/appliance-world', 'src/volume-daemon-simulator', 'src/daemon', 'src/workflows', 'src/engine', 'reconcilers/lib', 'src/db', 'src/reconcile', 'src/config', 'src/world'] },
   { room: 'src/compose', holds: 'the composition root: wires a running reconciler', imports: ['src/daemon', 'src/http', 'src/workflows', 'src/engine', 'src/metrics', 'reconcilers/lib', 'src/db', 'src/reconcile', 'src/config', 'src/world'] },
   { room: 'src/appliance-world', holds: 'builds a whole appliance (rows, simulator, NBD, by-id links) for tests, demo, bench', imports: ['src/simulator', 'src/db', 'src/reconcile', 'src/config', 'src/world'] },
+  { room: 'src/volume-daemon-simulator', holds: 'the faithful Volume Management Daemon simulator (its faults switchable)', imports: ['src/volume-daemon', 'src/db', 'src/cloudstack', 'src/nbd', 'src/devices', 'src/config', 'src/world'] },
   { room: 'src/daemon', holds: 'loop, leadership, triggers, lifecycle', imports: ['src/http', 'src/metrics', 'src/nbd', 'src/db', 'src/reconcile', 'src/config', 'src/world'] },
   { room: 'src/http', holds: 'HTTP API, probes, status page', imports: ['src/workflows', 'src/engine', 'src/metrics', 'src/reconcile', 'src/config', 'src/world'] },
   { room: 'src/workflows', holds: 'resumable cleanup workflows run by the act step', imports: ['src/engine', 'src/volume-ops', 'reconcilers/lib', 'src/db', 'src/cloudstack', 'src/nbd', 'src/devices', 'src/reconcile', 'src/config', 'src/world'] },

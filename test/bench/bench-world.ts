@@ -1,10 +1,10 @@
 /**
  * The synthetic appliance every benchmark measures: about three volumes per VM context, every
  * context status represented, failover snapshots on about a tenth of the volumes and an NBD export
- * for every volume attached to the OMA (what `buildOmaWorld` derives from the statuses).
+ * for every volume attached to the OMA (what `buildApplianceWorld` derives from the statuses).
  */
 import type { ContextStatus } from '../../src/db/schema-types.js';
-import type { OmaWorldSpec } from '../../src/appliance-world/oma-world-spec.js';
+import type { ApplianceWorldSpec } from '../../src/appliance-world/appliance-world-spec.js';
 
 /**
  * The status cycle: all eight statuses; 19 of 20 contexts own volumes and 2 of those 19 are failed
@@ -21,6 +21,6 @@ export const BENCH_STATUSES: readonly ContextStatus[] = [
 export const BENCH_DATA_DISKS = 2;
 
 /** The world spec of a benchmark appliance with `vms` contexts. */
-export function benchWorldSpec(vms: number, now: Date): Omit<OmaWorldSpec, 'confDir' | 'byIdDir' | 'cloudstack' | 'omaVmId'> {
+export function benchWorldSpec(vms: number, now: Date): Omit<ApplianceWorldSpec, 'confDir' | 'byIdDir' | 'cloudstack' | 'omaVmId'> {
   return { seed: 'oma-bench', vmCount: vms, statuses: BENCH_STATUSES, dataDisks: BENCH_DATA_DISKS, now, chunkSize: 2000 };
 }

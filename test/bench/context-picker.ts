@@ -1,4 +1,4 @@
-import type { WorldContext } from '../../src/appliance-world/oma-world.js';
+import type { WorldContext } from '../../src/appliance-world/appliance-world.js';
 
 /**
  * Hands out contexts of a given status, each at most once, spread evenly over the fleet (every

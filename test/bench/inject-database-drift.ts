@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema-types.js';
-import type { WorldContext } from '../../src/appliance-world/oma-world.js';
+import type { WorldContext } from '../../src/appliance-world/appliance-world.js';
 import type { ContextPicker } from './context-picker.js';
 
 const HOUR = 3_600_000;

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema-types.js';
 import { writeApplianceExportFile, type ApplianceEnv } from '../../src/appliance-world/appliance-env.js';
 import { byIdPathFor } from '../../src/appliance-world/by-id-path.js';
-import type { WorldContext } from '../../src/appliance-world/oma-world.js';
+import type { WorldContext } from '../../src/appliance-world/appliance-world.js';
 import { sanitizeVmName } from '../../src/appliance-world/sanitize-vm-name.js';
 import { uuidFromSeed } from '../../src/appliance-world/uuid-from-seed.js';
 import type { ContextPicker } from './context-picker.js';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QUARANTINE_TAG } from '../../src/engine/actuators/cloudstack-actuators.js';
+import { QUARANTINE_TAG } from '../../reconcilers/lib/names.js';
 import { useSettledHarness, type Harness } from '../engine/helpers/appliance-harness.js';
 import { auditEntries } from '../engine/helpers/audit.js';
 import { byIdPath, contextIn, deleteContext, insertNbdRow, writeExportFile } from '../engine/helpers/inject-drift.js';

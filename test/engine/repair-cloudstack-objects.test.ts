@@ -5,7 +5,7 @@
  * checks the §8 invariants and that a further pass has nothing to do.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QUARANTINE_TAG } from '../../src/engine/actuators/cloudstack-actuators.js';
+import { QUARANTINE_TAG } from '../../reconcilers/lib/names.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { auditEntries, decisionsOf, executedActions } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContextStatus } from '../../src/db/schema-types.js';
-import type { WorldContext } from '../../src/appliance-world/oma-world.js';
+import type { WorldContext } from '../../src/appliance-world/appliance-world.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { executedActions } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';

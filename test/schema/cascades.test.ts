@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOmaWorld } from '../../src/appliance-world/oma-world-builder.js';
-import type { OmaWorld, WorldContext } from '../../src/appliance-world/oma-world.js';
+import { buildApplianceWorld } from '../../src/appliance-world/appliance-world-builder.js';
+import type { ApplianceWorld, WorldContext } from '../../src/appliance-world/appliance-world.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /** Rows per table that belong to one context. */
@@ -16,11 +16,11 @@ async function rowsOf(db: TestDatabase, contextId: string): Promise<Record<strin
 
 describe('what deleting rows does (foreign keys of the appliance plus fk_failover_replication)', () => {
   let db: TestDatabase;
-  let world: OmaWorld;
+  let world: ApplianceWorld;
   const byStatus = (s: string): WorldContext => world.contexts.find((c) => c.status === s)!;
   beforeAll(async () => {
     db = await createTestDatabase();
-    world = await buildOmaWorld(db.db, {
+    world = await buildApplianceWorld(db.db, {
       statuses: ['failed_over_test', 'ready_for_failover', 'replicating'],
       vmCount: 6,
       hooks: {

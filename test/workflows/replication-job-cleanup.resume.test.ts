@@ -10,7 +10,7 @@ import { parseJsonColumn } from '../../src/db/queries/json-column.js';
 import { requestCleanup } from '../../src/engine/cleanup-request.js';
 import { runPass } from '../../src/engine/run-pass.js';
 import { readCleanupRequest } from '../../src/engine/store/cleanup-requests.js';
-import type { WorldContext } from '../../src/appliance-world/oma-world.js';
+import type { WorldContext } from '../../src/appliance-world/appliance-world.js';
 import { createWorkflows } from '../../src/workflows/index.js';
 import { crashAfter, REPLICATION_JOB_STEP_NAMES } from './helpers/crash-hooks.js';
 import { failedFirstReplication } from './helpers/replication-worlds.js';

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestCleanup } from '../../src/engine/cleanup-request.js';
 import { readCleanupRequest } from '../../src/engine/store/cleanup-requests.js';
-import type { WorldContext } from '../../src/appliance-world/oma-world.js';
+import type { WorldContext } from '../../src/appliance-world/appliance-world.js';
 import { failedFirstReplication } from './helpers/replication-worlds.js';
 import { startWorkflowHarness, type WorkflowHarness } from './helpers/workflow-harness.js';
 

@@ -1,6 +1,5 @@
 import { Leadership } from '../../daemon/leadership.js';
-import { MODE_CEILING_KEY, runPass } from '../../engine/run-pass.js';
-import { readState, writeState } from '../../engine/store/state-store.js';
+import { runPass } from '../../engine/run-pass.js';
 import { renderPlanTable } from '../../engine/plan-json.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
@@ -47,8 +46,7 @@ ${common}
           if (args.values['reset-budget'] === true && !leader) {
             args.stderr.write('apply: --reset-budget ignored: only the leader may reset the budget\n');
           } else if (args.values['reset-budget'] === true) {
-            const ceiling = await readState<{ reason?: string }>(engine.deps.database.db, MODE_CEILING_KEY);
-            await writeState(engine.deps.database.db, MODE_CEILING_KEY, null);
+            const ceiling = await engine.resetModeCeiling();
             args.stderr.write(ceiling ? `apply: budget reset (it had tripped: ${ceiling.reason ?? 'no reason recorded'})\n` : 'apply: the budget had not tripped\n');
           }
           if (!leader) args.stderr.write('apply: another instance holds the leader lock; nothing will be changed\n');

@@ -2,11 +2,9 @@
  * Actuators that change CloudStack. Each lists the object again right before acting (the world may
  * be a minute old) and treats "already in the desired state" as success, so a repeat is a no-op.
  */
+import { QUARANTINE_TAG } from '../../../reconcilers/lib/names.js';
 import { fail, ok, requireCloudStack, type Actuator } from './actuator-context.js';
 import { volumeWriterOf } from './volume-writer-of.js';
-
-/** Tag written on quarantined volumes; its value is the ISO time of quarantine. */
-export const QUARANTINE_TAG = 'oma-reconciler/quarantined-at';
 
 export const quarantineVolume: Actuator<'quarantine-volume'> = async (action, _item, ctx) => {
   const cs = requireCloudStack(ctx);

@@ -5,7 +5,7 @@
  * the same drift, world and context give the same decisions.
  */
 import { findInFlight } from '../../../reconcilers/lib/in-flight.js';
-import { indexWorld } from '../../../reconcilers/lib/world-index.js';
+import { indexWorld, type WorldIndex } from '../../../reconcilers/lib/world-index.js';
 import type { World } from '../../world/world.js';
 import type { DriftItem, GateCheck, GatedAction, GatedDrift, ProposedAction } from '../../reconcile/types.js';
 import { createPassBudget } from './budget-gate.js';
@@ -41,8 +41,7 @@ function decide(action: ProposedAction, trail: GateCheck[], dryRun: boolean): Ga
 }
 
 /** Applies every gate to every action of `items` (in order: the budget is spent first come, first served). */
-export function applyGates(items: readonly DriftItem[], world: World, ctx: GateContext): GateResult {
-  const idx = indexWorld(world);
+export function applyGates(items: readonly DriftItem[], world: World, ctx: GateContext, idx: WorldIndex = indexWorld(world)): GateResult {
   const inFlight = findInFlight(idx, ctx.policy, ctx.now, ctx.grace.override ?? ctx.policy.volumeOperationSettleSeconds);
   const sanityTrip = checkSanity(world, ctx);
   const budget = createPassBudget(ctx);

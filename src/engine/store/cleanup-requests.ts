@@ -1,16 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema-types.js';
 import type { CleanupRequestRecord } from '../../world/world.js';
-
-/** Annotation keys of the contract. */
-export const ANNOTATION = {
-  cleanup: 'oma-reconciler/cleanup',
-  keepVolumes: 'oma-reconciler/keep-volumes',
-  paused: 'oma-reconciler/paused',
-  status: 'oma-reconciler/cleanup-status',
-  message: 'oma-reconciler/cleanup-message',
-  handledAt: 'oma-reconciler/cleanup-handled-at',
-} as const;
+import { ANNOTATION } from '../../../reconcilers/lib/names.js';
 
 /** A request record update (the row outlives the job row a cleanup may delete). */
 export interface CleanupRequestUpdate {
@@ -55,9 +46,9 @@ export async function writeCleanupStatus(db: Kysely<DB>, u: CleanupRequestUpdate
   await sql`
     update ${sql.table(table)}
     set annotations = json_set(coalesce(annotations, '{}'),
-      ${`$."${ANNOTATION.status}"`}, ${u.status},
-      ${`$."${ANNOTATION.message}"`}, ${u.message ?? ''},
-      ${`$."${ANNOTATION.handledAt}"`}, ${now.toISOString()})
+      ${`$."${ANNOTATION.cleanupStatus}"`}, ${u.status},
+      ${`$."${ANNOTATION.cleanupMessage}"`}, ${u.message ?? ''},
+      ${`$."${ANNOTATION.cleanupHandledAt}"`}, ${now.toISOString()})
     where ${sql.ref(idColumn)} = ${u.jobId}`.execute(db);
 }
 

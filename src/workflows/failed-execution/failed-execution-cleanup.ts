@@ -9,7 +9,8 @@
  * fails keeps its snapshot, stops the run and leaves the context `cleanup_required` for a human.
  */
 import type { ActuatorContext, ActuatorResult } from '../../engine/actuators/actuator-context.js';
-import { ANNOTATION } from '../../engine/store/cleanup-requests.js';
+import { ANNOTATION } from '../../../reconcilers/lib/names.js';
+import { isCleanupOpen } from '../../reconcile/outcomes.js';
 import { failoverState } from '../../../reconcilers/lib/failover-state.js';
 import { runWorkflow, type Preflight, type RequestRecordView, type WorkflowDefinition } from '../run-workflow.js';
 import type { WorkflowStopError } from '../workflow-errors.js';
@@ -36,11 +37,9 @@ export const FAILED_EXECUTION_STEPS = [analyseStep, stopTestVmsStep, detachVolum
 /** Steps 8 and 9, committed in one transaction with the outcome. */
 export const FAILED_EXECUTION_FINAL_STEPS = [databaseResetStep, validateFailoverStep] as const;
 
-const OPEN = new Set(['accepted', 'running']);
-
 async function preflight(params: FailedExecutionParams, ctx: ActuatorContext, record: RequestRecordView | null, options: ResolvedWorkflowOptions): Promise<Preflight> {
   const rows = await readFailoverRows(ctx.db, params.failoverJobId);
-  const requested = rows?.failover.annotations[ANNOTATION.cleanup] === 'requested' || (record !== null && OPEN.has(record.status));
+  const requested = rows?.failover.annotations[ANNOTATION.cleanup] === 'requested' || (record !== null && isCleanupOpen(record.status));
   const refuse = (reason: string, recordIt = requested): Preflight => ({ go: false, reason, recordIt });
   if (!rows) return refuse(`failover job ${params.failoverJobId} does not exist`);
   const { failover, context, tracking } = rows;

@@ -5,10 +5,7 @@ import { completeItems, findVm, findVolume } from '../../cloudstack/find-objects
 import type { WorkflowStep } from '../run-steps.js';
 import { WorkflowStopError } from '../workflow-errors.js';
 import { analysisOf } from './analyse-step.js';
-
-/** States a VM can be in for our volumes to be detached from it (cloudstack-api.md §8.4). */
-const DETACHABLE = new Set(['Running', 'Stopped', 'Destroyed']);
-const RUNNING = new Set(['Running', 'Starting', 'Stopping', 'Migrating']);
+import { isVmActive, isVmDetachable } from '../../world/cloudstack-states.js';
 
 /** Step 2: stops a running test VM (forced after `stopTimeoutMs`); a VM in a state CloudStack cannot detach from stops the run. */
 export const stopTestVmsStep: WorkflowStep = {
@@ -25,13 +22,13 @@ export const stopTestVmsStep: WorkflowStep = {
         done.push(`${vm.name} is gone`);
         continue;
       }
-      if (RUNNING.has(live.state)) {
+      if (isVmActive(live.state)) {
         const how = await stopVm(cs, vm.id, run.options.stopTimeoutMs, signal);
         done.push(`${vm.name} ${how === 'forced' ? 'stopped (forced after the graceful stop did not finish)' : how === 'stopped' ? 'stopped' : 'was stopped'}`);
         continue;
       }
       const holds = completeItems(await cs.listVolumes({ virtualMachineId: vm.id }, { signal }), `volumes of VM ${vm.id}`).some((v) => ours.has(v.id));
-      if (holds && !DETACHABLE.has(live.state)) {
+      if (holds && !isVmDetachable(live.state)) {
         throw new WorkflowStopError(`test VM ${vm.name} is ${live.state} and holds volumes of the context: CloudStack detaches only from a Running, Stopped or Destroyed VM`);
       }
       done.push(`${vm.name} was ${live.state}`);

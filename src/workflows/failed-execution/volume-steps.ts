@@ -11,11 +11,10 @@ import type { WorkflowStep } from '../run-steps.js';
 import { waitForLink } from '../../devices/wait-for-link.js';
 import { WorkflowStopError } from '../workflow-errors.js';
 import { analysisOf } from './analyse-step.js';
+import { isVmStopped } from '../../world/cloudstack-states.js';
 
 /** Volumes already reverted (journal `reverted`: volume id → snapshot id). */
 export const revertedSchema = z.record(z.string(), z.string());
-
-const STOPPED = new Set(['Stopped', 'Shutdown', 'Destroyed']);
 
 /** Step 3: every volume off any VM that is not the OMA, and off the OMA where a revert needs it (device idle first). */
 export const detachVolumesStep: WorkflowStep = {
@@ -40,7 +39,7 @@ export const detachVolumesStep: WorkflowStep = {
         if (users.length > 0) throw new Error(`the OMA device of volume ${v.volumeId} is in use (${users.join(', ')}); not detached`);
       } else if (at !== null && !testVms.has(at) && live.deviceId === 0) {
         const holder = await findVm(cs, at, signal);
-        if (holder && !STOPPED.has(holder.state)) {
+        if (holder && !isVmStopped(holder.state)) {
           throw new WorkflowStopError(`volume ${v.volumeId} is the root disk of VM ${holder.name} (${holder.state}), which is not a test VM of this failover: not detached`);
         }
       }

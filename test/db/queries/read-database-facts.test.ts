@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDatabaseFacts } from '../../../src/db/queries/read-database-facts.js';
 import { readOsseaConfig } from '../../../src/db/queries/read-ossea-config.js';
-import { buildOmaWorld } from '../../../src/appliance-world/oma-world-builder.js';
-import type { OmaWorld } from '../../../src/appliance-world/oma-world.js';
+import { buildApplianceWorld } from '../../../src/appliance-world/appliance-world-builder.js';
+import type { ApplianceWorld } from '../../../src/appliance-world/appliance-world.js';
 import type { DatabaseFacts } from '../../../src/world/world.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -11,12 +11,12 @@ const at = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
 
 describe('readDatabaseFacts on a built world', () => {
   let db: TestDatabase;
-  let world: OmaWorld;
+  let world: ApplianceWorld;
   let facts: DatabaseFacts;
   let statements: number;
   beforeAll(async () => {
     db = await createTestDatabase();
-    world = await buildOmaWorld(db.db, { now: T0, cloudstack: { apiUrl: 'http://127.0.0.1:9/client/api', apiKey: 'key-123', secretKey: 'secret-456' } });
+    world = await buildApplianceWorld(db.db, { now: T0, cloudstack: { apiUrl: 'http://127.0.0.1:9/client/api', apiKey: 'key-123', secretKey: 'secret-456' } });
     const ready = world.contexts.find((c) => c.status === 'ready_for_failover')!;
     const test = world.contexts.find((c) => c.status === 'failed_over_test')!;
     await db.db.updateTable('vm_replication_contexts').set({ annotations: JSON.stringify({ 'oma-reconciler/paused': 'true', count: 3, nested: { a: 'b' } }) }).where('context_id', '=', ready.contextId).execute();
@@ -112,7 +112,7 @@ describe('readDatabaseFacts on a built world', () => {
   it('uses the same small number of statements however big the database is', async () => {
     const big = await createTestDatabase();
     try {
-      await buildOmaWorld(big.db, { vmCount: 600 });
+      await buildApplianceWorld(big.db, { vmCount: 600 });
       const before = big.statements();
       await readDatabaseFacts(big.db);
       expect(big.statements() - before).toBe(statements);

@@ -12,7 +12,7 @@ import { runCli } from '../../../src/cli/main.js';
 import type { Config } from '../../../src/config/config-schema.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createEngineDeps } from '../../../src/engine/create-engine-deps.js';
-import type { EngineDeps, RunPassOptions } from '../../../src/engine/engine-deps.js';
+import type { EngineDeps, EnginePassOptions } from '../../../src/engine/engine-deps.js';
 import { planPass, runPass, type CompletedPass } from '../../../src/engine/run-pass.js';
 import { startApplianceEnv, type ApplianceEnv, type ApplianceEnvOptions } from '../../../src/appliance-world/appliance-env.js';
 import { createLogger } from '../../../src/log.js';
@@ -27,7 +27,7 @@ export interface HarnessOptions {
 }
 
 /** Per-pass options a test may set (everything else is filled in). */
-export type PassOverrides = Partial<Omit<RunPassOptions, 'passId' | 'signal' | 'fence'>>;
+export type PassOverrides = Partial<Omit<EnginePassOptions, 'passId' | 'signal' | 'fence'>>;
 
 /** What `cli()` returns. */
 export interface CliRun {
@@ -82,7 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Test seam: the simulator answers at once, so poll and back off quickly.
     cloudstackTuning: { poll: { initialMs: 10, factor: 1.5, maxMs: 100 }, retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20, factor: 2 } },
   });
-  const base = (overrides: PassOverrides, act: boolean): RunPassOptions => ({
+  const base = (overrides: PassOverrides, act: boolean): EnginePassOptions => ({
     passId: `test-${randomUUID()}`,
     signal: AbortSignal.timeout(120_000),
     act,

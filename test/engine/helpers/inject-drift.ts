@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ContextStatus } from '../../../src/db/schema-types.js';
 import { writeApplianceExportFile } from '../../../src/appliance-world/appliance-env.js';
 import { byIdPathFor } from '../../../src/appliance-world/by-id-path.js';
-import type { WorldContext } from '../../../src/appliance-world/oma-world.js';
+import type { WorldContext } from '../../../src/appliance-world/appliance-world.js';
 import type { Harness } from './appliance-harness.js';
 
 /** The first context of the world in `status` (the default world has one per status). */

@@ -1,4 +1,4 @@
-import type { ContextPlan } from '../../../src/appliance-world/oma-world-spec.js';
+import type { ContextPlan } from '../../../src/appliance-world/appliance-world-spec.js';
 
 /**
  * A `hooks.context` for the world builder that turns the listed contexts (status `failed`: a

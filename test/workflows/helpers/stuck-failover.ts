@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { writeApplianceExportFile } from '../../../src/appliance-world/appliance-env.js';
-import type { WorldContext, WorldFailover } from '../../../src/appliance-world/oma-world.js';
+import type { WorldContext, WorldFailover } from '../../../src/appliance-world/appliance-world.js';
 import type { WorkflowHarness } from './workflow-harness.js';
 
 /** Where the failover died (the five stuck test failovers of the seed). */

@@ -15,7 +15,7 @@ import { observeWorld } from '../../../src/engine/observe-world.js';
 import { runPass, type CompletedPass } from '../../../src/engine/run-pass.js';
 import type { DriftItem } from '../../../src/reconcile/types.js';
 import { startApplianceEnv, type ApplianceEnv } from '../../../src/appliance-world/appliance-env.js';
-import type { OmaWorldSpec } from '../../../src/appliance-world/oma-world-spec.js';
+import type { ApplianceWorldSpec } from '../../../src/appliance-world/appliance-world-spec.js';
 import { createLogger } from '../../../src/log.js';
 import { NbdExportManager } from '../../../src/nbd/nbd-export-manager.js';
 import type { ApplyPendingResult } from '../../../src/nbd/nbd-outcome.js';
@@ -53,7 +53,7 @@ export interface WorkflowHarness {
 }
 
 /** Starts a fresh database and appliance; call `close()` in afterAll/afterEach. */
-export async function startWorkflowHarness(spec: Omit<OmaWorldSpec, 'confDir' | 'byIdDir' | 'cloudstack' | 'omaVmId'>): Promise<WorkflowHarness> {
+export async function startWorkflowHarness(spec: Omit<ApplianceWorldSpec, 'confDir' | 'byIdDir' | 'cloudstack' | 'omaVmId'>): Promise<WorkflowHarness> {
   const db = await createTestDatabase();
   const env = await startApplianceEnv({ db: db.db, databaseUrl: db.url, spec });
   const config = loadConfig({ env: env.env() });
