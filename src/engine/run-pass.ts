@@ -4,6 +4,7 @@
  * in NBD), apply NBD, validate (re-observe), save. Reconcilers and gates are pure; this module holds
  * the order, the I/O around them and the records.
  */
+import { endTrackingJob, startTrackingJob } from './store/job-log.js';
 import { passVolumeWriter } from './actuators/pass-volume-writer.js';
 import PQueue from 'p-queue';
 import { diffAll, needsByKind } from '../../reconcilers/index.js';
@@ -250,6 +251,9 @@ async function validateStep(deps: EngineDeps, options: EnginePassOptions, acted:
   return acted.filter((id) => still.has(id));
 }
 
+/** Actions that run a workflow, which writes its own tracking job. */
+const WORKFLOW_VERBS: ReadonlySet<string> = new Set(['run-failed-execution-cleanup', 'run-replication-job-cleanup']);
+
 function workflowKey(action: GatedAction): string | null {
   if (action.action === 'run-failed-execution-cleanup') return `fec:${action.params.failoverJobId}`;
   if (action.action === 'run-replication-job-cleanup') return `rjc:${action.params.jobId}`;
@@ -281,7 +285,19 @@ async function runOne(
     actor: deps.actor,
     leaderHost: deps.hostname,
   });
+  // The OMA's job views show each action of ours as a short cleanup job, running while it runs, so the
+  // appliance sees us in flight; the workflows keep their own tracking job with its steps.
+  const trackingId = WORKFLOW_VERBS.has(action.action)
+    ? null
+    : await startTrackingJob(
+        deps.database.db,
+        { operation: `oma-reconciler-${action.action}`, externalJobId: `oma-reconciler-${action.action}-${auditId}`, contextId: item.contextId, metadata: { auditId, driftId: item.id, subject: item.subject } },
+        deps.clock(),
+      );
   const result = await executeAction(action, item, ctx);
+  if (trackingId !== null) {
+    await endTrackingJob(deps.database.db, trackingId, { status: result.ok ? 'completed' : 'failed', error: result.ok ? null : result.message, percent: 100 }, deps.clock());
+  }
   await recordOutcome(deps.database.db, auditId, result.ok ? 'success' : 'error', result.ok ? null : result.message, result.ok ? (result.undoData ?? null) : null, deps.clock());
   const log = ctx.logger.child({ driftId: item.id, action: action.action, auditId });
   if (result.ok) log.info({ detail: result.message }, 'action applied');

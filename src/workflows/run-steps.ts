@@ -1,5 +1,5 @@
 import { coerceError } from '../errors.js';
-import { finishStep, setTrackingProgress, startStep } from './job-log.js';
+import { finishStep, setTrackingProgress, startStep } from '../engine/store/job-log.js';
 import type { WorkflowRun } from './workflow-run.js';
 
 /** One resumable step. `run` re-checks live state, so running it again after a crash is safe. */

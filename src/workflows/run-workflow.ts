@@ -15,7 +15,7 @@ import type { ActuatorContext, ActuatorResult } from '../engine/actuators/actuat
 import { fail, ok } from '../engine/actuators/actuator-context.js';
 import { writeCleanupStatus } from '../engine/store/cleanup-requests.js';
 import { coerceError } from '../errors.js';
-import { endTrackingJob, resumeTrackingJob, startTrackingJob } from './job-log.js';
+import { endTrackingJob, resumeTrackingJob, startTrackingJob } from '../engine/store/job-log.js';
 import { newJournal, parseJournal, type Journal } from './journal.js';
 import { runSteps, type WorkflowStep } from './run-steps.js';
 import { WorkflowCancelledError, WorkflowRefusedError, WorkflowStopError } from './workflow-errors.js';

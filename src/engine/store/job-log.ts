@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema-types.js';
+import type { DB } from '../../db/schema-types.js';
 
 /** Who the appliance's views show as the owner of our jobs. */
 export const JOB_OWNER = 'oma-reconciler';
