@@ -6,6 +6,8 @@ import { startApplianceEnv, type ApplianceEnv } from '../appliance-world/applian
 import { DEMO_DATABASE, demoDatabaseUrl, recreateDemoDatabase } from './demo-database.js';
 import { demoSettings } from './demo-settings.js';
 import { injectDemoDrift, type InjectedDrift } from './inject-drift.js';
+import { startVolumeDaemonSimulator, type VolumeDaemonSimulator } from '../volume-daemon-simulator/start-volume-daemon-simulator.js';
+import { createLogger } from '../log.js';
 
 /** A dozen-odd VMs in every status; most are replicated and ready, as on a real appliance. */
 export const DEMO_STATUSES = [
@@ -21,6 +23,8 @@ export interface DemoAppliance {
   readonly config: Config;
   readonly token: string;
   readonly injected: readonly InjectedDrift[];
+  /** The appliance's Volume Management Daemon, played by the simulator (volume moves go through it). */
+  readonly volumeDaemon: VolumeDaemonSimulator;
   close(): Promise<void>;
 }
 
@@ -43,20 +47,35 @@ export async function buildDemo(options: {
     databaseUrl: demoDatabaseUrl(options.databaseUrl, name),
     spec: { seed: 'demo', vmCount: DEMO_STATUSES.length, statuses: DEMO_STATUSES, vmNamePrefix: 'demo-vm-' },
   });
+  let volumeDaemon: VolumeDaemonSimulator | null = null;
   try {
     const injected = await injectDemoDrift(env, database, new Date());
     const token = randomBytes(16).toString('hex');
-    const settings = demoSettings(env.env({ HTTP_LISTEN: options.httpListen, API_TOKEN: token, LOG_LEVEL: options.logLevel ?? 'warn' }));
+    // The appliance's Volume Daemon, with the real daemon's faults — except the SIGHUP per export
+    // change, which can corrupt the heap of nbd-server 3.24 (nbd-server.md) and would end the demo.
+    // The environment's udev stand-in makes the by-id links the daemon waits for.
+    volumeDaemon = await startVolumeDaemonSimulator({
+      databaseUrl: demoDatabaseUrl(options.databaseUrl, name),
+      nbd: { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile },
+      byIdDir: env.dirs.byIdDir,
+      cloudstack: { apiUrl: env.sim.url, apiKey: env.sim.apiKey, secretKey: env.sim.secretKey, omaVmId: env.world.omaVm.id },
+      faults: { 'hup-per-change': false },
+      udev: false,
+      logger: createLogger('silent'),
+    });
+    const settings = demoSettings(env.env({ HTTP_LISTEN: options.httpListen, API_TOKEN: token, LOG_LEVEL: options.logLevel ?? 'warn', VOLUME_DAEMON_URL: volumeDaemon.url }));
     const extra = Object.fromEntries(Object.entries(options.overrides ?? {}).map(([path, value]) => [path, { flag: 'override', value }]));
     const config = loadConfig({ ...settings, flags: { ...settings.flags, ...extra } });
     return {
-      env, database, config, token, injected,
+      env, database, config, token, injected, volumeDaemon,
       close: async () => {
+        await volumeDaemon?.close();
         await env.close();
         await database.close();
       },
     };
   } catch (e) {
+    await volumeDaemon?.close();
     await env.close();
     await database.close();
     throw e;

@@ -36,6 +36,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const { env, database, config, token } = demo;
   try {
     say(`  CloudStack simulator: ${env.sim.url} (in-process)`);
+    say(`  Volume Daemon simulator: ${demo.volumeDaemon.url} (the appliance's one path for volume moves, with the real daemon's faults; oma-reconciler finds it and moves volumes through it)`);
     say(env.nbd ? `  nbd-server ${env.nbd.port} serving ${env.world.exports.length} exports from ${env.dirs.confDir}` : '  nbd-server is not installed: skipping the live export list (apt-get install nbd-server)');
     say(`  ${env.world.contexts.length} VM contexts, ${env.world.volumes.length} volumes, by-id links in ${env.dirs.byIdDir}`);
     say();
