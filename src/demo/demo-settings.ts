@@ -15,6 +15,8 @@ export function demoSettings(env: Record<string, string>): ConfigSources {
     flags: {
       graceSeconds: { flag: 'demo', value: Object.fromEntries(DRIFT_KINDS.map((k) => [k, GRACE_SECONDS])) },
       quarantineTtlSeconds: { flag: 'demo', value: QUARANTINE_SECONDS },
+      // A volume the Volume Daemon just moved is held as long as drift is held, not a minute.
+      'thresholds.volumeOperationSettleSeconds': { flag: 'demo', value: GRACE_SECONDS },
       // The demo injects every kind at once; the production budget (10 per pass) would trip on purpose.
       budget: { flag: 'demo', value: { destructivePerPass: 50, destructivePerHourPerKind: 50 } },
       schedule: { flag: 'demo', value: { resyncCron: '*/3 * * * * *', jitterMs: 200, annotationPollMs: 1000, passTimeoutMs: 120_000, shutdownGraceMs: 30_000 } },

@@ -71,6 +71,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
           stable = true;
           say();
           say(`drift: 0 — everything repairable was repaired; what remains is reported and held by its gate (see ${base}/).`);
+          const ops = demo.volumeDaemon.stats.operations;
+          say(`Volume Daemon operations (every volume move went through it): ${(['attach', 'detach', 'delete'] as const).map((t) => `${t} ${ops[t].completed} completed, ${ops[t].failed} failed`).join('; ')}.`);
           resolve();
         }
       });
