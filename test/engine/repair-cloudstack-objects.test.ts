@@ -72,14 +72,17 @@ describe('CloudStack drift on a running appliance', () => {
       await expectRepairedAndIdle(h);
     });
 
-    it('reattaches a volume that was detached from the OMA behind its back, and rebuilds its device mapping', async () => {
+    it('reattaches a volume that was detached from the OMA behind its back, and rebuilds its device mapping in the same move', async () => {
       const ctx = contextIn(h, 'ready_for_failover');
       const volumeId = ctx.volumes[1]?.volumeId ?? '';
       h.env.sim.state.detachVolume(volumeId);
 
       const passes = await h.applyUntilStable();
       expect(executedActions(passes)).toContain('volume-attachment attach-volume-to-oma → success');
-      expect(executedActions(passes)).toContain('device-mapping create-device-mapping → success');
+      // The attach writes the Volume Daemon's bookkeeping itself: no later pass has to add the mapping.
+      expect(executedActions(passes)).not.toContain('device-mapping create-device-mapping → success');
+      const mapping = await h.db.db.selectFrom('device_mappings').select(['vm_id', 'operation_mode']).where('volume_uuid', '=', volumeId).executeTakeFirst();
+      expect(mapping).toEqual({ vm_id: h.omaVmId, operation_mode: 'oma' });
       expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(h.omaVmId);
       await expectRepairedAndIdle(h);
     });

@@ -37,7 +37,8 @@ describe('readDatabaseFacts on a built world', () => {
     await db.db.insertInto('volume_operations').values([
       { id: 'op-pending', type: 'attach', status: 'pending', volume_id: 'v1', request: '{}', created_at: at(0), updated_at: at(0) },
       { id: 'op-executing', type: 'detach', status: 'executing', volume_id: 'v2', vm_id: 'vm', request: '{}', created_at: at(0), updated_at: at(1) },
-      { id: 'op-done', type: 'create', status: 'completed', volume_id: 'v3', request: '{}' },
+      { id: 'op-done', type: 'create', status: 'completed', volume_id: 'v3', request: '{}', created_at: at(0), updated_at: at(0) },
+      { id: 'op-recent', type: 'detach', status: 'completed', volume_id: 'v4', request: '{}', created_at: new Date(Date.now() - 60_000), updated_at: new Date(Date.now() - 30_000) },
     ]).execute();
     await db.db.insertInto('vm_export_mappings').values({ vm_id: 'vmw-legacy', disk_unit_number: 0, vm_name: 'legacy', export_name: 'migration-vm-vmw-legacy-disk0', device_path: '/dev/vdb' }).execute();
     await db.db.insertInto('oma_reconciler_ledger').values({ object_type: 'volume', object_id: 'vol-x', first_seen_at: at(0), last_seen_at: at(5), reason: 'ossea_volumes.volume_id of ctx-x', adopted: 1, adopted_by: 'ops' }).execute();
@@ -87,14 +88,15 @@ describe('readDatabaseFacts on a built world', () => {
     expect(facts.jobTracking.find((j) => j.id === 'jt-cleanup-running')).toEqual({
       id: 'jt-cleanup-running', jobType: 'cleanup', operation: 'failed-execution-cleanup', status: 'running', contextId: null,
       errorMessage: null, startedAt: at(0).toISOString(), lastActivityAt: at(4).toISOString(), currentStep: 'detach-attached-volumes',
+      owner: 'system', externalJobId: null,
     });
     expect(facts.jobTracking.find((j) => j.id === 'jt-failover-pending')).toMatchObject({ lastActivityAt: at(1).toISOString(), currentStep: null });
     const done = facts.jobTracking.find((j) => j.operation === 'unified-live-failover')!;
     expect(done).toMatchObject({ status: 'completed', currentStep: 'status-update' });
   });
 
-  it('reads only open volume operations, legacy export mappings, the ledger, unresolved drift and cleanup requests', () => {
-    expect(facts.volumeOperations.map((o) => [o.id, o.status])).toEqual([['op-executing', 'executing'], ['op-pending', 'pending']]);
+  it('reads open volume operations and those that ended within the hour, legacy export mappings, the ledger, unresolved drift and cleanup requests', () => {
+    expect(facts.volumeOperations.map((o) => [o.id, o.status])).toEqual([['op-executing', 'executing'], ['op-pending', 'pending'], ['op-recent', 'completed']]);
     expect(facts.vmExportMappings).toMatchObject([{ vmName: 'legacy', exportName: 'migration-vm-vmw-legacy-disk0', devicePath: '/dev/vdb', status: 'active' }]);
     expect(facts.ledger).toEqual([{ objectType: 'volume', objectId: 'vol-x', firstSeenAt: at(0).toISOString(), reason: 'ossea_volumes.volume_id of ctx-x', adopted: true }]);
     expect(facts.driftFirstSeen).toEqual({ 'orphan-volume:vol-x': at(0).toISOString() });
