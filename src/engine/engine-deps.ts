@@ -7,7 +7,7 @@ import type { World } from '../world/world.js';
 import type { WorkflowPort } from './actuators/actuator-context.js';
 import type { ObserveDeps } from './observe-world.js';
 import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
-import type { PassOptions, SubjectBackoffView } from '../reconcile/engine-port.js';
+import type { SubjectBackoffView } from '../reconcile/engine-port.js';
 
 /** Everything a pass needs, built once by the composition root (CLI command or daemon). */
 export interface EngineDeps {
@@ -26,7 +26,7 @@ export interface EngineDeps {
 }
 
 /**
- * How the engine runs one pass: the daemon's {@link PassOptions} (signal, act, fence, backoff,
+ * How the engine runs one pass: the daemon's `PassOptions` (src/reconcile/engine-port.ts: signal, act, fence, backoff,
  * pass id) less the trigger, plus what the CLI asks for (a kind filter, a grace override, a mode,
  * a replayed world). `isLeader` is apart from `act`: `plan` and `explain` gate as the leader
  * would, without acting; the daemon passes `isLeader: act`.
