@@ -29,7 +29,7 @@ export interface EngineDeps {
 }
 
 /**
- * How the engine runs one pass: the daemon's {@link PassOptions} (signal, act, fence, backoff,
+ * How the engine runs one pass: the daemon's `PassOptions` (src/reconcile/engine-port.ts: signal, act, fence, backoff,
  * pass id) less the trigger, plus what the CLI asks for (a kind filter, a grace override, a mode,
  * a replayed world). `isLeader` is apart from `act`: `plan` and `explain` gate as the leader
  * would, without acting; the daemon passes `isLeader: act`.

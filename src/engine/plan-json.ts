@@ -7,15 +7,9 @@ import { z } from 'zod';
 import { MODES, type Mode } from '../config/config-schema.js';
 import { DRIFT_CLASSES, DRIFT_KINDS, GATES, SOURCES } from '../world/drift-kinds.js';
 import type { World } from '../world/world.js';
-import type { ActionVerb, GatedDrift, PlanJson, SubjectType } from '../reconcile/types.js';
+import { SUBJECT_TYPES, type GatedDrift, type PlanJson } from '../reconcile/types.js';
+import { ACTION_VERBS } from '../reconcile/types.js';
 
-const SUBJECT_TYPES = ['volume', 'snapshot', 'vm', 'nbd-export', 'device-mapping', 'row', 'replication-job', 'failover-job', 'vm-context'] as const satisfies readonly SubjectType[];
-const ACTION_VERBS = [
-  'quarantine-volume', 'delete-volume', 'delete-snapshot', 'attach-volume-to-oma', 'remove-nbd-export', 'add-nbd-export',
-  'restart-nbd-server', 'delete-device-mapping', 'create-device-mapping', 'update-device-mapping', 'delete-row',
-  'fail-volume-operation', 'mark-replication-job-failed', 'clear-current-job', 'run-failed-execution-cleanup',
-  'run-replication-job-cleanup', 'refuse-cleanup-request', 'destroy-test-vm',
-] as const satisfies readonly ActionVerb[];
 
 const isoTime = z.iso.datetime({ offset: true });
 const sourceStatus = z.strictObject({ complete: z.boolean(), error: z.string().optional() });

@@ -7,34 +7,6 @@ import type { ActionVerb } from '../reconcile/types.js';
 import type { DriftClass, DriftKind } from '../world/drift-kinds.js';
 
 /**
- * Every action verb of `src/reconcile/types.ts`. A `Record` over the union makes the list exhaustive:
- * adding a verb to ActionSpec without listing it here fails the type check.
- */
-const VERBS: Readonly<Record<ActionVerb, true>> = {
-  'quarantine-volume': true,
-  'delete-volume': true,
-  'delete-snapshot': true,
-  'attach-volume-to-oma': true,
-  'remove-nbd-export': true,
-  'add-nbd-export': true,
-  'restart-nbd-server': true,
-  'delete-device-mapping': true,
-  'create-device-mapping': true,
-  'update-device-mapping': true,
-  'delete-row': true,
-  'fail-volume-operation': true,
-  'mark-replication-job-failed': true,
-  'clear-current-job': true,
-  'run-failed-execution-cleanup': true,
-  'run-replication-job-cleanup': true,
-  'refuse-cleanup-request': true,
-  'destroy-test-vm': true,
-};
-
-/** The action verbs, as runtime values. */
-export const ACTION_VERBS = Object.keys(VERBS) as readonly ActionVerb[];
-
-/**
  * The drift classes each kind reports (the `drift_objects{kind,class}` series initialised to 0).
  * A reconciler reporting another pair is still counted; this list only decides what exists at 0.
  */

@@ -4,19 +4,7 @@
  * key on. Subject ids may themselves contain `:`; only the first two separators are structural.
  */
 import { DRIFT_KINDS, type DriftKind } from '../world/drift-kinds.js';
-import type { SubjectType } from './types.js';
-
-const SUBJECT_TYPES: readonly SubjectType[] = [
-  'volume',
-  'snapshot',
-  'vm',
-  'nbd-export',
-  'device-mapping',
-  'row',
-  'replication-job',
-  'failover-job',
-  'vm-context',
-];
+import { SUBJECT_TYPES, type SubjectType } from './types.js';
 
 /** Builds the stable id of a drift item. */
 export function driftId(kind: DriftKind, subjectType: SubjectType, subjectId: string): string {

@@ -5,16 +5,9 @@
 import type { Mode } from '../config/config-schema.js';
 import type { DriftClass, DriftKind, Gate, SourceName } from '../world/drift-kinds.js';
 
-export type SubjectType =
-  | 'volume'
-  | 'snapshot'
-  | 'vm'
-  | 'nbd-export'
-  | 'device-mapping'
-  | 'row'
-  | 'replication-job'
-  | 'failover-job'
-  | 'vm-context';
+/** What a drift item is about (the middle part of its id). */
+export const SUBJECT_TYPES = ['volume', 'snapshot', 'vm', 'nbd-export', 'device-mapping', 'row', 'replication-job', 'failover-job', 'vm-context'] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
 
 export interface Subject {
   readonly type: SubjectType;
@@ -52,6 +45,34 @@ export type ActionSpec =
   | { readonly action: 'destroy-test-vm'; readonly params: { readonly vmId: string } };
 
 export type ActionVerb = ActionSpec['action'];
+
+/**
+ * Every action verb of ActionSpec. A `Record` over the union makes the list exhaustive:
+ * adding a verb to ActionSpec without listing it here fails the type check.
+ */
+const VERBS: Readonly<Record<ActionVerb, true>> = {
+  'quarantine-volume': true,
+  'delete-volume': true,
+  'delete-snapshot': true,
+  'attach-volume-to-oma': true,
+  'remove-nbd-export': true,
+  'add-nbd-export': true,
+  'restart-nbd-server': true,
+  'delete-device-mapping': true,
+  'create-device-mapping': true,
+  'update-device-mapping': true,
+  'delete-row': true,
+  'fail-volume-operation': true,
+  'mark-replication-job-failed': true,
+  'clear-current-job': true,
+  'run-failed-execution-cleanup': true,
+  'run-replication-job-cleanup': true,
+  'refuse-cleanup-request': true,
+  'destroy-test-vm': true,
+};
+
+/** The action verbs, as runtime values. */
+export const ACTION_VERBS = Object.keys(VERBS) as readonly ActionVerb[];
 
 /**
  * The ownership evidence an action carries (N of N must hold). Each check is a named fact the

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MODES } from '../../src/config/config-schema.js';
 import { createCloudStackMetrics } from '../../src/metrics/cloudstack-metrics.js';
-import { ACTION_VERBS, CLOUDSTACK_COMMANDS, CLOUDSTACK_OUTCOMES, KIND_ACTIONS, KIND_CLASSES } from '../../src/metrics/label-sets.js';
+import { CLOUDSTACK_COMMANDS, CLOUDSTACK_OUTCOMES, KIND_ACTIONS, KIND_CLASSES } from '../../src/metrics/label-sets.js';
 import { ACTION_RESULTS } from '../../src/reconcile/outcomes.js';
+import { ACTION_VERBS } from '../../src/reconcile/types.js';
 import { contractMetricNames, createMetrics } from '../../src/metrics/registry.js';
 import { DRIFT_KINDS, GATES, SOURCES } from '../../src/world/drift-kinds.js';
 
