@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       stateDir: env.dirs.stateDir,
       nbdPort: appliance.nbdPort,
       simBaseUrl: env.sim.baseUrl,
+      volumeDaemonUrl: appliance.volumeDaemon.url,
     },
     injected: appliance.injected,
     buildSeconds: appliance.buildSeconds,

@@ -1,4 +1,6 @@
 import { startApplianceEnv, type ApplianceEnv } from '../../src/appliance-world/appliance-env.js';
+import { createLogger } from '../../src/log.js';
+import { startVolumeDaemonSimulator, type VolumeDaemonSimulator } from '../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { nbdServerInstalled, startBenchNbdServer, writeBenchBaseConfig, type BenchNbdServer } from './bench-nbd-server.js';
 import { benchWorldSpec } from './bench-world.js';
@@ -16,6 +18,8 @@ export interface BenchAppliance {
   readonly nbdServer: boolean;
   /** Objects changed per drift kind (empty without drift). */
   readonly injected: Readonly<Record<string, number>>;
+  /** The appliance's Volume Daemon, played by the simulator (the reconciler finds it in `auto`). */
+  readonly volumeDaemon: VolumeDaemonSimulator;
   /** Seconds spent building (database, simulator, files, nbd-server) and injecting. */
   readonly buildSeconds: number;
   close(): Promise<void>;
@@ -43,6 +47,7 @@ export async function buildBenchAppliance(options: BenchApplianceOptions): Promi
   const database = await createTestDatabase();
   let env: ApplianceEnv | null = null;
   let nbd: BenchNbdServer | null = null;
+  let daemon: VolumeDaemonSimulator | null = null;
   try {
     env = await startApplianceEnv({
       db: database.db,
@@ -65,22 +70,36 @@ export async function buildBenchAppliance(options: BenchApplianceOptions): Promi
         ...(await injectDatabaseDrift(database.db, pick, count, now)),
       };
     }
+    // The real daemon's faults, but no SIGHUP per export change (nbd-server 3.24, nbd-server.md).
+    daemon = await startVolumeDaemonSimulator({
+      databaseUrl: database.url,
+      nbd: { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile },
+      byIdDir: env.dirs.byIdDir,
+      cloudstack: { apiUrl: env.sim.url, apiKey: env.sim.apiKey, secretKey: env.sim.secretKey, omaVmId: env.world.omaVm.id },
+      faults: { 'hup-per-change': false },
+      udev: false,
+      logger: createLogger('silent'),
+    });
     const built = env;
     const server = nbd;
+    const volumeDaemon = daemon;
     return {
       database,
       env: built,
+      volumeDaemon,
       nbdPort,
       nbdServer: server !== null,
       injected,
       buildSeconds: (performance.now() - started) / 1000,
       close: async () => {
+        await volumeDaemon.close();
         await server?.stop();
         await built.close();
         await database.drop();
       },
     };
   } catch (e) {
+    await daemon?.close().catch(() => undefined);
     await nbd?.stop().catch(() => undefined);
     await env?.close().catch(() => undefined);
     await database.drop().catch(() => undefined);

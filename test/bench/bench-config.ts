@@ -11,6 +11,8 @@ export interface ApplianceHandle {
   readonly nbdPort: number;
   /** `http://127.0.0.1:<port>` of the simulator (admin routes under `/sim/`). */
   readonly simBaseUrl: string;
+  /** The Volume Daemon simulator playing the appliance's daemon (found by `auto`). */
+  readonly volumeDaemonUrl: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export function benchConfig(appliance: ApplianceHandle, extra: Partial<ConfigInp
     deviceByIdDir: appliance.byIdDir,
     stateDir: appliance.stateDir,
     logLevel: 'silent',
+    volumeDaemon: { url: appliance.volumeDaemonUrl, mode: 'auto' },
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'nbd')),
   });
 }
