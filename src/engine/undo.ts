@@ -57,7 +57,7 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
           if (!volumes) throw new Error(`volume ${volumeId} cannot be reattached: ${volumesBlocked ?? 'no volume writer (CloudStack or the OMA VM id unknown)'}`);
           const moved = await volumes.attach(volumeId, from, { root: deviceId === 0 });
           if (moved.nbdChanged) await deps.nbd.applyPending({ allowRestart: true });
-          where = ` (${moved.message})`;
+          where = ` (${volumes.path === 'daemon' ? 'through the Volume Daemon' : 'direct'}, volume operation ${moved.operationId ?? 'none: it was there already'})`;
         }
         message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}${where}` : ''}`;
         break;

@@ -23,7 +23,7 @@ describe('oma-reconciler apply', () => {
     const first = await h.cli(['apply']);
     expect(first.code).toBe(1);
     expect(first.stdout).toMatch(/^device-mapping +device-mapping [0-9a-f-]{36} \(.*\) +delete-device-mapping! +blocked: grace$/m);
-    expect(first.stdout).toMatch(new RegExp(`^success {2}attach-volume-to-oma volume-attachment:volume:${volumeId} \\(action \\d+\\): attached volume ${volumeId} to the OMA at device \\d+$`, 'm'));
+    expect(first.stdout).toMatch(new RegExp(`^success {2}attach-volume-to-oma volume-attachment:volume:${volumeId} \\(action \\d+\\): attached volume ${volumeId} to the OMA \\(direct, operation [0-9a-f-]{36}\\)$`, 'm'));
     // Attached again, the mapping row is right again: nothing is left to wait for.
     const second = await h.cli(['apply']);
     expect(second.code).toBe(0);
