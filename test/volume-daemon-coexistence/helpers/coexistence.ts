@@ -36,8 +36,10 @@ export interface CoexistenceOptions {
 
 export interface Coexistence {
   readonly h: Harness;
-  /** The daemon simulator (null when started without one). */
+  /** The daemon simulator (null when started without one); replaced by `restartDaemon()`. */
   readonly daemon: VolumeDaemonSimulator | null;
+  /** Starts a new daemon simulator on the same port (after a crash or close), faults as before. */
+  restartDaemon(): Promise<VolumeDaemonSimulator>;
   /** The URL the engine is configured with. */
   readonly daemonUrl: string;
   /** An "OMA" client of the daemon (polls every 10 ms). */
@@ -65,6 +67,7 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
   const withDaemon = options.daemon ?? true;
   let daemon: VolumeDaemonSimulator | null = null;
   let daemonUrl = '';
+  let startDaemon: ((port: number) => Promise<VolumeDaemonSimulator>) | null = null;
   const h = await startHarness({
     ...(options.spec ? { spec: options.spec } : {}),
     ...(options.config ? { config: options.config } : {}),
@@ -72,7 +75,8 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
     beforeEngine: async (env, db) => {
       if (withDaemon) {
         env.sim.state.addApiUser({ apiKey: DAEMON_KEY, secretKey: DAEMON_SECRET, account: env.sim.state.defaults.account, admin: true });
-        daemon = await startVolumeDaemonSimulator({
+        startDaemon = (port) => startVolumeDaemonSimulator({
+          port,
           databaseUrl: db.url,
           nbd: { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile, port: env.nbdPort },
           byIdDir: env.dirs.byIdDir,
@@ -83,6 +87,7 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
           faults: { 'hup-per-change': false, ...options.faults },
           logger: createLogger('silent'),
         });
+        daemon = await startDaemon(0);
         daemonUrl = daemon.url;
       } else {
         daemonUrl = `http://127.0.0.1:${await closedPort()}`;
@@ -94,7 +99,16 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
   const stats = h.env.sim.stats;
   return {
     h,
-    daemon,
+    get daemon() {
+      return daemon;
+    },
+    restartDaemon: async () => {
+      const previous = daemon as VolumeDaemonSimulator | null;
+      if (!startDaemon || !previous) throw new Error('no Volume Daemon simulator was started');
+      await previous.close();
+      daemon = await startDaemon(previous.port);
+      return daemon;
+    },
     daemonUrl,
     oma,
     csMutations: () => {
