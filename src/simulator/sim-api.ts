@@ -63,7 +63,7 @@ export async function handleApiRequest(deps: SimApiDeps, raw: ReadonlyMap<string
   try {
     SimParams.checkPrintable(raw);
     const params = new SimParams(commandName, raw);
-    deps.stats.count(commandName);
+    deps.stats.count(commandName, verdict.apiKey);
     const page = params.get('page');
     const fault = deps.faults.fire(commandName, page !== undefined && /^\d+$/.test(page) ? Number(page) : null);
     if (fault?.latencyMs) await sleep(fault.latencyMs, undefined, { signal });

@@ -11,7 +11,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { runCli } from '../../../src/cli/main.js';
 import type { Config } from '../../../src/config/config-schema.js';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { createEngineDeps } from '../../../src/engine/create-engine-deps.js';
+import { createEngineDeps, type CreateEngineDepsOptions } from '../../../src/engine/create-engine-deps.js';
 import type { EngineDeps, EnginePassOptions } from '../../../src/engine/engine-deps.js';
 import { planPass, runPass, type CompletedPass } from '../../../src/engine/run-pass.js';
 import { startApplianceEnv, type ApplianceEnv, type ApplianceEnvOptions } from '../../../src/appliance-world/appliance-env.js';
@@ -24,6 +24,13 @@ export interface HarnessOptions {
   readonly spec?: ApplianceEnvOptions['spec'];
   /** Written to a JSON config file (`--config`) that both the engine and `cli()` use. */
   readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * Runs once the appliance is up and before the engine is wired; what it returns is merged into
+   * `config` (e.g. the URL of a Volume Daemon simulator started on this appliance).
+   */
+  readonly beforeEngine?: (env: ApplianceEnv, db: TestDatabase) => Promise<Readonly<Record<string, unknown>>>;
+  /** Volume Daemon client options of the engine (fast polling). */
+  readonly volumeDaemonTuning?: CreateEngineDepsOptions['volumeDaemonTuning'];
 }
 
 /** Per-pass options a test may set (everything else is filled in). */
@@ -70,8 +77,10 @@ function sink(): { stream: Writable; text: () => string } {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const env = await startApplianceEnv({ db: db.db, databaseUrl: db.url, ...(options.spec ? { spec: options.spec } : {}) });
-  const configFile = options.config ? join(env.dirs.root, 'oma-reconciler.json') : null;
-  if (configFile) await writeFile(configFile, JSON.stringify(options.config));
+  const extra = options.beforeEngine ? await options.beforeEngine(env, db) : null;
+  const fileConfig = options.config || extra ? { ...options.config, ...extra } : null;
+  const configFile = fileConfig ? join(env.dirs.root, 'oma-reconciler.json') : null;
+  if (configFile) await writeFile(configFile, JSON.stringify(fileConfig));
   const config = loadConfig({ file: configFile ?? undefined, env: env.env() });
   const deps = createEngineDeps({
     config,
@@ -79,6 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger: createLogger('silent'),
     workflows: createWorkflows(),
     actor: 'test',
+    ...(options.volumeDaemonTuning ? { volumeDaemonTuning: options.volumeDaemonTuning } : {}),
     // Test seam: the simulator answers at once, so poll and back off quickly.
     cloudstackTuning: { poll: { initialMs: 10, factor: 1.5, maxMs: 100 }, retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20, factor: 2 } },
   });

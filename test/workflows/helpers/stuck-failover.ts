@@ -9,6 +9,9 @@ import { writeApplianceExportFile } from '../../../src/appliance-world/appliance
 import type { WorldContext, WorldFailover } from '../../../src/appliance-world/appliance-world.js';
 import type { WorkflowHarness } from './workflow-harness.js';
 
+/** What shaping a stuck failover needs of a harness (the workflow harness, or the engine's appliance harness). */
+export type StuckFailoverHost = Pick<WorkflowHarness, 'db' | 'env' | 'omaVmId'>;
+
 /** Where the failover died (the five stuck test failovers of the seed). */
 export type StuckStage = 'after-snapshot' | 'after-vm-creation' | 'after-volume-moves' | 'during-virtio' | 'after-start';
 export const STUCK_STAGES: readonly StuckStage[] = ['after-snapshot', 'after-vm-creation', 'after-volume-moves', 'during-virtio', 'after-start'];
@@ -38,7 +41,7 @@ export interface StuckFailover {
 }
 
 /** Puts the context's volumes back on the OMA, as they were before the failover moved them (mappings already switched to `failover`). */
-async function volumesOnOma(h: WorkflowHarness, ctx: WorldContext): Promise<void> {
+async function volumesOnOma(h: StuckFailoverHost, ctx: WorldContext): Promise<void> {
   const db = h.db.db;
   const jobId = ctx.replicationJobs.at(-1)?.id ?? null;
   for (const v of ctx.volumes) {
@@ -59,7 +62,7 @@ async function volumesOnOma(h: WorkflowHarness, ctx: WorldContext): Promise<void
 }
 
 /** Makes the volume differ from its snapshot (the test VM or virt-v2v wrote to it); returns the size a revert restores. */
-function write(h: WorkflowHarness, volumeId: string): number {
+function write(h: StuckFailoverHost, volumeId: string): number {
   const volume = h.env.sim.state.volumes.get(volumeId);
   if (!volume) throw new Error(`no volume ${volumeId}`);
   const before = volume.sizeBytes;
@@ -69,7 +72,7 @@ function write(h: WorkflowHarness, volumeId: string): number {
 }
 
 /** Shapes context `ctx` (a completed failover of the world, test or live) into a failover stuck at `stage`. */
-export async function makeStuckFailover(h: WorkflowHarness, ctx: WorldContext, stage: StuckStage): Promise<StuckFailover> {
+export async function makeStuckFailover(h: StuckFailoverHost, ctx: WorldContext, stage: StuckStage): Promise<StuckFailover> {
   const failover = ctx.failover;
   if (!failover) throw new Error(`context ${ctx.vmName} has no failover`);
   if (failover.type === 'live' && (stage === 'after-snapshot' || stage === 'during-virtio')) throw new Error('live failovers are shaped only after their VM exists');
