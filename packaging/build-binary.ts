@@ -85,10 +85,11 @@ const forbidden = inputs.filter((i) => /node_modules\/(tsx|typescript|pino-prett
 if (forbidden.length > 0) throw new Error(`the bundle must not contain ${forbidden.join(', ')}`);
 say(`bundled ${inputs.length} modules into ${relative(root, bundle)} (${statSync(bundle).size} bytes), version ${pkg.version}, commit ${commit}`);
 
-// 2. The SEA blob. The code cache makes start-up faster; the experimental warning would go to
-//    stderr (journald) on every start.
+// 2. The SEA blob. No code cache: V8 rejects it (with a warning on every start) whenever the V8
+//    flags differ from the build's, and the unit sets NODE_OPTIONS=--max-old-space-size. The
+//    experimental-feature warning would go to stderr (journald) on every start.
 const seaConfig = join(out, 'sea-config.json');
-writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }, null, 2));
+writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }, null, 2));
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] });
 
 // 3. A stripped copy of this node binary with the blob injected. Stripping comes first: the blob

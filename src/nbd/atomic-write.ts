@@ -50,9 +50,13 @@ export async function atomicWriteFile(target: string, data: string | Uint8Array,
   const targetDir = dirname(target);
   // Never ends in `.conf`: nbd-server parses any regular *.conf in conf.d, dotfiles included.
   const tempPath = join(targetDir, tempFileName(target));
-  const handle = await open(tempPath, 'wx', options.mode ?? 0o644);
+  const mode = options.mode ?? 0o644;
+  const handle = await open(tempPath, 'wx', mode);
   try {
     try {
+      // The mode given to open(2) is masked by the umask (the unit's UMask=0077 would leave 0600, which
+      // nbd-server cannot read once it has dropped to its own user): set it explicitly.
+      await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,6 +49,16 @@ describe('export file writes', () => {
     expect(crash.confD.filter((f) => f.endsWith('.conf'))).toEqual([]);
     expect(crash.tempContent).toContain(`exportname = ${PATH}\n`);
     expect(await readdir(confDir())).toEqual([]);
+  });
+
+  it('writes export files with mode 0644 even under the unit\'s UMask=0077', async () => {
+    const previous = process.umask(0o077);
+    try {
+      await new NbdExportManager(options).addExport({ name: NAME, exportname: PATH });
+    } finally {
+      process.umask(previous);
+    }
+    expect((await stat(join(confDir(), `${NAME}.conf`))).mode & 0o777).toBe(0o644);
   });
 
   it('restores a removed export byte for byte from its backup', async () => {
