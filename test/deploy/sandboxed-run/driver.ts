@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,8 +55,31 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
+interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion with exactly `env` (PATH included); resolves its code and output. */
+function run(command: string, args: readonly string[], env: Record<string, string>): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', (e) => {
+      resolve({ code: null, stdout, stderr: e.message });
+    });
+    child.once('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 /** Runs a command to completion in the unit's sandbox; resolves its code and output. */
-function inSandbox(argv: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function inSandbox(argv: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(SANDBOX, [UNIT, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -191,7 +214,21 @@ async function main(): Promise<void> {
     }), { mode: 0o644 });
     const sandboxEnv = { EXTRA_RW_PATHS: appliance.dirs.confDir, SYSTEMCTL_STANDIN: standin };
 
-    // --- The binary alone, without node -----------------------------------------------------------
+    // --- The binary with no node on PATH (a directory holding only the installed command) ---------
+    const bare = join(work, 'bin-without-node');
+    await mkdir(bare);
+    await symlink(BIN, join(bare, 'oma-reconciler'));
+    const bareEnv = { ...settings, PATH: bare, HOME: '/' };
+    const bareRun = (args: readonly string[]) => run('oma-reconciler', args, bareEnv);
+    check('no node on the bare PATH', (await run('sh', ['-c', 'command -v node'], { PATH: bare })).code !== 0);
+    const bareVersion = await bareRun(['--version']);
+    check('--version with no node on PATH', bareVersion.code === 0 && bareVersion.stdout.includes(`oma-reconciler ${VERSION} (commit `), bareVersion.stdout + bareVersion.stderr);
+    const bareMigrate = await bareRun(['migrate', '--dry-run']);
+    check('migrate --dry-run with no node on PATH', bareMigrate.code === 0, `exit ${bareMigrate.code}: ${bareMigrate.stdout}${bareMigrate.stderr}`);
+    const barePlan = await bareRun(['plan']);
+    check('plan with no node on PATH (exit 0: no drift yet)', barePlan.code === 0, `exit ${barePlan.code}: ${barePlan.stdout.slice(0, 400)}${barePlan.stderr.slice(0, 400)}`);
+
+    // --- The binary in the unit's sandbox, where node cannot run -------------------------------
     const noNode = await inSandbox(['sh', '-c', 'node --version'], sandboxEnv);
     check('node cannot run inside the sandbox', noNode.code !== 0, noNode.stdout);
     const version = await inSandbox([BIN, '--version'], sandboxEnv);
@@ -205,7 +242,7 @@ async function main(): Promise<void> {
     } catch {
       planJson = null;
     }
-    check('plan --output json against the test database and simulator', (plan.code === 0 || plan.code === 1) && planJson !== null, `exit ${plan.code}: ${plan.stdout.slice(0, 400)}${plan.stderr.slice(0, 400)}`);
+    check('plan --output json in the sandbox (exit 0: no drift yet)', plan.code === 0 && planJson !== null, `exit ${plan.code}: ${plan.stdout.slice(0, 400)}${plan.stderr.slice(0, 400)}`);
 
     // --- Drift that needs an export add and an export remove --------------------------------------
     const lost = appliance.world.exports[0];
@@ -275,6 +312,15 @@ async function main(): Promise<void> {
     await writeFile(ENV_FILE, originalEnv);
     await rm(CI_CONFIG, { force: true });
     await appliance.close();
+    // An nbd-server started from inside the sandbox (the bug this test guards against) writes no
+    // pid file there: find any left with our directory in its argv and stop it by PID.
+    for (const entry of (await readdir('/proc')).filter((e) => /^\d+$/.test(e))) {
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.startsWith(NBD_SERVER_BIN) && cmdline.includes(work)) {
+        check(`no nbd-server left running from the sandbox (pid ${entry})`, false);
+        process.kill(Number(entry), 'SIGTERM');
+      }
+    }
     for (let i = 0; i < 100 && (await readFile(join(unitCgroup, 'cgroup.procs'), 'utf8').catch(() => '')).trim() !== ''; i++) await delay(50);
     await rmdir(unitCgroup).catch(() => undefined);
     await rmdir(slice).catch(() => undefined);
