@@ -42,6 +42,9 @@ nonode=$(mktemp -d)
 ln -s /usr/bin/oma-reconciler "$nonode/oma-reconciler"
 check "PATH without node really has no node" bash -c "! PATH=$nonode command -v node"
 check "--version with no node on PATH" bash -c "env -i PATH=$nonode oma-reconciler --version | grep -q 'oma-reconciler ${version} (commit '"
+simulator_out=$(timeout 10 env -i PATH="$nonode" oma-reconciler simulator --port 0 2>&1 | head -2 || true)
+check "simulator with no node on PATH" grep -q 'url:  *http://127.0.0.1:' <<< "$simulator_out"
+check "demo --once with no node on PATH (real nbd-server, MariaDB)" timeout 300 env -i PATH="$nonode:/usr/sbin:/sbin" HTTP_LISTEN=127.0.0.1:0 oma-reconciler demo --once
 rm -rf "$nonode"
 
 # The daemon and the database commands under the unit's sandbox.
