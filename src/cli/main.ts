@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { versionLine } from '../build-info.js';
 import { ConfigError, SchemaNewerError, UsageError, coerceError } from '../errors.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -14,12 +15,16 @@ function topUsage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Run 'oma-reconciler COMMAND --help' for a command's options.",
+    "Run 'oma-reconciler COMMAND --help' for a command's options; 'oma-reconciler --version' prints",
+    'the version and the commit of this build.',
     '',
   ].join('\n');
 }
 
-/** Runs the CLI with the given argv (without node and script) and returns the exit code. */
+/**
+ * Runs the CLI with the given argv (without node and script) and returns the exit code. The process
+ * entry is ./bin.ts.
+ */
 export async function runCli(
   argv: readonly string[],
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: Readonly<Record<string, string | undefined>> },
@@ -28,6 +33,10 @@ export async function runCli(
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(topUsage());
     return name === undefined ? EXIT.error : EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(versionLine());
+    return EXIT.ok;
   }
   const command: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (!command) {
@@ -61,10 +70,4 @@ export async function runCli(
     }
     return EXIT.error;
   }
-}
-
-const isEntry = process.argv[1] !== undefined && /oma-reconciler(\.js)?$|cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
-if (isEntry) {
-  const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
-  process.exitCode = code;
 }

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { buildInfo } from '../build-info.js';
 import type { Config } from '../config/config-schema.js';
 import { connectDatabase } from '../db/connect.js';
 import { startDaemon, type DaemonHandle } from '../daemon/daemon.js';
@@ -14,17 +14,9 @@ import { createWorkflows } from '../workflows/index.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import { leaderLockName } from './leader-lock-name.js';
 
-/** The package version (`build_info{version}`). */
+/** The package version (`build_info{version}`): injected into the release binary, package.json in development. */
 export function packageVersion(): string {
-  const require = createRequire(import.meta.url);
-  for (const path of ['../../package.json', '../../../package.json']) {
-    try {
-      return (require(path) as { version: string }).version;
-    } catch {
-      // try the next layout (sources vs dist/)
-    }
-  }
-  return '0.0.0';
+  return buildInfo().version;
 }
 
 /** A running reconciler: the daemon handle and the engine inside it. */

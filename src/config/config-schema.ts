@@ -37,6 +37,15 @@ const absPath = z.string().refine((v) => v.startsWith('/') && !v.includes('\0'),
   message: 'expected an absolute path',
 });
 
+/** A command line: an argv array (config file) or one string of space-separated words (environment). */
+const commandLine = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().split(/\s+/).filter((w) => w !== '') : v),
+  z.array(z.string().min(1).refine((w) => !w.includes('\0'), { message: 'must not contain NUL' })).refine(
+    (argv) => argv.length === 0 || argv[0]?.startsWith('/') === true || /^[A-Za-z0-9._+-]+$/.test(argv[0] ?? ''),
+    { message: 'expected a command (absolute path or name on PATH) and its arguments, e.g. "systemctl restart nbd-server.service"' },
+  ),
+);
+
 const seconds = z.coerce.number().int().min(0);
 const positiveMs = z.coerce.number().int().min(1);
 
@@ -71,8 +80,14 @@ export const configSchema = z.strictObject({
       confDir: absPath.default('/etc/nbd-server/conf.d'),
       pidFile: absPath.default('/run/nbd-server.pid'),
       address: hostPort.default({ host: '127.0.0.1', port: 10809 }),
-      /** argv used to start nbd-server again after an idle restart; empty = the server's own cmdline. */
+      /** argv used to start nbd-server again after an idle standalone restart; empty = the server's own cmdline. */
       startCommand: z.array(z.string()).default([]),
+      /**
+       * argv that restarts nbd-server through its service manager (env `NBD_RESTART_COMMAND`, words
+       * separated by spaces). Empty (default) = `systemctl restart UNIT` when nbd-server is the
+       * MainPID of a systemd unit, else the standalone re-launch.
+       */
+      restartCommand: commandLine.default([]),
       /** Debounce of conf.d change events, ms. Default 250. */
       watchDebounceMs: positiveMs.default(250),
       /** Client addresses (numeric IP or CIDR) written into the authfile of each export we add. Default 127.0.0.1. */

@@ -14,6 +14,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   NBD_CONF_DIR: 'nbd.confDir',
   NBD_PID_FILE: 'nbd.pidFile',
   NBD_ADDRESS: 'nbd.address',
+  NBD_RESTART_COMMAND: 'nbd.restartCommand',
   DEVICE_BY_ID_DIR: 'deviceByIdDir',
   VOLUME_DAEMON_URL: 'volumeDaemon.url',
   VOLUME_DAEMON_MODE: 'volumeDaemon.mode',

@@ -76,6 +76,7 @@ export function createEngineDeps(options: CreateEngineDepsOptions): EngineDeps {
   const nbd = new NbdExportManager({
     ...nbdPaths,
     startCommand: config.nbd.startCommand,
+    restartCommand: config.nbd.restartCommand,
     allowClients: config.nbd.allowClients,
     versions,
     clock,

@@ -1,18 +1,24 @@
 /**
- * Crash-safe file replacement for nbd-server snippets: temp file outside conf.d on the same
- * filesystem → fsync → rename(2) → fsync of the directory. A reader (nbd-server on a HUP or a
- * restart) sees the old file or the new one, never a prefix: a half-written snippet would register
- * an export with a truncated path forever (`nbd-server.md` §5).
+ * Crash-safe file replacement for nbd-server snippets: temp file in the target's own directory →
+ * fsync → rename(2) → fsync of the directory. A reader (nbd-server on a HUP or a restart) sees the
+ * old file or the new one, never a prefix: a half-written snippet would register an export with a
+ * truncated path forever (`nbd-server.md` §5).
+ *
+ * The temp file is never anywhere else: under the shipped unit (`ProtectSystem=strict`,
+ * `ReadWritePaths=` conf.d, `StateDirectory=`) conf.d and STATE_DIR are two mounts of one
+ * filesystem, same `st_dev`, and rename(2) between mounts fails with EXDEV (issue 18). Its name
+ * starts with a dot and ends in `.tmp`; nbd-server parses only names ending exactly in `.conf`
+ * (`nbd-server.md` §2.5), so a temp file left by a crash is never read as an export.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Options of {@link atomicWriteFile}. */
 export interface AtomicWriteOptions {
   /**
-   * Directories to hold the temp file, first one on the target's filesystem wins. When none
-   * qualifies, the target directory itself is used with a name that does not end in `.conf`.
+   * Ignored since issue 18: the temp file always lives in the target's directory, the only place a
+   * rename(2) into it cannot fail with EXDEV. Kept so callers compile unchanged.
    */
   readonly tempDirs?: readonly string[];
   /** File mode. Default 0o644 (the appliance's mode for snippets). */
@@ -31,33 +37,26 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-async function deviceOf(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).dev;
-  } catch {
-    return null;
-  }
-}
+const TEMP_PREFIX = '.oma-reconciler-';
+const TEMP_SUFFIX = '.tmp';
 
-async function chooseTempDir(targetDir: string, candidates: readonly string[]): Promise<string> {
-  const targetDev = await deviceOf(targetDir);
-  for (const dir of candidates) {
-    await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
-    // rename(2) only works within one filesystem; a different device would fail with EXDEV.
-    if (targetDev !== null && (await deviceOf(dir)) === targetDev) return dir;
-  }
-  return targetDir;
+/** The temp file name for `target`: hidden, random, ending in `.tmp` (never `.conf`). */
+export function tempFileName(target: string): string {
+  return `${TEMP_PREFIX}${basename(target)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
 }
 
 /** Writes `data` to `target` atomically and durably. On failure the target is untouched. */
 export async function atomicWriteFile(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const targetDir = dirname(target);
-  const tempDir = await chooseTempDir(targetDir, options.tempDirs ?? []);
   // Never ends in `.conf`: nbd-server parses any regular *.conf in conf.d, dotfiles included.
-  const tempPath = join(tempDir, `.oma-reconciler-${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tempPath, 'wx', options.mode ?? 0o644);
+  const tempPath = join(targetDir, tempFileName(target));
+  const mode = options.mode ?? 0o644;
+  const handle = await open(tempPath, 'wx', mode);
   try {
     try {
+      // The mode given to open(2) is masked by the umask (the unit's UMask=0077 would leave 0600, which
+      // nbd-server cannot read once it has dropped to its own user): set it explicitly.
+      await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {
@@ -66,6 +65,8 @@ export async function atomicWriteFile(target: string, data: string | Uint8Array,
     await options.beforeRename?.(tempPath);
     await rename(tempPath, target);
   } catch (e) {
+    // The target is untouched; the error (EXDEV, ENOSPC, EACCES…) reaches the caller, which
+    // records the action as failed: a write is never lost silently.
     await unlink(tempPath).catch(() => undefined);
     throw e;
   }

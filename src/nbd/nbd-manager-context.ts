@@ -20,8 +20,10 @@ export interface NbdExportManagerOptions {
   readonly pidFile: string;
   readonly address: NbdAddress;
   readonly stateDir: string;
-  /** argv that starts nbd-server after an idle restart. Default: the server's own argv. */
+  /** argv that starts nbd-server after an idle standalone restart. Default: the server's own argv. */
   readonly startCommand?: readonly string[];
+  /** argv that restarts nbd-server through its service manager. Default: decided per restart (./service-manager.ts). */
+  readonly restartCommand?: readonly string[];
   /** Addresses written into authfiles of exports we add. Default `['127.0.0.1']`. */
   readonly allowClients?: readonly string[];
   /** Backups kept per file. Default 20. */
@@ -47,6 +49,7 @@ export interface NbdManagerContext {
   readonly address: NbdAddress;
   readonly stateDir: string;
   readonly startCommand: readonly string[];
+  readonly restartCommand: readonly string[];
   readonly allowClients: readonly string[];
   readonly signals: SignalPort;
   readonly versions: NbdVersionCache;
@@ -71,6 +74,7 @@ export function resolveManagerContext(options: NbdExportManagerOptions): NbdMana
     address: options.address,
     stateDir: options.stateDir,
     startCommand: options.startCommand ?? [],
+    restartCommand: options.restartCommand ?? [],
     allowClients,
     signals: options.signals ?? createProcessSignalPort(),
     versions: options.versions ?? new NbdVersionCache(),

@@ -91,7 +91,7 @@ export async function restartAndVerify(
   let next: NbdServerProcess;
   try {
     next = await restartNbdServer(server, {
-      pidFile: ctx.pidFile, address: ctx.address, signals: ctx.signals, startCommand: ctx.startCommand, timeoutMs: ctx.timeoutMs,
+      pidFile: ctx.pidFile, address: ctx.address, signals: ctx.signals, startCommand: ctx.startCommand, restartCommand: ctx.restartCommand, timeoutMs: ctx.timeoutMs,
     });
   } catch (e) {
     const reason = `restart of nbd-server ${server.pid} failed: ${(e as Error).message}`;

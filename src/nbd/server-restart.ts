@@ -1,8 +1,10 @@
 /**
- * Restarting nbd-server safely: SIGTERM to the verified parent only, wait until that PID is really
- * gone (TERM is deferred up to ~1.4 s during start-up, and the old process unlinks the pid file
- * and holds the port until it exits), start it again the way it was started, then wait for the new
- * pid file, the SIGHUP handler bit and a successful listing.
+ * Restarting nbd-server safely. Under a service manager (its PID is the MainPID of a systemd unit,
+ * or NBD_RESTART_COMMAND is set) the restart is that command, never a child of ours
+ * (./service-manager.ts). Standalone (the demo, the tests): SIGTERM to the verified parent only,
+ * wait until that PID is really gone (TERM is deferred up to ~1.4 s during start-up, and the old
+ * process unlinks the pid file and holds the port until it exits), start it again the way it was
+ * started. Either way, then wait for the new pid file, the SIGHUP handler bit and a listing.
  */
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,6 +12,7 @@ import { listNbdExports } from './nbd-client.js';
 import { NbdServerStateError } from './nbd-errors.js';
 import type { NbdAddress } from './nbd-wire.js';
 import { findNbdServer, isProcessGone, type NbdServerProcess, type ProcOptions } from './server-process.js';
+import { chooseRestartMethod, runCommand } from './service-manager.js';
 import type { SignalPort } from './signal-port.js';
 
 /** How to restart. */
@@ -17,8 +20,12 @@ export interface RestartOptions extends ProcOptions {
   readonly pidFile: string;
   readonly address: NbdAddress;
   readonly signals: SignalPort;
-  /** argv to start with; empty = the old process's own argv. */
+  /** argv to start with (standalone restarts); empty = the old process's own argv. */
   readonly startCommand: readonly string[];
+  /** `nbd.restartCommand`: argv that restarts nbd-server through its manager; empty/absent = decide. */
+  readonly restartCommand?: readonly string[];
+  /** The systemctl to run. Default `systemctl` from PATH (a test seam). */
+  readonly systemctl?: string;
   /** Budget for each wait (exit, start, ready), ms. Default 15000. */
   readonly timeoutMs?: number;
   /** Poll interval, ms. Default 25. */
@@ -92,6 +99,17 @@ export async function waitForNbdServerReady(options: RestartOptions, oldPid: num
 export async function restartNbdServer(server: NbdServerProcess, options: RestartOptions): Promise<NbdServerProcess> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const pollMs = options.pollMs ?? 25;
+  const method = await chooseRestartMethod(server, {
+    restartCommand: options.restartCommand ?? [],
+    timeoutMs,
+    ...(options.systemctl !== undefined ? { systemctl: options.systemctl } : {}),
+    ...(options.procRoot !== undefined ? { procRoot: options.procRoot } : {}),
+  });
+  if (method.kind === 'command') {
+    // The manager stops the old server and starts the new one; we only wait for it to answer.
+    await runCommand(method.argv, timeoutMs);
+    return waitForNbdServerReady(options, server.pid);
+  }
   const argv = options.startCommand.length > 0 ? options.startCommand : server.argv;
   options.signals.send(server.pid, 'SIGTERM');
   await pollUntil(() => `nbd-server ${server.pid} to exit after SIGTERM`, timeoutMs, pollMs, async () =>

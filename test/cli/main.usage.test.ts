@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands/index.js';
@@ -26,6 +27,13 @@ describe('oma-reconciler command line', () => {
     expect(await runCli([name, '--help'], t.streams)).toBe(0);
     expect(t.out()).toMatch(new RegExp(`^Usage: oma-reconciler ${name}`));
     expect(t.out()).toContain('--config FILE');
+  });
+
+  it('prints the version with --version; a development run says so instead of a commit', async () => {
+    const t = io();
+    expect(await runCli(['--version'], t.streams)).toBe(0);
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(t.out()).toBe(`oma-reconciler ${version} (commit unknown, development build)\n`);
   });
 
   it('exits 2 on an unknown command or flag', async () => {

@@ -63,6 +63,17 @@ describe('loadConfig', () => {
     expect(found.join('\n')).toMatch(/schedule\.jitterMs\): -1 is not allowed/);
   });
 
+  it('reads NBD_RESTART_COMMAND as space-separated words and refuses one that names no command', () => {
+    expect(loadConfig({ env: {} }).nbd.restartCommand).toEqual([]);
+    expect(loadConfig({ env: { NBD_RESTART_COMMAND: '  /usr/bin/systemctl  restart nbd-server.service ' } }).nbd.restartCommand).toEqual([
+      '/usr/bin/systemctl', 'restart', 'nbd-server.service',
+    ]);
+    expect(loadConfig({ env: { NBD_RESTART_COMMAND: '' } }).nbd.restartCommand).toEqual([]);
+    const found = problems(() => loadConfig({ env: { NBD_RESTART_COMMAND: '$(reboot) now' } }));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^NBD_RESTART_COMMAND.*"\$\(reboot\) now".*command/);
+  });
+
   it('returns a frozen object', () => {
     const c = loadConfig({ env: {} });
     expect(Object.isFrozen(c)).toBe(true);

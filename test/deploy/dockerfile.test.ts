@@ -36,23 +36,22 @@ async function healthcheckCommand(): Promise<string[]> {
 }
 
 describe('Dockerfile', () => {
-  it('builds in separate stages and ships only production dependencies, dist and bin', async () => {
+  it('builds the single executable in a build stage and ships only that executable', async () => {
     const ins = await instructions();
     const froms = ins.filter((i) => i.op === 'FROM');
-    expect(froms.length).toBeGreaterThanOrEqual(3);
+    expect(froms.length).toBeGreaterThanOrEqual(2);
     const arg = ins.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='));
     expect(arg?.args).toBe('NODE_IMAGE=node:22-bookworm-slim');
     const final = froms.length - 1;
     const runs = (stage: number) => ins.filter((i) => i.stage === stage && i.op === 'RUN').map((i) => i.args).join('\n');
     const build = froms.findIndex((f) => f.args.includes('AS build'));
     expect(runs(build)).toMatch(/npm ci\b/);
-    expect(runs(build)).toMatch(/npm run build/);
-    expect(ins.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args))).toBe(true);
+    expect(runs(build)).toMatch(/npm run build\b/);
+    expect(runs(build)).toMatch(/npm run build:binary/);
+    // The runtime has no Node.js image, no node_modules, no dist/: the executable alone.
+    expect(froms[final]?.args).not.toMatch(/NODE_IMAGE|node:/);
     const finalCopies = ins.filter((i) => i.stage === final && i.op === 'COPY').map((i) => i.args);
-    expect(finalCopies.some((c) => /--from=\w+ \/app\/node_modules/.test(c))).toBe(true);
-    expect(finalCopies.some((c) => /--from=build \/app\/dist/.test(c))).toBe(true);
-    expect(finalCopies.some((c) => c.startsWith('bin '))).toBe(true);
-    expect(runs(final)).toContain('/usr/local/bin/oma-reconciler');
+    expect(finalCopies).toEqual(['--from=build /app/dist/release/oma-reconciler /usr/bin/oma-reconciler']);
   });
 
   it('runs as a non-root user with the CLI as entry point and `run` as default command', async () => {
@@ -67,19 +66,19 @@ describe('Dockerfile', () => {
     expect(order.lastIndexOf('USER')).toBeLessThan(order.indexOf('ENTRYPOINT'));
   });
 
-  it('checks health with Node against /healthz, without curl', async () => {
+  it('checks health against /healthz with neither node nor curl', async () => {
     const hc = (await instructions()).find((i) => i.op === 'HEALTHCHECK');
     expect(hc?.args).not.toMatch(/curl|wget/);
     const cmd = await healthcheckCommand();
-    expect(cmd[0]).toBe('node');
+    expect(cmd[0]).toBe('bash');
     expect(cmd.join(' ')).toContain('/healthz');
   });
 
   it('has a health check command that passes against a live daemon and fails against a dead port', async () => {
-    const [node, ...args] = await healthcheckCommand();
+    const [shell, ...args] = await healthcheckCommand();
     const f = await startFixture();
     try {
-      const live = await runTool(node ?? 'node', args, { env: { ...process.env, HTTP_LISTEN: `0.0.0.0:${f.server.address.port}` } });
+      const live = await runTool(shell ?? 'bash', args, { env: { ...process.env, HTTP_LISTEN: `0.0.0.0:${f.server.address.port}` } });
       expect(live.code).toBe(0);
     } finally {
       await f.server.close();
@@ -88,7 +87,7 @@ describe('Dockerfile', () => {
     const probe = createServer();
     const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => { resolve((probe.address() as { port: number }).port); }));
     await new Promise((resolve) => probe.close(resolve));
-    const dead = await runTool(node ?? 'node', args, { env: { ...process.env, HTTP_LISTEN: `127.0.0.1:${port}` } });
+    const dead = await runTool(shell ?? 'bash', args, { env: { ...process.env, HTTP_LISTEN: `127.0.0.1:${port}` } });
     expect(dead.code).toBe(1);
   });
 

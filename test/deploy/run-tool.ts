@@ -17,6 +17,8 @@ export function runTool(command: string, args: readonly string[], options: { inp
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     child.on('error', reject);
     child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+    // A command may exit without reading its input (a health check against a dead port): no EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

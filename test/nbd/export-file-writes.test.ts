@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NbdConfigBackups } from '../../src/nbd/config-backups.js';
 import { NbdExportManager } from '../../src/nbd/nbd-export-manager.js';
@@ -41,12 +41,24 @@ describe('export file writes', () => {
     await expect(manager.addExport({ name: NAME, exportname: PATH })).rejects.toThrow(/simulated crash/);
     expect(atCrash).not.toBeNull();
     const crash = atCrash as unknown as { confD: string[]; tempPath: string; tempContent: string };
-    // At the crash point the complete text sits in a temp file outside conf.d, named not *.conf.
-    expect(crash.confD).toEqual([]);
-    expect(dirname(crash.tempPath)).not.toBe(confDir());
-    expect(crash.tempPath.endsWith('.conf')).toBe(false);
+    // At the crash point the complete text sits in a temp file in conf.d itself (a rename from any
+    // other mount would fail with EXDEV under the unit), under a name nbd-server never parses.
+    expect(dirname(crash.tempPath)).toBe(confDir());
+    expect(crash.confD).toEqual([basename(crash.tempPath)]);
+    expect(crash.tempPath).toMatch(/\/\.oma-reconciler-[^/]*\.tmp$/);
+    expect(crash.confD.filter((f) => f.endsWith('.conf'))).toEqual([]);
     expect(crash.tempContent).toContain(`exportname = ${PATH}\n`);
     expect(await readdir(confDir())).toEqual([]);
+  });
+
+  it('writes export files with mode 0644 even under the unit\'s UMask=0077', async () => {
+    const previous = process.umask(0o077);
+    try {
+      await new NbdExportManager(options).addExport({ name: NAME, exportname: PATH });
+    } finally {
+      process.umask(previous);
+    }
+    expect((await stat(join(confDir(), `${NAME}.conf`))).mode & 0o777).toBe(0o644);
   });
 
   it('restores a removed export byte for byte from its backup', async () => {
