@@ -1,5 +1,6 @@
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
+import { databaseConnectionError, databaseTarget } from './connection-error.js';
 import type { DB } from './schema-types.js';
 
 /** An open database: the typed query builder, the raw pool, and a statement counter for the benchmark. */
@@ -42,10 +43,25 @@ export function connectDatabase(
   url: string,
   overrides: { database?: string | null; connectionLimit?: number } = {},
 ): Database {
-  const pool = createPool(poolOptions(url, overrides));
+  const options = poolOptions(url, overrides);
+  const pool = createPool(options);
+  const target = { ...databaseTarget(url), database: options.database ?? null };
   let count = 0;
   const db = new Kysely<DB>({
-    dialect: new MysqlDialect({ pool }),
+    // A connection that cannot be opened fails with the server it was for (host, port, user,
+    // schema), the driver's code and errno and the server's message — never the password.
+    dialect: new MysqlDialect({
+      pool: {
+        getConnection: (callback) => {
+          pool.getConnection((err, conn) => {
+            callback(err ? databaseConnectionError(err, target, options.password) : null, conn);
+          });
+        },
+        end: (callback) => {
+          pool.end(callback);
+        },
+      },
+    }),
     log: () => {
       count++;
     },

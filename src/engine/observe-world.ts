@@ -8,6 +8,7 @@ import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
 import { observeCloudStack } from '../cloudstack/observe-cloudstack.js';
 import type { DB } from '../db/schema-types.js';
 import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
+import { implausibleDeviceScan } from '../devices/device-plausibility.js';
 import { matchDeviceLinks, scanDeviceLinks, type DeviceScan } from '../devices/observe-devices.js';
 import { coerceError } from '../errors.js';
 import { observeNbd, type ObserveNbdOptions } from '../nbd/observe-nbd.js';
@@ -67,7 +68,7 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
   );
   // The reconciler's own records (inventory baseline, last hour's destructive actions, mode
   // ceiling) in one statement; null when unreadable, which planPass refuses (no budget counts).
-  const recordsPromise = readPassRecords(deps.db, new Date(started.getTime() - 3_600_000)).catch(() => null);
+  const recordsPromise = readPassRecords(deps.db, new Date(started.getTime() - 3_600_000)).catch((e: unknown) => ({ error: coerceError(e).message }));
   // The by-id scan needs no ids: it runs alongside the other reads (it waited for them before,
   // which put a whole directory scan after the slowest source at 10,000 VMs).
   const scanPromise = scanDeviceLinks(deps.deviceByIdDir).catch((e: unknown): DeviceScan => ({ complete: false, error: coerceError(e).message }));
@@ -76,13 +77,21 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
   // Devices are matched against every volume id the database or CloudStack knows.
   const cs = await csPromise;
   const known = new Set<string>([...db.facts.osseaVolumes.map((v) => v.volumeId), ...cs.facts.volumes.map((v) => v.id)]);
-  const matched = matchDeviceLinks(await scanPromise, [...known]);
+  const scanned = matchDeviceLinks(await scanPromise, [...known]);
+  // With CloudStack complete, the volumes attached to the OMA say which links must be there.
+  const implausible = scanned.complete && cs.status.complete
+    ? implausibleDeviceScan(deps.deviceByIdDir, scanned.facts.links, cs.facts.volumes, cs.omaVmId ?? db.facts.omaVmId)
+    : null;
+  const matched = implausible === null ? scanned : { ...scanned, complete: false, error: implausible };
   const devices = { facts: matched.complete ? matched.facts : EMPTY_DEVICES, status: statusOf(matched) };
-  const [nbd, records] = await Promise.all([nbdPromise, recordsPromise]);
+  const [nbd, read] = await Promise.all([nbdPromise, recordsPromise]);
+  const records = 'error' in read ? null : read;
+  // Unreadable own records make the database source incomplete too, with their cause.
+  const dbStatus: SourceStatus = records === null && db.status.complete ? { complete: false, error: `the reconciler's own records: ${'error' in read ? read.error : ''}`, inventory: db.status.inventory } : db.status;
   return {
     version: 1,
     observedAt,
-    sources: { database: db.status, cloudstack: cs.status, nbd: nbd.status, devices: devices.status },
+    sources: { database: dbStatus, cloudstack: cs.status, nbd: nbd.status, devices: devices.status },
     omaVmId: cs.omaVmId ?? db.facts.omaVmId,
     database: db.facts,
     cloudstack: cs.facts,

@@ -47,7 +47,9 @@ export interface PassResult {
  * observation reads with the inventory baseline; a pass without them could overrun the budget.
  */
 function withPassContext(world: World): World {
-  if (world.passContext === undefined) throw new Error("cannot read the reconciler's own records (audit log, state): no pass without the budget counts");
+  if (world.passContext === undefined) {
+    throw new Error(`database unavailable, no pass without the reconciler's own records (budget counts): ${world.sources.database.error ?? 'unknown cause'}`);
+  }
   return world;
 }
 
@@ -100,7 +102,7 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
       await writeState(deps.database.db, MODE_CEILING_KEY, { mode: 'dry-run', reason: planned.tripDetail.budget, at: now.toISOString() });
       log.warn({ reason: planned.tripDetail.budget }, 'budget tripped: dry-run until an operator resets it');
     }
-    if (planned.tripDetail.sanity !== undefined) log.warn({ reason: planned.tripDetail.sanity }, 'sanity gate tripped: no destructive action this pass');
+    if (planned.tripDetail.sanity !== undefined) log.warn({ reason: planned.tripDetail.sanity }, 'sanity gate tripped: no destructive action and no mass rewrite this pass');
   }
 
   const executed: PassResult['executed'][number][] = [];
@@ -176,7 +178,7 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
     await saveInventory(deps.database.db, world.sources, now, world.previousInventory);
   }
   const worldFile = !replay && (acted.size > 0 || options.saveWorld === true) ? await saveWorld(deps.config.stateDir, world).catch(() => null) : null;
-  const plan = toPlanJson(world, gated, planned.mode);
+  const plan = toPlanJson(world, gated, planned.mode, options.only);
   const report: PassReport = {
     observedAt: world.observedAt,
     mode: planned.mode,
