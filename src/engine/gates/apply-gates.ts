@@ -16,7 +16,7 @@ import { incompleteSourceGate } from './incomplete-source-gate.js';
 import { effectiveMode, modeGate } from './mode-gate.js';
 import { ownershipGate } from './ownership-gate.js';
 import { pausedGate } from './paused-gate.js';
-import { checkSanity, sanityGate } from './sanity-gate.js';
+import { checkMassRewrites, checkSanity, sanityGate } from './sanity-gate.js';
 
 /** What `applyGates` returns: the gated drift, and the breakers that tripped in this pass. */
 export interface GateResult {
@@ -44,7 +44,10 @@ function decide(action: ProposedAction, trail: GateCheck[], dryRun: boolean): Ga
 export function applyGates(items: readonly DriftItem[], world: World, ctx: GateContext): GateResult {
   const idx = indexWorld(world);
   const inFlight = findInFlight(idx, ctx.policy, ctx.now);
-  const sanityTrip = checkSanity(world, ctx);
+  const massRewrites = checkMassRewrites(items, world, ctx);
+  const worldTrip = checkSanity(world, ctx);
+  const rewriteTrip = massRewrites.size > 0 ? [...massRewrites.values()].join('; ') : null;
+  const sanityTrip = worldTrip !== null && rewriteTrip !== null ? `${worldTrip}; ${rewriteTrip}` : (worldTrip ?? rewriteTrip);
   const budget = createPassBudget(ctx);
   const drift = items.map((item): GatedDrift => {
     const firstSeenAt = world.database.driftFirstSeen[item.id] ?? ctx.now.toISOString();
@@ -52,7 +55,7 @@ export function applyGates(items: readonly DriftItem[], world: World, ctx: GateC
     const actions = item.actions.map((action) => {
       const checks: (() => GateCheck)[] = [
         () => incompleteSourceGate(world, ctx, item, action),
-        () => sanityGate(sanityTrip, action),
+        () => sanityGate(worldTrip, action, massRewrites),
         () => ownershipGate(action),
         () => graceGate(item, action, firstSeenAt, ctx),
         () => inFlightGate(item, action, inFlight, world.nbd.server.sessions ?? 0),
