@@ -32,6 +32,10 @@ export function poolOptions(url: string, overrides: { database?: string | null; 
     bigNumberStrings: true,
     decimalNumbers: true,
     connectTimeout: 5_000,
+    // JSON columns arrive as text and are parsed per row by the queries (json-column.ts): mysql2's
+    // own parse throws inside its row parser on text MariaDB's JSON_VALID accepts (`{"n": 1.}`)
+    // and closes the connection, which made one bad annotation stall every pass (issue 15).
+    jsonStrings: true,
   };
 }
 
