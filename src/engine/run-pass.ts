@@ -19,7 +19,7 @@ import { gateContextFromConfig } from './gates/gate-context.js';
 import { ledgerObservations } from './ledger.js';
 import { observeWorld } from './observe-world.js';
 import { toPlanJson } from './plan-json.js';
-import { recordIntent, recordOutcome } from './store/audit-log.js';
+import { closeAbandonedIntents, recordIntent, recordOutcome } from './store/audit-log.js';
 import { recordDriftSeen } from './store/drift-tracker.js';
 import { saveInventory } from './store/inventory-store.js';
 import { recordLedger } from './store/ledger-store.js';
@@ -28,6 +28,9 @@ import { writeState } from './store/state-store.js';
 import type { GatedAction, GatedDrift, PlanJson } from './types.js';
 
 export { MODE_CEILING_KEY } from './store/pass-records.js';
+
+/** Engines (per process) that already closed the intents an earlier crash left pending. */
+const abandonedClosed = new WeakSet<EngineDeps>();
 
 /** Everything one pass produced. */
 export interface PassResult {
@@ -128,6 +131,12 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
       nbdTouched,
       workflows: deps.workflows,
     };
+  }
+  if (options.act && !replay && !abandonedClosed.has(deps)) {
+    // Intents a crash left pending (before this process led) are closed before anything new runs.
+    abandonedClosed.add(deps);
+    const closed = await closeAbandonedIntents(deps.database.db, options.passId, now);
+    if (closed > 0) log.warn({ closed }, 'closed audit intents a crash left pending as abandoned');
   }
   const seenWorkflows = new Set<string>();
   const queue = new PQueue({ concurrency: deps.config.cloudstack.concurrency });

@@ -23,7 +23,7 @@ export async function readPassRecords(db: Kysely<DB>, since: Date): Promise<Pass
     select 'inventory' as part, source as name, ${sql.ref('count')} as n, null as value from oma_reconciler_inventory
     union all
     select 'destructive', kind, count(*), null from oma_reconciler_actions
-      where created_at >= ${since} and outcome = 'success' and json_value(intent, '$.destructive') = 'true'
+      where created_at >= ${since} and outcome in ('success', 'abandoned') and json_value(intent, '$.destructive') in ('true', '1')
       group by kind
     union all
     select 'state', ${sql.ref('key')}, null, value from oma_reconciler_state where ${sql.ref('key')} = ${MODE_CEILING_KEY}`.execute(db);
