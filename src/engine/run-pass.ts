@@ -25,6 +25,7 @@ import { saveInventory } from './store/inventory-store.js';
 import { recordLedger } from './store/ledger-store.js';
 import { MODE_CEILING_KEY } from './store/pass-records.js';
 import { writeState } from './store/state-store.js';
+import { workflowKey } from './workflow-key.js';
 import type { GatedAction, GatedDrift, PlanJson } from './types.js';
 
 export { MODE_CEILING_KEY } from './store/pass-records.js';
@@ -199,12 +200,6 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
     cleanupRequests: countRequests(world),
   };
   return { world, gated, plan, report, executed, remaining, worldFile };
-}
-
-function workflowKey(action: GatedAction): string | null {
-  if (action.action === 'run-failed-execution-cleanup') return `fec:${action.params.failoverJobId}`;
-  if (action.action === 'run-replication-job-cleanup') return `rjc:${action.params.jobId}`;
-  return null;
 }
 
 function countRequests(world: World): PassReport['cleanupRequests'] {
