@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
+import { confirmVolumesAbsent } from '../cloudstack/confirm-absence.js';
 import { observeCloudStack } from '../cloudstack/observe-cloudstack.js';
 import type { DB } from '../db/schema-types.js';
 import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
@@ -47,6 +48,22 @@ function dbInventory(facts: DatabaseFacts): number {
   return facts.contexts.length + facts.osseaVolumes.length + facts.nbdExports.length + facts.deviceMappings.length;
 }
 
+/**
+ * The CloudStack observation once every volume the database expects but the listing lacks was looked
+ * up by id (issue 15, 6.1): a listing that missed one is not the whole truth, so it is incomplete.
+ */
+async function withConfirmedAbsence<T extends { facts: CloudStackFacts; status: SourceStatus; client: CloudStackClient | null }>(
+  cs: T,
+  db: DatabaseFacts,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (cs.client === null) return cs;
+  const expected = [...db.osseaVolumes.map((v) => v.volumeId), ...db.deviceMappings.map((m) => m.volumeUuid), ...db.nbdExports.map((e) => e.volumeId)];
+  const listed = new Set(cs.facts.volumes.map((v) => v.id));
+  const problem = await confirmVolumesAbsent(cs.client, expected, listed, signal ? { signal } : {}).catch((e: unknown) => `cannot confirm absent volumes: ${coerceError(e).message}`);
+  return problem === null ? cs : { ...cs, status: { complete: false, error: problem, inventory: cs.status.inventory } };
+}
+
 /** Observes every source and returns the world snapshot of this pass. */
 export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Promise<World> {
   const started = deps.clock();
@@ -59,9 +76,9 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
     .cloudstack()
     .then(async ({ client, omaVmId }) => {
       const o = await observeCloudStack(client, signal ? { signal } : {});
-      return { facts: o.facts, status: statusOf(o), omaVmId };
+      return { facts: o.facts, status: statusOf(o), omaVmId, client };
     })
-    .catch((e: unknown) => ({ facts: EMPTY_CS, status: failed(e), omaVmId: null }));
+    .catch((e: unknown) => ({ facts: EMPTY_CS, status: failed(e), omaVmId: null, client: null }));
   const nbdPromise = observeNbd(deps.nbd).then(
     (o) => ({ facts: o.facts, status: statusOf(o) }),
     (e: unknown) => ({ facts: EMPTY_NBD, status: failed(e) }),
@@ -75,7 +92,8 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
 
   const db = await dbPromise;
   // Devices are matched against every volume id the database or CloudStack knows.
-  const cs = await csPromise;
+  const listed = await csPromise;
+  const cs = listed.client !== null && listed.status.complete && db.status.complete ? await withConfirmedAbsence(listed, db.facts, signal) : listed;
   const known = new Set<string>([...db.facts.osseaVolumes.map((v) => v.volumeId), ...cs.facts.volumes.map((v) => v.id)]);
   const scanned = matchDeviceLinks(await scanPromise, [...known]);
   // With CloudStack complete, the volumes attached to the OMA say which links must be there.
