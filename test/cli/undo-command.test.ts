@@ -26,7 +26,7 @@ describe('oma-reconciler undo', () => {
     expect(action).toMatchObject({ outcome: 'success', reversible: true });
 
     const run = await h.cli(['undo', action?.id ?? '']);
-    expect(run).toMatchObject({ code: 0, stdout: `undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId}\n` });
+    expect(run).toMatchObject({ code: 0, stdout: `undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId}; volume ${volumeId} is now held (no automatic action) until "oma-reconciler undo --release ${volumeId}"\n` });
     const after = h.env.sim.state.getVolume(volumeId);
     expect({ vmId: after?.vmId, deviceId: after?.deviceId }).toEqual(prior);
     expect(h.env.sim.state.tagsOf('Volume', volumeId).map((t) => t.key)).not.toContain(QUARANTINE_TAG);
@@ -49,7 +49,7 @@ describe('oma-reconciler undo', () => {
 
     const run = await h.cli(['undo', action?.id ?? '']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} at device \\d+ \\(device ${oldDevice} is taken\\)\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} at device \\d+ \\(device ${oldDevice} is taken\\); volume ${volumeId} is now held`));
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(h.omaVmId);
     expect(h.env.sim.state.getVolume(squatter.id)?.deviceId).toBe(oldDevice);
   });
@@ -72,7 +72,7 @@ describe('oma-reconciler undo', () => {
     expect(action).toMatchObject({ outcome: 'success', reversible: true, subjectId: name });
 
     const run = await h.cli(['undo', action?.id ?? '']);
-    expect(run).toMatchObject({ code: 0, stdout: `undone: restored export ${name}\n` });
+    expect(run).toMatchObject({ code: 0, stdout: `undone: restored export ${name}; nbd-export ${name} is now held (no automatic action) until "oma-reconciler undo --release ${name}"\n` });
     expect(await readFile(join(h.env.dirs.confDir, `${name}.conf`), 'utf8')).toBe(text);
     expect(await h.db.db.selectFrom('nbd_exports').selectAll().where('export_name', '=', name).executeTakeFirstOrThrow()).toEqual(row);
     expect(await h.env.nbd?.nbdClientList()).toContain(name);

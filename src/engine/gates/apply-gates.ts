@@ -59,7 +59,7 @@ export function applyGates(items: readonly DriftItem[], world: World, ctx: GateC
         () => ownershipGate(action),
         () => graceGate(item, action, firstSeenAt, ctx),
         () => inFlightGate(item, action, inFlight, world.nbd.server.sessions ?? 0),
-        () => pausedGate(item, idx),
+        () => pausedGate(item, idx, world.passContext?.undoHolds),
         () => budget.check(item, action, wouldAct),
       ];
       const trail: GateCheck[] = [];

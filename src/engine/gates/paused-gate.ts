@@ -37,8 +37,13 @@ function governingRows(item: DriftItem, idx: WorldIndex): [string, Annotations |
   return rows;
 }
 
-/** `paused`: `oma-reconciler/paused: "true"` on the context or a governing job row → report only. */
-export function pausedGate(item: DriftItem, idx: WorldIndex): GateCheck {
+/**
+ * `paused`: an undo hold on the subject, or `oma-reconciler/paused: "true"` on the context or a
+ * governing job row → report only.
+ */
+export function pausedGate(item: DriftItem, idx: WorldIndex, undoHolds: Readonly<Record<string, string>> = {}): GateCheck {
+  const hold = undoHolds[item.subject.id];
+  if (hold !== undefined) return { gate: 'paused', passed: false, detail: `${item.subject.type} ${item.subject.id} is ${hold}` };
   for (const [row, a] of governingRows(item, idx)) {
     const why = pausedBy(a);
     if (why !== null) return { gate: 'paused', passed: false, detail: `${row} ${why}` };
