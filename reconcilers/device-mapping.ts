@@ -5,7 +5,8 @@
  * mode after a failed failover hide volumes from the daemon (§4.1).
  *
  * Desired: CloudStack attachments (truth, incident 9: reconcile from CloudStack, not from the table),
- * the OMA VM id (confirmed), the by-id path rule. Actual: `device_mappings` rows.
+ * the OMA VM id (confirmed), the OBSERVED by-id link of the volume (never the naming rule alone).
+ * Actual: `device_mappings` rows.
  *
  * Actions: stale row → `delete-device-mapping` (destructive, grace 2 min); an `ossea_volumes` volume
  * attached to the OMA with no row → `create-device-mapping` (mode `oma`, by-id path); wrong vm_id,
@@ -21,20 +22,32 @@ import { fact, makeDrift, sortDrift, type DriftInput } from './lib/drift.js';
 import { resolveOmaVm } from './lib/oma-vm.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
-type Expected = Pick<DeviceMappingRow, 'vmId' | 'devicePath' | 'operationMode'>;
+/** The row CloudStack's attachment calls for; an OMA row's path is null when no by-id link was observed. */
+type Expected = Pick<DeviceMappingRow, 'vmId' | 'operationMode'> & { readonly devicePath: string | null };
 
-/** The row CloudStack's attachment calls for. */
-function expectedRow(volume: CsVolume & { virtualMachineId: string }, omaVmId: string, policy: Policy): Expected {
-  if (volume.virtualMachineId === omaVmId) return { vmId: omaVmId, operationMode: 'oma', devicePath: byIdPath(policy.deviceByIdDir, volume.id) };
+/**
+ * The row CloudStack's attachment calls for. An OMA path is the OBSERVED by-id link's path — never
+ * the naming rule applied to configuration alone (issue 15: a wrong DEVICE_BY_ID_DIR rewrote every
+ * row to a directory that held nothing).
+ */
+function expectedRow(idx: WorldIndex, volume: CsVolume & { virtualMachineId: string }, omaVmId: string): Expected {
+  if (volume.virtualMachineId === omaVmId) return { vmId: omaVmId, operationMode: 'oma', devicePath: idx.linksByVolume.get(volume.id)?.path ?? null };
   const root = volume.deviceId === 0 ? 'root-' : '';
   return { vmId: volume.virtualMachineId, operationMode: 'failover', devicePath: `remote-vm-${root}${volume.virtualMachineId}` };
+}
+
+/** Why no by-id link can give an OMA row its path. */
+function noLinkReason(idx: WorldIndex, volumeId: string): string {
+  if (!idx.world.sources.devices.complete) return 'device facts unavailable';
+  if (idx.ambiguousVolumes.has(volumeId)) return 'its by-id link prefix is shared with another volume (ambiguous)';
+  return 'no by-id link observed for the volume';
 }
 
 function rowText(r: DeviceMappingRow): string {
   return `device_mappings row ${r.id}: vm ${r.vmId}, mode ${r.operationMode}, path ${r.devicePath}`;
 }
 
-function judgeRow(idx: WorldIndex, byPath: ReadonlyMap<string, DeviceMappingRow>, row: DeviceMappingRow, omaVmId: string, policy: Policy): Omit<DriftInput, 'kind' | 'subject'> | null {
+function judgeRow(idx: WorldIndex, byPath: ReadonlyMap<string, DeviceMappingRow>, row: DeviceMappingRow, omaVmId: string): Omit<DriftInput, 'kind' | 'subject'> | null {
   const volume = idx.csVolumes.get(row.volumeUuid);
   const contextId = row.vmContextId ?? idx.osseaVolumes.get(row.volumeUuid)?.vmContextId ?? null;
   const del: ProposedAction = { action: 'delete-device-mapping', params: { id: row.id, volumeUuid: row.volumeUuid }, destructive: true };
@@ -45,17 +58,24 @@ function judgeRow(idx: WorldIndex, byPath: ReadonlyMap<string, DeviceMappingRow>
   if (volume.virtualMachineId === null) {
     return { class: 'stale', contextId, evidence: [fact('database', rowText(row)), fact('cloudstack', `volume ${volume.state}, attached to no VM`)], actions: [del] };
   }
-  const want = expectedRow({ ...volume, virtualMachineId: volume.virtualMachineId }, omaVmId, policy);
-  const differs = want.vmId !== row.vmId || want.operationMode !== row.operationMode || (want.operationMode === 'oma' && want.devicePath !== row.devicePath);
+  const want = expectedRow(idx, { ...volume, virtualMachineId: volume.virtualMachineId }, omaVmId);
+  const pathDiffers = want.operationMode === 'oma' && want.devicePath !== null && want.devicePath !== row.devicePath;
+  const differs = want.vmId !== row.vmId || want.operationMode !== row.operationMode || pathDiffers;
   if (!differs) return null;
-  // Non-OMA rows keep their own path unless the VM changed; the placeholder path is shared (incident 9).
-  const devicePath = want.operationMode === 'oma' || want.vmId !== row.vmId ? want.devicePath : row.devicePath;
-  const holder = byPath.get(devicePath);
-  const collision = holder && holder.id !== row.id ? holder : undefined;
   const evidence = [
     fact('database', rowText(row)),
     fact('cloudstack', `volume attached to ${volume.virtualMachineId === omaVmId ? 'the OMA VM' : `VM ${volume.vmName ?? '?'}`} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'})`),
   ];
+  if (want.devicePath === null) {
+    // The row must move to the OMA but no observed link says where: report, never guess.
+    const reason = noLinkReason(idx, row.volumeUuid);
+    return { class: 'mismatch', contextId, evidence: [...evidence, fact('devices', reason)], actions: [], note: `report only: ${reason}; the path is not written from configuration alone` };
+  }
+  // Non-OMA rows keep their own path unless the VM changed; the placeholder path is shared (incident 9).
+  const devicePath = want.operationMode === 'oma' || want.vmId !== row.vmId ? want.devicePath : row.devicePath;
+  const holder = byPath.get(devicePath);
+  const collision = holder && holder.id !== row.id ? holder : undefined;
+  if (want.operationMode === 'oma') evidence.push(fact('devices', `by-id link ${devicePath}`));
   return {
     class: 'mismatch',
     contextId,
@@ -76,14 +96,15 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
   const byPath = new Map(world.database.deviceMappings.map((m) => [m.devicePath, m]));
   const items: DriftItem[] = [];
   for (const row of world.database.deviceMappings) {
-    const judged = judgeRow(idx, byPath, row, omaVmId, policy);
+    const judged = judgeRow(idx, byPath, row, omaVmId);
     if (judged) items.push(makeDrift({ ...judged, kind: 'device-mapping', subject: { type: 'device-mapping', id: row.volumeUuid, name: row.devicePath } }));
   }
   for (const ov of world.database.osseaVolumes) {
     const volume = idx.csVolumes.get(ov.volumeId);
     if (volume?.virtualMachineId !== omaVmId || idx.deviceMappings.has(ov.volumeId)) continue;
-    const devicePath = byIdPath(policy.deviceByIdDir, ov.volumeId);
     const link = idx.linksByVolume.get(ov.volumeId);
+    const devicePath = link?.path ?? byIdPath(policy.deviceByIdDir, ov.volumeId);
+    const reason = link ? null : noLinkReason(idx, ov.volumeId);
     items.push(
       makeDrift({
         kind: 'device-mapping',
@@ -93,11 +114,13 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
         evidence: [
           fact('database', `ossea_volumes row ${ov.id} of ${ov.vmContextId}; no device_mappings row`),
           fact('cloudstack', `volume attached to the OMA VM (deviceid ${volume.deviceId ?? '?'})`),
-          fact('devices', link ? `by-id link ${link.path} → ${link.target ?? '?'}` : idx.world.sources.devices.complete ? 'no by-id link yet' : 'device facts unavailable'),
+          fact('devices', link ? `by-id link ${link.path} → ${link.target ?? '?'}` : (reason ?? '')),
         ],
-        actions: [
-          { action: 'create-device-mapping', params: { volumeUuid: ov.volumeId, vmId: omaVmId, contextId: ov.vmContextId, devicePath, operationMode: 'oma' }, destructive: false },
-        ],
+        // The row's path is the observed link's; without one the row is reported, not invented.
+        actions: link
+          ? [{ action: 'create-device-mapping', params: { volumeUuid: ov.volumeId, vmId: omaVmId, contextId: ov.vmContextId, devicePath, operationMode: 'oma' }, destructive: false }]
+          : [],
+        note: link ? null : `report only: ${reason ?? ''}; the path is not written from configuration alone`,
       }),
     );
   }
@@ -113,4 +136,4 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
  * //      params: { volumeUuid: 'vol-web-0', vmId: 'oma-vm', contextId: 'ctx-web', devicePath: '/dev/disk/by-id/virtio-volweb0',
  * //      operationMode: 'oma' }, destructive: false }] }]
  */
-export const deviceMapping: Reconciler = { kind: 'device-mapping', needs: ['database', 'cloudstack'], diff };
+export const deviceMapping: Reconciler = { kind: 'device-mapping', needs: ['database', 'cloudstack', 'devices'], diff };

@@ -9,8 +9,9 @@
  * an unparsed file may hold the export) and `nbd_exports` rows.
  *
  * Actions: `add-nbd-export` (non-destructive; writes or rewrites the section, and inserts the row when
- * `rowId` is null). When the device facts are complete and the by-id link is absent or ambiguous, the
- * export is reported only: an export of a missing device serves nothing. Safety rails: in-flight (the
+ * `rowId` is null) with the path of the OBSERVED by-id link. Without device facts, or when the link
+ * is absent or ambiguous, the export is reported only: a path from configuration alone is a guess
+ * (issue 15: a wrong DEVICE_BY_ID_DIR must not rewrite exports). Safety rails: in-flight (the
  * replication workflow creates exports itself), paused.
  */
 import type { DriftItem, Policy } from '../src/reconcile/types.js';
@@ -33,10 +34,14 @@ function problem(idx: WorldIndex, d: DesiredExport): { cls: 'missing' | 'mismatc
   return null;
 }
 
-/** Why the export cannot be served yet (device facts), or null. */
+/**
+ * Why the export cannot be written yet (device facts), or null. The path an export serves comes
+ * from an observed by-id link, never from the naming rule alone: without device facts, nothing.
+ */
 function deviceBlocker(idx: WorldIndex, volumeId: string): string | null {
   if (idx.ambiguousVolumes.has(volumeId)) return 'its by-id link prefix is shared with another volume (ambiguous); not guessed';
-  if (idx.world.sources.devices.complete && !idx.linksByVolume.has(volumeId)) return 'no by-id link for the volume on the OMA yet';
+  if (!idx.world.sources.devices.complete) return 'device facts unavailable: the export path is not written from configuration alone';
+  if (!idx.linksByVolume.has(volumeId)) return 'no by-id link for the volume on the OMA yet';
   return null;
 }
 
@@ -44,7 +49,10 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
   if (!world.sources.database.complete || !world.sources.nbd.complete) return [];
   const oma = resolveOmaVm(idx, policy);
   const items: DriftItem[] = [];
-  for (const d of desiredExports(idx, policy, oma).values()) {
+  for (const rule of desiredExports(idx, policy, oma).values()) {
+    // The observed link's path when there is one (evidence), the naming rule's only for reporting.
+    const observed = idx.linksByVolume.get(rule.volume.id)?.path;
+    const d: DesiredExport = observed !== undefined ? { ...rule, devicePath: observed } : rule;
     const p = problem(idx, d);
     if (p === null) continue;
     const row = idx.nbdRowsByName.get(d.exportName);
@@ -86,4 +94,4 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
  * //      action: 'add-nbd-export', params: { exportName: 'migration-vol-vol-web-0', devicePath: '/dev/disk/by-id/virtio-volweb0',
  * //      volumeId: 'vol-web-0', contextId: 'ctx-web', rowId: null }, destructive: false }] }]
  */
-export const missingNbdExport: Reconciler = { kind: 'missing-nbd-export', needs: ['database', 'cloudstack', 'nbd'], diff };
+export const missingNbdExport: Reconciler = { kind: 'missing-nbd-export', needs: ['database', 'cloudstack', 'nbd', 'devices'], diff };

@@ -53,6 +53,11 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Overrides the async job timeout for this operation, ms. */
   readonly timeoutMs?: number;
+  /**
+   * Async commands: called with the job id as soon as CloudStack accepted the command, before the
+   * wait — so a caller can journal the submission and a crash never leads to a blind resubmission.
+   */
+  readonly onSubmitted?: (jobId: string) => Promise<void> | void;
 }
 
 /** A signed CloudStack client. Create one per daemon (no global state). */
@@ -106,6 +111,7 @@ export class CloudStackClient {
         const accepted = await this.#transport.send(command, params, options.signal);
         const jobId = typeof accepted.jobid === 'string' || typeof accepted.jobid === 'number' ? String(accepted.jobid) : null;
         if (jobId === null) throw new CloudStackProtocolError(command, `${command}: no jobid in the answer`);
+        await options.onSubmitted?.(jobId);
         const job = await waitForJob((id) => this.queryAsyncJobResult(id, options), {
           command,
           jobId,
@@ -116,6 +122,26 @@ export class CloudStackClient {
         return job.result ?? {};
       });
     return this.#queue.add(run);
+  }
+
+  /**
+   * Waits for a job submitted earlier (by this or an earlier process) and returns its `jobresult`;
+   * a failed job throws {@link CloudStackJobFailedError}. Never submits anything.
+   */
+  async waitForAsyncJob(command: string, jobId: string, options: CallOptions = {}): Promise<Readonly<Record<string, unknown>>> {
+    const job = await waitForJob((id) => this.queryAsyncJobResult(id, options), {
+      command,
+      jobId,
+      timeoutMs: options.timeoutMs ?? this.#jobTimeoutMs,
+      poll: this.#poll,
+      signal: options.signal,
+    });
+    return job.result ?? {};
+  }
+
+  /** Every async job CloudStack still lists (`listall=true`): where a lost submission is looked for. */
+  async listAsyncJobs(options: CallOptions = {}): Promise<ListResult<CsAsyncJob>> {
+    return this.#list('listAsyncJobs', 'asyncjobs', { listall: 'true' }, decodeAsyncJob, options, (j) => j.jobId);
   }
 
   /** One `queryAsyncJobResult` (retried on transport errors). */

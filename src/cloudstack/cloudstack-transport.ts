@@ -81,7 +81,7 @@ export class CloudStackTransport {
       outcome = 'success';
       return inner;
     } catch (e) {
-      const err = classify(command, e, timeout, o.requestTimeoutMs, signal);
+      const err = classify(command, e, timeout, o.requestTimeoutMs, signal, endpointOf(o.apiUrl));
       outcome = outcomeOf(err);
       throw err;
     } finally {
@@ -98,13 +98,23 @@ function outcomeOf(e: unknown): CloudStackOutcome {
   return 'error';
 }
 
-function classify(command: string, e: unknown, timeout: AbortSignal, timeoutMs: number, caller: AbortSignal | undefined): unknown {
+/** `host:port` of the API URL (the port CloudStack's scheme implies when none is given). */
+function endpointOf(apiUrl: string): string | null {
+  try {
+    const u = new URL(apiUrl);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return null;
+  }
+}
+
+function classify(command: string, e: unknown, timeout: AbortSignal, timeoutMs: number, caller: AbortSignal | undefined, endpoint: string | null): unknown {
   if (e instanceof CloudStackError) return e;
   // The caller's own abort (pass timeout, shutdown) is passed through untouched: it is not a CloudStack failure.
   if (caller?.aborted) return caller.reason;
   if (timeout.aborted) return new CloudStackTimeoutError(command, 'request', timeoutMs);
   const code = errnoOf(e);
-  return new CloudStackNetworkError(command, code, e);
+  return new CloudStackNetworkError(command, code, e, endpoint);
 }
 
 function errnoOf(e: unknown): string | null {

@@ -79,8 +79,10 @@ export class CloudStackNetworkError extends CloudStackError {
     /** errno-style code such as `ECONNREFUSED`, or null. */
     readonly code: string | null,
     cause: unknown,
+    /** `host:port` the request went to (no path, no query: no key can leak), or null. */
+    readonly endpoint: string | null = null,
   ) {
-    super(command, `${command}: network error${code ? ` ${code}` : ''}: ${describe(cause)}`, { cause });
+    super(command, `${command}: network error${code ? ` ${code}` : ''}${endpoint ? ` talking to ${endpoint}` : ''}: ${describe(cause)}`, { cause });
   }
 }
 

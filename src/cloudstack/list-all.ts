@@ -1,5 +1,6 @@
 /**
- * Reads every page of a `list*` command and checks that the pages add up to the server's `count`.
+ * Reads every page of a `list*` command and checks that every page reports the same `count` and
+ * that the pages add up to it (else the whole listing is read again, a bounded number of times).
  * A failed or inconsistent listing comes back as `complete: false` with the reason, never as a
  * shorter list that could be mistaken for reality.
  */
@@ -21,13 +22,13 @@ export interface ListAllOptions<T> {
   readonly idOf: (item: T) => string;
   /** Items per page, 1..500. */
   readonly pageSize: number;
-  /** Whole-listing attempts when pages are inconsistent (items moved while paging). Default 2. */
+  /** Whole-listing attempts when pages are inconsistent (items moved while paging). Default 3. */
   readonly attempts?: number;
 }
 
 /** Lists every page; see {@link ListResult} for the meaning of `complete`. */
 export async function listAll<T>(fetchPage: PageFetcher, options: ListAllOptions<T>): Promise<ListResult<T>> {
-  const attempts = Math.max(1, options.attempts ?? 2);
+  const attempts = Math.max(1, options.attempts ?? 3);
   let result: Attempt<T> = await listOnce(fetchPage, options);
   for (let i = 1; i < attempts && !result.listing.complete && result.retryable; i++) {
     result = await listOnce(fetchPage, options);
@@ -66,6 +67,11 @@ async function listOnce<T>(fetchPage: PageFetcher, o: ListAllOptions<T>): Promis
     if (!Array.isArray(rawItems) || typeof rawCount !== 'number') {
       const why = Array.isArray(rawItems) ? 'page has items but no count' : `"${o.itemKey}" is not an array`;
       return incomplete(new CloudStackProtocolError(o.command, `${o.command}: page ${page}: ${why}`), false);
+    }
+    // Consistent from first page to last: a count that moved means objects were created or deleted
+    // while paging, and an item may have shifted onto a page already read (issue 15, 6.1).
+    if (count !== null && rawCount !== count) {
+      return incomplete(new CloudStackIncompleteListError(o.command, count, byId.size, `count changed from ${count} to ${rawCount} at page ${page}; the listing moved while it was read`), true);
     }
     count = rawCount;
     lastPage = Math.max(1, Math.ceil(rawCount / o.pageSize));

@@ -6,6 +6,7 @@ import type { SignalSource } from '../daemon/signals.js';
 import { nbdConfigWatch } from '../daemon/nbd-watch.js';
 import { createEngineDeps } from '../engine/create-engine-deps.js';
 import { createEngine, type Engine } from '../engine/engine.js';
+import { degradedStatusPage } from '../http/degraded-status-page.js';
 import { statusPageHandler } from '../http/status-page/status-page-handler.js';
 import type { Logger } from '../log.js';
 import { createCloudStackMetrics } from '../metrics/cloudstack-metrics.js';
@@ -56,7 +57,7 @@ export function startReconciler(options: {
     watchNbd: nbdConfigWatch(config.nbd),
     leadership: { lockName: leaderLockName(config.databaseUrl), ...(options.leaderRetryMs ? { retryMs: options.leaderRetryMs } : {}) },
     resources: [{ name: 'database pool', close: () => database.close() }],
-    statusPage: statusPageHandler(engine, config),
+    statusPage: degradedStatusPage(statusPageHandler(engine, config), { lastPlan: () => engine.lastPlan(), now: deps.clock, logger }),
     ...(options.signals !== undefined ? { signals: options.signals } : {}),
   });
   return { daemon, engine };

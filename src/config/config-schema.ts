@@ -162,6 +162,10 @@ export const configSchema = z.strictObject({
       minInventoryRatio: z.coerce.number().min(0).max(1).default(0.5),
       /** Inventories smaller than this are never judged by the ratio. Default 10. */
       minInventoryForRatio: z.coerce.number().int().min(0).default(10),
+      /** More than this share of one table's rows rewritten (non-destructive actions) in one pass is held by the sanity gate. Default 0.5. */
+      maxRewriteShare: z.coerce.number().min(0).max(1).default(0.5),
+      /** Fewer rewrites of a table than this in one pass are never judged by the share. Default 3. */
+      minRewritesForShare: z.coerce.number().int().min(1).default(3),
     })
     .prefault({}),
 });

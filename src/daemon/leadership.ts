@@ -1,5 +1,6 @@
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { poolOptions } from '../db/connect.js';
+import { databaseConnectionError, databaseTarget } from '../db/connection-error.js';
 import { coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LeadershipStatus } from '../reconcile/daemon-status.js';
@@ -145,7 +146,9 @@ export class Leadership {
     // One session, not a pool: drop the pool-only option (mysql2 warns about it on a connection).
     const options: Omit<ReturnType<typeof poolOptions>, 'connectionLimit'> & { connectionLimit?: number } = poolOptions(this.#o.databaseUrl);
     delete options.connectionLimit;
-    const conn = await createConnection({ ...options, enableKeepAlive: true, keepAliveInitialDelay: 10_000 });
+    const conn = await createConnection({ ...options, enableKeepAlive: true, keepAliveInitialDelay: 10_000 }).catch((e: unknown) => {
+      throw databaseConnectionError(e, databaseTarget(this.#o.databaseUrl), options.password);
+    });
     // Without an 'error' listener a killed session would crash the process.
     conn.on('error', (err: unknown) => { this.#lost(conn, err); });
     if (this.#closed) {

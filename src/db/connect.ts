@@ -1,5 +1,6 @@
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
+import { databaseConnectionError, databaseTarget } from './connection-error.js';
 import type { DB } from './schema-types.js';
 
 /** An open database: the typed query builder, the raw pool, and a statement counter for the benchmark. */
@@ -31,6 +32,10 @@ export function poolOptions(url: string, overrides: { database?: string | null; 
     bigNumberStrings: true,
     decimalNumbers: true,
     connectTimeout: 5_000,
+    // JSON columns arrive as text and are parsed per row by the queries (json-column.ts): mysql2's
+    // own parse throws inside its row parser on text MariaDB's JSON_VALID accepts (`{"n": 1.}`)
+    // and closes the connection, which made one bad annotation stall every pass (issue 15).
+    jsonStrings: true,
   };
 }
 
@@ -42,10 +47,25 @@ export function connectDatabase(
   url: string,
   overrides: { database?: string | null; connectionLimit?: number } = {},
 ): Database {
-  const pool = createPool(poolOptions(url, overrides));
+  const options = poolOptions(url, overrides);
+  const pool = createPool(options);
+  const target = { ...databaseTarget(url), database: options.database ?? null };
   let count = 0;
   const db = new Kysely<DB>({
-    dialect: new MysqlDialect({ pool }),
+    // A connection that cannot be opened fails with the server it was for (host, port, user,
+    // schema), the driver's code and errno and the server's message — never the password.
+    dialect: new MysqlDialect({
+      pool: {
+        getConnection: (callback) => {
+          pool.getConnection((err, conn) => {
+            callback(err ? databaseConnectionError(err, target, options.password) : null, conn);
+          });
+        },
+        end: (callback) => {
+          pool.end(callback);
+        },
+      },
+    }),
     log: () => {
       count++;
     },

@@ -7,9 +7,9 @@
  * How values arrive through the pool of `connect.ts`:
  * - BIGINT (ids, sizes, ports) → decimal strings (`bigNumberStrings`); INT/TINYINT/DOUBLE/DECIMAL → numbers;
  * - DATETIME/TIMESTAMP → `Date` (UTC);
- * - JSON columns (`longtext … CHECK (json_valid(col))`) → usually already parsed (MariaDB flags them
- *   as JSON in its column metadata and mysql2 parses them), but typed `unknown`: read them through
- *   `parseJsonColumn` (queries/json-column.ts). They are written as JSON text (`JSON.stringify`).
+ * - JSON columns (`longtext … CHECK (json_valid(col))`) → text (`jsonStrings`: mysql2's own parse
+ *   throws on text MariaDB accepts and closes the connection), typed `unknown`: read them through
+ *   `parseJsonColumn` / `annotationsOf` (queries/json-column.ts), per row. Written as JSON text.
  */
 import type { ColumnType, Generated } from 'kysely';
 
@@ -37,7 +37,7 @@ export type JobTrackingType =
   | 'conflict-detection' | 'phantom-detection' | 'schedule_management' | 'schedule_control';
 export type JobTrackingStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type JobCategory = 'system' | 'failover' | 'replication' | 'scheduler' | 'discovery' | 'bulk';
-export type ActionOutcome = 'pending' | 'success' | 'error' | 'dry_run' | 'blocked' | 'undone';
+export type ActionOutcome = 'pending' | 'success' | 'error' | 'dry_run' | 'blocked' | 'undone' | 'abandoned';
 export type CleanupRequestStatus = 'accepted' | 'running' | 'done' | 'failed' | 'refused';
 
 export interface OsseaConfigsTable {

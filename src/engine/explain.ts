@@ -67,6 +67,9 @@ export function explainSubject(world: World, gated: readonly GatedDrift[], subje
         `VALUES ('volume', '${subject}', NOW(3), NOW(3), 'adopted by operator', 1, '<your name>');`,
     );
   }
+  // An operator's undo holds the subject: say so whatever gate blocks first.
+  const hold = world.passContext?.undoHolds?.[subject];
+  if (hold !== undefined) hints.push(`${subject} is ${hold}`);
   for (const d of drift) if (d.note !== undefined) hints.push(d.note);
   return { subject, observedAt: world.observedAt, sources: world.sources, facts, drift, hints };
 }

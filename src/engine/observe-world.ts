@@ -5,9 +5,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
+import { confirmVolumesAbsent } from '../cloudstack/confirm-absence.js';
 import { observeCloudStack } from '../cloudstack/observe-cloudstack.js';
 import type { DB } from '../db/schema-types.js';
 import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
+import { implausibleDeviceScan } from '../devices/device-plausibility.js';
 import { matchDeviceLinks, scanDeviceLinks, type DeviceScan } from '../devices/observe-devices.js';
 import { coerceError } from '../errors.js';
 import { observeNbd, type ObserveNbdOptions } from '../nbd/observe-nbd.js';
@@ -59,6 +61,22 @@ function daemonStatus(facts: VolumeDaemonFacts): SourceStatus {
   return facts.path === 'unavailable' ? { complete: false, error: facts.reason ?? 'the Volume Daemon does not answer', inventory: 0 } : { complete: true, inventory: 0 };
 }
 
+/**
+ * The CloudStack observation once every volume the database expects but the listing lacks was looked
+ * up by id (issue 15, 6.1): a listing that missed one is not the whole truth, so it is incomplete.
+ */
+async function withConfirmedAbsence<T extends { facts: CloudStackFacts; status: SourceStatus; client: CloudStackClient | null }>(
+  cs: T,
+  db: DatabaseFacts,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (cs.client === null) return cs;
+  const expected = [...db.osseaVolumes.map((v) => v.volumeId), ...db.deviceMappings.map((m) => m.volumeUuid), ...db.nbdExports.map((e) => e.volumeId)];
+  const listed = new Set(cs.facts.volumes.map((v) => v.id));
+  const problem = await confirmVolumesAbsent(cs.client, expected, listed, signal ? { signal } : {}).catch((e: unknown) => `cannot confirm absent volumes: ${coerceError(e).message}`);
+  return problem === null ? cs : { ...cs, status: { complete: false, error: problem, inventory: cs.status.inventory } };
+}
+
 /** Observes every source and returns the world snapshot of this pass. */
 export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Promise<World> {
   const started = deps.clock();
@@ -71,16 +89,16 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
     .cloudstack()
     .then(async ({ client, omaVmId }) => {
       const o = await observeCloudStack(client, signal ? { signal } : {});
-      return { facts: o.facts, status: statusOf(o), omaVmId };
+      return { facts: o.facts, status: statusOf(o), omaVmId, client };
     })
-    .catch((e: unknown) => ({ facts: EMPTY_CS, status: failed(e), omaVmId: null }));
+    .catch((e: unknown) => ({ facts: EMPTY_CS, status: failed(e), omaVmId: null, client: null }));
   const nbdPromise = observeNbd(deps.nbd).then(
     (o) => ({ facts: o.facts, status: statusOf(o) }),
     (e: unknown) => ({ facts: EMPTY_NBD, status: failed(e) }),
   );
   // The reconciler's own records (inventory baseline, last hour's destructive actions, mode
   // ceiling) in one statement; null when unreadable, which planPass refuses (no budget counts).
-  const recordsPromise = readPassRecords(deps.db, new Date(started.getTime() - 3_600_000)).catch(() => null);
+  const recordsPromise = readPassRecords(deps.db, new Date(started.getTime() - 3_600_000)).catch((e: unknown) => ({ error: coerceError(e).message }));
   // The by-id scan needs no ids: it runs alongside the other reads (it waited for them before,
   // which put a whole directory scan after the slowest source at 10,000 VMs).
   const scanPromise = scanDeviceLinks(deps.deviceByIdDir).catch((e: unknown): DeviceScan => ({ complete: false, error: coerceError(e).message }));
@@ -92,15 +110,24 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
 
   const db = await dbPromise;
   // Devices are matched against every volume id the database or CloudStack knows.
-  const cs = await csPromise;
+  const listed = await csPromise;
+  const cs = listed.client !== null && listed.status.complete && db.status.complete ? await withConfirmedAbsence(listed, db.facts, signal) : listed;
   const known = new Set<string>([...db.facts.osseaVolumes.map((v) => v.volumeId), ...cs.facts.volumes.map((v) => v.id)]);
-  const matched = matchDeviceLinks(await scanPromise, [...known]);
+  const scanned = matchDeviceLinks(await scanPromise, [...known]);
+  // With CloudStack complete, the volumes attached to the OMA say which links must be there.
+  const implausible = scanned.complete && cs.status.complete
+    ? implausibleDeviceScan(deps.deviceByIdDir, scanned.facts.links, cs.facts.volumes, cs.omaVmId ?? db.facts.omaVmId)
+    : null;
+  const matched = implausible === null ? scanned : { ...scanned, complete: false, error: implausible };
   const devices = { facts: matched.complete ? matched.facts : EMPTY_DEVICES, status: statusOf(matched) };
-  const [nbd, records, daemon] = await Promise.all([nbdPromise, recordsPromise, daemonPromise]);
+  const [nbd, read, daemon] = await Promise.all([nbdPromise, recordsPromise, daemonPromise]);
+  const records = 'error' in read ? null : read;
+  // Unreadable own records make the database source incomplete too, with their cause.
+  const dbStatus: SourceStatus = records === null && db.status.complete ? { complete: false, error: `the reconciler's own records: ${'error' in read ? read.error : ''}`, inventory: db.status.inventory } : db.status;
   return {
     version: 1,
     observedAt,
-    sources: { database: db.status, cloudstack: cs.status, nbd: nbd.status, devices: devices.status, 'volume-daemon': daemon.status },
+    sources: { database: dbStatus, cloudstack: cs.status, nbd: nbd.status, devices: devices.status, 'volume-daemon': daemon.status },
     omaVmId: cs.omaVmId ?? db.facts.omaVmId,
     database: db.facts,
     cloudstack: cs.facts,

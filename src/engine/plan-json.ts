@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import { MODES, type Mode } from '../config/config-schema.js';
 import { DRIFT_CLASSES, DRIFT_KINDS, GATES, SOURCES } from '../world/drift-kinds.js';
+import type { DriftKind } from '../world/drift-kinds.js';
 import type { World } from '../world/world.js';
 import { SUBJECT_TYPES, type GatedDrift, type PlanJson } from '../reconcile/types.js';
 import { ACTION_VERBS } from '../reconcile/types.js';
+import { incompleteNeededSources } from './needed-sources.js';
 
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -33,11 +35,20 @@ export const planJsonSchema = z.strictObject({
       note: z.string().optional(),
     }),
   ),
-  summary: z.strictObject({ drift: z.number().int().min(0), actionsToRun: z.number().int().min(0), actionsBlocked: z.number().int().min(0) }),
+  summary: z.strictObject({
+    drift: z.number().int().min(0),
+    actionsToRun: z.number().int().min(0),
+    actionsBlocked: z.number().int().min(0),
+    /** False when a source the evaluated kinds need was read incompletely: the drift list is partial. */
+    complete: z.boolean(),
+  }),
 });
 
-/** Builds the plan JSON of one pass (the mode is the one in force for the pass). */
-export function toPlanJson(world: World, gated: readonly GatedDrift[], mode: Mode): PlanJson {
+/**
+ * Builds the plan JSON of one pass (the mode is the one in force for the pass); `only` = the kinds
+ * evaluated, whose needed sources decide `summary.complete`.
+ */
+export function toPlanJson(world: World, gated: readonly GatedDrift[], mode: Mode, only?: readonly DriftKind[]): PlanJson {
   const sources = Object.fromEntries(
     SOURCES.map((s) => {
       const { complete, error } = world.sources[s];
@@ -55,7 +66,7 @@ export function toPlanJson(world: World, gated: readonly GatedDrift[], mode: Mod
     const entry = { id: d.id, kind: d.kind, class: d.class, subject: d.subject, firstSeenAt: d.firstSeenAt, evidence: d.evidence, actions };
     return d.note !== undefined ? { ...entry, note: d.note } : entry;
   });
-  return { observedAt: world.observedAt, mode, sources, drift, summary: { drift: drift.length, actionsToRun, actionsBlocked } };
+  return { observedAt: world.observedAt, mode, sources, drift, summary: { drift: drift.length, actionsToRun, actionsBlocked, complete: incompleteNeededSources(world, only).length === 0 } };
 }
 
 function pad(rows: readonly (readonly string[])[]): string[] {
@@ -80,6 +91,7 @@ export function renderPlanTable(plan: PlanJson): string {
   const incomplete = SOURCES.filter((s) => !plan.sources[s].complete).map((s) => `${s}${plan.sources[s].error ? ` (${plan.sources[s].error ?? ''})` : ''}`);
   const lines = plan.drift.length > 0 ? pad(rows) : ['no drift'];
   if (incomplete.length > 0) lines.push(`incomplete sources: ${incomplete.join(', ')}`);
+  if (!plan.summary.complete) lines.push('PARTIAL plan: a source the evaluated kinds need is incomplete, so drift that depends on it could not be seen');
   lines.push(
     `mode ${plan.mode}, observed ${plan.observedAt}; actions to run: ${plan.summary.actionsToRun}, blocked: ${plan.summary.actionsBlocked} ` +
       `(! = destructive); drift: ${plan.summary.drift}`,

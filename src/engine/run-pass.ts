@@ -25,14 +25,18 @@ import { gateContextFromConfig } from './gates/gate-context.js';
 import { ledgerObservations } from './ledger.js';
 import { observeWorld } from './observe-world.js';
 import { toPlanJson } from './plan-json.js';
-import { recordIntent, recordOutcome } from './store/audit-log.js';
+import { closeAbandonedIntents, recordIntent, recordOutcome } from './store/audit-log.js';
 import { recordDriftSeen } from './store/drift-tracker.js';
 import { saveInventory } from './store/inventory-store.js';
 import { recordLedger } from './store/ledger-store.js';
 import { MODE_CEILING_KEY } from './store/pass-records.js';
 import { writeState } from './store/state-store.js';
+import { workflowKey } from './workflow-key.js';
 import type { GatedAction, GatedDrift, PlanJson } from '../reconcile/types.js';
 
+
+/** Engines (per process) that already closed the intents an earlier crash left pending. */
+const abandonedClosed = new WeakSet<EngineDeps>();
 
 /** Everything one pass produced. */
 export interface CompletedPass {
@@ -52,7 +56,9 @@ export interface CompletedPass {
  * observation reads with the inventory baseline; a pass without them could overrun the budget.
  */
 function withPassContext(world: World): World {
-  if (world.passContext === undefined) throw new Error("cannot read the reconciler's own records (audit log, state): no pass without the budget counts");
+  if (world.passContext === undefined) {
+    throw new Error(`database unavailable, no pass without the reconciler's own records (budget counts): ${world.sources.database.error ?? 'unknown cause'}`);
+  }
   return world;
 }
 
@@ -139,7 +145,7 @@ export async function runPass(deps: EngineDeps, options: EnginePassOptions): Pro
     await saveInventory(deps.database.db, world.sources, now, world.previousInventory);
   }
   const worldFile = !replay && (acted.length > 0 || options.saveWorld === true) ? await saveWorld(deps.config.stateDir, world).catch(() => null) : null;
-  const plan = toPlanJson(world, gated, planned.mode);
+  const plan = toPlanJson(world, gated, planned.mode, options.only);
   // Dry runs first (in item order), then the executed actions (in item order), as the report always listed them.
   const executed = [...results.flatMap((r) => r.executed.filter((e) => e.result === 'dry_run')), ...results.flatMap((r) => r.executed.filter((e) => e.result !== 'dry_run'))];
   const blocked = [...results.flatMap((r) => r.blocked), ...results.flatMap((r) => r.stopped)];
@@ -164,7 +170,7 @@ async function recordStep(deps: EngineDeps, options: EnginePassOptions, planned:
     await writeState(deps.database.db, MODE_CEILING_KEY, { mode: 'dry-run', reason: planned.tripDetail.budget, at: now.toISOString() });
     log.warn({ reason: planned.tripDetail.budget }, 'budget tripped: dry-run until an operator resets it');
   }
-  if (planned.tripDetail.sanity !== undefined) log.warn({ reason: planned.tripDetail.sanity }, 'sanity gate tripped: no destructive action this pass');
+  if (planned.tripDetail.sanity !== undefined) log.warn({ reason: planned.tripDetail.sanity }, 'sanity gate tripped: no destructive action and no mass rewrite this pass');
 }
 
 /** The actuators' context of this pass, or null when nothing runs (plan only, replay, nothing runnable). */
@@ -195,6 +201,12 @@ async function actuatorContext(deps: EngineDeps, options: EnginePassOptions, pla
  * in NBD. A workflow two items ask for runs once; once the fence fails, nothing more starts.
  */
 async function actStep(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<ItemResult[]> {
+  if (options.act && options.world === undefined && !abandonedClosed.has(deps)) {
+    // Intents a crash left pending (before this process led) are closed before anything new runs.
+    abandonedClosed.add(deps);
+    const closed = await closeAbandonedIntents(deps.database.db, options.passId, planned.now);
+    if (closed > 0) log.warn({ closed }, 'closed audit intents a crash left pending as abandoned');
+  }
   const base = await actuatorContext(deps, options, planned, log);
   const seenWorkflows = new Set<string>();
   let fenceLost = false;
@@ -251,14 +263,6 @@ async function validateStep(deps: EngineDeps, options: EnginePassOptions, acted:
   return acted.filter((id) => still.has(id));
 }
 
-/** Actions that run a workflow, which writes its own tracking job. */
-const WORKFLOW_VERBS: ReadonlySet<string> = new Set(['run-failed-execution-cleanup', 'run-replication-job-cleanup']);
-
-function workflowKey(action: GatedAction): string | null {
-  if (action.action === 'run-failed-execution-cleanup') return `fec:${action.params.failoverJobId}`;
-  if (action.action === 'run-replication-job-cleanup') return `rjc:${action.params.jobId}`;
-  return null;
-}
 
 function countRequests(world: World): PassReport['cleanupRequests'] {
   const out: Record<string, number> = {};
@@ -287,7 +291,7 @@ async function runOne(
   });
   // The OMA's job views show each action of ours as a short cleanup job, running while it runs, so the
   // appliance sees us in flight; the workflows keep their own tracking job with its steps.
-  const trackingId = WORKFLOW_VERBS.has(action.action)
+  const trackingId = workflowKey(action) !== null
     ? null
     : await startTrackingJob(
         deps.database.db,

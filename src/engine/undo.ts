@@ -1,7 +1,9 @@
 /**
  * `undo ACTION_ID`: reverses a reversible action from the data its audit record kept — a
  * quarantine (untag, and reattach where it was), an export removal (restore the backed-up file and
- * the row), a mapping or row deletion (re-insert the row). The undo is itself audited.
+ * the row), a mapping or row deletion (re-insert the row). The undo is itself audited. Before
+ * acting it re-checks live state (undo-checks.ts) and refuses with what changed; after it, the
+ * subject is held (store/undo-holds.ts) until the operator releases it.
  */
 import type { Kysely } from 'kysely';
 import { coerceError } from '../errors.js';
@@ -11,6 +13,8 @@ import type { EngineDeps } from './engine-deps.js';
 import { parseJsonColumn } from '../db/queries/json-column.js';
 import { recordIntent, recordOutcome } from './store/audit-log.js';
 import { passVolumeWriter } from './actuators/pass-volume-writer.js';
+import { placeUndoHold } from './store/undo-holds.js';
+import { whyUndoRefused } from './undo-checks.js';
 
 /** Outcome of an undo. */
 export interface UndoResult {
@@ -35,6 +39,9 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
   if (record.outcome !== 'success' || record.reversible !== 1) return { status: 'not-reversible', message: `action ${id} (${record.action}, ${record.outcome}) is not reversible` };
   const data = parseJsonColumn(record.undo_data) as Record<string, unknown> | null;
   if (!data) return { status: 'not-reversible', message: `action ${id} kept no undo data` };
+  // Live state first: still the latest action on its subject, still reversible now.
+  const refused = await whyUndoRefused(deps, record, data);
+  if (refused !== null) return { status: 'not-reversible', message: `refused: ${refused}` };
   const auditId = await recordIntent(db, {
     passId: `undo-${id}`, driftId: record.drift_id, kind: record.kind, action: `undo-${record.action}`.slice(0, 100),
     subject: { type: record.subject_type, id: record.subject_id, name: record.subject_name }, contextId: record.context_id,
@@ -82,7 +89,9 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
     }
     await recordOutcome(db, auditId, 'success', null);
     await db.updateTable('oma_reconciler_actions').set({ outcome: 'undone' }).where('id', '=', id).execute();
-    return { status: 'undone', message };
+    // The next passes must not redo what the operator just undid: the subject is held until released.
+    await placeUndoHold(db, record.subject_id, { actionId: id, action: record.action, by, at: deps.clock().toISOString() });
+    return { status: 'undone', message: `${message}; ${record.subject_type} ${record.subject_id} is now held (no automatic action) until "oma-reconciler undo --release ${record.subject_id}"` };
   } catch (e) {
     const message = coerceError(e).message;
     await recordOutcome(db, auditId, 'error', message);

@@ -172,5 +172,6 @@ export interface PlanJson {
     }[];
     readonly note?: string;
   }[];
-  readonly summary: { readonly drift: number; readonly actionsToRun: number; readonly actionsBlocked: number };
+  /** `complete`: every source the evaluated kinds need was read completely (else the drift list is partial). */
+  readonly summary: { readonly drift: number; readonly actionsToRun: number; readonly actionsBlocked: number; readonly complete: boolean };
 }

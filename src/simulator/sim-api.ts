@@ -69,16 +69,26 @@ export async function handleApiRequest(deps: SimApiDeps, raw: ReadonlyMap<string
     if (fault?.latencyMs) await sleep(fault.latencyMs, undefined, { signal });
     if (fault?.hang) return { hang: true };
     const injected = fault ? injectedError(fault) : null;
-    if (injected === 'html') return { hang: false, status: fault?.errorStatus ?? 503, contentType: 'text/html', body: '<html><body><h1>Service Unavailable</h1></body></html>' };
-    if (injected) throw injected;
+    const html = (): SimAnswer => ({ hang: false, status: fault?.errorStatus ?? 503, contentType: 'text/html', body: '<html><body><h1>Service Unavailable</h1></body></html>' });
+    const lostAnswer = injected !== null && fault?.afterExecute === true;
+    if (injected !== null && !lostAnswer) {
+      if (injected === 'html') return html();
+      throw injected;
+    }
     const outcome = command.handle({ state: deps.state, jobs: deps.jobs, config: deps.config, params, caller, cache: deps.cache, fault, now: deps.now });
-    if (outcome.kind === 'sync') return answer(200, outcome.body);
-    const job = deps.jobs.submit(commandName, command.cmdClass ?? commandName, caller, outcome.spec, {
-      durationMs: fault?.jobDurationMs,
-      hang: fault?.jobHang,
-      failure: fault?.jobFailure,
-    });
-    return answer(200, outcome.createdId !== undefined ? { id: outcome.createdId, jobid: job.id } : { jobid: job.id });
+    let done: SimAnswer;
+    if (outcome.kind === 'sync') done = answer(200, outcome.body);
+    else {
+      const job = deps.jobs.submit(commandName, command.cmdClass ?? commandName, caller, outcome.spec, {
+        durationMs: fault?.jobDurationMs,
+        hang: fault?.jobHang,
+        failure: fault?.jobFailure,
+      });
+      done = answer(200, outcome.createdId !== undefined ? { id: outcome.createdId, jobid: job.id } : { jobid: job.id });
+    }
+    // The work is done; only the answer is lost on its way back (a proxy's 5xx).
+    if (lostAnswer) return injected === 'html' ? html() : fail(injected);
+    return done;
   } catch (e) {
     if (e instanceof SimApiError) return fail(e);
     if (signal.aborted) return { hang: true };

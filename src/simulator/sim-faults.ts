@@ -28,6 +28,11 @@ export const faultRuleSchema = z.strictObject({
   jobDurationMs: z.number().int().min(0).optional(),
   /** Async jobs submitted under this rule never finish. */
   jobHang: z.boolean().optional(),
+  /**
+   * With `errorStatus`: the command is executed first (its job queued) and only its answer is lost —
+   * a proxy's 502/504 after CloudStack did the work. The client must not blindly send it again.
+   */
+  afterExecute: z.boolean().optional(),
   /** The rule is removed after firing this many times; default unlimited. */
   times: z.number().int().min(1).optional(),
 });

@@ -50,9 +50,8 @@ export function renderVolume(store: SimStore, v: SimVolume): Json {
     storagetype: 'shared',
     hypervisor: 'KVM',
     ...(offering ? { diskofferingid: offering.id, diskofferingname: offering.name, diskofferingdisplaytext: offering.name } : {}),
-    storage: 'sim-primary-1',
-    storageid: STORAGE_ID,
-    path: v.id,
+    // Real CloudStack names the pool only once the volume is on one: an Allocated volume has none.
+    ...(v.state === 'Allocated' ? {} : { storage: 'sim-primary-1', storageid: STORAGE_ID, path: v.id }),
     destroyed: v.state === 'Destroy',
     isextractable: true,
     tags: store.tagsOf('Volume', v.id).map((t) => renderTag(store, t)),

@@ -62,6 +62,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** `text` as a raw header value: characters a header cannot carry (controls, beyond Latin-1) become `?`. */
+function headerText(text: string): string {
+  return text.replace(/[^\t\x20-\x7e\x80-\xff]/g, '?');
+}
+
 /** Starts a simulator; resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const now = options.now ?? Date.now;
@@ -101,7 +106,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
     const headers: Record<string, string> = { 'content-type': answer.contentType };
-    if (answer.description !== undefined) headers['x-description'] = encodeURIComponent(answer.description);
+    // CloudStack sends the error text raw; only what an HTTP header cannot carry is replaced.
+    if (answer.description !== undefined) headers['x-description'] = headerText(answer.description);
     res.writeHead(answer.status, headers).end(answer.body);
   };
 

@@ -312,5 +312,7 @@ export interface World {
     readonly recentDestructiveByKind: Readonly<Record<string, number>>;
     /** Mode ceiling left by a budget trip until an operator resets it (null = none). */
     readonly modeCeiling: 'dry-run' | 'observe' | null;
+    /** Subjects an operator's undo holds (subject id → why, and how to release); absent in older saved worlds. */
+    readonly undoHolds?: Readonly<Record<string, string>>;
   };
 }

@@ -29,7 +29,7 @@ describe('oma-reconciler plan', () => {
     const run = await h.cli(['plan', '--output', 'json']);
     expect(run.code).toBe(0);
     const plan = planJsonSchema.parse(JSON.parse(run.stdout));
-    expect(plan.summary).toEqual({ drift: 0, actionsToRun: 0, actionsBlocked: 0 });
+    expect(plan.summary).toEqual({ drift: 0, actionsToRun: 0, actionsBlocked: 0, complete: true });
     expect(plan.sources).toEqual({ database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: true }, 'volume-daemon': { complete: true } });
     expect((await h.cli(['plan'])).stdout).toMatch(/^no drift\nmode enforce, observed .*; drift: 0\n$/);
   });
@@ -47,7 +47,7 @@ describe('oma-reconciler plan', () => {
       'quarantine-volume:blocked:grace', 'quarantine-volume:blocked:grace', 'remove-nbd-export:blocked:grace', 'remove-nbd-export:blocked:grace',
       'mark-replication-job-failed:run:', 'clear-current-job:run:',
     ]);
-    expect(plan.summary).toEqual({ drift: 5, actionsToRun: 2, actionsBlocked: 4 });
+    expect(plan.summary).toEqual({ drift: 5, actionsToRun: 2, actionsBlocked: 4, complete: true });
     // Nothing was recorded: not even a first-seen time.
     expect(await h.db.db.selectFrom('oma_reconciler_drift').selectAll().execute()).toEqual([]);
     expect(await h.db.db.selectFrom('oma_reconciler_actions').selectAll().execute()).toEqual([]);

@@ -27,7 +27,7 @@ describe('oma-reconciler undo', () => {
 
     const run = await h.cli(['undo', action?.id ?? '']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} \\(direct, volume operation [0-9a-f-]{36}\\)\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} \\(direct, volume operation [0-9a-f-]{36}\\); volume ${volumeId} is now held \\(no automatic action\\) until "oma-reconciler undo --release ${volumeId}"\n$`));
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(prior.vmId);
     const mapping = await h.db.db.selectFrom('device_mappings').select('vm_id').where('volume_uuid', '=', volumeId).executeTakeFirst();
     expect(mapping?.vm_id).toBe(h.omaVmId);
@@ -51,7 +51,7 @@ describe('oma-reconciler undo', () => {
 
     const run = await h.cli(['undo', action?.id ?? '']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} `));
+    expect(run.stdout).toMatch(new RegExp(`^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} .*; volume ${volumeId} is now held`));
     expect(h.env.sim.state.getVolume(volumeId)?.deviceId).not.toBe(oldDevice);
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(h.omaVmId);
     expect(h.env.sim.state.getVolume(squatter.id)?.deviceId).toBe(oldDevice);
@@ -75,7 +75,7 @@ describe('oma-reconciler undo', () => {
     expect(action).toMatchObject({ outcome: 'success', reversible: true, subjectId: name });
 
     const run = await h.cli(['undo', action?.id ?? '']);
-    expect(run).toMatchObject({ code: 0, stdout: `undone: restored export ${name}\n` });
+    expect(run).toMatchObject({ code: 0, stdout: `undone: restored export ${name}; nbd-export ${name} is now held (no automatic action) until "oma-reconciler undo --release ${name}"\n` });
     expect(await readFile(join(h.env.dirs.confDir, `${name}.conf`), 'utf8')).toBe(text);
     expect(await h.db.db.selectFrom('nbd_exports').selectAll().where('export_name', '=', name).executeTakeFirstOrThrow()).toEqual(row);
     expect(await h.env.nbd?.nbdClientList()).toContain(name);

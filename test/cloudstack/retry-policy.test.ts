@@ -19,7 +19,9 @@ describe('the retry table', () => {
     ['431 bad parameter', http(431), 'listVolumes', false, 'bad-parameter'],
     ['530 internal', http(530), 'deleteVolume', true, 'server-error'],
     ['534 unavailable', http(534), 'attachVolume', true, 'server-error'],
-    ['503 from a proxy', http(503), 'attachVolume', true, 'server-error'],
+    // Issue 15 (6.4): a proxy's 5xx may follow an executed mutation; only a read is asked again.
+    ['503 from a proxy to a mutation', new CloudStackHttpError('attachVolume', 503, null, null, 'Service Unavailable'), 'attachVolume', false, 'proxy-error'],
+    ['504 from a proxy to a read', new CloudStackHttpError('listVolumes', 504, null, null, 'Gateway Timeout'), 'listVolumes', true, 'proxy-error'],
     ['531 permission', http(531), 'deleteVolume', false, 'account'],
     ['job 431 business rule', new CloudStackJobFailedError('attachVolume', 'j', 431, 'no'), 'attachVolume', false, 'job-business-rule'],
     ['job 530 internal', new CloudStackJobFailedError('attachVolume', 'j', 530, 'agent'), 'attachVolume', true, 'job-transient'],

@@ -28,7 +28,7 @@ export function samplePlan(observedAt = new Date().toISOString()): PlanJson {
         actions: [{ action: 'delete-volume', destructive: true, decision: 'run', blockedBy: null }],
       },
     ],
-    summary: { drift: 1, actionsToRun: 1, actionsBlocked: 0 },
+    summary: { drift: 1, actionsToRun: 1, actionsBlocked: 0, complete: true },
   };
 }
 

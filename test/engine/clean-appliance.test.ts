@@ -23,7 +23,7 @@ describe('a freshly built appliance', () => {
     const before = await fingerprint(h);
     const result = await h.pass();
     expect(result.executed).toEqual([]);
-    expect(result.plan.summary).toEqual({ drift: 0, actionsToRun: 0, actionsBlocked: 0 });
+    expect(result.plan.summary).toEqual({ drift: 0, actionsToRun: 0, actionsBlocked: 0, complete: true });
     expect(await fingerprint(h)).toEqual(before);
   });
 });

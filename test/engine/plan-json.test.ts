@@ -17,7 +17,9 @@ describe('the plan JSON', () => {
   it('validates against the contract schema for a sample world with every kind of drift', () => {
     const plan = planOf(sampleWorld().incomplete('devices', 'by-id dir unreadable'));
     expect(planJsonSchema.parse(plan)).toEqual(plan);
-    expect(plan.summary).toEqual({ drift: 16, actionsToRun: 15, actionsBlocked: 1 });
+    // device-mapping and missing-nbd-export need the devices source: their actions wait for it, and a path is never guessed without it.
+    expect(plan.summary).toEqual({ drift: 16, actionsToRun: 12, actionsBlocked: 3, complete: false });
+    expect(planOf(sampleWorld()).summary).toEqual({ drift: 16, actionsToRun: 15, actionsBlocked: 1, complete: true });
     expect(plan.sources).toEqual({ database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: false, error: 'by-id dir unreadable' }, 'volume-daemon': { complete: true } });
   });
 
@@ -42,7 +44,7 @@ describe('the plan JSON', () => {
       mode: 'enforce',
       sources: { database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: true }, 'volume-daemon': { complete: true } },
       drift: [],
-      summary: { drift: 0, actionsToRun: 0, actionsBlocked: 0 },
+      summary: { drift: 0, actionsToRun: 0, actionsBlocked: 0, complete: true },
     });
   });
 

@@ -120,8 +120,9 @@ describe('a source that cannot be trusted stops every destructive action', () =>
     const plan = planJsonSchema.parse(JSON.parse(planned.stdout));
     expect(plan.sources.nbd).toEqual({ complete: false, error: expect.stringMatching(/^cannot read conf\.d /) as unknown });
     expect(destructiveDecisions(plan)).toEqual(['orphan-row delete-row: blocked/incomplete-source']);
+    expect(planned.code).toBe(2);
     const applied = await h.cli(['apply', '--grace-seconds', '0'], { NBD_CONF_DIR: notADir });
-    expect(applied.code).toBe(1);
+    expect(applied.code).toBe(2);
     expect(await destructiveAttempts(h)).toEqual([]);
     expect(await fingerprint(h)).toEqual(before);
   });

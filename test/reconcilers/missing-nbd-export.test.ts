@@ -22,7 +22,13 @@ describe('missing-nbd-export', () => {
     { name: 'allows a wanted export that was denied', world: () => new WorldBuilder().healthyContext('web').patch('configured', 'migration-vol-vol-web-0', { denied: true }), expected: [`${ID} → add-nbd-export`] },
     { name: 'reports only while the by-id link is absent', world: () => noFile().remove('links', 'vol-web-0'), expected: [`${ID} → report`] },
     { name: 'reports only when the by-id prefix is ambiguous', world: () => noFile().patch('links', 'vol-web-0', { volumeId: null, ambiguousWith: ['vol-web-0', 'vol-web-0x'] }), expected: [`${ID} → report`] },
-    { name: 'proceeds without device facts when the devices source is incomplete', world: () => noFile().remove('links', 'vol-web-0').incomplete('devices'), expected: [`${ID} → add-nbd-export`] },
+    // Issue 15: the export path is written only from an observed link, never from configuration alone.
+    { name: 'reports only without device facts (the devices source is incomplete)', world: () => noFile().incomplete('devices'), expected: [`${ID} → report`] },
+    {
+      name: 'writes the observed link path, not the naming rule, when they differ',
+      world: () => noFile().patch('links', 'vol-web-0', { path: '/dev/disk/by-id/virtio-volweb0-other' }),
+      expected: [`${ID} → add-nbd-export`],
+    },
     { name: 'says nothing when the config files were not all read', world: () => noFile().incomplete('nbd', 'conf.d/x.conf: parse error'), expected: [] },
     { name: 'says nothing for a volume that is not on the OMA', world: () => noFile().patch('volumes', 'vol-web-0', { virtualMachineId: null }), expected: [] },
   ];

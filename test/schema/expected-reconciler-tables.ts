@@ -15,7 +15,7 @@ export const EXPECTED_RECONCILER_TABLES: Readonly<Record<string, TableShape>> = 
       'subject_name varchar(255) NULL DEFAULT NULL',
       'context_id varchar(64) NULL DEFAULT NULL',
       'intent longtext NOT NULL COLLATE utf8mb4_bin',
-      "outcome enum('pending','success','error','dry_run','blocked','undone') NOT NULL DEFAULT 'pending'",
+      "outcome enum('pending','success','error','dry_run','blocked','undone','abandoned') NOT NULL DEFAULT 'pending'",
       'error text NULL DEFAULT NULL',
       'reversible tinyint(1) NOT NULL DEFAULT 0',
       'undo_data longtext NULL DEFAULT NULL COLLATE utf8mb4_bin',

@@ -27,11 +27,11 @@ describe('oma-reconciler migrate (command line)', () => {
   it('says what it would apply with --dry-run, applies it, then says the database is up to date', async () => {
     const dry = await cli(['migrate', '--dry-run'], db.url);
     expect(dry).toMatchObject({ code: 0, stderr: '' });
-    expect(dry.stdout).toMatch(/would apply 0001-add-replication-jobs-annotations, .*0010-create-oma-reconciler-state/);
+    expect(dry.stdout).toMatch(/would apply 0001-add-replication-jobs-annotations, .*0011-add-abandoned-action-outcome/);
 
     const first = await cli(['migrate'], db.url);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toMatch(/applied 0001-add-replication-jobs-annotations, .*0010-create-oma-reconciler-state/);
+    expect(first.stdout).toMatch(/applied 0001-add-replication-jobs-annotations, .*0011-add-abandoned-action-outcome/);
 
     const second = await cli(['migrate'], db.url);
     expect(second).toMatchObject({ code: 0, stderr: '' });

@@ -41,7 +41,7 @@ describe('a fresh simulator', () => {
     const res = await api('listTemplates');
     expect(res.status).toBe(431);
     expect(res.json).toEqual({ listtemplatesresponse: { uuidList: [], errorcode: 431, cserrorcode: 9999, errortext: 'Unable to execute API command listtemplates due to missing parameter templatefilter' } });
-    expect(decodeURIComponent(res.headers.get('x-description') ?? '')).toContain('missing parameter templatefilter');
+    expect(res.headers.get('x-description')).toContain('missing parameter templatefilter');
   });
 
   it('lists nothing as the bare {} envelope (no count, no item key)', async () => {

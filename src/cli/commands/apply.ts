@@ -25,11 +25,15 @@ Options:
   --grace-seconds N    override every grace period for this run (drills, tests)
   --reset-budget       clear the dry-run ceiling a tripped budget left (after reviewing why it tripped)
 
-Exit codes: 0 all done or nothing to do, 1 some blocked or failed, 2 error.
+  --allow-incomplete   exit 0/1 even when a needed source is incomplete (the old contract)
+
+Exit codes: 0 all done or nothing to do, 1 some blocked or failed, 2 error or could not tell: a
+source the evaluated kinds need is incomplete (only the kinds whose sources are complete were
+repaired; the plan is marked partial). --allow-incomplete turns that 2 back into 0/1.
 
 ${common}
 `,
-    options: { only: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'grace-seconds': { type: 'string' }, 'reset-budget': { type: 'boolean' } },
+    options: { only: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'grace-seconds': { type: 'string' }, 'reset-budget': { type: 'boolean' }, 'allow-incomplete': { type: 'boolean' } },
     run: async (args) => {
       const only = parseKinds(args.values.only);
       const graceOverride = parseGraceSeconds(args.values['grace-seconds']);
@@ -43,6 +47,9 @@ ${common}
         try {
           await leadership.start();
           const leader = leadership.isLeader();
+          const lockStatus = leadership.status();
+          // Not connected is not "another instance": say why the lock session could not open.
+          if (!leader && !lockStatus.connected) throw new Error(`cannot take the leader lock: ${lockStatus.lastError ?? 'no session to the database'}`);
           if (args.values['reset-budget'] === true && !leader) {
             args.stderr.write('apply: --reset-budget ignored: only the leader may reset the budget\n');
           } else if (args.values['reset-budget'] === true) {
@@ -66,6 +73,7 @@ ${common}
           }
           if (result.remaining.length > 0) args.stdout.write(`still drifting after acting: ${result.remaining.join(', ')}\n`);
           const failed = result.executed.some((e) => e.result === 'error');
+          if (!result.plan.summary.complete && args.values['allow-incomplete'] !== true) return EXIT.error;
           return failed || result.report.blocked.length > 0 ? EXIT.drift : EXIT.ok;
         } finally {
           await leadership.close();

@@ -24,7 +24,12 @@ Options:
   --grace-seconds N    override every grace period for this run
   --save-world         also save the observed world under STATE_DIR/worlds/
 
-Exit codes: 0 no drift, 1 drift, 2 error.
+  --allow-incomplete   exit 0/1 even when a needed source is incomplete (the old contract)
+
+Exit codes: 0 no drift, 1 drift, 2 error or could not tell: a source the evaluated kinds need
+(database, cloudstack, nbd, devices) is incomplete. The drift found on complete sources is still
+printed, marked partial (JSON: summary.complete = false). --allow-incomplete turns that 2 back
+into 0/1.
 
 ${common}
 `,
@@ -34,6 +39,7 @@ ${common}
       world: { type: 'string' },
       'grace-seconds': { type: 'string' },
       'save-world': { type: 'boolean' },
+      'allow-incomplete': { type: 'boolean' },
     },
     run: async (args) => {
       const output = args.values.output ?? 'table';
@@ -42,7 +48,7 @@ ${common}
       const graceOverride = parseGraceSeconds(args.values['grace-seconds']);
       const worldFile = typeof args.values.world === 'string' ? args.values.world : undefined;
       const world = worldFile === undefined ? undefined : await loadWorld(worldFile);
-      return usingEngine(args, {}, async ({ engine, passId, config }) => {
+      return usingEngine(args, {}, { probeDatabase: world === undefined }, async ({ engine, passId, config }) => {
         const planned = await planPass(engine.deps, {
           passId,
           signal: AbortSignal.timeout(config.schedule.passTimeoutMs),
@@ -57,8 +63,9 @@ ${common}
           const { saveWorld } = await import('../../world/world-file.js');
           args.stderr.write(`world saved to ${await saveWorld(config.stateDir, planned.world)}\n`);
         }
-        const plan = toPlanJson(planned.world, planned.gated, planned.mode);
+        const plan = toPlanJson(planned.world, planned.gated, planned.mode, only);
         args.stdout.write(output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanTable(plan));
+        if (!plan.summary.complete && args.values['allow-incomplete'] !== true) return EXIT.error;
         return plan.summary.drift === 0 ? EXIT.ok : EXIT.drift;
       });
     },

@@ -16,7 +16,7 @@ import { incompleteSourceGate } from './incomplete-source-gate.js';
 import { effectiveMode, modeGate } from './mode-gate.js';
 import { ownershipGate } from './ownership-gate.js';
 import { pausedGate } from './paused-gate.js';
-import { checkSanity, sanityGate } from './sanity-gate.js';
+import { checkMassRewrites, checkSanity, sanityGate } from './sanity-gate.js';
 
 /** What `applyGates` returns: the gated drift, and the breakers that tripped in this pass. */
 export interface GateResult {
@@ -43,7 +43,10 @@ function decide(action: ProposedAction, trail: GateCheck[], dryRun: boolean): Ga
 /** Applies every gate to every action of `items` (in order: the budget is spent first come, first served). */
 export function applyGates(items: readonly DriftItem[], world: World, ctx: GateContext, idx: WorldIndex = indexWorld(world)): GateResult {
   const inFlight = findInFlight(idx, ctx.policy, ctx.now, ctx.grace.override ?? ctx.policy.volumeOperationSettleSeconds);
-  const sanityTrip = checkSanity(world, ctx);
+  const massRewrites = checkMassRewrites(items, world, ctx);
+  const worldTrip = checkSanity(world, ctx);
+  const rewriteTrip = massRewrites.size > 0 ? [...massRewrites.values()].join('; ') : null;
+  const sanityTrip = worldTrip !== null && rewriteTrip !== null ? `${worldTrip}; ${rewriteTrip}` : (worldTrip ?? rewriteTrip);
   const budget = createPassBudget(ctx);
   const drift = items.map((item): GatedDrift => {
     const firstSeenAt = world.database.driftFirstSeen[item.id] ?? ctx.now.toISOString();
@@ -51,11 +54,11 @@ export function applyGates(items: readonly DriftItem[], world: World, ctx: GateC
     const actions = item.actions.map((action) => {
       const checks: (() => GateCheck)[] = [
         () => incompleteSourceGate(world, ctx, item, action),
-        () => sanityGate(sanityTrip, action),
+        () => sanityGate(worldTrip, action, massRewrites),
         () => ownershipGate(action),
         () => graceGate(item, action, firstSeenAt, ctx),
         () => inFlightGate(item, action, inFlight, world.nbd.server.sessions ?? 0),
-        () => pausedGate(item, idx),
+        () => pausedGate(item, idx, world.passContext?.undoHolds),
         () => budget.check(item, action, wouldAct),
       ];
       const trail: GateCheck[] = [];

@@ -1,5 +1,6 @@
 import type { DriftKind } from '../../world/drift-kinds.js';
 import type { DriftItem, GateCheck, ProposedAction } from '../../reconcile/types.js';
+import { workflowKey } from '../workflow-key.js';
 import type { GateContext } from './gate-context.js';
 
 /** The budget of one pass: counts destructive actions as they pass and remembers the first trip. */
@@ -19,9 +20,13 @@ export function createPassBudget(ctx: GateContext): PassBudget {
   let inPass = 0;
   const byKind = new Map<DriftKind, number>();
   let trip: string | null = null;
+  /** Workflows already counted in this pass (two reconcilers may propose the same run). */
+  const counted = new Set<string>();
   return {
     check(item, action, wouldAct) {
       if (!action.destructive) return { gate: 'budget', passed: true, detail: 'non-destructive' };
+      const workflow = workflowKey(action);
+      if (workflow !== null && counted.has(workflow)) return { gate: 'budget', passed: true, detail: 'the same workflow run is already counted in this pass' };
       const kindCount = (ctx.budget.recentByKind[item.kind] ?? 0) + (byKind.get(item.kind) ?? 0);
       let reason: string | null = null;
       if (inPass >= ctx.budget.destructivePerPass) {
@@ -34,6 +39,7 @@ export function createPassBudget(ctx: GateContext): PassBudget {
         return { gate: 'budget', passed: false, detail: reason };
       }
       inPass += 1;
+      if (workflow !== null) counted.add(workflow);
       byKind.set(item.kind, (byKind.get(item.kind) ?? 0) + 1);
       return { gate: 'budget', passed: true, detail: `destructive ${inPass}/${ctx.budget.destructivePerPass} this pass, ${kindCount + 1}/${ctx.budget.destructivePerHourPerKind} this hour` };
     },

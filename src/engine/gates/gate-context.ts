@@ -41,6 +41,10 @@ export interface GateContext {
     readonly minInventoryRatio: number;
     /** Baselines smaller than this are never judged by the ratio. */
     readonly minInventoryForRatio: number;
+    /** More than this share of one table's rows rewritten by non-destructive actions in one pass is held. */
+    readonly maxRewriteShare: number;
+    /** Fewer rewrites than this are never judged by the share. */
+    readonly minRewritesForShare: number;
   };
   /** The sources each reconciler needs (`needsByKind()` of the registry). */
   readonly needs: Readonly<Record<DriftKind, readonly SourceName[]>>;
@@ -74,7 +78,12 @@ export function gateContextFromConfig(config: Config, pass: GatePassInputs): Gat
       destructivePerHourPerKind: config.budget.destructivePerHourPerKind,
       recentByKind: pass.recentByKind ?? {},
     },
-    sanity: { minInventoryRatio: config.sanity.minInventoryRatio, minInventoryForRatio: config.sanity.minInventoryForRatio },
+    sanity: {
+      minInventoryRatio: config.sanity.minInventoryRatio,
+      minInventoryForRatio: config.sanity.minInventoryForRatio,
+      maxRewriteShare: config.sanity.maxRewriteShare,
+      minRewritesForShare: config.sanity.minRewritesForShare,
+    },
     needs: pass.needs,
   };
 }

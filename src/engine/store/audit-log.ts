@@ -64,14 +64,31 @@ export async function recordOutcome(
     .execute();
 }
 
+/**
+ * Closes the intents a crash left `pending` (the process died between intent and outcome) as
+ * `abandoned`, with a sentence saying so; `passId`'s own intents are left alone. Run by the leader
+ * before it acts, once per process: no other instance acts while it holds the lock. Returns the
+ * number of rows closed. Whether an abandoned action took effect is for the next observation to
+ * show; the budget counts it as if it did.
+ */
+export async function closeAbandonedIntents(db: Kysely<DB>, passId: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('oma_reconciler_actions')
+    .set({ outcome: 'abandoned', error: 'abandoned: the process stopped before the outcome was recorded (it may or may not have taken effect)', finished_at: now })
+    .where('outcome', '=', 'pending')
+    .where('pass_id', '<>', passId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Destructive actions that succeeded per kind since `since` (the hourly budget's input). One statement. */
 export async function destructiveCountsSince(db: Kysely<DB>, since: Date): Promise<Partial<Record<DriftKind, number>>> {
   const rows = await db
     .selectFrom('oma_reconciler_actions')
     .select(['kind', sql<number>`count(*)`.as('n')])
     .where('created_at', '>=', since)
-    .where('outcome', '=', 'success')
-    .where(sql<boolean>`json_value(intent, '$.destructive') = 'true'`)
+    .where('outcome', 'in', ['success', 'abandoned'])
+    .where(sql<boolean>`json_value(intent, '$.destructive') in ('true', '1')`)
     .groupBy('kind')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.kind, r.n]));

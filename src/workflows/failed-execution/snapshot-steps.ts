@@ -9,6 +9,7 @@ import { findVolume } from '../../cloudstack/find-objects.js';
 import type { WorkflowStep } from '../run-steps.js';
 import { WorkflowStopError } from '../workflow-errors.js';
 import { analysisOf } from './analyse-step.js';
+import { priorRevert, REVERT_SUBMITTED_KEY, revertSubmittedSchema } from './revert-journal.js';
 import { revertedSchema } from './volume-steps.js';
 
 /** Step 4: reverts each detached volume to its snapshot; each success is journalled at once, a failure stops the run. */
@@ -19,17 +20,43 @@ export const revertSnapshotsStep: WorkflowStep = {
     const cs = run.cloudstack();
     const signal = run.ctx.signal;
     const reverted = run.data('reverted', revertedSchema, {});
+    const submitted = run.data(REVERT_SUBMITTED_KEY, revertSubmittedSchema, {});
+    const journalSubmitted = async (): Promise<void> => {
+      run.setData(REVERT_SUBMITTED_KEY, submitted);
+      await run.saveProgress();
+    };
     let count = 0;
     for (const v of analysisOf(run).volumes) {
       if (v.revertTo === null || reverted[v.volumeId] !== undefined) continue;
+      const sent = submitted[v.volumeId];
+      if (sent !== undefined) {
+        // Sent before a crash or a lost answer: look for it before anything is sent again.
+        // A job that failed changed nothing: this run (an operator asked again) may send it anew.
+        const prior = await priorRevert(cs, sent, signal);
+        if (prior.outcome === 'done') {
+          reverted[v.volumeId] = sent.snapshotId;
+          run.setData('reverted', reverted);
+          await run.saveProgress();
+          count++;
+          continue;
+        }
+      }
       const volume = await findVolume(cs, v.volumeId, signal);
       if (volume?.virtualMachineId != null) throw new Error(`volume ${v.volumeId} is attached to ${volume.virtualMachineId} again; a revert needs it detached`);
       const snap = await settledSnapshot(cs, v.revertTo.id, run.options.snapshotWaitMs, run.options.pollMs, signal);
       if (!snap) throw new WorkflowStopError(`snapshot ${v.revertTo.id} of volume ${v.volumeId} disappeared before the revert; the volume could not be rolled back`);
       if (snap.state !== 'BackedUp') throw new WorkflowStopError(`snapshot ${snap.id} of volume ${v.volumeId} is ${snap.state}, not BackedUp, and cannot be reverted; it is kept`);
       if (snap.revertable === false) throw new WorkflowStopError(`CloudStack says snapshot ${snap.id} of volume ${v.volumeId} is not revertable; it is kept`);
+      submitted[v.volumeId] = { snapshotId: snap.id, jobId: null };
+      await journalSubmitted();
       try {
-        await cs.revertSnapshot(snap.id, { signal });
+        await cs.revertSnapshot(snap.id, {
+          signal,
+          onSubmitted: async (jobId) => {
+            submitted[v.volumeId] = { snapshotId: snap.id, jobId };
+            await journalSubmitted();
+          },
+        });
       } catch (e) {
         if (e instanceof CloudStackJobFailedError || (e instanceof CloudStackHttpError && e.status < 500)) {
           throw new WorkflowStopError(`the revert of volume ${v.volumeId} to snapshot ${snap.id} (${snap.name}) failed: ${e.message}; the snapshot is kept`);

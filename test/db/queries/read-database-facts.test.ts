@@ -19,7 +19,11 @@ describe('readDatabaseFacts on a built world', () => {
     world = await buildApplianceWorld(db.db, { now: T0, cloudstack: { apiUrl: 'http://127.0.0.1:9/client/api', apiKey: 'key-123', secretKey: 'secret-456' } });
     const ready = world.contexts.find((c) => c.status === 'ready_for_failover')!;
     const test = world.contexts.find((c) => c.status === 'failed_over_test')!;
-    await db.db.updateTable('vm_replication_contexts').set({ annotations: JSON.stringify({ 'oma-reconciler/paused': 'true', count: 3, nested: { a: 'b' } }) }).where('context_id', '=', ready.contextId).execute();
+    await db.db.updateTable('vm_replication_contexts').set({ annotations: JSON.stringify({ 'oma-reconciler/paused': true, count: 3, nested: { a: 'b' } }) }).where('context_id', '=', ready.contextId).execute();
+    // Text MariaDB's JSON_VALID accepts but JSON.parse refuses: one bad row, reported, not a dead source.
+    const replicating = world.contexts.find((c) => c.status === 'replicating')!;
+    await db.db.updateTable('vm_replication_contexts').set({ annotations: '{"note": 1.}' }).where('context_id', '=', replicating.contextId).execute();
+    await db.db.updateTable('replication_jobs').set({ annotations: JSON.stringify({ 'oma-reconciler/keep-volumes': 'TRUE', 'oma-reconciler/paused': ['true'] }) }).where('id', '=', replicating.currentJobId!).execute();
     await db.db.updateTable('failover_jobs').set({ annotations: JSON.stringify({ 'oma-reconciler/cleanup': 'requested' }) }).where('job_id', '=', test.failover!.jobId).execute();
     // job_tracking rows around the filter: a running cleanup with later steps and logs, a running failover,
     // and rows that must stay out (a finished unrelated failover, a running migration).
@@ -73,9 +77,12 @@ describe('readDatabaseFacts on a built world', () => {
     expect(facts.vmDisks[0]!.osseaVolumeId).toBe('1');
   });
 
-  it('keeps only string values of annotations', () => {
+  it('reads annotations per row: flags as "true"/"false", other values as their JSON, an unreadable row reported', () => {
     const ready = facts.contexts.find((c) => c.currentStatus === 'ready_for_failover')!;
-    expect(ready.annotations).toEqual({ 'oma-reconciler/paused': 'true' });
+    expect(ready.annotations).toEqual({ 'oma-reconciler/paused': 'true', count: '3', nested: '{"a":"b"}' });
+    const replicating = facts.contexts.find((c) => c.currentStatus === 'replicating')!;
+    expect(replicating.annotations).toEqual({ 'oma-reconciler/unreadable-annotations': expect.stringMatching(/^not valid JSON \(.*\): \{"note": 1\.\}$/) as unknown });
+    expect(facts.replicationJobs.find((j) => j.id === replicating.currentJobId)!.annotations).toEqual({ 'oma-reconciler/keep-volumes': 'true', 'oma-reconciler/paused': '["true"]' });
     expect(facts.failoverJobs.find((f) => f.jobType === 'test')!.annotations).toEqual({ 'oma-reconciler/cleanup': 'requested' });
     expect(facts.contexts.find((c) => c.currentStatus === 'discovered')!.annotations).toEqual({});
   });
