@@ -6,6 +6,9 @@ import type { SignalSource } from '../daemon/signals.js';
 import { nbdConfigWatch } from '../daemon/nbd-watch.js';
 import { createEngineDeps } from '../engine/create-engine-deps.js';
 import { createEngine, type Engine } from '../engine/engine.js';
+import { consoleRoutes } from '../http/console-routes.js';
+import { DEFAULT_BODY_LIMIT } from '../http/request-input.js';
+import { ConsoleState } from '../http/status-page/console-state.js';
 import { statusPageHandler } from '../http/status-page/status-page-handler.js';
 import type { Logger } from '../log.js';
 import { createCloudStackMetrics } from '../metrics/cloudstack-metrics.js';
@@ -55,6 +58,7 @@ export function startReconciler(options: {
     cloudstackMetrics: createCloudStackMetrics(metrics),
   });
   const engine = createEngine(deps);
+  const consoleState = new ConsoleState();
   const daemon = startDaemon({
     config,
     logger,
@@ -64,8 +68,11 @@ export function startReconciler(options: {
     watchNbd: nbdConfigWatch(config.nbd),
     leadership: { lockName: leaderLockName(config.databaseUrl), ...(options.leaderRetryMs ? { retryMs: options.leaderRetryMs } : {}) },
     resources: [{ name: 'database pool', close: () => database.close() }],
-    statusPage: statusPageHandler(engine, config),
+    statusPage: statusPageHandler(engine, config, consoleState),
+    routes: consoleRoutes({ engine, config, state: consoleState, bodyLimit: DEFAULT_BODY_LIMIT }),
     ...(options.signals !== undefined ? { signals: options.signals } : {}),
   });
+  // The HTTP server starts only after the leader session is set up, so no request precedes this.
+  consoleState.attach(daemon.loop);
   return { daemon, engine };
 }

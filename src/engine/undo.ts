@@ -10,6 +10,9 @@ import { QUARANTINE_TAG } from './actuators/cloudstack-actuators.js';
 import type { EngineDeps } from './engine-deps.js';
 import { parseJsonColumn } from '../db/queries/json-column.js';
 import { recordIntent, recordOutcome } from './store/audit-log.js';
+import { ADOPTABLE_TYPES, adoptAction, undoAdoption, type AdoptUndoData } from './adopt.js';
+
+const ADOPT_ACTIONS = new Set<string>(ADOPTABLE_TYPES.map(adoptAction));
 
 /** Outcome of an undo. */
 export interface UndoResult {
@@ -40,8 +43,24 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
     destructive: false, detail: { undoOf: id, data }, actor: by, leaderHost: deps.hostname, undoOf: id,
   });
   try {
-    let message: string;
-    switch (record.action) {
+    const message = ADOPT_ACTIONS.has(record.action)
+      ? await undoAdoption(deps, data as unknown as AdoptUndoData)
+      : await undoRepair(deps, record.action, data);
+    await recordOutcome(db, auditId, 'success', null);
+    await db.updateTable('oma_reconciler_actions').set({ outcome: 'undone' }).where('id', '=', id).execute();
+    return { status: 'undone', message };
+  } catch (e) {
+    const message = coerceError(e).message;
+    await recordOutcome(db, auditId, 'error', message);
+    return { status: 'failed', message };
+  }
+}
+
+/** Reverses a repair action (quarantine, export removal, row deletion) from its undo data. */
+async function undoRepair(deps: EngineDeps, action: string, data: Record<string, unknown>): Promise<string> {
+  const db = deps.database.db;
+  let message: string;
+    switch (action) {
       case 'quarantine-volume': {
         const { client } = await deps.cloudstack();
         const volumeId = String(data.volumeId);
@@ -69,18 +88,11 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
       }
       default: {
         const undo = data as Partial<RowUndo>;
-        if (typeof undo.table !== 'string' || typeof undo.row !== 'object') throw new Error(`action ${record.action} has no row to restore`);
-        if (record.action === 'update-device-mapping') await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
+        if (typeof undo.table !== 'string' || typeof undo.row !== 'object') throw new Error(`action ${action} has no row to restore`);
+        if (action === 'update-device-mapping') await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
         await restoreRow(db, { table: undo.table, row: undo.row });
         message = `restored the ${undo.table} row`;
       }
     }
-    await recordOutcome(db, auditId, 'success', null);
-    await db.updateTable('oma_reconciler_actions').set({ outcome: 'undone' }).where('id', '=', id).execute();
-    return { status: 'undone', message };
-  } catch (e) {
-    const message = coerceError(e).message;
-    await recordOutcome(db, auditId, 'error', message);
-    return { status: 'failed', message };
-  }
+  return message;
 }

@@ -1,5 +1,6 @@
 import { DatabaseUnreachableError } from '../../demo/demo-database.js';
 import { runDemo } from '../../demo/run-demo.js';
+import { UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -23,16 +24,19 @@ ${common}
 `,
     options: { once: { type: 'boolean' } },
     run: async (args) => {
+      if (args.positionals.length > 0) throw new UsageError(`demo takes no arguments, got ${JSON.stringify(args.positionals[0])}`);
       try {
         return await runDemo({
           env: args.env,
           out: args.stdout,
           once: args.values.once === true,
           signals: args.values.once === true ? null : process,
+          ...(typeof args.values.config === 'string' ? { configFile: args.values.config } : {}),
+          ...(typeof args.values['log-level'] === 'string' ? { logLevel: args.values['log-level'] } : {}),
         });
       } catch (e) {
         if (e instanceof DatabaseUnreachableError) {
-          args.stderr.write(`oma-reconciler demo: ${e.message}\n`);
+          args.stderr.write(`oma-reconciler: error: ${e.message}\n`);
           return EXIT.error;
         }
         throw e;

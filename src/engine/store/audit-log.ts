@@ -115,3 +115,14 @@ export async function listActions(db: Kysely<DB>, limit: number, subject?: strin
     finishedAt: r.finished_at?.toISOString() ?? null,
   }));
 }
+
+/** The newest reversible, successful record of `action` per subject id (e.g. the quarantine that Keep undoes). */
+export async function reversibleActionIds(db: Kysely<DB>, action: string, subjectIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (subjectIds.length === 0) return out;
+  const rows = await db.selectFrom('oma_reconciler_actions').select(['id', 'subject_id'])
+    .where('action', '=', action).where('outcome', '=', 'success').where('reversible', '=', 1)
+    .where('subject_id', 'in', [...subjectIds]).orderBy('id', 'desc').execute();
+  for (const r of rows) if (!out.has(r.subject_id)) out.set(r.subject_id, r.id);
+  return out;
+}
