@@ -45,11 +45,11 @@ function healthSection(data: StatusPageData): SafeHtml {
 }
 
 function failedOperation(data: StatusPageData, op: FailedOperation): SafeHtml {
-  const running = op.cleanup && op.cleanup.status !== 'failed' && op.cleanup.status !== 'refused';
+  const cleanup = op.cleanup !== null && op.cleanup.status !== 'failed' && op.cleanup.status !== 'refused' ? op.cleanup : null;
   return html`<li class="item bad-item" data-testid="failed-operation" data-vm="${op.vmName}">
     <div class="row"><strong>⚠ ${op.operation} of ${op.vmName}</strong>
-      ${running
-        ? html`<span class="pill">cleanup ${op.cleanup?.status ?? ''}</span>`
+      ${cleanup
+        ? html`<span class="pill">cleanup ${cleanup.status}</span>`
         : actionButton(data, 'Cleanup', { act: 'cleanup', vm: op.vmName, operation: op.operation, steps: JSON.stringify(op.steps) }, 'danger')}</div>
     <div>${op.stuckSince ? html`stuck since ${time(op.stuckSince)}` : 'failed'} · job <code>${op.failoverJobId}</code></div>
     <div class="muted">${op.reason}</div></li>`;

@@ -60,8 +60,10 @@ export const STATUS_PAGE_SCRIPT = `
     if (view.page > 1) p.set('page', String(view.page));
     return '/status/sections' + (p.toString() ? '?' + p : '');
   }
+  let again = false;
   async function refresh(force) {
-    if (inFlight) return;
+    // A refresh asked for while one runs (a new search, an action's effect) runs right after it.
+    if (inFlight) { again = again || force; return; }
     inFlight = true;
     try {
       const res = await fetch(sectionsUrl(), { headers: force || !etag ? {} : { 'if-none-match': etag }, cache: 'no-store' });
@@ -70,7 +72,10 @@ export const STATUS_PAGE_SCRIPT = `
       live.classList.toggle('bad', !(res.ok || res.status === 304));
     } catch (e) {
       live.textContent = 'daemon unreachable'; live.classList.add('bad');
-    } finally { inFlight = false; }
+    } finally {
+      inFlight = false;
+      if (again) { again = false; etag = null; refresh(true); }
+    }
   }
   function setView(next) {
     Object.assign(view, next);
