@@ -58,8 +58,20 @@ describe('oma-reconciler explain', () => {
     expect(body.recordedActions).toEqual([]);
   });
 
+  it('lists, for a VM name, the actions recorded on its jobs and volumes', async () => {
+    const ctx = contextIn(h, 'failed_over_test'); // its volumes are attached to the OMA; the ready one is deleted above
+    const volume = ctx.volumes.find((v) => !v.isOsDisk) ?? ctx.volumes[0];
+    h.env.sim.state.detachVolume(volume?.volumeId ?? '');
+    await h.pass({ only: ['volume-attachment'] });
+    const run = await h.cli(['explain', ctx.vmName]);
+    expect(run.code).toBe(0);
+    const recorded = run.stdout.slice(run.stdout.indexOf('recorded actions:'));
+    expect(recorded).toMatch(new RegExp(`#\\d+ \\S+ volume-attachment attach-volume-to-oma volume \\S+ → success`));
+    expect(recorded).not.toContain('  none');
+  });
+
   it('exits 2 for a subject no source, drift item or recorded action mentions', async () => {
     const run = await h.cli(['explain', 'no-such-volume-0000']);
-    expect(run).toEqual({ code: 2, stdout: '', stderr: 'explain: no source, drift item or recorded action mentions "no-such-volume-0000"\n' });
+    expect(run).toEqual({ code: 2, stdout: '', stderr: 'oma-reconciler: error: explain: no source, drift item or recorded action mentions "no-such-volume-0000"\n' });
   });
 });

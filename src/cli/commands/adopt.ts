@@ -28,6 +28,7 @@ Options:
 ${common}
 `,
     options: { reason: { type: 'string' }, by: { type: 'string' } },
+    maxPositionals: 2,
     run: async (args) => {
       const [type, id, ...extra] = args.positionals;
       if (type === undefined || !(ADOPTABLE_TYPES as readonly string[]).includes(type) || id === undefined || extra.length > 0) {

@@ -1,6 +1,5 @@
 import { DatabaseUnreachableError } from '../../demo/demo-database.js';
 import { runDemo } from '../../demo/run-demo.js';
-import { UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -24,7 +23,6 @@ ${common}
 `,
     options: { once: { type: 'boolean' } },
     run: async (args) => {
-      if (args.positionals.length > 0) throw new UsageError(`demo takes no arguments, got ${JSON.stringify(args.positionals[0])}`);
       try {
         return await runDemo({
           env: args.env,

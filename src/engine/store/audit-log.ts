@@ -94,10 +94,17 @@ export interface AuditRecord {
   readonly finishedAt: string | null;
 }
 
-/** The newest audit records, newest first; optionally only those about one subject or context. */
-export async function listActions(db: Kysely<DB>, limit: number, subject?: string): Promise<AuditRecord[]> {
+/**
+ * The newest audit records, newest first; optionally only those about a subject (or any of several
+ * related ids: a VM's context, jobs and volumes) as subject, context or drift id.
+ */
+export async function listActions(db: Kysely<DB>, limit: number, subject?: string | readonly string[]): Promise<AuditRecord[]> {
   let q = db.selectFrom('oma_reconciler_actions').selectAll().orderBy('id', 'desc').limit(limit);
-  if (subject !== undefined) q = q.where((eb) => eb.or([eb('subject_id', '=', subject), eb('context_id', '=', subject), eb('drift_id', '=', subject)]));
+  if (subject !== undefined) {
+    const ids = typeof subject === 'string' ? [subject] : [...subject];
+    if (ids.length === 0) return [];
+    q = q.where((eb) => eb.or([eb('subject_id', 'in', ids), eb('context_id', 'in', ids), eb('drift_id', 'in', ids)]));
+  }
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
