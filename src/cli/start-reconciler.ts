@@ -16,6 +16,7 @@ import { createMetrics } from '../metrics/registry.js';
 import { createWorkflows } from '../workflows/index.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import { leaderLockName } from './leader-lock-name.js';
+import { buildCommit } from './version.js';
 
 /** The package version (`build_info{version}`). */
 export function packageVersion(): string {
@@ -48,7 +49,7 @@ export function startReconciler(options: {
 }): RunningReconciler {
   const { config, logger } = options;
   const database = connectDatabase(config.databaseUrl, { connectionLimit: 8 });
-  const metrics = createMetrics({ version: packageVersion() });
+  const metrics = createMetrics({ version: packageVersion(), commit: buildCommit() });
   const deps = createEngineDeps({
     config,
     database,

@@ -83,6 +83,10 @@ export interface PassReport {
   readonly trips: readonly SafetyTrip[];
   /** Cleanup requests by status (from the reconciler's request table). */
   readonly cleanupRequests: Readonly<Partial<Record<CleanupStatus, number>>>;
+  /** Volumes carrying the quarantine tag, and the earliest planned deletion (null when none or unknown). */
+  readonly quarantine?: { readonly volumes: number; readonly nextDeletionAt: string | null };
+  /** NBD export changes staged and waiting for an idle nbd-server restart. */
+  readonly pendingNbdChanges?: number;
 }
 
 /** Health of one dependency for `/readyz`. */

@@ -212,6 +212,7 @@ export class PassLoop {
     try {
       recordPassMetrics(this.#deps.metrics, { result: s.result, durationSeconds: s.durationSeconds, finishedAt, report: s.report });
       if (s.report) this.#recordBackoff(s.report);
+      this.#deps.metrics.subjectsInBackoff.set(this.#backoff.size);
     } catch (e) {
       log.error({ ...fields, err: coerceError(e) }, 'pass report could not be recorded');
     }

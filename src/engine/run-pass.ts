@@ -18,6 +18,7 @@ import { applyGates } from './gates/apply-gates.js';
 import { gateContextFromConfig } from './gates/gate-context.js';
 import { ledgerObservations } from './ledger.js';
 import { observeWorld } from './observe-world.js';
+import { quarantineSummary } from './quarantine-summary.js';
 import { toPlanJson } from './plan-json.js';
 import { recordIntent, recordOutcome } from './store/audit-log.js';
 import { recordDriftSeen } from './store/drift-tracker.js';
@@ -186,6 +187,8 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
     blocked,
     trips,
     cleanupRequests: countRequests(world),
+    quarantine: quarantineSummary(world, deps.config.quarantineTtlSeconds),
+    pendingNbdChanges: world.nbd.pending.length,
   };
   return { world, gated, plan, report, executed, remaining, worldFile };
 }

@@ -59,15 +59,14 @@ describe('oma-reconciler explain', () => {
   });
 
   it('lists, for a VM name, the actions recorded on its jobs and volumes', async () => {
-    const ctx = contextIn(h, 'failed_over_test'); // its volumes are attached to the OMA; the ready one is deleted above
-    const volume = ctx.volumes.find((v) => !v.isOsDisk) ?? ctx.volumes[0];
-    h.env.sim.state.detachVolume(volume?.volumeId ?? '');
-    await h.pass({ only: ['volume-attachment'] });
+    const ctx = contextIn(h, 'failed');
+    const jobId = ctx.replicationJobs.at(-1)?.id ?? '';
+    expect((await h.cli(['cleanup', 'request', jobId, '--keep-volumes'])).code).toBe(0);
+    await h.pass({ only: ['cleanup-request'] });
     const run = await h.cli(['explain', ctx.vmName]);
     expect(run.code).toBe(0);
     const recorded = run.stdout.slice(run.stdout.indexOf('recorded actions:'));
-    expect(recorded).toMatch(new RegExp(`#\\d+ \\S+ volume-attachment attach-volume-to-oma volume \\S+ → success`));
-    expect(recorded).not.toContain('  none');
+    expect(recorded).toMatch(new RegExp(`#\\d+ \\S+ cleanup-request run-replication-job-cleanup replication-job \\S+ → success`));
   });
 
   it('exits 2 for a subject no source, drift item or recorded action mentions', async () => {

@@ -54,7 +54,7 @@ describe('oma-reconciler command line', () => {
   it('prints its version with --version and exits 0', async () => {
     const t = io();
     expect(await runCli(['--version'], t.streams)).toBe(0);
-    expect(t.out()).toMatch(/^oma-reconciler \d+\.\d+\.\d+\S*\n$/);
+    expect(t.out()).toMatch(/^oma-reconciler \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{12}|unknown)\)\n$/);
   });
 
   it.each([
