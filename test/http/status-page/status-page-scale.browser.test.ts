@@ -48,7 +48,7 @@ function plan(): PlanJson {
     evidence: [{ source: 'cloudstack' as const, fact: `volume vol-${i} DATADISK Ready, 40 GiB, not attached` }, { source: 'database' as const, fact: 'no ossea_volumes row references it' }],
     actions: [{ action: 'quarantine-volume' as const, destructive: true, decision: 'blocked' as const, blockedBy: 'grace' as const }],
   }));
-  return { observedAt, mode: 'enforce', sources: world().sources, drift, summary: { drift: DRIFT, actionsToRun: 0, actionsBlocked: DRIFT } } as PlanJson;
+  return { observedAt, mode: 'enforce', sources: world().sources, drift, summary: { drift: DRIFT, actionsToRun: 0, actionsBlocked: DRIFT } };
 }
 
 let server: Server;
