@@ -9,6 +9,7 @@ import { createOmaReconcilerLedger } from './0007-create-oma-reconciler-ledger.j
 import { createOmaReconcilerCleanupRequests } from './0008-create-oma-reconciler-cleanup-requests.js';
 import { createOmaReconcilerInventory } from './0009-create-oma-reconciler-inventory.js';
 import { createOmaReconcilerState } from './0010-create-oma-reconciler-state.js';
+import { createOmaReconcilerNotifications } from './0011-create-oma-reconciler-notifications.js';
 
 /**
  * Migrations `oma-reconciler migrate` applies to a real `migratekit_oma` (recorded in
@@ -28,4 +29,5 @@ export const reconcilerMigrations: Record<string, Migration> = {
   '0008-create-oma-reconciler-cleanup-requests': createOmaReconcilerCleanupRequests,
   '0009-create-oma-reconciler-inventory': createOmaReconcilerInventory,
   '0010-create-oma-reconciler-state': createOmaReconcilerState,
+  '0011-create-oma-reconciler-notifications': createOmaReconcilerNotifications,
 };

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import type { Config } from '../config/config-schema.js';
 import { connectDatabase } from '../db/connect.js';
 import { startDaemon, type DaemonHandle } from '../daemon/daemon.js';
@@ -15,6 +16,7 @@ import { createCloudStackMetrics } from '../metrics/cloudstack-metrics.js';
 import { createMetrics } from '../metrics/registry.js';
 import { createWorkflows } from '../workflows/index.js';
 import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
+import { Notifier } from '../notify/notifier.js';
 import { leaderLockName } from './leader-lock-name.js';
 import { buildCommit } from './version.js';
 
@@ -60,6 +62,14 @@ export function startReconciler(options: {
   });
   const engine = createEngine(deps);
   const consoleState = new ConsoleState();
+  const notifier = config.notify.webhooks.length === 0 ? null : new Notifier({
+    db: database.db, config, logger: logger.child({ component: 'notify' }), host: hostname(),
+    metrics: {
+      delivered: (event) => { metrics.notificationsTotal.inc({ event, result: 'delivered' }); },
+      failed: (event) => { metrics.notificationsTotal.inc({ event, result: 'failed' }); },
+      pending: (n) => { metrics.notificationsPending.set(n); },
+    },
+  });
   const daemon = startDaemon({
     config,
     logger,
@@ -68,12 +78,23 @@ export function startReconciler(options: {
     version: packageVersion(),
     watchNbd: nbdConfigWatch(config.nbd),
     leadership: { lockName: leaderLockName(config.databaseUrl), ...(options.leaderRetryMs ? { retryMs: options.leaderRetryMs } : {}) },
-    resources: [{ name: 'database pool', close: () => database.close() }],
+    // Released in reverse: the notifier stops before the pool it writes to closes.
+    resources: [{ name: 'database pool', close: () => database.close() }, ...(notifier ? [{ name: 'notifier', close: () => notifier.stop() }] : [])],
     statusPage: statusPageHandler(engine, config, consoleState),
     routes: consoleRoutes({ engine, config, state: consoleState, bodyLimit: DEFAULT_BODY_LIMIT }),
     ...(options.signals !== undefined ? { signals: options.signals } : {}),
   });
   // The HTTP server starts only after the leader session is set up, so no request precedes this.
   consoleState.attach(daemon.loop);
+  if (notifier) {
+    notifier.start();
+    daemon.loop.onPass((s) => {
+      if (!s.report || !s.act) return;
+      const report = s.report;
+      void engine.lastPass()
+        .then((last) => notifier.collect({ passId: s.passId, observedAt: report.observedAt, trips: report.trips, world: last?.world ?? null }))
+        .catch((e: unknown) => { logger.error({ err: e }, 'notifications of a pass could not be recorded'); });
+    });
+  }
   return { daemon, engine };
 }

@@ -4,7 +4,7 @@
  * every bounded label combination initialised to 0.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { MODES } from '../config/config-schema.js';
+import { MODES, NOTIFY_EVENTS } from '../config/config-schema.js';
 import { DRIFT_KINDS, GATES, SOURCES } from '../world/drift-kinds.js';
 import {
   ACTION_RESULTS,
@@ -40,6 +40,8 @@ export interface ReconcilerMetrics {
   readonly subjectsInBackoff: Gauge;
   readonly nbdPendingChanges: Gauge;
   readonly quarantinedVolumes: Gauge;
+  readonly notificationsTotal: Counter<'event' | 'result'>;
+  readonly notificationsPending: Gauge;
   /** Unix seconds of the next planned deletion; null makes the series absent. */
   readonly nextQuarantineDeletion: { set(seconds: number | null): void };
 }
@@ -86,6 +88,8 @@ export function createMetrics(options: MetricsOptions): ReconcilerMetrics {
     subjectsInBackoff: new Gauge({ name: `${p}subjects_in_backoff`, help: 'Drift subjects whose last action failed and that wait for their backoff before the next attempt.', registers }),
     nbdPendingChanges: new Gauge({ name: `${p}nbd_pending_changes`, help: 'NBD export changes staged and waiting for an idle nbd-server restart.', registers }),
     quarantinedVolumes: new Gauge({ name: `${p}quarantined_volumes`, help: 'CloudStack volumes carrying the quarantine tag (detached, waiting for deletion).', registers }),
+    notificationsTotal: new Counter({ name: `${p}notifications_total`, help: 'Webhook notification delivery attempts, by event and result (delivered, failed; a failed one is retried).', labelNames: ['event', 'result'], registers }),
+    notificationsPending: new Gauge({ name: `${p}notifications_pending`, help: 'Notifications in the outbox not yet acknowledged by their receiver.', registers }),
     nextQuarantineDeletion: absentWhenNull(registers, `${p}next_quarantine_deletion_timestamp_seconds`, 'Unix time the first quarantined volume is due for deletion; absent while none is quarantined.'),
   };
   initialise(metrics);
@@ -137,6 +141,8 @@ function initialise(m: ReconcilerMetrics): void {
   for (const status of CLEANUP_STATUSES) m.cleanupRequests.set({ status }, 0);
   m.leader.set(0);
   m.subjectsInBackoff.set(0);
+  for (const event of NOTIFY_EVENTS) for (const result of ['delivered', 'failed']) m.notificationsTotal.inc({ event, result }, 0);
+  m.notificationsPending.set(0);
   m.nbdPendingChanges.set(0);
   m.quarantinedVolumes.set(0);
   for (const mode of MODES) m.mode.set({ mode }, 0);

@@ -12,7 +12,7 @@ async function series(name: string, metrics = createMetrics({ version: 't', defa
 }
 
 /** Beyond the contract (issue 16): what the status page and the notifications add. */
-const CONSOLE_METRICS = ['subjects_in_backoff', 'nbd_pending_changes', 'quarantined_volumes', 'next_quarantine_deletion_timestamp_seconds'];
+const CONSOLE_METRICS = ['subjects_in_backoff', 'nbd_pending_changes', 'quarantined_volumes', 'next_quarantine_deletion_timestamp_seconds', 'notifications_total', 'notifications_pending'];
 
 describe('metrics registry', () => {
   it('declares the fifteen contract metrics and the operator-console gauges, each with help text', async () => {
