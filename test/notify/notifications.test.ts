@@ -49,7 +49,7 @@ async function startReceiver(failFirst: number): Promise<Receiver> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(r, { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v2/alerts` }) as Receiver;
+  return Object.assign(r, { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v2/alerts` });
 }
 
 let demo: DemoAppliance | undefined;
