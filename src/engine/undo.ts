@@ -60,39 +60,39 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
 async function undoRepair(deps: EngineDeps, action: string, data: Record<string, unknown>): Promise<string> {
   const db = deps.database.db;
   let message: string;
-    switch (action) {
-      case 'quarantine-volume': {
-        const { client } = await deps.cloudstack();
-        const volumeId = String(data.volumeId);
-        await client.deleteTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: null } });
-        const from = typeof data.detachedFrom === 'string' ? data.detachedFrom : null;
-        const deviceId = typeof data.deviceId === 'number' ? data.deviceId : null;
-        let where = '';
-        if (from !== null) {
-          // Back at the device id it had; if that slot was taken since, at the next free one.
-          const atSlot = deviceId === null ? null : await client.attachVolume({ id: volumeId, virtualMachineId: from, deviceId }).catch(() => null);
-          if (atSlot === null) where = ` at device ${String((await client.attachVolume({ id: volumeId, virtualMachineId: from })).deviceId ?? '?')}${deviceId === null ? '' : ` (device ${String(deviceId)} is taken)`}`;
-        }
-        message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}${where}` : ''}`;
-        break;
+  switch (action) {
+    case 'quarantine-volume': {
+      const { client } = await deps.cloudstack();
+      const volumeId = String(data.volumeId);
+      await client.deleteTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: null } });
+      const from = typeof data.detachedFrom === 'string' ? data.detachedFrom : null;
+      const deviceId = typeof data.deviceId === 'number' ? data.deviceId : null;
+      let where = '';
+      if (from !== null) {
+        // Back at the device id it had; if that slot was taken since, at the next free one.
+        const atSlot = deviceId === null ? null : await client.attachVolume({ id: volumeId, virtualMachineId: from, deviceId }).catch(() => null);
+        if (atSlot === null) where = ` at device ${String((await client.attachVolume({ id: volumeId, virtualMachineId: from })).deviceId ?? '?')}${deviceId === null ? '' : ` (device ${String(deviceId)} is taken)`}`;
       }
-      case 'remove-nbd-export': {
-        if (typeof data.backup === 'string') {
-          const outcome = await deps.nbd.restoreBackup(data.backup);
-          if (outcome.status === 'refused' || outcome.status === 'failed') throw new Error(outcome.reason);
-        }
-        if (data.row && typeof data.row === 'object') await restoreRow(db, { table: 'nbd_exports', row: data.row as Record<string, unknown> });
-        await deps.nbd.applyPending({ allowRestart: true });
-        message = `restored export ${String(data.exportName)}`;
-        break;
-      }
-      default: {
-        const undo = data as Partial<RowUndo>;
-        if (typeof undo.table !== 'string' || typeof undo.row !== 'object') throw new Error(`action ${action} has no row to restore`);
-        if (action === 'update-device-mapping') await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
-        await restoreRow(db, { table: undo.table, row: undo.row });
-        message = `restored the ${undo.table} row`;
-      }
+      message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}${where}` : ''}`;
+      break;
     }
+    case 'remove-nbd-export': {
+      if (typeof data.backup === 'string') {
+        const outcome = await deps.nbd.restoreBackup(data.backup);
+        if (outcome.status === 'refused' || outcome.status === 'failed') throw new Error(outcome.reason);
+      }
+      if (data.row && typeof data.row === 'object') await restoreRow(db, { table: 'nbd_exports', row: data.row as Record<string, unknown> });
+      await deps.nbd.applyPending({ allowRestart: true });
+      message = `restored export ${String(data.exportName)}`;
+      break;
+    }
+    default: {
+      const undo = data as Partial<RowUndo>;
+      if (typeof undo.table !== 'string' || typeof undo.row !== 'object') throw new Error(`action ${action} has no row to restore`);
+      if (action === 'update-device-mapping') await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
+      await restoreRow(db, { table: undo.table, row: undo.row });
+      message = `restored the ${undo.table} row`;
+    }
+  }
   return message;
 }
