@@ -142,6 +142,7 @@ export function renderStatusPage(data: StatusPageData): string {
 <main id="console" data-page="${data.contexts.page}">${new SafeHtml(renderSections(data))}</main>
 <dialog id="cleanup-dialog" aria-labelledby="cleanup-title"><h2 id="cleanup-title">Cleanup</h2>
 <p>The cleanup will perform:</p><ol class="steps" id="cleanup-steps"></ol>
+<div id="cleanup-progress-box" hidden><p>Progress (the workflow's own steps, as it records them):</p><ol class="steps" id="cleanup-progress"></ol></div>
 <div id="cleanup-token-row"><label for="cleanup-token">API token</label><input id="cleanup-token" type="password" autocomplete="off"></div>
 <p id="cleanup-status" role="status"></p><p id="cleanup-error" class="error" role="alert" hidden></p>
 <div class="dialog-buttons"><button id="cleanup-confirm" class="danger" type="button">Execute cleanup</button> <button id="cleanup-cancel" type="button">Close</button></div>

@@ -137,11 +137,13 @@ export const STATUS_PAGE_SCRIPT = `
   });
 
   // The cleanup dialog: the workflow's steps, then its live progress.
-  const cl = { dialog: $('cleanup-dialog'), title: $('cleanup-title'), list: $('cleanup-steps'), tokenRow: $('cleanup-token-row'), token: $('cleanup-token'),
+  const cl = { dialog: $('cleanup-dialog'), title: $('cleanup-title'), list: $('cleanup-steps'), progress: $('cleanup-progress'), progressBox: $('cleanup-progress-box'), tokenRow: $('cleanup-token-row'), token: $('cleanup-token'),
     error: $('cleanup-error'), status: $('cleanup-status'), confirm: $('cleanup-confirm'), cancel: $('cleanup-cancel') };
   let cleanupVm = null;
-  function renderSteps(steps) {
-    cl.list.replaceChildren(...steps.map((s) => {
+  // The preview (readable sentences) stays; the run's recorded steps are listed apart, since they
+  // are the workflow's own units and do not map one to one onto the preview's sentences.
+  function renderSteps(steps, target) {
+    (target || cl.list).replaceChildren(...steps.map((s) => {
       const li = document.createElement('li');
       const name = typeof s === 'string' ? s : s.name;
       const status = typeof s === 'string' ? 'planned' : s.status;
@@ -157,8 +159,13 @@ export const STATUS_PAGE_SCRIPT = `
       const res = await fetch('/api/v1/cleanups/' + encodeURIComponent(jobId), { cache: 'no-store' });
       const body = await res.json().catch(() => ({}));
       if (!res.ok) { clError(body.message || ('HTTP ' + res.status)); return; }
-      if (Array.isArray(body.steps) && body.steps.length) renderSteps(body.steps);
-      cl.status.textContent = 'Cleanup ' + body.status + (body.message ? ': ' + body.message : '');
+      if (Array.isArray(body.steps) && body.steps.length) {
+        renderSteps(body.steps, cl.progress);
+        cl.progressBox.hidden = false;
+        const done = body.steps.filter((s) => s.status === 'completed').length;
+        cl.status.dataset.steps = done + ' of ' + body.steps.length + ' recorded steps completed';
+      }
+      cl.status.textContent = 'Cleanup ' + body.status + (body.message ? ': ' + body.message : '') + (cl.status.dataset.steps ? ' (' + cl.status.dataset.steps + ')' : '');
       if (body.status === 'done') { refresh(true); return; }
       if (body.status === 'failed' || body.status === 'refused') { clError(body.message || body.status); return; }
       await new Promise((r) => setTimeout(r, 1000));
@@ -185,6 +192,7 @@ export const STATUS_PAGE_SCRIPT = `
         cleanupVm = d.vm;
         cl.title.textContent = 'Clean up the failed ' + d.operation + ' of ' + d.vm;
         renderSteps(JSON.parse(d.steps || '[]'));
+        cl.progress.replaceChildren(); cl.progressBox.hidden = true; delete cl.status.dataset.steps;
         cl.tokenRow.hidden = Boolean(sessionStorage.getItem(TOKEN_KEY));
         cl.status.textContent = ''; clError(''); cl.confirm.disabled = false;
         cl.dialog.showModal(); (cl.tokenRow.hidden ? cl.confirm : cl.token).focus();

@@ -214,13 +214,17 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     const op = section('needs-you').locator('[data-testid="failed-operation"]');
     const vmName = (await op.getAttribute('data-vm')) ?? '';
     await op.getByRole('button', { name: 'Cleanup' }).click();
-    expect(await page.locator('#cleanup-steps li').count()).toBeGreaterThan(3);
+    const previewSteps = await page.locator('#cleanup-steps li').count();
+    expect(previewSteps).toBeGreaterThan(3);
     expect(await page.locator('#cleanup-confirm').isVisible()).toBe(true);
     await shot(page, '05-cleanup-modal');
     await page.click('#cleanup-confirm');
     await expect.poll(() => page.locator('#cleanup-status').textContent(), { timeout: 30_000 }).toMatch(/Cleanup (accepted|running|done)/);
     await expect.poll(() => page.locator('#cleanup-status').textContent(), { timeout: 150_000, interval: 1_000 }).toMatch(/Cleanup done/);
     await shot(page, '06-cleanup-done');
+    // The readable preview stays as it was; the run's recorded steps are listed apart.
+    expect(await page.locator('#cleanup-steps li').count()).toBe(previewSteps);
+    expect(await page.locator('#cleanup-progress li').count()).toBeGreaterThan(0);
     await page.click('#cleanup-cancel');
     const row = page.locator(`[data-testid="vm-row"][data-vm="${vmName}"] [data-testid="vm-status"]`);
     await expect.poll(() => row.textContent(), { timeout: 30_000 }).toBe('ready_for_failover');
