@@ -47,7 +47,6 @@ export function mayBeProductionVm(idx: WorldIndex, vmId: string | null, omaVmId:
 export function adoptionNote(type: 'volume' | 'snapshot' | 'vm', id: string): string {
   return (
     `never recorded by the OMA database, so it is not touched. If it is really an appliance leftover, adopt it: ` +
-    `INSERT INTO oma_reconciler_ledger (object_type, object_id, first_seen_at, last_seen_at, reason, adopted, adopted_by) ` +
-    `VALUES ('${type}', '${id}', NOW(), NOW(), 'adopted by operator', 1, '<your name>'); otherwise ignore or delete it by hand`
+    `oma-reconciler adopt ${type} ${id} --reason TEXT (or the status page's Adopt button); otherwise ignore or delete it by hand`
   );
 }

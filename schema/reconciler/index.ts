@@ -10,6 +10,7 @@ import { createOmaReconcilerCleanupRequests } from './0008-create-oma-reconciler
 import { createOmaReconcilerInventory } from './0009-create-oma-reconciler-inventory.js';
 import { createOmaReconcilerState } from './0010-create-oma-reconciler-state.js';
 import { addAbandonedActionOutcome } from './0011-add-abandoned-action-outcome.js';
+import { createOmaReconcilerNotifications } from './0012-create-oma-reconciler-notifications.js';
 
 /**
  * Migrations `oma-reconciler migrate` applies to a real `migratekit_oma` (recorded in
@@ -30,4 +31,5 @@ export const reconcilerMigrations: Record<string, Migration> = {
   '0009-create-oma-reconciler-inventory': createOmaReconcilerInventory,
   '0010-create-oma-reconciler-state': createOmaReconcilerState,
   '0011-add-abandoned-action-outcome': addAbandonedActionOutcome,
+  '0012-create-oma-reconciler-notifications': createOmaReconcilerNotifications,
 };

@@ -14,6 +14,8 @@ export interface Command {
   /** Full usage text printed by `--help`. */
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig['options']>;
+  /** Most positional arguments the command takes (default 0); more are refused with exit 2. */
+  readonly maxPositionals?: number;
   /** Absent while the command is not implemented yet (it then says so and exits 2). */
   readonly run?: (args: CommandArgs) => Promise<number>;
 }

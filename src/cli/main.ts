@@ -3,6 +3,7 @@ import { versionLine } from '../build-info.js';
 import { ConfigError, SchemaNewerError, UsageError, coerceError } from '../errors.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { errorLine } from './error-line.js';
 import { EXIT } from './exit-codes.js';
 
 function topUsage(): string {
@@ -34,13 +35,13 @@ export async function runCli(
     io.stdout.write(topUsage());
     return name === undefined ? EXIT.error : EXIT.ok;
   }
-  if (name === '--version' || name === '-V') {
+  if (name === '--version' || name === '-V' || name === 'version') {
     io.stdout.write(versionLine());
     return EXIT.ok;
   }
   const command: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`oma-reconciler: unknown command "${name}"\n\n${topUsage()}`);
+    io.stderr.write(`${errorLine(`unknown command "${name}"`)}\n${topUsage()}`);
     return EXIT.error;
   }
   try {
@@ -55,18 +56,23 @@ export async function runCli(
       return EXIT.ok;
     }
     if (!command.run) {
-      io.stderr.write(`oma-reconciler ${name}: not implemented yet in this build\n`);
+      io.stderr.write(errorLine(`${name} is not implemented yet in this build`));
       return EXIT.error;
+    }
+    const max = command.maxPositionals ?? 0;
+    if (positionals.length > max) {
+      const extra = positionals.slice(max).map((p) => JSON.stringify(p.slice(0, 80))).join(' ');
+      throw new UsageError(max === 0 ? `${name} takes no arguments; unexpected ${extra}` : `${name}: unexpected argument ${extra}`);
     }
     return await command.run({ values, positionals, env: io.env, stdout: io.stdout, stderr: io.stderr });
   } catch (e) {
     const err = coerceError(e);
-    if (err instanceof ConfigError || err instanceof SchemaNewerError || err instanceof UsageError) {
-      io.stderr.write(`oma-reconciler ${name}: ${err.message}\n`);
-    } else if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`oma-reconciler ${name}: ${err.message}\n\n${command.usage}`);
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`${errorLine(`${name}: ${err.message}`)}\n${command.usage}`);
+    } else if (err instanceof ConfigError || err instanceof SchemaNewerError || err instanceof UsageError) {
+      io.stderr.write(errorLine(err.message));
     } else {
-      io.stderr.write(`oma-reconciler ${name}: ${err.message}\n`);
+      io.stderr.write(errorLine(`${name}: ${err.message}`));
     }
     return EXIT.error;
   }

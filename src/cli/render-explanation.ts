@@ -26,6 +26,6 @@ export function renderExplanation(subject: string, e: Explanation | null, action
   }
   out.push('', 'recorded actions:');
   if (actions.length === 0) out.push('  none');
-  for (const a of actions) out.push(`  #${a.id} ${a.createdAt} ${a.kind} ${a.action} → ${a.outcome}${a.error ? `: ${a.error}` : ''}${a.reversible ? ' (undo possible)' : ''}`);
+  for (const a of actions) out.push(`  #${a.id} ${a.createdAt} ${a.kind} ${a.action} ${a.subject.type} ${a.subject.name ?? a.subject.id} → ${a.outcome}${a.error ? `: ${a.error}` : ''}${a.reversible ? ' (undo possible)' : ''}`);
   return `${out.join('\n')}\n`;
 }

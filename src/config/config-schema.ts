@@ -52,6 +52,22 @@ const positiveMs = z.coerce.number().int().min(1);
 const perKind = <T extends z.ZodType>(value: T) =>
   z.partialRecord(z.enum(DRIFT_KINDS), value).default({});
 
+/** Events a webhook receiver can subscribe to (see src/notify/notify-events.ts). */
+export const NOTIFY_EVENTS = ['volume-quarantined', 'deletion-due-soon', 'destructive-action', 'action-failed', 'safety-trip'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** One webhook receiver of `notify.webhooks[]`. */
+const webhook = z.strictObject({
+  /** Short name (metrics label, outbox rows); default `webhook-N`. Letters, digits, `-` and `_`. */
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only, at most 40').optional(),
+  /** Where the JSON message is POSTed (http or https). */
+  url: z.url({ protocol: /^https?$/ }),
+  /** Sent as `Authorization: Bearer …`; never logged. */
+  bearerToken: z.string().min(1).optional(),
+  /** Which events it gets. Default all. */
+  events: z.array(z.enum(NOTIFY_EVENTS)).min(1).default([...NOTIFY_EVENTS]),
+});
+
 /** The validated configuration schema; every field documents its default and unit. */
 export const configSchema = z.strictObject({
   /** The OMA database. Default `mysql://root@127.0.0.1:3306/migratekit_oma`. */
@@ -154,6 +170,20 @@ export const configSchema = z.strictObject({
       destructivePerPass: z.coerce.number().int().min(0).default(10),
       /** Destructive actions allowed per kind per hour. Default 30. */
       destructivePerHourPerKind: z.coerce.number().int().min(0).default(30),
+    })
+    .prefault({}),
+  notify: z
+    .strictObject({
+      /** Webhook receivers (config file only). Default none: no notification is kept or sent. */
+      webhooks: z.array(webhook).max(20).default([]),
+      /** A `deletion-due-soon` message goes out this long before a quarantined volume's deletion, seconds. Default 86400. */
+      deletionLeadSeconds: seconds.default(86_400),
+      /** First retry delay after a failed delivery, ms; doubles per attempt. Default 5000. */
+      retryBaseMs: positiveMs.default(5_000),
+      /** Longest retry delay, ms. Default 600000. */
+      retryMaxMs: positiveMs.default(600_000),
+      /** Timeout of one delivery, ms. Default 10000. */
+      timeoutMs: positiveMs.default(10_000),
     })
     .prefault({}),
   sanity: z

@@ -3,6 +3,7 @@ import { MODES } from '../config/config-schema.js';
 import { coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { startHttpServer, type HttpServerHandle } from '../http/server.js';
+import type { Route } from '../http/route.js';
 import type { StatusPageHandler } from '../http/status-page-placeholder.js';
 import { createMetrics, type ReconcilerMetrics } from '../metrics/registry.js';
 import type { Backoff } from './backoff.js';
@@ -33,6 +34,8 @@ export interface DaemonDeps {
   /** Where SIGTERM/SIGINT come from. Default `process`; null = do not listen. */
   readonly signals?: SignalSource | null;
   readonly statusPage?: StatusPageHandler;
+  /** Further HTTP routes (the operator console's mutating routes). */
+  readonly routes?: readonly Route[];
   readonly cron?: CronScheduler;
   readonly random?: () => number;
   readonly backoff?: Backoff;
@@ -128,6 +131,7 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
       apiToken: config.apiToken,
       readiness: { lifecycle: () => machine.state, leadership: () => leadership.status() },
       ...(deps.statusPage ? { statusPage: deps.statusPage } : {}),
+      ...(deps.routes ? { extraRoutes: deps.routes } : {}),
     });
     http = server;
     releasers.push('http server', () => server.close());

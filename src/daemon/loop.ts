@@ -6,7 +6,9 @@ import type { PassOutcome } from '../reconcile/outcomes.js';
 import type { ReconcilerMetrics } from '../metrics/registry.js';
 import { SOURCES } from '../world/drift-kinds.js';
 import { Backoff } from './backoff.js';
-import type { EnginePort, PassReport, PassTrigger } from '../reconcile/engine-port.js';
+import type { EnginePort, PassReport, PassSummary, PassTrigger } from '../reconcile/engine-port.js';
+
+export type { PassSummary } from '../reconcile/engine-port.js';
 import { PassScheduler } from './pass-scheduler.js';
 import { recordPassMetrics } from './record-pass-metrics.js';
 import {
@@ -38,17 +40,6 @@ export interface PassLoopDeps {
   readonly random?: () => number;
   /** Default Date.now. */
   readonly now?: () => number;
-}
-
-/** One finished pass, as listeners of {@link PassLoop.onPass} see it. */
-export interface PassSummary {
-  readonly passId: string;
-  readonly trigger: PassTrigger;
-  readonly act: boolean;
-  readonly result: PassOutcome;
-  readonly durationSeconds: number;
-  readonly report: PassReport | null;
-  readonly error?: Error;
 }
 
 /** How {@link PassLoop.drain} ended: no pass ran, it finished in time, it was aborted, or it ignored the abort. */
@@ -212,6 +203,7 @@ export class PassLoop {
     try {
       recordPassMetrics(this.#deps.metrics, { result: s.result, durationSeconds: s.durationSeconds, finishedAt, report: s.report });
       if (s.report) this.#recordBackoff(s.report);
+      this.#deps.metrics.subjectsInBackoff.set(this.#backoff.size);
     } catch (e) {
       log.error({ ...fields, err: coerceError(e) }, 'pass report could not be recorded');
     }

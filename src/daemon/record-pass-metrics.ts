@@ -43,7 +43,9 @@ export function recordPassMetrics(metrics: ReconcilerMetrics, input: PassMetrics
     const prev = oldest.get(item.kind);
     if (seen !== null && (prev === undefined || seen < prev)) oldest.set(item.kind, seen);
   }
-  for (const kind of DRIFT_KINDS) metrics.driftOldestFirstSeen.set({ kind }, oldest.get(kind) ?? 0);
+  // "No open drift of a kind" is an absent series, not 0 (a 0 timestamp reads as 1970 to `time() - x`).
+  metrics.driftOldestFirstSeen.reset();
+  for (const [kind, seen] of oldest) metrics.driftOldestFirstSeen.set({ kind }, seen);
 
   for (const a of report.actions) metrics.actionsTotal.inc({ kind: a.kind, action: a.action, result: a.result });
   for (const b of report.blocked) metrics.actionsBlockedTotal.inc({ kind: b.kind, reason: b.gate });
@@ -56,4 +58,9 @@ export function recordPassMetrics(metrics: ReconcilerMetrics, input: PassMetrics
   }
   for (const status of CLEANUP_STATUSES) metrics.cleanupRequests.set({ status }, report.cleanupRequests[status] ?? 0);
   for (const mode of MODES) metrics.mode.set({ mode }, mode === report.mode ? 1 : 0);
+  if (report.pendingNbdChanges !== undefined) metrics.nbdPendingChanges.set(report.pendingNbdChanges);
+  if (report.quarantine) {
+    metrics.quarantinedVolumes.set(report.quarantine.volumes);
+    metrics.nextQuarantineDeletion.set(epochSeconds(report.quarantine.nextDeletionAt));
+  }
 }

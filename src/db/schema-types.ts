@@ -216,6 +216,12 @@ export interface OmaReconcilerInventoryTable {
   source: string; count: BigIntColumn; observed_at: DateColumn;
 }
 
+export interface OmaReconcilerNotificationsTable {
+  id: Generated<string>; event_id: string; receiver: string; event: string; payload: JsonColumn;
+  attempts: Generated<number>; next_attempt_at: DefaultedDate; claimed_until: NullableDate;
+  delivered_at: NullableDate; last_error: string | null; created_at: DefaultedDate;
+}
+
 export interface OmaReconcilerStateTable {
   key: string; value: JsonColumn; updated_at: DefaultedDate;
 }
@@ -244,6 +250,7 @@ export interface DB {
   oma_reconciler_cleanup_requests: OmaReconcilerCleanupRequestsTable;
   oma_reconciler_inventory: OmaReconcilerInventoryTable;
   oma_reconciler_state: OmaReconcilerStateTable;
+  oma_reconciler_notifications: OmaReconcilerNotificationsTable;
 }
 
 /**
@@ -328,4 +335,7 @@ export const DB_COLUMNS: { readonly [T in keyof DB]: readonly (keyof DB[T] & str
     'cancelled', 'analysis', 'journal', 'tracking_job_id', 'created_at', 'updated_at'),
   oma_reconciler_inventory: columnsOf<OmaReconcilerInventoryTable>()('source', 'count', 'observed_at'),
   oma_reconciler_state: columnsOf<OmaReconcilerStateTable>()('key', 'value', 'updated_at'),
+  oma_reconciler_notifications: columnsOf<OmaReconcilerNotificationsTable>()(
+    'id', 'event_id', 'receiver', 'event', 'payload', 'attempts', 'next_attempt_at', 'claimed_until', 'delivered_at',
+    'last_error', 'created_at'),
 };

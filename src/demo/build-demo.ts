@@ -37,6 +37,8 @@ export async function buildDemo(options: {
   readonly databaseName?: string;
   readonly httpListen: string;
   readonly logLevel?: string;
+  /** A JSON config file (`demo --config FILE`): layered under the demo's environment and settings. */
+  readonly configFile?: string;
   /** Extra configuration on top of the demo's (config paths, as `--config` would give them). */
   readonly overrides?: Readonly<Record<string, unknown>>;
 }): Promise<DemoAppliance> {
@@ -65,7 +67,7 @@ export async function buildDemo(options: {
     });
     const settings = demoSettings(env.env({ HTTP_LISTEN: options.httpListen, API_TOKEN: token, LOG_LEVEL: options.logLevel ?? 'warn', VOLUME_DAEMON_URL: volumeDaemon.url }));
     const extra = Object.fromEntries(Object.entries(options.overrides ?? {}).map(([path, value]) => [path, { flag: 'override', value }]));
-    const config = loadConfig({ ...settings, flags: { ...settings.flags, ...extra } });
+    const config = loadConfig({ ...settings, ...(options.configFile ? { file: options.configFile } : {}), flags: { ...settings.flags, ...extra } });
     return {
       env, database, config, token, injected, volumeDaemon,
       close: async () => {

@@ -2,11 +2,13 @@ import type { ConfigSources } from '../config/load-config.js';
 import { DRIFT_KINDS } from '../world/drift-kinds.js';
 
 const GRACE_SECONDS = 4;
-const QUARANTINE_SECONDS = 12;
+/** Long enough that the status page's "Scheduled deletions" (Keep, Delete now) is there when you look. */
+const QUARANTINE_SECONDS = 15 * 60;
 
 /**
  * The demo's configuration: the appliance's environment plus short grace and quarantine periods
- * and a pass every 3 seconds, so the whole repair story fits in a minute. Production defaults are
+ * and a pass every 3 seconds, so the repair story fits in a minute; the quarantine lasts 15 minutes so
+ * the scheduled deletions can be looked at, kept or deleted at once from the status page. Production defaults are
  * far longer (see config-schema.ts).
  */
 export function demoSettings(env: Record<string, string>): ConfigSources {

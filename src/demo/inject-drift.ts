@@ -117,5 +117,21 @@ export async function injectDemoDrift(env: ApplianceEnv, database: Database, now
     const stuck = await injectStuckFailover(db, env.sim, ready(n), stage, now);
     out.push({ kind: 'stuck-failover-job', what: `test failover of ${stuck.vmName} died ${stage.replace(/-/g, ' ')} 4 h ago` });
   }
+  // A stuck LIVE failover: never recovered automatically, so it waits for the operator's Cleanup button.
+  const live = await injectStuckLiveFailover(db, env, ready(8), now);
+  out.push({ kind: 'stuck-failover-job', what: `LIVE failover of ${live.vmName} hung in virtio-driver-injection 4 h ago — waits for you (status page: Needs you → Cleanup)` });
   return out;
+}
+
+/**
+ * A live failover that hung in `virtio-driver-injection` (incident 7): built as the seed's stuck test
+ * failover, then marked live the way the unified engine records one. The reconciler reports it and
+ * never acts on it; the operator's cleanup request (the page's Cleanup button) does.
+ */
+async function injectStuckLiveFailover(db: Database['db'], env: ApplianceEnv, ctx: WorldContext, now: Date): Promise<{ vmName: string; jobId: string }> {
+  const stuck = await injectStuckFailover(db, env.sim, ctx, 'during-virtio', now);
+  await db.updateTable('failover_jobs').set({ job_type: 'live' }).where('job_id', '=', stuck.jobId).execute();
+  await db.updateTable('job_tracking').set({ operation: 'unified-live-failover' }).where('id', '=', stuck.jobId).execute();
+  await db.updateTable('vm_replication_contexts').set({ current_status: 'failed_over_live' }).where('context_id', '=', stuck.contextId).execute();
+  return { vmName: stuck.vmName, jobId: stuck.jobId };
 }

@@ -25,6 +25,10 @@ export interface DemoOptions {
   readonly timeoutMs?: number;
   readonly signals?: SignalSource | null;
   readonly httpListen?: string;
+  /** `demo --config FILE`. */
+  readonly configFile?: string;
+  /** `demo --log-level LEVEL` (else LOG_LEVEL, else warn). */
+  readonly logLevel?: string;
 }
 
 /** Runs the demo; resolves with the exit code. */
@@ -32,7 +36,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const say = (line = ''): void => { options.out.write(`${line}\n`); };
   const serverUrl = options.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/migratekit_oma';
   say(`oma-reconciler demo — building a demo appliance in database migratekit_oma_demo`);
-  const demo = await buildDemo({ databaseUrl: serverUrl, httpListen: options.httpListen ?? options.env.HTTP_LISTEN ?? '127.0.0.1:9470', logLevel: options.env.LOG_LEVEL ?? 'warn' });
+  const demo = await buildDemo({
+    databaseUrl: serverUrl,
+    httpListen: options.httpListen ?? options.env.HTTP_LISTEN ?? '127.0.0.1:9470',
+    logLevel: options.logLevel ?? options.env.LOG_LEVEL ?? 'warn',
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+  });
   const { env, database, config, token } = demo;
   try {
     say(`  CloudStack simulator: ${env.sim.url} (in-process)`);
@@ -58,7 +67,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say(`The daemon is running (grace ${demoSettings.graceSeconds} s, quarantine ${demoSettings.quarantineSeconds} s, a pass every few seconds):`);
     say(`  status page  ${base}/`);
     say(`  metrics      ${base}/metrics`);
-    say(`  API token    ${token}   (the status page's Cleanup button asks for it)`);
+    say(`  API token    ${token}   (the status page's buttons ask for it)`);
+    const live = demo.injected.find((d) => d.what.startsWith('LIVE failover'));
+    if (live) {
+      say('One failed operation is left for you, on purpose (a live failover is never recovered automatically):');
+      say(`  ${live.what}`);
+      say(`  open ${base}/ → "Needs you" → Cleanup, paste the API token, confirm; or from a shell:`);
+      const vm = /LIVE failover of (\S+)/.exec(live.what)?.[1] ?? 'VM_NAME';
+      say(`  curl -X POST -H 'Authorization: Bearer ${token}' ${base}/api/v1/failover/${encodeURIComponent(vm)}/cleanup-failed`);
+    }
     say('Press Ctrl-C to stop.');
     say();
     let stable = false;

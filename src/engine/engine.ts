@@ -9,6 +9,7 @@ import type { World } from '../world/world.js';
 import type { EngineDeps } from './engine-deps.js';
 import { explainSubject } from './explain.js';
 import { requestCleanup, findFailedExecutionJob } from './cleanup-request.js';
+import { relatedSubjects } from './related-subjects.js';
 import { runPass } from './run-pass.js';
 import { listActions } from './store/audit-log.js';
 import { readCleanupRequest } from './store/cleanup-requests.js';
@@ -96,7 +97,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!pass) return null;
       const explanation = explainSubject(pass.world, pass.gated, subject);
       if (!explanation) return null;
-      const actions = await listActions(deps.database.db, 50, subject);
+      const actions = await listActions(deps.database.db, 50, relatedSubjects(pass.world, subject));
       return { ...explanation, recordedActions: actions };
     },
 

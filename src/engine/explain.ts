@@ -63,8 +63,7 @@ export function explainSubject(world: World, gated: readonly GatedDrift[], subje
   if (lookalike) {
     hints.push(
       `volume ${subject} is not in the ownership ledger: oma-reconciler will never delete it. If it is the OMA's, adopt it with: ` +
-        `INSERT INTO oma_reconciler_ledger (object_type, object_id, first_seen_at, last_seen_at, reason, adopted, adopted_by) ` +
-        `VALUES ('volume', '${subject}', NOW(3), NOW(3), 'adopted by operator', 1, '<your name>');`,
+        `oma-reconciler adopt volume ${subject} --reason TEXT (or the status page's Adopt button)`,
     );
   }
   // An operator's undo holds the subject: say so whatever gate blocks first.

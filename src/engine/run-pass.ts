@@ -24,6 +24,7 @@ import { applyGates } from './gates/apply-gates.js';
 import { gateContextFromConfig } from './gates/gate-context.js';
 import { ledgerObservations } from './ledger.js';
 import { observeWorld } from './observe-world.js';
+import { quarantineSummary } from './quarantine-summary.js';
 import { toPlanJson } from './plan-json.js';
 import { closeAbandonedIntents, recordIntent, recordOutcome } from './store/audit-log.js';
 import { recordDriftSeen } from './store/drift-tracker.js';
@@ -158,6 +159,8 @@ export async function runPass(deps: EngineDeps, options: EnginePassOptions): Pro
     blocked,
     trips,
     cleanupRequests: countRequests(world),
+    quarantine: quarantineSummary(world, deps.config.quarantineTtlSeconds),
+    pendingNbdChanges: world.nbd.pending.length,
   };
   return { world, gated, plan, report, executed, remaining, worldFile };
 }

@@ -15,6 +15,9 @@ import { recordIntent, recordOutcome } from './store/audit-log.js';
 import { passVolumeWriter } from './actuators/pass-volume-writer.js';
 import { placeUndoHold } from './store/undo-holds.js';
 import { whyUndoRefused } from './undo-checks.js';
+import { ADOPTABLE_TYPES, adoptAction, undoAdoption, type AdoptUndoData } from './adopt.js';
+
+const ADOPT_ACTIONS = new Set<string>(ADOPTABLE_TYPES.map(adoptAction));
 
 /** Outcome of an undo. */
 export interface UndoResult {
@@ -48,45 +51,9 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
     destructive: false, detail: { undoOf: id, data }, actor: by, leaderHost: deps.hostname, undoOf: id,
   });
   try {
-    let message: string;
-    switch (record.action) {
-      case 'quarantine-volume': {
-        const cs = await deps.cloudstack();
-        const volumeId = String(data.volumeId);
-        await cs.client.deleteTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: null } });
-        const from = typeof data.detachedFrom === 'string' ? data.detachedFrom : null;
-        const deviceId = typeof data.deviceId === 'number' ? data.deviceId : null;
-        let where = '';
-        if (from !== null) {
-          // Back where it was, through the one writer of volume moves (the Volume Daemon when in use).
-          const signal = AbortSignal.timeout(600_000);
-          const { volumes, volumesBlocked } = await passVolumeWriter(deps, cs, cs.omaVmId, signal, deps.logger);
-          if (!volumes) throw new Error(`volume ${volumeId} cannot be reattached: ${volumesBlocked ?? 'no volume writer (CloudStack or the OMA VM id unknown)'}`);
-          const moved = await volumes.attach(volumeId, from, { root: deviceId === 0 });
-          if (moved.nbdChanged) await deps.nbd.applyPending({ allowRestart: true });
-          where = ` (${volumes.path === 'daemon' ? 'through the Volume Daemon' : 'direct'}, volume operation ${moved.operationId ?? 'none: it was there already'})`;
-        }
-        message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}${where}` : ''}`;
-        break;
-      }
-      case 'remove-nbd-export': {
-        if (typeof data.backup === 'string') {
-          const outcome = await deps.nbd.restoreBackup(data.backup);
-          if (outcome.status === 'refused' || outcome.status === 'failed') throw new Error(outcome.reason);
-        }
-        if (data.row && typeof data.row === 'object') await restoreRow(db, { table: 'nbd_exports', row: data.row as Record<string, unknown> });
-        await deps.nbd.applyPending({ allowRestart: true });
-        message = `restored export ${String(data.exportName)}`;
-        break;
-      }
-      default: {
-        const undo = data as Partial<RowUndo>;
-        if (typeof undo.table !== 'string' || typeof undo.row !== 'object') throw new Error(`action ${record.action} has no row to restore`);
-        if (record.action === 'update-device-mapping') await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
-        await restoreRow(db, { table: undo.table, row: undo.row });
-        message = `restored the ${undo.table} row`;
-      }
-    }
+    const message = ADOPT_ACTIONS.has(record.action)
+      ? await undoAdoption(deps, data as unknown as AdoptUndoData)
+      : await undoRepair(deps, record.action, data);
     await recordOutcome(db, auditId, 'success', null);
     await db.updateTable('oma_reconciler_actions').set({ outcome: 'undone' }).where('id', '=', id).execute();
     // The next passes must not redo what the operator just undid: the subject is held until released.
@@ -97,4 +64,49 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
     await recordOutcome(db, auditId, 'error', message);
     return { status: 'failed', message };
   }
+}
+
+/** Reverses a repair action (quarantine, export removal, row deletion) from its undo data. */
+async function undoRepair(deps: EngineDeps, action: string, data: Record<string, unknown>): Promise<string> {
+  const db = deps.database.db;
+  let message: string;
+  switch (action) {
+    case 'quarantine-volume': {
+      const cs = await deps.cloudstack();
+      const volumeId = String(data.volumeId);
+      await cs.client.deleteTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: null } });
+      const from = typeof data.detachedFrom === 'string' ? data.detachedFrom : null;
+      const deviceId = typeof data.deviceId === 'number' ? data.deviceId : null;
+      let where = '';
+      if (from !== null) {
+        // Back where it was, through the one writer of volume moves (the Volume Daemon when in use).
+        const signal = AbortSignal.timeout(600_000);
+        const { volumes, volumesBlocked } = await passVolumeWriter(deps, cs, cs.omaVmId, signal, deps.logger);
+        if (!volumes) throw new Error(`volume ${volumeId} cannot be reattached: ${volumesBlocked ?? 'no volume writer (CloudStack or the OMA VM id unknown)'}`);
+        const moved = await volumes.attach(volumeId, from, { root: deviceId === 0 });
+        if (moved.nbdChanged) await deps.nbd.applyPending({ allowRestart: true });
+        where = ` (${volumes.path === 'daemon' ? 'through the Volume Daemon' : 'direct'}, volume operation ${moved.operationId ?? 'none: it was there already'})`;
+      }
+      message = `removed the quarantine of volume ${volumeId}${from ? ` and reattached it to ${from}${where}` : ''}`;
+      break;
+    }
+    case 'remove-nbd-export': {
+      if (typeof data.backup === 'string') {
+        const outcome = await deps.nbd.restoreBackup(data.backup);
+        if (outcome.status === 'refused' || outcome.status === 'failed') throw new Error(outcome.reason);
+      }
+      if (data.row && typeof data.row === 'object') await restoreRow(db, { table: 'nbd_exports', row: data.row as Record<string, unknown> });
+      await deps.nbd.applyPending({ allowRestart: true });
+      message = `restored export ${String(data.exportName)}`;
+      break;
+    }
+    default: {
+      const undo = data as Partial<RowUndo>;
+      if (typeof undo.table !== 'string' || typeof undo.row !== 'object') throw new Error(`action ${action} has no row to restore`);
+      if (action === 'update-device-mapping') await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
+      await restoreRow(db, { table: undo.table, row: undo.row });
+      message = `restored the ${undo.table} row`;
+    }
+  }
+  return message;
 }

@@ -27,6 +27,8 @@ export interface HttpServerDeps {
   readonly bodyLimit?: number;
   /** Upper bound of `?wait=SECONDS`. Default 900. */
   readonly maxWaitSeconds?: number;
+  /** Further routes (the operator console's), matched after the API routes. */
+  readonly extraRoutes?: readonly Route[];
   /** Time open requests get after close() before their connections are cut, ms. Default 2000. */
   readonly closeGraceMs?: number;
 }
@@ -51,6 +53,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServerH
       bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
       maxWaitSeconds: deps.maxWaitSeconds ?? 900,
     }),
+    ...(deps.extraRoutes ?? []),
   ];
   const statusPage = deps.statusPage ?? statusPagePlaceholder;
 

@@ -8,7 +8,7 @@ import type { Mode } from '../config/config-schema.js';
 import type { ActionVerb, PlanJson } from './types.js';
 import type { DriftKind, Gate, SourceName } from '../world/drift-kinds.js';
 import type { CleanupRequestRecord } from '../world/world.js';
-import type { ActionResult, CleanupStatus } from './outcomes.js';
+import type { ActionResult, CleanupStatus, PassOutcome } from './outcomes.js';
 
 /** Why a pass runs. `retry` = a subject's backoff elapsed; `leadership` = this instance just became leader. */
 export const PASS_TRIGGERS = ['startup', 'schedule', 'nbd-change', 'annotation', 'leadership', 'retry'] as const;
@@ -83,6 +83,10 @@ export interface PassReport {
   readonly trips: readonly SafetyTrip[];
   /** Cleanup requests by status (from the reconciler's request table). */
   readonly cleanupRequests: Readonly<Partial<Record<CleanupStatus, number>>>;
+  /** Volumes carrying the quarantine tag, and the earliest planned deletion (null when none or unknown). */
+  readonly quarantine?: { readonly volumes: number; readonly nextDeletionAt: string | null };
+  /** NBD export changes staged and waiting for an idle nbd-server restart. */
+  readonly pendingNbdChanges?: number;
 }
 
 /** Health of one dependency for `/readyz`. */
@@ -132,4 +136,15 @@ export interface EnginePort {
   requestFailedExecutionCleanup(vmName: string, by: string, waitSeconds: number, signal: AbortSignal): Promise<FailedExecutionCleanupAnswer>;
   /** Reachability of the engine's dependencies for `/readyz`. */
   checks(): Promise<Readonly<Record<Exclude<SourceName, 'devices' | 'volume-daemon'>, CheckResult>>>;
+}
+
+/** One finished pass, as listeners of the daemon's pass loop see it (metrics, status page, notifications). */
+export interface PassSummary {
+  readonly passId: string;
+  readonly trigger: PassTrigger;
+  readonly act: boolean;
+  readonly result: PassOutcome;
+  readonly durationSeconds: number;
+  readonly report: PassReport | null;
+  readonly error?: Error;
 }

@@ -58,8 +58,19 @@ describe('oma-reconciler explain', () => {
     expect(body.recordedActions).toEqual([]);
   });
 
+  it('lists, for a VM name, the actions recorded on its jobs and volumes', async () => {
+    const ctx = contextIn(h, 'failed');
+    const jobId = ctx.replicationJobs.at(-1)?.id ?? '';
+    expect((await h.cli(['cleanup', 'request', jobId, '--keep-volumes'])).code).toBe(0);
+    await h.pass({ only: ['cleanup-request'] });
+    const run = await h.cli(['explain', ctx.vmName]);
+    expect(run.code).toBe(0);
+    const recorded = run.stdout.slice(run.stdout.indexOf('recorded actions:'));
+    expect(recorded).toMatch(new RegExp(`#\\d+ \\S+ cleanup-request run-replication-job-cleanup replication-job \\S+ → success`));
+  });
+
   it('exits 2 for a subject no source, drift item or recorded action mentions', async () => {
     const run = await h.cli(['explain', 'no-such-volume-0000']);
-    expect(run).toEqual({ code: 2, stdout: '', stderr: 'explain: no source, drift item or recorded action mentions "no-such-volume-0000"\n' });
+    expect(run).toEqual({ code: 2, stdout: '', stderr: 'oma-reconciler: error: explain: no source, drift item or recorded action mentions "no-such-volume-0000"\n' });
   });
 });

@@ -58,4 +58,32 @@ describe('oma-reconciler command line', () => {
     expect(await runCli(['plan', '--only', 'orphan-volume,made-up'], t.streams)).toBe(2);
     expect(t.err()).toMatch(/unknown drift kind "made-up"; allowed: orphan-volume, missing-volume/);
   });
+
+  it('prints its version with --version and exits 0', async () => {
+    const t = io();
+    expect(await runCli(['--version'], t.streams)).toBe(0);
+    expect(t.out()).toMatch(/^oma-reconciler \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{12}|unknown)\)\n$/);
+  });
+
+  it.each([
+    [['plan', 'extra-positional'], 'plan takes no arguments; unexpected "extra-positional"'],
+    [['run', 'now'], 'run takes no arguments; unexpected "now"'],
+    [['demo', 'x'], 'demo takes no arguments; unexpected "x"'],
+    [['explain', 'a', 'b'], 'explain: unexpected argument "b"'],
+    [['undo', '1', '2'], 'undo: unexpected argument "2"'],
+  ])('refuses unknown positionals %j with exit 2 and the one error prefix', async (argv, message) => {
+    const t = io();
+    expect(await runCli(argv, t.streams)).toBe(2);
+    expect(t.err()).toBe(`oma-reconciler: error: ${message}\n`);
+    expect(t.out()).toBe('');
+  });
+
+  it('uses the one error prefix for an unknown command and bad configuration too', async () => {
+    const a = io();
+    await runCli(['frobnicate'], a.streams);
+    expect(a.err()).toMatch(/^oma-reconciler: error: unknown command "frobnicate"\n/);
+    const b = io({ DATABASE_URL: 'nonsense' });
+    await runCli(['plan'], b.streams);
+    expect(b.err()).toMatch(/^oma-reconciler: error: invalid configuration:\n/);
+  });
 });

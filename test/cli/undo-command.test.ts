@@ -82,7 +82,7 @@ describe('oma-reconciler undo', () => {
   });
 
   it('exits 2 for an action id nobody recorded, and 1 for an action that cannot be reversed', async () => {
-    expect(await h.cli(['undo', '999999'])).toMatchObject({ code: 2, stderr: 'not-found: no recorded action 999999\n' });
+    expect(await h.cli(['undo', '999999'])).toMatchObject({ code: 2, stderr: 'oma-reconciler: error: undo: no recorded action 999999\n' });
     await h.db.db.updateTable('vm_replication_contexts').set({ current_job_id: contextIn(h, 'ready_for_failover').replicationJobs.at(-1)?.id ?? null }).where('context_id', '=', contextIn(h, 'ready_for_failover').contextId).execute();
     await h.pass();
     const cleared = (await auditEntries(h)).find((e) => e.action === 'clear-current-job');

@@ -31,7 +31,7 @@ describe('safety gates on a running appliance', () => {
     expect(items.map((d) => d.subject.id).sort()).toEqual([detached.id, attached.id].sort());
     for (const item of items) {
       expect(item.actions.map((a) => `${a.action}: ${a.blockedBy ?? 'run'} (${a.blockedReason ?? ''})`)).toEqual(['quarantine-volume: ownership (ownership checks failing: inLedger)']);
-      expect(item.note).toMatch(/INSERT INTO oma_reconciler_ledger .*'volume', '[0-9a-f-]{36}'/);
+      expect(item.note).toMatch(/oma-reconciler adopt volume [0-9a-f-]{36} --reason TEXT/);
     }
     expect(await destructiveAttempts(h)).toEqual([]);
     expect(await fingerprint(h)).toEqual(before);

@@ -56,7 +56,8 @@ describe('workflow-driven drift', () => {
     expect(items.map((d) => [d.subject.id, d.actions.map((a) => [a.action, a.params, a.decision])])).toEqual([
       [jobId, [['run-replication-job-cleanup', { contextId: ctx.contextId, jobId, keepVolumes: true }, 'run']]],
     ]);
-    const status = await h.cli(['cleanup', 'status', jobId]);
+    const status = await h.cli(['cleanup', 'status', jobId, '--output', 'json']);
+    expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ job_id: jobId, status: 'accepted', requested_by: 'alice', keep_volumes: true });
   });
 
@@ -68,7 +69,10 @@ describe('workflow-driven drift', () => {
 
     const passes = await h.applyUntilStable();
     expect(executedActions(passes)).toEqual(['cleanup-request refuse-cleanup-request → success']);
-    const status = JSON.parse((await h.cli(['cleanup', 'status', jobId])).stdout) as { status: string; message: string };
+    const table = await h.cli(['cleanup', 'status', jobId]);
+    expect(table.code).toBe(1); // a refused request is not "ok"
+    expect(table.stdout).toMatch(/^job {11}\S+ \(replication\)\nstatus {8}refused\nmessage {7}job is genuinely active/);
+    const status = JSON.parse((await h.cli(['cleanup', 'status', jobId, '--output', 'json'])).stdout) as { status: string; message: string };
     expect(status).toMatchObject({ status: 'refused', message: expect.stringMatching(/^job is genuinely active \(replicating\)/) as unknown });
     const row = await h.db.db.selectFrom('replication_jobs').select(['status', 'annotations']).where('id', '=', jobId).executeTakeFirstOrThrow();
     expect(row.status).toBe('replicating');

@@ -40,7 +40,7 @@ describe('probes and metrics', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     for (const name of CONTRACT_METRICS) expect(text).toContain(`# TYPE ${name} `);
-    expect(text).toContain('oma_reconciler_build_info{version="0.0.0-test"} 1');
+    expect(text).toContain('oma_reconciler_build_info{version="0.0.0-test",commit="unknown"} 1');
     expect(text).toContain('process_cpu_seconds_total');
   });
 

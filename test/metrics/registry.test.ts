@@ -13,10 +13,15 @@ async function series(name: string, metrics = createMetrics({ version: 't', defa
   return (await metric.get()).values;
 }
 
+/** Beyond the contract (issue 16): what the status page and the notifications add. */
+const CONSOLE_METRICS = ['subjects_in_backoff', 'nbd_pending_changes', 'quarantined_volumes', 'next_quarantine_deletion_timestamp_seconds', 'notifications_total', 'notifications_pending'];
+
 describe('metrics registry', () => {
-  it('declares the fifteen contract metrics, each with help text', async () => {
+  it('declares the fifteen contract metrics and the operator-console gauges, each with help text', async () => {
     const metrics = createMetrics({ version: 't', defaultMetrics: false });
-    expect(contractMetricNames(metrics)).toHaveLength(15);
+    const names = contractMetricNames(metrics);
+    expect(names).toHaveLength(15 + CONSOLE_METRICS.length);
+    expect(names).toEqual(expect.arrayContaining(CONSOLE_METRICS.map((n) => `oma_reconciler_${n}`)));
     for (const m of await metrics.registry.getMetricsAsJSON()) expect(m.help.length).toBeGreaterThan(10);
   });
 
@@ -45,7 +50,7 @@ describe('metrics registry', () => {
     a.passesTotal.inc({ result: 'success' });
     const bValues = await series('oma_reconciler_passes_total', b);
     expect(bValues.find((v) => v.labels.result === 'success')?.value).toBe(0);
-    expect(await b.registry.metrics()).toContain('oma_reconciler_build_info{version="b"} 1');
+    expect(await b.registry.metrics()).toContain('oma_reconciler_build_info{version="b",commit="unknown"} 1');
   });
 
   it('counts CloudStack requests and folds unknown commands and outcomes into bounded labels', async () => {

@@ -65,7 +65,7 @@ describe('orphan-volume', () => {
     const world = new WorldBuilder().add('volumes', csVolume('vol-x', { name: 'migration-lookalike-disk-0' })).build();
     const [item] = orphanVolume.diff(world, policy, NOW);
     expect(item?.actions[0]?.ownership?.inLedger).toBe(false);
-    expect(item?.note).toMatch(/adopt it: INSERT INTO oma_reconciler_ledger/);
+    expect(item?.note).toMatch(/adopt it: oma-reconciler adopt volume \S+ --reason TEXT/);
   });
 
   it('marks a volume on a live-failover VM and the OMA ROOT volume as not ours to delete', () => {

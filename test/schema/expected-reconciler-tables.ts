@@ -136,6 +136,31 @@ export const EXPECTED_RECONCILER_TABLES: Readonly<Record<string, TableShape>> = 
       'value: json_valid(`value`)',
     ],
   },
+  oma_reconciler_notifications: {
+    collation: 'utf8mb4_general_ci',
+    columns: [
+      'id bigint(20) unsigned NOT NULL AUTO_INCREMENT',
+      'event_id varchar(191) NOT NULL',
+      'receiver varchar(64) NOT NULL',
+      'event varchar(40) NOT NULL',
+      'payload longtext NOT NULL COLLATE utf8mb4_bin',
+      'attempts int(10) unsigned NOT NULL DEFAULT 0',
+      'next_attempt_at datetime(3) NOT NULL DEFAULT current_timestamp(3)',
+      'claimed_until datetime(3) NULL DEFAULT NULL',
+      'delivered_at datetime(3) NULL DEFAULT NULL',
+      'last_error varchar(1000) NULL DEFAULT NULL',
+      'created_at datetime(3) NOT NULL DEFAULT current_timestamp(3)',
+    ],
+    indexes: [
+      'UNIQUE PRIMARY (id)',
+      'UNIQUE uq_oma_reconciler_notifications_event (event_id,receiver)',
+      'idx_oma_reconciler_notifications_due (delivered_at,next_attempt_at)',
+    ],
+    foreignKeys: [],
+    checks: [
+      'payload: json_valid(`payload`)',
+    ],
+  },
 };
 
 /** What `schema/reconciler` adds to the appliance's own tables. */

@@ -43,6 +43,6 @@ describe('oma-reconciler migrate (command line)', () => {
     const run = await cli(['migrate'], db.url);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^oma-reconciler migrate: database schema is newer than this oma-reconciler: .*0099-from-a-newer-build.*Upgrade oma-reconciler/);
+    expect(run.stderr).toMatch(/^oma-reconciler: error: database schema is newer than this oma-reconciler: .*0099-from-a-newer-build.*Upgrade oma-reconciler/);
   });
 });

@@ -29,10 +29,12 @@ ${common}
           out: args.stdout,
           once: args.values.once === true,
           signals: args.values.once === true ? null : process,
+          ...(typeof args.values.config === 'string' ? { configFile: args.values.config } : {}),
+          ...(typeof args.values['log-level'] === 'string' ? { logLevel: args.values['log-level'] } : {}),
         });
       } catch (e) {
         if (e instanceof DatabaseUnreachableError) {
-          args.stderr.write(`oma-reconciler demo: ${e.message}\n`);
+          args.stderr.write(`oma-reconciler: error: ${e.message}\n`);
           return EXIT.error;
         }
         throw e;

@@ -1,8 +1,10 @@
 import { planPass } from '../../engine/run-pass.js';
 import { explainSubject } from '../../engine/explain.js';
+import { relatedSubjects } from '../../engine/related-subjects.js';
 import { listActions } from '../../engine/store/audit-log.js';
 import { UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
+import { errorLine } from '../error-line.js';
 import { EXIT } from '../exit-codes.js';
 import { usingEngine } from '../using-engine.js';
 import { renderExplanation } from '../render-explanation.js';
@@ -21,6 +23,7 @@ the actions recorded for it. Exit codes: 0 found, 2 unknown.
 ${common}
 `,
     options: { output: { type: 'string' } },
+    maxPositionals: 1,
     run: async (args) => {
       const subject = args.positionals[0];
       if (subject === undefined || args.positionals.length > 1) throw new UsageError('explain takes exactly one SUBJECT');
@@ -29,9 +32,9 @@ ${common}
           passId, signal: AbortSignal.timeout(config.schedule.passTimeoutMs), act: false, isLeader: true, fence: () => Promise.resolve(false),
         });
         const explanation = explainSubject(planned.world, planned.gated, subject);
-        const actions = await listActions(engine.deps.database.db, 50, subject);
+        const actions = await listActions(engine.deps.database.db, 50, relatedSubjects(planned.world, subject));
         if (!explanation && actions.length === 0) {
-          args.stderr.write(`explain: no source, drift item or recorded action mentions ${JSON.stringify(subject)}\n`);
+          args.stderr.write(errorLine(`explain: no source, drift item or recorded action mentions ${JSON.stringify(subject)}`));
           return EXIT.error;
         }
         if (args.values.output === 'json') args.stdout.write(`${JSON.stringify({ ...explanation, recordedActions: actions }, null, 2)}\n`);

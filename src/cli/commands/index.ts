@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { adoptCommand } from './adopt.js';
 import { applyCommand } from './apply.js';
 import { demoCommand } from './demo.js';
 import { cleanupCommand } from './cleanup.js';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   explainCommand(common),
   cleanupCommand(common),
   undoCommand(common),
+  adoptCommand(common),
   migrateCommand(common),
   simulatorCommand(common),
   volumeDaemonSimulatorCommand(common),

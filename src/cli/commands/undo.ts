@@ -2,6 +2,7 @@ import { releaseUndoHold } from '../../engine/store/undo-holds.js';
 import { undoAction } from '../../engine/undo.js';
 import { UsageError } from '../../errors.js';
 import type { Command } from '../command.js';
+import { errorLine } from '../error-line.js';
 import { EXIT } from '../exit-codes.js';
 import { usingEngine } from '../using-engine.js';
 
@@ -28,6 +29,7 @@ Exit codes: 0 undone (or released), 1 not reversible, refused or failed, 2 error
 ${common}
 `,
     options: { release: { type: 'string' } },
+    maxPositionals: 1,
     run: async (args) => {
       const release = args.values.release;
       if (typeof release === 'string') {
@@ -42,8 +44,12 @@ ${common}
       if (id === undefined || !/^\d{1,20}$/.test(id) || args.positionals.length > 1) throw new UsageError('undo takes one numeric ACTION_ID');
       return usingEngine(args, {}, async ({ engine }) => {
         const result = await undoAction(engine.deps, id, `cli:${args.env.USER ?? 'unknown'}`);
+        if (result.status === 'not-found') {
+          args.stderr.write(errorLine(`undo: ${result.message}`));
+          return EXIT.error;
+        }
         (result.status === 'undone' ? args.stdout : args.stderr).write(`${result.status}: ${result.message}\n`);
-        return result.status === 'undone' ? EXIT.ok : result.status === 'not-found' ? EXIT.error : EXIT.drift;
+        return result.status === 'undone' ? EXIT.ok : EXIT.drift;
       });
     },
   };

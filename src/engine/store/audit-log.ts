@@ -111,10 +111,17 @@ export interface AuditRecord {
   readonly finishedAt: string | null;
 }
 
-/** The newest audit records, newest first; optionally only those about one subject or context. */
-export async function listActions(db: Kysely<DB>, limit: number, subject?: string): Promise<AuditRecord[]> {
+/**
+ * The newest audit records, newest first; optionally only those about a subject (or any of several
+ * related ids: a VM's context, jobs and volumes) as subject, context or drift id.
+ */
+export async function listActions(db: Kysely<DB>, limit: number, subject?: string | readonly string[]): Promise<AuditRecord[]> {
   let q = db.selectFrom('oma_reconciler_actions').selectAll().orderBy('id', 'desc').limit(limit);
-  if (subject !== undefined) q = q.where((eb) => eb.or([eb('subject_id', '=', subject), eb('context_id', '=', subject), eb('drift_id', '=', subject)]));
+  if (subject !== undefined) {
+    const ids = typeof subject === 'string' ? [subject] : [...subject];
+    if (ids.length === 0) return [];
+    q = q.where((eb) => eb.or([eb('subject_id', 'in', ids), eb('context_id', 'in', ids), eb('drift_id', 'in', ids)]));
+  }
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
@@ -131,4 +138,15 @@ export async function listActions(db: Kysely<DB>, limit: number, subject?: strin
     createdAt: r.created_at.toISOString(),
     finishedAt: r.finished_at?.toISOString() ?? null,
   }));
+}
+
+/** The newest reversible, successful record of `action` per subject id (e.g. the quarantine that Keep undoes). */
+export async function reversibleActionIds(db: Kysely<DB>, action: string, subjectIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (subjectIds.length === 0) return out;
+  const rows = await db.selectFrom('oma_reconciler_actions').select(['id', 'subject_id'])
+    .where('action', '=', action).where('outcome', '=', 'success').where('reversible', '=', 1)
+    .where('subject_id', 'in', [...subjectIds]).orderBy('id', 'desc').execute();
+  for (const r of rows) if (!out.has(r.subject_id)) out.set(r.subject_id, r.id);
+  return out;
 }
