@@ -33,7 +33,13 @@ printf 'DATABASE_URL=mysql://root@127.0.0.1:3306/%s\nRECONCILE_MODE=observe\nHTT
 
 systemd-nspawn -D "$rootfs" --boot --register=no --keep-unit -q >/dev/null 2>&1 &
 booted=$!
-cleanup() { kill "$booted" 2>/dev/null || true; wait "$booted" 2>/dev/null || true; mariadb -h127.0.0.1 -uroot -e "drop database if exists $db" || true; }
+cleanup() {
+  kill "$booted" 2>/dev/null || true
+  wait "$booted" 2>/dev/null || true
+  mariadb -h127.0.0.1 -uroot -e "drop database if exists $db" || true
+  # A tree this run debootstrapped goes with it (once the container is down).
+  if [ -z "${ROOTFS:-}" ]; then rm -rf --one-file-system "$rootfs"; fi
+}
 trap cleanup EXIT
 leader=""
 for _ in $(seq 1 100); do
