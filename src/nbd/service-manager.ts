@@ -89,7 +89,7 @@ export async function systemdMainPid(unit: string, systemctl: string, timeoutMs:
 
 /**
  * Decides how to restart `server`. Never decides "standalone" for a server that runs in another
- * service's cgroup: when that service's MainPID is not the server, or systemd cannot be asked, it
+ * service's cgroup: when that service's MainPID is another process, or systemd cannot be asked, it
  * throws rather than re-launch the server inside our own unit.
  * @throws NbdServerStateError naming the unit, the PIDs and what to set instead.
  */
@@ -116,11 +116,15 @@ export async function chooseRestartMethod(server: NbdServerProcess, options: Res
         'not re-launching it from inside our own unit: set NBD_RESTART_COMMAND',
     );
   }
-  if (mainPid !== server.pid) {
+  // MainPID 0: a unit with no main process of its own, such as the one systemd generates from
+  // Debian's /etc/init.d/nbd-server (Type=forking, no PIDFile=); the server is in its cgroup, so
+  // restarting the unit restarts the server. Another MainPID is some other process: refuse.
+  if (mainPid !== server.pid && mainPid !== 0) {
     throw new NbdServerStateError(
       `nbd-server ${server.pid} runs in ${unit} whose MainPID is ${mainPid}, not the server; ` +
         'restarting that unit could restart something else: set NBD_RESTART_COMMAND',
     );
   }
-  return { kind: 'command', argv: [systemctl, '--no-ask-password', 'restart', unit], why: `nbd-server ${server.pid} is the MainPID of ${unit}` };
+  const why = mainPid === 0 ? `nbd-server ${server.pid} runs in ${unit}, which has no other main process` : `nbd-server ${server.pid} is the MainPID of ${unit}`;
+  return { kind: 'command', argv: [systemctl, '--no-ask-password', 'restart', unit], why };
 }

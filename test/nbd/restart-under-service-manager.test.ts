@@ -145,7 +145,20 @@ describe.skipIf(root === null)('idle restart of an nbd-server run by systemd', (
     expect(sent).toEqual([]);
   });
 
-  it('refuses, touching nothing, when the server is in a unit but is not its MainPID', async () => {
+  it('restarts a unit that has no main process (Debian\'s generated LSB unit: MainPID 0) through systemctl', async () => {
+    const server = await findNbdServer(srv.pidFile);
+    if (!server.running) throw new Error(server.reason);
+    // As systemd answers for the unit generated from /etc/init.d/nbd-server; restart as usual.
+    await writeFile(join(bin, 'lsb-systemctl'), `#!/bin/sh\ncase "$*" in show*) echo "$*" >> "${join(bin, 'systemctl.log')}"; echo 0 ;; *) exec "${join(bin, 'systemctl')}" "$@" ;; esac\n`);
+    await chmod(join(bin, 'lsb-systemctl'), 0o755);
+    const next = await restartNbdServer(server.server, { pidFile: srv.pidFile, address: srv.address, signals, startCommand: [], systemctl: join(bin, 'lsb-systemctl') });
+    expect(next.pid).not.toBe(server.server.pid);
+    expect(await log()).toEqual(['show --property=MainPID --value nbd-server.service', '--no-ask-password restart nbd-server.service']);
+    expect(sent).toEqual([]);
+    expect(await cgroupOf(next.pid)).toContain(`/omarec-test-${process.pid}.slice/nbd-server.service`);
+  });
+
+  it('refuses, touching nothing, when the server is in a unit whose MainPID is another process', async () => {
     const server = await findNbdServer(srv.pidFile);
     if (!server.running) throw new Error(server.reason);
     // A stand-in that reports another MainPID.
