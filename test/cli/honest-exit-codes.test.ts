@@ -46,6 +46,15 @@ describe('exit codes that never lie', () => {
     expect((await h.cli(['plan', '--allow-incomplete'], DEAD_CLOUDSTACK)).code).toBe(1);
   });
 
+  it('apply exits 2 with CloudStack unreachable and writes nothing, even with drift it could act on', async () => {
+    await h.db.db.deleteFrom('vm_replication_contexts').where('context_id', '=', contextIn(h, 'ready_for_failover').contextId).execute();
+    const before = await fingerprint(h);
+    const run = await h.cli(['apply', '--grace-seconds', '0'], DEAD_CLOUDSTACK);
+    expect(run.code).toBe(2);
+    expect(await auditEntries(h)).toEqual([]);
+    expect(await fingerprint(h)).toEqual(before);
+  });
+
   it('apply exits 2 with an incomplete source and writes nothing', async () => {
     const before = await fingerprint(h);
     const run = await h.cli(['apply', '--grace-seconds', '0'], { NBD_CONF_DIR: '/nonexistent/conf.d' });
