@@ -43,7 +43,7 @@ describe('kill -9 of apply while its Volume Daemon operation runs', () => {
       env: { ...process.env, ...h.env.env() },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child = proc;
     return proc;
   }

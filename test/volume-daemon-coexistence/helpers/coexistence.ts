@@ -59,7 +59,11 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
   return port;
 }
 
@@ -103,7 +107,7 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
       return daemon;
     },
     restartDaemon: async () => {
-      const previous = daemon as VolumeDaemonSimulator | null;
+      const previous = daemon;
       if (!startDaemon || !previous) throw new Error('no Volume Daemon simulator was started');
       await previous.close();
       daemon = await startDaemon(previous.port);
@@ -128,7 +132,7 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
     failedOperations: async () =>
       (await h.db.db.selectFrom('volume_operations').select(['id', 'type', 'volume_id', 'error']).where('status', '=', 'failed').execute()).map((r) => ({ ...r, error: r.error ?? null })),
     close: async () => {
-      await (daemon as VolumeDaemonSimulator | null)?.close();
+      await daemon?.close();
       await h.close();
     },
   };
