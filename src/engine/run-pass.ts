@@ -112,7 +112,7 @@ export async function runPass(deps: EngineDeps, options: RunPassOptions): Promis
   let actx: ActuatorContext | null = null;
   if (options.act && !replay && gated.some((d) => d.actions.some((a) => a.decision === 'run'))) {
     const cs = await deps.cloudstack().catch(() => null);
-    const volumes = await passVolumeWriter(deps, cs, cs?.omaVmId ?? world.omaVmId, options.signal, log);
+    const volumes = await passVolumeWriter(deps, cs, cs?.omaVmId ?? world.omaVmId, options.signal, log, options.graceOverride ?? deps.config.thresholds.volumeOperationSettleSeconds);
     actx = {
       ...volumes,
       db: deps.database.db,
