@@ -1,15 +1,23 @@
 /**
  * Issue 14, "Done when" 2: seeded random interleavings of Volume Daemon operations started by an
  * "OMA" client (detach + attach back as a failover/rollback does, the GUI's "Cleanup Failed Job"
- * sequence, an attach of a volume detached behind the OMA's back, a delete of an orphan it created)
- * with reconciler passes on the same volumes, beside the daemon simulator with every fault on but
- * the HUP. Counted over all interleavings: duplicate-key failures, failed daemon operations, actions
- * of ours on a volume while an OMA operation on it was running (audit log vs the OMA's own clock),
- * and moves of ours per volume (a volume the OMA moved is never moved back by us while the OMA's
- * sequence runs, and no volume is moved by us twice in one interleaving).
+ * sequence, an attach of a volume the OMA detached earlier, a delete of an orphan it attached) with
+ * reconciler passes on the same volumes, beside the daemon simulator with every fault on but the
+ * HUP. Half of the time our repair is due (grace over) when the OMA starts, so both reach for the
+ * same volume at once.
+ *
+ * Judged from the daemon simulator's operation log (accept and end times to the millisecond; the
+ * `volume_operations` timestamps have whole seconds, too coarse to order two operations), with the
+ * audit log for our actions: duplicate-key failures; daemon operations failed because of us (ours,
+ * or the OMA's after we started on its volume while its operation ran or in the middle of its
+ * sequence); operations of ours started while an OMA operation on the volume ran or within the
+ * settle window after it; and moves of ours per volume (at most one, a delete's detach+delete
+ * counting as one). The OMA starting on a volume while our operation runs is the OMA's race (the
+ * daemon has no per-volume lock) and is reported apart (`omaStartedDuringOurs`, `omaFailedRacingUs`).
  *
  * Passes run with a 1 s grace (`--grace-seconds 1`), which is also the settle window after a daemon
  * operation: the OMA's steps follow each other within milliseconds, as on the appliance.
+ * COEXISTENCE_INTERLEAVINGS=N changes the count (default 50).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletedPass } from '../../src/engine/run-pass.js';
