@@ -180,7 +180,7 @@ async function recordStep(deps: EngineDeps, options: EnginePassOptions, planned:
 async function actuatorContext(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<Omit<ActuatorContext, 'nbdTouched'> | null> {
   if (!options.act || options.world !== undefined || !planned.gated.some((d) => d.actions.some((a) => a.decision === 'run'))) return null;
   const cs = await deps.cloudstack().catch(() => null);
-  const volumes = await passVolumeWriter(deps, cs, cs?.omaVmId ?? planned.world.omaVmId, options.signal, log);
+  const volumes = await passVolumeWriter(deps, cs, cs?.omaVmId ?? planned.world.omaVmId, options.signal, log, options.graceOverride ?? deps.config.thresholds.volumeOperationSettleSeconds);
   return {
     ...volumes,
     db: deps.database.db,

@@ -81,7 +81,9 @@ async function undoRepair(deps: EngineDeps, action: string, data: Record<string,
       if (from !== null) {
         // Back where it was, through the one writer of volume moves (the Volume Daemon when in use).
         const signal = AbortSignal.timeout(600_000);
-        const { volumes, volumesBlocked } = await passVolumeWriter(deps, cs, cs.omaVmId, signal, deps.logger);
+        // An operator's undo is not held by the settle window (its own quarantine may have ended a
+        // moment ago); an operation still running on the volume still refuses it.
+        const { volumes, volumesBlocked } = await passVolumeWriter(deps, cs, cs.omaVmId, signal, deps.logger, 0);
         if (!volumes) throw new Error(`volume ${volumeId} cannot be reattached: ${volumesBlocked ?? 'no volume writer (CloudStack or the OMA VM id unknown)'}`);
         const moved = await volumes.attach(volumeId, from, { root: deviceId === 0 });
         if (moved.nbdChanged) await deps.nbd.applyPending({ allowRestart: true });

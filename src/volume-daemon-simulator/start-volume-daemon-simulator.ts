@@ -46,8 +46,22 @@ export interface VolumeDaemonSimulatorOptions {
 /** Operations handled by this process, by type and outcome. */
 export type OperationCounts = Record<OperationType, { started: number; completed: number; failed: number }>;
 
+/** One operation handled by this process, on its own clock (ms since the epoch). */
+export interface OperationLogEntry {
+  readonly id: string;
+  readonly type: OperationType;
+  readonly volumeId: string;
+  /** When its `pending` row existed and the 201 was sent. */
+  readonly acceptedAt: number;
+  /** When it ended (null while running, or forever after a crash). */
+  endedAt: number | null;
+  status: 'running' | 'completed' | 'failed';
+}
+
 export interface VolumeDaemonSimulatorStats {
   readonly operations: OperationCounts;
+  /** Every operation accepted, in order, with its times: who overlapped whom, to the millisecond. */
+  readonly log: OperationLogEntry[];
   /** SIGHUPs actually sent to nbd-server. */
   hups: number;
   /** Operations of an earlier run marked `failed` at start (only with `no-resume` off). */
@@ -91,6 +105,7 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
   const database = connectDatabase(options.databaseUrl);
   const stats: VolumeDaemonSimulatorStats = {
     operations: Object.fromEntries((['create', 'attach', 'detach', 'delete', 'cleanup'] as const).map((t) => [t, { started: 0, completed: 0, failed: 0 }])) as OperationCounts,
+    log: [],
     hups: 0,
     interrupted: 0,
   };
@@ -117,8 +132,10 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
     linkTimeoutMs: () => linkTimeoutMs,
     crash,
     logger,
-    onFinished: (type, status) => {
+    onFinished: (type, status, operationId) => {
       stats.operations[type][status]++;
+      const entry = stats.log.find((e) => e.id === operationId);
+      if (entry) Object.assign(entry, { endedAt: Date.now(), status });
     },
   });
 
@@ -138,8 +155,9 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
     const method = req.method ?? 'GET';
     const answer = adminRoute({ faults, stats }, method, url.pathname, body) ?? (await route({ db: database.db, service, now: () => new Date() }, method, url, body));
     if (answer.status === 201) {
-      const type = (answer.body as { type: OperationType }).type;
-      stats.operations[type].started++;
+      const accepted = answer.body as { id: string; type: OperationType; volume_id: string };
+      stats.operations[accepted.type].started++;
+      stats.log.push({ id: accepted.id, type: accepted.type, volumeId: accepted.volume_id, acceptedAt: Date.now(), endedAt: null, status: 'running' });
     }
     if (answer.body === undefined) res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
     else {

@@ -35,7 +35,7 @@ export interface VolumeServiceDeps {
   readonly crash: CrashControl;
   readonly logger: Logger;
   /** Called when an operation ends (for stats). */
-  readonly onFinished: (type: OperationType, status: 'completed' | 'failed') => void;
+  readonly onFinished: (type: OperationType, status: 'completed' | 'failed', operationId: string) => void;
 }
 
 /** The request of an operation, as the route stored it. */
@@ -78,7 +78,7 @@ export class VolumeService {
       const response = await this.#execute(work, log);
       crash.checkpoint('write');
       await markCompleted(db, op.id, response);
-      this.deps.onFinished(op.type, 'completed');
+      this.deps.onFinished(op.type, 'completed', op.id);
       log.info({ response }, 'volume operation completed');
     } catch (e) {
       if (e instanceof SimulatorCrashed || crash.crashed) {
@@ -88,7 +88,7 @@ export class VolumeService {
       const message = e instanceof Error ? e.message : String(e);
       try {
         await markFailed(db, op.id, message);
-        this.deps.onFinished(op.type, 'failed');
+        this.deps.onFinished(op.type, 'failed', op.id);
       } catch (writeError) {
         log.error({ error: (writeError as Error).message }, 'cannot record the failure of a volume operation');
       }

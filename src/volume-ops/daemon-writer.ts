@@ -17,6 +17,8 @@ import { access } from 'node:fs/promises';
 /** The daemon path; see the module comment. */
 export class DaemonVolumeWriter implements VolumeWriter {
   readonly path = 'daemon' as const;
+  /** Operations this writer started (its own earlier steps never hold a later one). */
+  readonly #own = new Set<string>();
 
   constructor(
     private readonly deps: VolumeWriterDeps,
@@ -24,10 +26,15 @@ export class DaemonVolumeWriter implements VolumeWriter {
     private readonly operationStaleMs: number,
   ) {}
 
+  /** The live re-check before a move (see in-flight-operation.ts). */
+  #recheck(volumeId: string): Promise<void> {
+    return refuseWhileInFlight(this.deps.db, volumeId, { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.#own }, this.deps.clock());
+  }
+
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
     const { deps } = this;
     const root = options.root === true;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    await this.#recheck(volumeId);
     const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
     if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
@@ -43,6 +50,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
     const route = root ? 'attach-root' : 'attach';
     const started = root ? await this.daemon.attachVolumeAsRoot(volumeId, vmId, deps.signal) : await this.daemon.attachVolume(volumeId, vmId, deps.signal);
     const operationId = started.id;
+    this.#own.add(operationId);
     const end = await this.#wait(operationId, route, volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after?.virtualMachineId !== vmId) {
@@ -60,7 +68,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   async detach(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    await this.#recheck(volumeId);
     const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
@@ -68,6 +76,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
       return { changed: false, message: `volume ${volumeId} is ${live ? 'already detached' : 'gone'}${fixed.note}`, nbdChanged: fixed.nbdChanged, operationId: null, detachedFrom: null };
     }
     const operationId = (await this.daemon.detachVolume(volumeId, deps.signal)).id;
+    this.#own.add(operationId);
     const end = await this.#wait(operationId, 'detach', volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after && after.virtualMachineId !== null) {
@@ -86,7 +95,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   async delete(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    await this.#recheck(volumeId);
     const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (!live) {
       await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
@@ -95,8 +104,9 @@ export class DaemonVolumeWriter implements VolumeWriter {
     // Without a mapping the daemon skips the detach and CloudStack refuses to delete an attached
     // volume: detach through the daemon first whenever CloudStack says it is attached.
     const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    await this.#recheck(volumeId);
     const operationId = (await this.daemon.deleteVolume(volumeId, deps.signal)).id;
+    this.#own.add(operationId);
     const end = await this.#wait(operationId, 'delete', volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after) throw new VolumeMoveError(`Volume Daemon delete of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack still lists it (${after.state})`);

@@ -14,6 +14,8 @@ import { vmLabel } from './bookkeeping.js';
 /** The direct path; see the module comment. */
 export class DirectVolumeWriter implements VolumeWriter {
   readonly path = 'direct' as const;
+  /** Operations this writer started (its own earlier steps never hold a later one). */
+  readonly #own = new Set<string>();
 
   constructor(
     private readonly deps: VolumeWriterDeps,
@@ -21,9 +23,14 @@ export class DirectVolumeWriter implements VolumeWriter {
     private readonly operationStaleMs: number,
   ) {}
 
+  /** The live re-check before a move (see in-flight-operation.ts). */
+  #recheck(volumeId: string): Promise<void> {
+    return refuseWhileInFlight(this.deps.db, volumeId, { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.#own }, this.deps.clock());
+  }
+
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    await this.#recheck(volumeId);
     const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
     if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
@@ -49,7 +56,7 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async detach(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    await this.#recheck(volumeId);
     const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
@@ -70,7 +77,7 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async delete(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
+    await this.#recheck(volumeId);
     const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (!live) {
       await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
@@ -101,6 +108,7 @@ export class DirectVolumeWriter implements VolumeWriter {
   ): Promise<MoveOutcome> {
     const { db, clock } = this.deps;
     const id = await startOwnOperation(db, { type, volumeId, vmId, request }, clock());
+    this.#own.add(id);
     try {
       const done = await work();
       await finishOwnOperation(db, id, { status: 'completed', response: { ...done.response, message: done.message } }, clock());

@@ -2,32 +2,63 @@
  * The live re-check every move makes right before it starts: a `volume_operations` row of the
  * volume still `pending`/`executing` (younger than the stale limit) means another writer — the
  * daemon for the OMA, or one of our own runs that died — is working on it, and nobody else may.
+ * An operation of another writer that ended within the settle window holds the volume too: the
+ * pass's gates saw the world before it started, so only this re-check can see an OMA operation
+ * that began and ended between the observation and the move (the OMA's next step may be coming).
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema-types.js';
 import { VolumeMoveError } from './volume-writer.js';
 
-/** An operation in flight on a volume, or null. */
+/** What the re-check holds a volume for. */
+export interface InFlightLimits {
+  /** A `pending`/`executing` operation older than this is stale and no longer holds the volume. */
+  readonly staleAfterMs: number;
+  /** An ended operation holds the volume this long after its end (0: not at all). */
+  readonly settleMs: number;
+  /** Operations this writer ran itself (a workflow's detach before its attach): never a hold. */
+  readonly own: ReadonlySet<string>;
+}
+
+/**
+ * `volume_operations` timestamps have whole seconds (MariaDB truncates the fraction): an ended
+ * operation may look up to a second older than it is, so the settle look-back gets that second more.
+ */
+const SECOND_TRUNCATION_MS = 1_000;
+
+/** An operation in flight (or settling) on a volume, or null. */
 export async function operationInFlight(
   db: Kysely<DB>,
   volumeId: string,
-  staleAfterMs: number,
+  limits: InFlightLimits,
   now: Date,
 ): Promise<{ readonly id: string; readonly type: string; readonly status: string } | null> {
-  const since = new Date(now.getTime() - staleAfterMs);
-  const row = await db
+  const since = new Date(now.getTime() - limits.staleAfterMs);
+  const open = await db
     .selectFrom('volume_operations')
     .select(['id', 'type', 'status'])
     .where('volume_id', '=', volumeId)
     .where('status', 'in', ['pending', 'executing'])
     .where('created_at', '>=', since)
     .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  return row ?? null;
+    .execute();
+  const busy = open.find((r) => !limits.own.has(r.id));
+  if (busy) return busy;
+  if (limits.settleMs <= 0) return null;
+  const settled = await db
+    .selectFrom('volume_operations')
+    .select(['id', 'type', 'status'])
+    .where('volume_id', '=', volumeId)
+    .where('status', 'in', ['completed', 'failed', 'cancelled'])
+    .where('updated_at', '>=', new Date(now.getTime() - limits.settleMs - SECOND_TRUNCATION_MS))
+    .orderBy('updated_at', 'desc')
+    .execute();
+  const recent = settled.find((r) => !limits.own.has(r.id));
+  return recent ? { ...recent, status: `${recent.status} within the settle window of ${Math.round(limits.settleMs / 1000)} s` } : null;
 }
 
 /** Throws (not terminal: the next pass may try again) while another operation works on the volume. */
-export async function refuseWhileInFlight(db: Kysely<DB>, volumeId: string, staleAfterMs: number, now: Date): Promise<void> {
-  const busy = await operationInFlight(db, volumeId, staleAfterMs, now);
+export async function refuseWhileInFlight(db: Kysely<DB>, volumeId: string, limits: InFlightLimits, now: Date): Promise<void> {
+  const busy = await operationInFlight(db, volumeId, limits, now);
   if (busy) throw new VolumeMoveError(`volume ${volumeId} has a Volume Daemon operation in flight (${busy.type} ${busy.id}, ${busy.status}): not touched`);
 }

@@ -52,6 +52,11 @@ export interface VolumeWriterDeps {
   /** How long an attach to the OMA waits for the by-id link (the daemon waits 10 s). */
   readonly byIdWaitMs: number;
   readonly pollMs: number;
+  /**
+   * How long another writer's ended operation still holds its volume at the live re-check, ms (the
+   * pass's settle window: `thresholds.volumeOperationSettleSeconds`, or the grace override). Default 0.
+   */
+  readonly operationSettleMs?: number;
   readonly clock: () => Date;
   readonly signal: AbortSignal;
   readonly logger: Logger;

@@ -1,25 +1,34 @@
 /**
  * Issue 14, "Done when" 2: seeded random interleavings of Volume Daemon operations started by an
  * "OMA" client (detach + attach back as a failover/rollback does, the GUI's "Cleanup Failed Job"
- * sequence, an attach of a volume detached behind the OMA's back, a delete of an orphan it created)
- * with reconciler passes on the same volumes, beside the daemon simulator with every fault on but
- * the HUP. Counted over all interleavings: duplicate-key failures, failed daemon operations, actions
- * of ours on a volume while an OMA operation on it was running (audit log vs the OMA's own clock),
- * and moves of ours per volume (a volume the OMA moved is never moved back by us while the OMA's
- * sequence runs, and no volume is moved by us twice in one interleaving).
+ * sequence, an attach of a volume the OMA detached earlier, a delete of an orphan it attached) with
+ * reconciler passes on the same volumes, beside the daemon simulator with every fault on but the
+ * HUP. Half of the time our repair is due (grace over) when the OMA starts, so both reach for the
+ * same volume at once.
  *
- * Passes run with a 2 s grace (`--grace-seconds 2`), which is also the settle window after a daemon
+ * Judged from the daemon simulator's operation log (accept and end times to the millisecond; the
+ * `volume_operations` timestamps have whole seconds, too coarse to order two operations), with the
+ * audit log for our actions: duplicate-key failures; daemon operations failed because of us (ours,
+ * or the OMA's after we started on its volume while its operation ran or in the middle of its
+ * sequence); operations of ours started while an OMA operation on the volume ran or within the
+ * settle window after it; and moves of ours per volume (at most one, a delete's detach+delete
+ * counting as one). The OMA starting on a volume while our operation runs is the OMA's race (the
+ * daemon has no per-volume lock) and is reported apart (`omaStartedDuringOurs`, `omaFailedRacingUs`).
+ *
+ * Passes run with a 1 s grace (`--grace-seconds 1`), which is also the settle window after a daemon
  * operation: the OMA's steps follow each other within milliseconds, as on the appliance.
+ * COEXISTENCE_INTERLEAVINGS=N changes the count (default 50).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletedPass } from '../../src/engine/run-pass.js';
+import type { OperationLogEntry } from '../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
 import { checkInvariants } from '../engine/helpers/check-invariants.js';
 import { readAppliance } from '../engine/helpers/read-appliance.js';
 import { startCoexistence, type Coexistence } from './helpers/coexistence.js';
 import { pollUntil } from './helpers/poll.js';
 
 const INTERLEAVINGS = Number(process.env.COEXISTENCE_INTERLEAVINGS ?? 50);
-const GRACE_SECONDS = 2;
+const GRACE_SECONDS = 1;
 const VOLUME_ACTIONS = new Set(['quarantine-volume', 'delete-volume', 'attach-volume-to-oma']);
 
 /** mulberry32: a small seeded PRNG. */
@@ -33,7 +42,7 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const pick = <T>(rnd: () => number, items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
+const pick = <T>(rnd: () => number, items: readonly T[]): T | undefined => items[Math.floor(rnd() * items.length)];
 
 /** One OMA daemon operation as the OMA saw it, on its own clock. */
 interface OmaOp {
@@ -46,17 +55,23 @@ interface OmaOp {
   readonly error: string | null;
 }
 
-/** An OMA sequence on a volume (from its first step's start to its last step's end). */
+/** An OMA sequence on some volumes: its operations, from the first one's acceptance to the last one's end. */
 interface OmaSequence {
   readonly name: string;
   readonly volumeIds: readonly string[];
-  readonly startedAt: number;
-  readonly endedAt: number;
+  readonly operationIds: readonly string[];
 }
 
 describe('OMA daemon operations interleaved with reconciler passes', () => {
   let c: Coexistence;
-  const figures = { interleavings: 0, omaOperations: 0, ourOperations: 0, passes: 0, ourVolumeActions: 0, duplicateKeyFailures: 0, failedOperations: 0, actionsInFlight: 0, backAndForth: 0 };
+  const figures = {
+    interleavings: 0, ripe: 0, omaOperations: 0, ourOperations: 0, passes: 0, ourVolumeActions: 0,
+    duplicateKeyFailures: 0, failedBecauseOfUs: 0, actionsInFlight: 0, withinSettle: 0, backAndForth: 0,
+    /** The OMA started an operation on a volume while ours ran on it (the daemon has no per-volume lock). */
+    omaStartedDuringOurs: 0,
+    omaFailedRacingUs: 0,
+    omaRaces: [] as string[],
+  };
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -80,7 +95,7 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
       const t0 = new Date();
       const omaOps: OmaOp[] = [];
       const sequences: OmaSequence[] = [];
-      const daemonBefore = Object.values(c.daemon!.stats.operations).reduce((n, s) => n + s.started, 0);
+      const logStart = c.daemon!.stats.log.length;
 
       const run = async (kind: 'attach' | 'detach' | 'delete', volumeId: string): Promise<void> => {
         const startedAt = Date.now();
@@ -89,18 +104,18 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
         omaOps.push({ id: started.id, kind, volumeId, startedAt, endedAt: Date.now(), status: end.status, error: end.error ?? null });
       };
       const sequence = async (name: string, volumeIds: readonly string[], steps: () => Promise<void>): Promise<void> => {
-        const startedAt = Date.now();
+        const first = omaOps.length;
         try {
           await steps();
         } finally {
-          sequences.push({ name, volumeIds, startedAt, endedAt: Date.now() });
+          sequences.push({ name, volumeIds, operationIds: omaOps.slice(first).map((o) => o.id) });
         }
       };
 
-      // Drift the reconciler repairs on the same volumes: a volume detached behind the OMA's back,
-      // and an orphan the OMA attached (adopted into our ledger, so we quarantine it).
-      const behindBack = rnd() < 0.5 ? pick(rnd, allContextVolumes) : null;
-      if (behindBack) state.detachVolume(behindBack);
+      // A volume of a ready_for_failover context the OMA detached earlier (through the daemon, so its
+      // bookkeeping is clean) and has not attached back: we reattach it once the settle window is over.
+      const behindBack = rnd() < 0.5 ? (pick(rnd, allContextVolumes) ?? null) : null;
+      if (behindBack) await run('detach', behindBack);
       let orphan: string | null = null;
       if (rnd() < 0.5) {
         orphan = state.addVolume({ name: `migration-orphan${seed}-orphan${seed}-disk-0`, type: 'DATADISK', sizeBytes: 2 ** 30 }).id;
@@ -108,20 +123,34 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
         await db.insertInto('oma_reconciler_ledger').values({ object_type: 'volume', object_id: orphan, first_seen_at: new Date(), last_seen_at: new Date(), reason: 'adopted by test', adopted: 1, adopted_by: 'test' }).execute();
       }
       await h.env.syncDevices();
+      // Often the drift is ripe first (its grace over, our action would run now), so the OMA and we
+      // reach for the same volume at once.
+      if ((behindBack || orphan) && rnd() < 0.6) {
+        await h.pass({ graceOverride: GRACE_SECONDS }); // records when the drift was first seen; the grace holds it
+        await pollUntil(`seed ${seed}: our volume action ripe`, async () => {
+          const plan = await h.plan({ graceOverride: GRACE_SECONDS });
+          return plan.gated.some((d) => d.actions.some((a) => VOLUME_ACTIONS.has(a.action) && a.decision === 'run'));
+        }, 30_000, 100);
+        figures.ripe++;
+      }
+      const offsetMs = Math.floor(rnd() * 300);
 
-      // The OMA's script, run while passes run.
+      // The OMA's script, run while passes run (it starts `offsetMs` into them).
       const script = async (): Promise<void> => {
+        await new Promise((resolve) => setTimeout(resolve, offsetMs));
         const steps = 1 + Math.floor(rnd() * 3);
         for (let i = 0; i < steps; i++) {
           const choice = rnd();
           if (choice < 0.35) {
             const v = pick(rnd, allContextVolumes.filter((id) => id !== behindBack && state.getVolume(id)?.vmId === h.omaVmId));
-            if (v) {await sequence('detach+attach', [v], async () => {
-              await run('detach', v);
-              await run('attach', v);
-            });}
+            if (v) {
+              await sequence('detach+attach', [v], async () => {
+                await run('detach', v);
+                await run('attach', v);
+              });
+            }
           } else if (choice < 0.6) {
-            const volumes = pick(rnd, contextVolumes).filter((id) => id !== behindBack);
+            const volumes = (pick(rnd, contextVolumes) ?? []).filter((id) => id !== behindBack);
             await sequence('cleanup-failed', volumes, async () => {
               for (const v of volumes) if (await c.oma.getVolumeDevice(v)) await run('detach', v);
               for (const v of volumes) if (state.getVolume(v)?.vmId === null) await run('attach', v);
@@ -149,50 +178,75 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
         return checkInvariants(await readAppliance(h)).length === 0;
       }, 60_000, 100);
 
-      // Figures of this interleaving.
+      // Figures of this interleaving, from the daemon's own log (to the millisecond; the
+      // `volume_operations` timestamps have whole seconds) and the audit log.
       figures.interleavings++;
       figures.passes += passes.length;
       figures.omaOperations += omaOps.length;
-      const daemonAfter = Object.values(c.daemon!.stats.operations).reduce((n, s) => n + s.started, 0);
-      figures.ourOperations += daemonAfter - daemonBefore - omaOps.length;
-      const ops = await db.selectFrom('volume_operations').select(['id', 'type', 'volume_id', 'status', 'error']).where('created_at', '>=', new Date(t0.getTime() - 1000)).execute();
-      for (const op of ops.filter((o) => o.status === 'failed')) {
-        figures.failedOperations++;
-        const whose = omaOps.some((o) => o.id === op.id) ? 'OMA' : 'our';
-        if (/Duplicate entry/i.test(op.error ?? '')) figures.duplicateKeyFailures++;
-        problems.push(`seed ${seed}: ${whose} ${op.type} ${op.id} of ${op.volume_id} failed: ${op.error ?? ''}`);
-      }
-      const actions = await db.selectFrom('oma_reconciler_actions').select(['action', 'subject_id', 'outcome', 'created_at']).where('created_at', '>=', t0).execute();
-      const moves = actions.filter((a) => VOLUME_ACTIONS.has(a.action) && a.outcome === 'success');
-      figures.ourVolumeActions += moves.length;
-      const perVolume = new Map<string, number>();
-      for (const m of moves) {
-        const at = m.created_at.getTime();
-        perVolume.set(m.subject_id, (perVolume.get(m.subject_id) ?? 0) + 1);
-        const busy = omaOps.find((o) => o.volumeId === m.subject_id && o.startedAt <= at && at <= o.endedAt);
+      const omaIds = new Set(omaOps.map((o) => o.id));
+      const log = c.daemon!.stats.log.slice(logStart);
+      const ours = log.filter((e) => !omaIds.has(e.id));
+      const theirs = log.filter((e) => omaIds.has(e.id));
+      figures.ourOperations += ours.length;
+      const overlaps = (a: OperationLogEntry, b: OperationLogEntry) => b.acceptedAt <= a.acceptedAt && a.acceptedAt <= (b.endedAt ?? Infinity);
+      const blame = new Map<string, string>();
+      for (const x of ours) {
+        const busy = theirs.find((y) => y.volumeId === x.volumeId && overlaps(x, y));
         if (busy) {
           figures.actionsInFlight++;
-          problems.push(`seed ${seed}: ${m.action} of ${m.subject_id} while the OMA ${busy.kind} ${busy.id} ran`);
+          problems.push(`seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} started while the OMA ${busy.type} ${busy.id} ran`);
+          blame.set(busy.id, `our ${x.type} ${x.id} started while it ran`);
         }
-        const within = sequences.find((s) => s.volumeIds.includes(m.subject_id) && s.startedAt <= at && at <= s.endedAt);
+        const settling = theirs.find((y) => y.volumeId === x.volumeId && y.endedAt !== null && y.endedAt < x.acceptedAt && x.acceptedAt - y.endedAt < GRACE_SECONDS * 1000);
+        if (settling) {
+          figures.withinSettle++;
+          problems.push(`seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} started ${x.acceptedAt - (settling.endedAt ?? 0)} ms after the OMA ${settling.type} ${settling.id} ended (settle ${GRACE_SECONDS} s)`);
+        }
+        const within = sequences.find((q) => {
+          const steps = theirs.filter((y) => q.operationIds.includes(y.id));
+          if (!q.volumeIds.includes(x.volumeId) || steps.length === 0) return false;
+          return Math.min(...steps.map((y) => y.acceptedAt)) <= x.acceptedAt && x.acceptedAt <= Math.max(...steps.map((y) => y.endedAt ?? Infinity));
+        });
         if (within) {
           figures.backAndForth++;
-          problems.push(`seed ${seed}: ${m.action} of ${m.subject_id} during the OMA's ${within.name}`);
+          problems.push(`seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} during the OMA's ${within.name}`);
+          for (const y of theirs) if (y.volumeId === x.volumeId && y.acceptedAt > x.acceptedAt) blame.set(y.id, `our ${x.type} ${x.id} moved the volume during the OMA's ${within.name}`);
         }
+        // The OMA started on a volume our operation was moving: its race, reported apart.
+        for (const y of theirs) if (y.volumeId === x.volumeId && overlaps(y, x)) figures.omaStartedDuringOurs++;
       }
+      const perVolume = new Map<string, number>();
+      for (const x of ours.filter((e) => e.type === 'attach' || e.type === 'detach' || e.type === 'delete')) perVolume.set(x.volumeId, (perVolume.get(x.volumeId) ?? 0) + 1);
       for (const [volumeId, n] of perVolume) {
-        if (n > 1) {
+        // A delete of an attached volume is a detach then a delete: one removal, two operations.
+        const removal = ours.filter((e) => e.volumeId === volumeId).map((e) => e.type).join(',') === 'detach,delete';
+        if (n > 1 && !removal) {
           figures.backAndForth++;
-          problems.push(`seed ${seed}: volume ${volumeId} moved ${n} times by us`);
+          problems.push(`seed ${seed}: volume ${volumeId} moved ${n} times by us (${ours.filter((e) => e.volumeId === volumeId).map((e) => e.type).join(', ')})`);
         }
       }
-      for (const o of omaOps.filter((x) => x.status !== 'completed')) problems.push(`seed ${seed}: OMA ${o.kind} of ${o.volumeId} ended ${o.status}: ${o.error ?? ''}`);
+      const failed = await db.selectFrom('volume_operations').select(['id', 'type', 'volume_id', 'status', 'error']).where('id', 'in', log.length > 0 ? log.map((e) => e.id) : ['-']).where('status', '=', 'failed').execute();
+      for (const op of failed) {
+        if (/Duplicate entry/i.test(op.error ?? '')) figures.duplicateKeyFailures++;
+        const mine = !omaIds.has(op.id);
+        const cause = mine ? 'ours' : blame.get(op.id) ?? null;
+        if (mine || cause !== null) {
+          figures.failedBecauseOfUs++;
+          problems.push(`seed ${seed}: ${mine ? 'our' : 'OMA'} ${op.type} ${op.id} of ${op.volume_id} failed (${cause ?? ''}): ${op.error ?? ''}`);
+        } else {
+          // The OMA's own race with an operation of ours already running (the daemon has no lock).
+          figures.omaFailedRacingUs++;
+          figures.omaRaces.push(`seed ${seed}: OMA ${op.type} of ${op.volume_id}: ${op.error ?? ''}`);
+        }
+      }
+      const actions = await db.selectFrom('oma_reconciler_actions').select(['action', 'outcome']).where('created_at', '>=', t0).execute();
+      figures.ourVolumeActions += actions.filter((a) => VOLUME_ACTIONS.has(a.action) && a.outcome === 'success').length;
     }
 
     expect(figures.interleavings).toBe(INTERLEAVINGS);
     expect(problems).toEqual([]);
-    expect(figures).toMatchObject({ duplicateKeyFailures: 0, failedOperations: 0, actionsInFlight: 0, backAndForth: 0 });
+    expect(figures).toMatchObject({ duplicateKeyFailures: 0, failedBecauseOfUs: 0, actionsInFlight: 0, withinSettle: 0, backAndForth: 0 });
     // The interleavings did make us move volumes (the test can fail).
     expect(figures.ourVolumeActions).toBeGreaterThan(0);
-  });
+  }, 900_000);
 });

@@ -15,6 +15,8 @@ export async function passVolumeWriter(
   omaVmId: string | null,
   signal: AbortSignal,
   logger: Logger,
+  /** The pass's settle window after a Volume Daemon operation, s (the grace override when given). */
+  settleSeconds: number = deps.config.thresholds.volumeOperationSettleSeconds,
 ): Promise<{ volumes?: VolumeWriter | null; volumesBlocked?: string }> {
   if (cs === null || omaVmId === null) return {};
   const resolution = await deps.volumeDaemon();
@@ -30,6 +32,7 @@ export async function passVolumeWriter(
       deviceByIdDir: deps.config.deviceByIdDir,
       byIdWaitMs: 10_000,
       pollMs: 100,
+      operationSettleMs: settleSeconds * 1000,
       clock: deps.clock,
       signal,
       logger,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeDrift } from '../../../reconcilers/lib/drift.js';
 import { checkMassRewrites, checkSanity, sanityGate } from '../../../src/engine/gates/sanity-gate.js';
-import type { DriftItem } from '../../../src/engine/types.js';
+import type { DriftItem } from '../../../src/reconcile/types.js';
 import { testGateContext } from '../../fixtures-world/gate-context.js';
 import { csVolume, ledger, WorldBuilder } from '../../fixtures-world/world-builder.js';
 

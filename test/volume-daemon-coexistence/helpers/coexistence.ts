@@ -59,7 +59,11 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
   return port;
 }
 
@@ -128,7 +132,7 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
     failedOperations: async () =>
       (await h.db.db.selectFrom('volume_operations').select(['id', 'type', 'volume_id', 'error']).where('status', '=', 'failed').execute()).map((r) => ({ ...r, error: r.error ?? null })),
     close: async () => {
-      await (daemon)?.close();
+      await daemon?.close();
       await h.close();
     },
   };
