@@ -7,6 +7,7 @@
 import { findVolume } from '../cloudstack/find-objects.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
+import { startDelete } from './start-delete.js';
 import { VolumeDaemonOperationTimeoutError } from '../volume-daemon/errors.js';
 import type { VolumeOperation } from '../volume-daemon/types.js';
 import type { VolumeDaemonClient } from '../volume-daemon/volume-daemon-client.js';
@@ -86,12 +87,8 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   async delete(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (!live) {
-      await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
-      return { changed: false, message: `volume ${volumeId} is already gone`, nbdChanged: false, operationId: null };
-    }
+    const { live, gone } = await startDelete(deps, volumeId, this.operationStaleMs);
+    if (gone) return gone;
     // Without a mapping the daemon skips the detach and CloudStack refuses to delete an attached
     // volume: detach through the daemon first whenever CloudStack says it is attached.
     const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;

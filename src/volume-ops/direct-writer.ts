@@ -7,6 +7,7 @@ import { coerceError } from '../errors.js';
 import { findVolume } from '../cloudstack/find-objects.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
+import { startDelete } from './start-delete.js';
 import { finishOwnOperation, startOwnOperation, type OperationType } from './own-operation.js';
 import { VolumeMoveError, type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
 import { vmLabel } from './bookkeeping.js';
@@ -70,12 +71,8 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async delete(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (!live) {
-      await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
-      return { changed: false, message: `volume ${volumeId} is already gone`, nbdChanged: false, operationId: null };
-    }
+    const { live, gone } = await startDelete(deps, volumeId, this.operationStaleMs);
+    if (gone) return gone;
     const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;
     const outcome = await this.#run('delete', volumeId, null, {}, async () => {
       try {
