@@ -7,7 +7,7 @@
 import { findVolume } from '../cloudstack/find-objects.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
-import { startDelete } from './start-delete.js';
+import { liveVolumeToMove, startAttach, startDelete } from './move-start.js';
 import { VolumeDaemonOperationTimeoutError } from '../volume-daemon/errors.js';
 import type { VolumeOperation } from '../volume-daemon/types.js';
 import type { VolumeDaemonClient } from '../volume-daemon/volume-daemon-client.js';
@@ -28,12 +28,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
     const { deps } = this;
     const root = options.root === true;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
-    if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
-      throw new VolumeMoveError(`volume ${volumeId} is attached to VM ${live.virtualMachineId}, not detached: not moved to ${vmId}`, true);
-    }
+    const live = await startAttach(deps, volumeId, vmId, this.operationStaleMs);
     if (live.virtualMachineId === vmId) {
       const fixed = await this.#completeAttach(volumeId, vmId, root, live.sizeBytes);
       return { changed: false, message: `volume ${volumeId} is already attached to ${vmLabel(this.deps, vmId)}${fixed.note}`, nbdChanged: fixed.nbdChanged, operationId: null };
@@ -61,8 +56,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   async detach(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    const live = await liveVolumeToMove(deps, volumeId, this.operationStaleMs);
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
       const fixed = await this.#completeDetach(volumeId);

@@ -6,10 +6,9 @@ import { waitForLink } from '../devices/wait-for-link.js';
 import { coerceError } from '../errors.js';
 import { findVolume } from '../cloudstack/find-objects.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
-import { refuseWhileInFlight } from './in-flight-operation.js';
-import { startDelete } from './start-delete.js';
+import { liveVolumeToMove, startAttach, startDelete } from './move-start.js';
 import { finishOwnOperation, startOwnOperation, type OperationType } from './own-operation.js';
-import { VolumeMoveError, type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
+import { type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
 import { vmLabel } from './bookkeeping.js';
 
 /** The direct path; see the module comment. */
@@ -24,12 +23,7 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
-    if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
-      throw new VolumeMoveError(`volume ${volumeId} is attached to VM ${live.virtualMachineId}, not detached: not moved to ${vmId}`, true);
-    }
+    const live = await startAttach(deps, volumeId, vmId, this.operationStaleMs);
     const root = options.root === true;
     if (live.virtualMachineId === vmId) {
       const { nbdChanged, note } = await this.#recordAttach(volumeId, vmId, root, live.sizeBytes, 0);
@@ -50,8 +44,7 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async detach(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await refuseWhileInFlight(this.deps.db, volumeId, this.operationStaleMs, this.deps.clock());
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    const live = await liveVolumeToMove(deps, volumeId, this.operationStaleMs);
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
       const nbdChanged = await this.#recordDetach(volumeId);
