@@ -17,7 +17,7 @@
 import type { DriftItem, Policy, ProposedAction } from '../src/reconcile/types.js';
 import type { Reconciler } from './lib/reconciler.js';
 import type { CsVolume, DeviceMappingRow, World } from '../src/world/world.js';
-import { byIdPath } from './lib/by-id-path.js';
+import { byIdPath } from '../src/world/by-id.js';
 import { fact, makeDrift, sortDrift, type DriftInput } from './lib/drift.js';
 import { resolveOmaVm } from './lib/oma-vm.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
@@ -103,7 +103,7 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
     const volume = idx.csVolumes.get(ov.volumeId);
     if (volume?.virtualMachineId !== omaVmId || idx.deviceMappings.has(ov.volumeId)) continue;
     const link = idx.linksByVolume.get(ov.volumeId);
-    const devicePath = link?.path ?? byIdPath(policy.deviceByIdDir, ov.volumeId);
+    const devicePath = link?.path ?? byIdPath(ov.volumeId, policy.deviceByIdDir);
     const reason = link ? null : noLinkReason(idx, ov.volumeId);
     items.push(
       makeDrift({

@@ -4,7 +4,7 @@
  */
 import type { Policy } from '../../src/reconcile/types.js';
 import type { ContextRow, CsVolume, OsseaVolumeRow } from '../../src/world/world.js';
-import { byIdPath } from './by-id-path.js';
+import { byIdPath } from '../../src/world/by-id.js';
 import { EXPORTED_STATES } from './context-states.js';
 import { exportNameFor } from './names.js';
 import type { OmaVm } from './oma-vm.js';
@@ -37,7 +37,7 @@ export function desiredExports(
     const volume = idx.csVolumes.get(row.volumeId);
     if (!context || (states !== null && !states.includes(context.currentStatus)) || volume?.virtualMachineId !== oma.id) continue;
     const exportName = exportNameFor(row.volumeId);
-    out.set(exportName, { exportName, devicePath: byIdPath(policy.deviceByIdDir, row.volumeId), row, context, volume });
+    out.set(exportName, { exportName, devicePath: byIdPath(row.volumeId, policy.deviceByIdDir), row, context, volume });
   }
   return out;
 }

@@ -112,14 +112,7 @@ export class CloudStackClient {
         const jobId = typeof accepted.jobid === 'string' || typeof accepted.jobid === 'number' ? String(accepted.jobid) : null;
         if (jobId === null) throw new CloudStackProtocolError(command, `${command}: no jobid in the answer`);
         await options.onSubmitted?.(jobId);
-        const job = await waitForJob((id) => this.queryAsyncJobResult(id, options), {
-          command,
-          jobId,
-          timeoutMs: options.timeoutMs ?? this.#jobTimeoutMs,
-          poll: this.#poll,
-          signal: options.signal,
-        });
-        return job.result ?? {};
+        return this.waitForAsyncJob(command, jobId, options);
       });
     return this.#queue.add(run);
   }

@@ -12,7 +12,7 @@ import type { Database } from '../db/connect.js';
 import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
 import { ledgerObservations } from '../engine/ledger.js';
 import { recordLedger } from '../engine/store/ledger-store.js';
-import { byIdPathFor } from '../appliance-world/by-id-path.js';
+import { byIdPath } from '../world/by-id.js';
 import { injectStuckFailover } from '../appliance-world/inject-stuck-failover.js';
 
 /** One injected case, for the demo's narration. */
@@ -69,7 +69,7 @@ export async function injectDemoDrift(env: ApplianceEnv, database: Database, now
 
   // orphan-nbd-export: an export file left for a volume that no longer exists.
   const ghost = randomUUID();
-  await writeFile(join(env.dirs.confDir, `migration-vol-${ghost}.conf`), `[migration-vol-${ghost}]\nexportname = ${byIdPathFor(ghost, env.dirs.byIdDir)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
+  await writeFile(join(env.dirs.confDir, `migration-vol-${ghost}.conf`), `[migration-vol-${ghost}]\nexportname = ${byIdPath(ghost, env.dirs.byIdDir)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
   out.push({ kind: 'orphan-nbd-export', what: `export file for gone volume ${ghost}` });
 
   // missing-nbd-export + live-export-mismatch: an export file removed while nbd-server serves it.

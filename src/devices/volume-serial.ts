@@ -5,28 +5,26 @@
  * `scsi-<serial>` (virtio-scsi). Only the 20-character prefix survives, so a serial is mapped back
  * by matching prefixes against known volume ids.
  */
-import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-
-/** Length of the virtio-blk serial field (VIRTIO_BLK_ID_BYTES). */
-export const SERIAL_LENGTH = 20;
+import { byIdPath as byIdPathOf, virtioSerial } from '../world/by-id.js';
 
 /** By-id name prefixes, most specific first (the CSI drivers try the same three). */
 const LINK_PREFIXES = ['virtio-', 'scsi-0QEMU_QEMU_HARDDISK_', 'scsi-'] as const;
 
 const VOLUME_ID = /^[0-9A-Fa-f][0-9A-Fa-f-]*$/;
 
-/** The KVM serial of a CloudStack volume id: hyphens removed, first 20 characters, lower case. */
+/** The KVM serial of a CloudStack volume id (the rule in `world/by-id.ts`); throws on a non-UUID id. */
 export function volumeSerial(volumeId: string): string {
   if (!VOLUME_ID.test(volumeId)) {
     throw new InvalidInputError(`volume id ${JSON.stringify(volumeId.slice(0, 80))} is not a UUID`, 'volumeId');
   }
-  return volumeId.replace(/-/g, '').slice(0, SERIAL_LENGTH).toLowerCase();
+  return virtioSerial(volumeId);
 }
 
-/** The virtio by-id path the appliance stores: `<dir>/virtio-<serial>`. */
-export function byIdPath(volumeId: string, dir = '/dev/disk/by-id'): string {
-  return join(dir, `virtio-${volumeSerial(volumeId)}`);
+/** The virtio by-id path of a volume id taken from outside: validated, then the one rule of `world/by-id.ts`. */
+export function byIdPath(volumeId: string, dir?: string): string {
+  volumeSerial(volumeId);
+  return byIdPathOf(volumeId, dir);
 }
 
 /**

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { coerceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EnginePort } from '../reconcile/engine-port.js';
@@ -12,6 +11,7 @@ import type { ReadinessSources } from './readiness.js';
 import { DEFAULT_BODY_LIMIT } from './request-input.js';
 import { matchPattern, type Route } from './route.js';
 import { statusPagePlaceholder, type StatusPageHandler } from './status-page-placeholder.js';
+import { listen } from '../listen.js';
 
 /** What the HTTP server is built from. */
 export interface HttpServerDeps {
@@ -98,15 +98,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServerH
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 60_000 }, (req, res) => {
     void handle(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(deps.listen.port, deps.listen.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const info = await listen(server, deps.listen.port, deps.listen.host);
   server.on('error', (e) => { log.error({ err: e }, 'http server error'); });
-  const info = server.address() as AddressInfo;
   log.info({ host: info.address, port: info.port }, 'http server listening');
 
   let closing: Promise<void> | null = null;

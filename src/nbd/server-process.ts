@@ -6,6 +6,7 @@
  */
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import type { NbdAddress } from './nbd-wire.js';
 
 /** The fields of /proc/PID/status we use. */
 export interface ProcStatus {
@@ -36,6 +37,12 @@ export type FindNbdServerResult =
 export interface ProcOptions {
   /** Default `/proc`. */
   readonly procRoot?: string;
+}
+
+/** Where a running nbd-server is found: the pid file it wrote and the address it serves. */
+export interface NbdServerAt extends ProcOptions {
+  readonly pidFile: string;
+  readonly address: NbdAddress;
 }
 
 /** Reads /proc/PID/status; null when the process does not exist. */

@@ -10,15 +10,12 @@ import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { listNbdExports } from './nbd-client.js';
 import { NbdServerStateError } from './nbd-errors.js';
-import type { NbdAddress } from './nbd-wire.js';
-import { findNbdServer, isProcessGone, type NbdServerProcess, type ProcOptions } from './server-process.js';
+import { findNbdServer, isProcessGone, type NbdServerAt, type NbdServerProcess } from './server-process.js';
 import { chooseRestartMethod, runCommand } from './service-manager.js';
 import type { SignalPort } from './signal-port.js';
 
 /** How to restart. */
-export interface RestartOptions extends ProcOptions {
-  readonly pidFile: string;
-  readonly address: NbdAddress;
+export interface RestartOptions extends NbdServerAt {
   readonly signals: SignalPort;
   /** argv to start with (standalone restarts); empty = the old process's own argv. */
   readonly startCommand: readonly string[];

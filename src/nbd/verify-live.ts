@@ -6,13 +6,10 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { listNbdExports, probeNbdExport } from './nbd-client.js';
-import type { NbdAddress } from './nbd-wire.js';
-import { findNbdServer, type ProcOptions } from './server-process.js';
+import { findNbdServer, type NbdServerAt } from './server-process.js';
 
 /** What to check. */
-export interface VerifyLiveOptions extends ProcOptions {
-  readonly address: NbdAddress;
-  readonly pidFile: string;
+export interface VerifyLiveOptions extends NbdServerAt {
   /** The parent PID that must still be (or now be) running. */
   readonly pid: number;
   readonly mustList: readonly string[];

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { commandTable } from './commands/command-table.js';
 import { handleAdminRequest } from './sim-admin.js';
 import { handleApiRequest } from './sim-api.js';
@@ -14,6 +13,7 @@ import { SimJobs } from './sim-jobs.js';
 import { ListCache } from './list-cache.js';
 import { SimState, type SimSeed } from './sim-state.js';
 import { SimStats } from './sim-stats.js';
+import { closeServer, listen } from '../listen.js';
 
 export interface SimulatorOptions {
   /** Default 0 (a free port). */
@@ -117,14 +117,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       res.end(e instanceof Error ? e.message : 'error');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
   return {
     url: `${baseUrl}/client/api`,
@@ -142,12 +135,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       closing.abort();
       jobs.close();
       for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      });
+      await closeServer(server);
     },
   };
 }

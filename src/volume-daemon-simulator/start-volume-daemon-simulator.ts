@@ -4,7 +4,6 @@
  * CloudStack), conf.d and by-id directories, with the real daemon's faults switchable.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { configSchema, type Config } from '../config/config-schema.js';
 import { connectDatabase } from '../db/connect.js';
@@ -19,6 +18,7 @@ import { adminRoute } from './admin-routes.js';
 import { route } from './routes.js';
 import { SimUdev } from './udev.js';
 import { VolumeService } from './volume-service.js';
+import { closeServer, listen } from '../listen.js';
 
 /** Options; the CLI fills them from the reconciler's configuration. */
 export interface VolumeDaemonSimulatorOptions {
@@ -177,24 +177,11 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
       res.end(JSON.stringify({ error: (e as Error).message }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   logger.info({ url, faults }, 'volume daemon simulator listening');
 
-  const stopServer = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => {
-        resolve();
-      });
-    });
+  const stopServer = () => closeServer(server);
   let resolveCrashed: () => void = () => undefined;
   const crashed = new Promise<void>((resolve) => {
     resolveCrashed = resolve;

@@ -7,6 +7,7 @@
 import { findVolume } from '../cloudstack/find-objects.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
+import { liveVolumeToMove, startAttach, startDelete } from './move-start.js';
 import { VolumeDaemonOperationTimeoutError } from '../volume-daemon/errors.js';
 import type { VolumeOperation } from '../volume-daemon/types.js';
 import type { VolumeDaemonClient } from '../volume-daemon/volume-daemon-client.js';
@@ -34,12 +35,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
     const { deps } = this;
     const root = options.root === true;
-    await this.#recheck(volumeId);
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
-    if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
-      throw new VolumeMoveError(`volume ${volumeId} is attached to VM ${live.virtualMachineId}, not detached: not moved to ${vmId}`, true);
-    }
+    const live = await startAttach(deps, volumeId, vmId, () => this.#recheck(volumeId));
     if (live.virtualMachineId === vmId) {
       const fixed = await this.#completeAttach(volumeId, vmId, root, live.sizeBytes);
       return { changed: false, message: `volume ${volumeId} is already attached to ${vmLabel(this.deps, vmId)}${fixed.note}`, nbdChanged: fixed.nbdChanged, operationId: null };
@@ -68,8 +64,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   async detach(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await this.#recheck(volumeId);
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    const live = await liveVolumeToMove(deps, volumeId, () => this.#recheck(volumeId));
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
       const fixed = await this.#completeDetach(volumeId);
@@ -95,12 +90,8 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   async delete(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await this.#recheck(volumeId);
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (!live) {
-      await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
-      return { changed: false, message: `volume ${volumeId} is already gone`, nbdChanged: false, operationId: null };
-    }
+    const { live, gone } = await startDelete(deps, volumeId, () => this.#recheck(volumeId));
+    if (gone) return gone;
     // Without a mapping the daemon skips the detach and CloudStack refuses to delete an attached
     // volume: detach through the daemon first whenever CloudStack says it is attached.
     const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;

@@ -7,8 +7,9 @@ import { coerceError } from '../errors.js';
 import { findVolume } from '../cloudstack/find-objects.js';
 import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
+import { liveVolumeToMove, startAttach, startDelete } from './move-start.js';
 import { finishOwnOperation, startOwnOperation, type OperationType } from './own-operation.js';
-import { VolumeMoveError, type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
+import { type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
 import { vmLabel } from './bookkeeping.js';
 
 /** The direct path; see the module comment. */
@@ -30,12 +31,7 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
     const { deps } = this;
-    await this.#recheck(volumeId);
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
-    if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
-      throw new VolumeMoveError(`volume ${volumeId} is attached to VM ${live.virtualMachineId}, not detached: not moved to ${vmId}`, true);
-    }
+    const live = await startAttach(deps, volumeId, vmId, () => this.#recheck(volumeId));
     const root = options.root === true;
     if (live.virtualMachineId === vmId) {
       const { nbdChanged, note } = await this.#recordAttach(volumeId, vmId, root, live.sizeBytes, 0);
@@ -56,8 +52,7 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async detach(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await this.#recheck(volumeId);
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
+    const live = await liveVolumeToMove(deps, volumeId, () => this.#recheck(volumeId));
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
       const nbdChanged = await this.#recordDetach(volumeId);
@@ -77,12 +72,8 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async delete(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    await this.#recheck(volumeId);
-    const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (!live) {
-      await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
-      return { changed: false, message: `volume ${volumeId} is already gone`, nbdChanged: false, operationId: null };
-    }
+    const { live, gone } = await startDelete(deps, volumeId, () => this.#recheck(volumeId));
+    if (gone) return gone;
     const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;
     const outcome = await this.#run('delete', volumeId, null, {}, async () => {
       try {

@@ -10,7 +10,7 @@ import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
 import type { DB } from '../db/schema-types.js';
 import { requireCloudStack, type ActuatorContext } from '../engine/actuators/actuator-context.js';
 import { writeCleanupStatus } from '../engine/store/cleanup-requests.js';
-import { byIdPath } from '../../reconcilers/lib/by-id-path.js';
+import { byIdPath } from '../world/by-id.js';
 import { cloneJournal, journalData, type Journal } from './journal.js';
 import { WorkflowCancelledError } from './workflow-errors.js';
 import type { ResolvedWorkflowOptions, WorkflowKind } from './workflow-options.js';
@@ -69,7 +69,7 @@ export class WorkflowRun {
 
   /** The by-id link of a volume on the OMA, under the context's (or the options') by-id directory. */
   byIdPath(volumeId: string): string {
-    return byIdPath(this.ctx.deviceByIdDir ?? this.options.policy.deviceByIdDir, volumeId);
+    return byIdPath(volumeId, this.ctx.deviceByIdDir ?? this.options.policy.deviceByIdDir);
   }
 
   /** Step data recorded earlier in the journal. */

@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { startReconciler } from '../../src/compose/start-reconciler.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { writeApplianceExportFile } from '../../src/appliance-world/appliance-env.js';
-import { byIdPathFor } from '../../src/appliance-world/by-id-path.js';
+import { byIdPath } from '../../src/world/by-id.js';
 import { uuidFromSeed } from '../../src/appliance-world/uuid-from-seed.js';
 import { createLogger } from '../../src/log.js';
 import { startApplianceHost } from './appliance-host-client.js';
@@ -70,7 +70,7 @@ try {
     const name = `migration-vol-${uuidFromSeed('oma-bench', 'detect', i)}`;
     const file = join(host.handle.confDir, `${name}.conf`);
     const id = `orphan-nbd-export:nbd-export:${name}`;
-    const ms = await trial(() => writeApplianceExportFile(file, name, byIdPathFor(uuidFromSeed('oma-bench', 'detect', i), host.handle.byIdDir)), (ids) => ids.has(id));
+    const ms = await trial(() => writeApplianceExportFile(file, name, byIdPath(uuidFromSeed('oma-bench', 'detect', i), host.handle.byIdDir)), (ids) => ids.has(id));
     if (i >= 0) confdMs.push(ms); // trial -1 warms the watcher up
     const gone = waitForPlan((ids) => !ids.has(id), performance.now());
     await rm(file);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema-types.js';
 import { writeApplianceExportFile, type ApplianceEnv } from '../../src/appliance-world/appliance-env.js';
-import { byIdPathFor } from '../../src/appliance-world/by-id-path.js';
+import { byIdPath } from '../../src/world/by-id.js';
 import type { WorldContext } from '../../src/appliance-world/appliance-world.js';
 import { sanitizeVmName } from '../../src/appliance-world/sanitize-vm-name.js';
 import { uuidFromSeed } from '../../src/appliance-world/uuid-from-seed.js';
@@ -39,7 +39,7 @@ export async function injectRealityDrift(env: ApplianceEnv, db: Kysely<DB>, pick
   // Orphan files: written after nbd-server started, so they are also configured-but-not-served.
   for (let i = 0; i < count; i++) {
     const name = `migration-vol-${uuidFromSeed('oma-bench', 'orphan-export', i)}`;
-    await writeApplianceExportFile(join(env.dirs.confDir, `${name}.conf`), name, byIdPathFor(uuidFromSeed('oma-bench', 'orphan-export', i), env.dirs.byIdDir));
+    await writeApplianceExportFile(join(env.dirs.confDir, `${name}.conf`), name, byIdPath(uuidFromSeed('oma-bench', 'orphan-export', i), env.dirs.byIdDir));
   }
   const removed = pick.take('ready_for_failover', count).map((c) => volumeAt(c, 2).export?.configPath ?? '');
   for (const path of removed) await rm(path);

@@ -2,14 +2,18 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema-types.js';
 import type { DriftKind } from '../../world/drift-kinds.js';
 
-/** What is written before an action runs (its intent, with the evidence that justified it). */
-export interface ActionIntent {
+/** Which action on what, in which pass: shared by an intent and the record it becomes. */
+export interface AuditedAction {
   readonly passId: string;
   readonly driftId: string | null;
   readonly kind: string;
   readonly action: string;
   readonly subject: { readonly type: string; readonly id: string; readonly name: string | null };
   readonly contextId: string | null;
+}
+
+/** What is written before an action runs (its intent, with the evidence that justified it). */
+export interface ActionIntent extends AuditedAction {
   readonly destructive: boolean;
   /** Evidence, params and gate trail, stored as the `intent` JSON. */
   readonly detail: unknown;
@@ -95,14 +99,8 @@ export async function destructiveCountsSince(db: Kysely<DB>, since: Date): Promi
 }
 
 /** An audit record as the API and the status page show it. */
-export interface AuditRecord {
+export interface AuditRecord extends AuditedAction {
   readonly id: string;
-  readonly passId: string;
-  readonly driftId: string | null;
-  readonly kind: string;
-  readonly action: string;
-  readonly subject: { readonly type: string; readonly id: string; readonly name: string | null };
-  readonly contextId: string | null;
   readonly outcome: string;
   readonly error: string | null;
   readonly reversible: boolean;

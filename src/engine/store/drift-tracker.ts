@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema-types.js';
 import type { DriftKind } from '../../world/drift-kinds.js';
 import type { DriftItem } from '../../reconcile/types.js';
+import { inChunks } from './in-chunks.js';
 
 const CHUNK = 1000;
 
@@ -20,11 +21,11 @@ export async function recordDriftSeen(
   now: Date,
 ): Promise<void> {
   const fresh = items.filter((i) => open[i.id] === undefined);
-  for (let i = 0; i < fresh.length; i += CHUNK) {
-    await db
+  await inChunks(fresh, CHUNK, (chunk) =>
+    db
       .insertInto('oma_reconciler_drift')
       .values(
-        fresh.slice(i, i + CHUNK).map((d) => ({
+        chunk.map((d) => ({
           drift_id: d.id,
           kind: d.kind,
           subject_type: d.subject.type,
@@ -36,16 +37,16 @@ export async function recordDriftSeen(
         })),
       )
       .onDuplicateKeyUpdate({ first_seen_at: now, last_seen_at: now, resolved_at: null })
-      .execute();
-  }
+      .execute(),
+  );
   const seen = new Set(items.map((i) => i.id));
   const gone = Object.keys(open).filter((id) => !seen.has(id) && evaluatedKinds.has(id.split(':')[0] as DriftKind));
-  for (let i = 0; i < gone.length; i += CHUNK) {
-    await db
+  await inChunks(gone, CHUNK, (chunk) =>
+    db
       .updateTable('oma_reconciler_drift')
       .set({ resolved_at: now, last_seen_at: now })
-      .where('drift_id', 'in', gone.slice(i, i + CHUNK))
+      .where('drift_id', 'in', chunk)
       .where('resolved_at', 'is', null)
-      .execute();
-  }
+      .execute(),
+  );
 }

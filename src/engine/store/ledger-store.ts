@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema-types.js';
 import type { LedgerEntry } from '../../world/world.js';
 import type { LedgerObservation } from '../ledger.js';
+import { inChunks } from './in-chunks.js';
 
 const CHUNK = 2000;
 
@@ -18,11 +19,11 @@ export async function recordLedger(
 ): Promise<number> {
   const have = new Set(known.map((e) => `${e.objectType}:${e.objectId}`));
   const fresh = observed.filter((o) => !have.has(`${o.objectType}:${o.objectId}`));
-  for (let i = 0; i < fresh.length; i += CHUNK) {
-    await db
+  await inChunks(fresh, CHUNK, (chunk) =>
+    db
       .insertInto('oma_reconciler_ledger')
       .values(
-        fresh.slice(i, i + CHUNK).map((o) => ({
+        chunk.map((o) => ({
           object_type: o.objectType,
           object_id: o.objectId,
           first_seen_at: now,
@@ -31,8 +32,8 @@ export async function recordLedger(
         })),
       )
       .onDuplicateKeyUpdate({ last_seen_at: now })
-      .execute();
-  }
+      .execute(),
+  );
   return fresh.length;
 }
 

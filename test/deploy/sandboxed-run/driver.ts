@@ -23,7 +23,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { demoDatabaseUrl, recreateDemoDatabase } from '../../../src/demo/demo-database.js';
 import { startApplianceEnv, type ApplianceEnv } from '../../../src/appliance-world/appliance-env.js';
-import { byIdPathFor } from '../../../src/appliance-world/by-id-path.js';
+import { byIdPath } from '../../../src/world/by-id.js';
 import { NBD_SERVER_BIN } from '../../../src/appliance-world/nbd-sandbox.js';
 import { listNbdExports } from '../../../src/nbd/nbd-client.js';
 import { findNbdServer } from '../../../src/nbd/server-process.js';
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     await rm(lost.configPath);
     const ghost = randomUUID();
     const ghostName = `migration-vol-${ghost}`;
-    await writeFile(join(appliance.dirs.confDir, `${ghostName}.conf`), `[${ghostName}]\nexportname = ${byIdPathFor(ghost, appliance.dirs.byIdDir)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
+    await writeFile(join(appliance.dirs.confDir, `${ghostName}.conf`), `[${ghostName}]\nexportname = ${byIdPath(ghost, appliance.dirs.byIdDir)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
     await manager.restart();
     const address = { host: '127.0.0.1', port: appliance.nbdPort };
     const before = await listNbdExports(address);

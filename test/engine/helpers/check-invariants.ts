@@ -3,7 +3,7 @@
  * the appliance-wide "nothing left over" rules the reconcilers exist for. Returns one sentence per
  * violation, so a test asserts `toEqual([])` and a failure names exactly what is wrong.
  */
-import { byIdPathFor } from '../../../src/appliance-world/by-id-path.js';
+import { byIdPath } from '../../../src/world/by-id.js';
 import { sanitizeVmName } from '../../../src/appliance-world/sanitize-vm-name.js';
 import type { ApplianceSnapshot } from './read-appliance.js';
 
@@ -24,7 +24,7 @@ type VolumeRow = ApplianceSnapshot['db']['osseaVolumes'][number];
 /** §8.1–8.4 for one volume of a context whose volumes belong on the OMA. */
 function onOmaVolume(s: ApplianceSnapshot, ctx: Ctx, row: VolumeRow, out: string[]): void {
   const at = `${ctx.vm_name} (${ctx.current_status}) volume ${row.volume_id}`;
-  const path = byIdPathFor(row.volume_id, s.byIdDir);
+  const path = byIdPath(row.volume_id, s.byIdDir);
   const volume = s.sim.volumes.find((v) => v.id === row.volume_id);
   if (!volume) out.push(`§8.1 ${at}: no CloudStack volume`);
   else if (volume.vmId !== s.omaVmId) out.push(`§8.1 ${at}: attached to ${volume.vmId ?? 'no VM'}, not the OMA`);

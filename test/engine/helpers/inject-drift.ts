@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContextStatus } from '../../../src/db/schema-types.js';
 import { writeApplianceExportFile } from '../../../src/appliance-world/appliance-env.js';
-import { byIdPathFor } from '../../../src/appliance-world/by-id-path.js';
+import { byIdPath as byIdPathOf } from '../../../src/world/by-id.js';
 import type { WorldContext } from '../../../src/appliance-world/appliance-world.js';
 import type { Harness } from './appliance-harness.js';
 
@@ -31,7 +31,7 @@ export function testVmName(ctx: WorldContext, unix = 1_700_000_000): string {
 
 /** The by-id path of a volume in this appliance. */
 export function byIdPath(h: Harness, volumeId: string): string {
-  return byIdPathFor(volumeId, h.env.dirs.byIdDir);
+  return byIdPathOf(volumeId, h.env.dirs.byIdDir);
 }
 
 /** Deletes a VM context row; MariaDB cascades it to every row of that VM (oma-system.md §1.3). */
