@@ -84,9 +84,9 @@ async function rowChanged(db: Kysely<DB>, action: string, data: Record<string, u
 }
 
 /** Why `record` cannot be undone now (a sentence saying what changed), or null when it can. */
-export async function whyUndoRefused(deps: EngineDeps, record: UndoneRecord, data: Record<string, unknown>): Promise<string | null> {
+export async function whyUndoRefused(deps: EngineDeps, record: UndoneRecord, data: Record<string, unknown>, adoption = false): Promise<string | null> {
   const later = await laterAction(deps.database.db, record);
-  if (later !== null) return later;
+  if (later !== null || adoption) return later;
   if (record.action === 'quarantine-volume') return quarantineChanged(deps, data);
   if (record.action === 'remove-nbd-export') return exportChanged(deps, data);
   return rowChanged(deps.database.db, record.action, data);

@@ -43,7 +43,8 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
   const data = parseJsonColumn(record.undo_data) as Record<string, unknown> | null;
   if (!data) return { status: 'not-reversible', message: `action ${id} kept no undo data` };
   // Live state first: still the latest action on its subject, still reversible now.
-  const refused = await whyUndoRefused(deps, record, data);
+  const adoption = ADOPT_ACTIONS.has(record.action);
+  const refused = await whyUndoRefused(deps, record, data, adoption);
   if (refused !== null) return { status: 'not-reversible', message: `refused: ${refused}` };
   const auditId = await recordIntent(db, {
     passId: `undo-${id}`, driftId: record.drift_id, kind: record.kind, action: `undo-${record.action}`.slice(0, 100),
@@ -51,11 +52,11 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
     destructive: false, detail: { undoOf: id, data }, actor: by, leaderHost: deps.hostname, undoOf: id,
   });
   try {
-    const message = ADOPT_ACTIONS.has(record.action)
-      ? await undoAdoption(deps, data as unknown as AdoptUndoData)
-      : await undoRepair(deps, record.action, data);
+    const message = adoption ? await undoAdoption(deps, data as unknown as AdoptUndoData) : await undoRepair(deps, record.action, data);
     await recordOutcome(db, auditId, 'success', null);
     await db.updateTable('oma_reconciler_actions').set({ outcome: 'undone' }).where('id', '=', id).execute();
+    // Undoing an adoption only says the object is not ours: there is no repair to keep from being redone.
+    if (adoption) return { status: 'undone', message };
     // The next passes must not redo what the operator just undid: the subject is held until released.
     await placeUndoHold(db, record.subject_id, { actionId: id, action: record.action, by, at: deps.clock().toISOString() });
     return { status: 'undone', message: `${message}; ${record.subject_type} ${record.subject_id} is now held (no automatic action) until "oma-reconciler undo --release ${record.subject_id}"` };

@@ -72,7 +72,7 @@ describe('exit codes that never lie', () => {
       const run = await h.cli(command, { DATABASE_URL: refused });
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(new RegExp(`^oma-reconciler ${command[0] ?? ''}: database root@127\\.0\\.0\\.1:1/\\w+ unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:1 \\(ECONNREFUSED, errno -111\\)\\n$`));
+      expect(run.stderr).toMatch(new RegExp(`^oma-reconciler: error: ${command[0] ?? ''}: database root@127\\.0\\.0\\.1:1/\\w+ unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:1 \\(ECONNREFUSED, errno -111\\)\\n$`));
       expect(run.stderr).not.toMatch(/leader lock/);
     }
     const denied = await h.cli(['plan'], { DATABASE_URL: `mysql://root:s3cr3t-pw@${url.host}${url.pathname}` });

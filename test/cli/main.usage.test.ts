@@ -59,12 +59,6 @@ describe('oma-reconciler command line', () => {
     expect(t.err()).toMatch(/unknown drift kind "made-up"; allowed: orphan-volume, missing-volume/);
   });
 
-  it('prints its version with --version and exits 0', async () => {
-    const t = io();
-    expect(await runCli(['--version'], t.streams)).toBe(0);
-    expect(t.out()).toMatch(/^oma-reconciler \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{12}|unknown)\)\n$/);
-  });
-
   it.each([
     [['plan', 'extra-positional'], 'plan takes no arguments; unexpected "extra-positional"'],
     [['run', 'now'], 'run takes no arguments; unexpected "now"'],

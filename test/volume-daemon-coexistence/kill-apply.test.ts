@@ -38,7 +38,7 @@ describe('kill -9 of apply while its Volume Daemon operation runs', () => {
   /** Starts `oma-reconciler apply` as its own process against this appliance. */
   function startApply(): ChildProcess {
     const { h } = c;
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'apply', '--grace-seconds', '0', '--config', h.configFile ?? ''], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'apply', '--grace-seconds', '0', '--config', h.configFile ?? ''], {
       cwd: repoRoot,
       env: { ...process.env, ...h.env.env() },
       stdio: ['ignore', 'ignore', 'pipe'],
