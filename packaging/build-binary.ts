@@ -19,15 +19,25 @@ const say = (line: string): boolean => process.stdout.write(`build-binary: ${lin
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
-  throw new Error(`node ${process.versions.node} is too old to build the executable: need >= 20.19 (the engines field)`);
+  throw new Error(
+    `node ${process.versions.node} is too old to build the executable: need >= 20.19 (the engines field)`,
+  );
 }
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 function gitCommit(): string {
   if (process.env.OMA_RECONCILER_COMMIT) return process.env.OMA_RECONCILER_COMMIT;
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty === '' ? sha : `${sha}-dirty`;
   } catch {
     return 'unknown';
@@ -83,14 +93,26 @@ const result = await build({
 const inputs = Object.keys(result.metafile.inputs);
 const forbidden = inputs.filter((i) => /node_modules\/(tsx|typescript|pino-pretty|vitest|playwright-core)\//.test(i));
 if (forbidden.length > 0) throw new Error(`the bundle must not contain ${forbidden.join(', ')}`);
-say(`bundled ${inputs.length} modules into ${relative(root, bundle)} (${statSync(bundle).size} bytes), version ${pkg.version}, commit ${commit}`);
+say(
+  `bundled ${inputs.length} modules into ${relative(root, bundle)} (${statSync(bundle).size} bytes), version ${pkg.version}, commit ${commit}`,
+);
 
 // 2. The SEA blob. No code cache: V8 rejects it (with a warning on every start) whenever the V8
 //    flags differ from the build's, and the unit sets NODE_OPTIONS=--max-old-space-size. The
 //    experimental-feature warning would go to stderr (journald) on every start.
 const seaConfig = join(out, 'sea-config.json');
-writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }, null, 2));
-execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] });
+writeFileSync(
+  seaConfig,
+  JSON.stringify(
+    { main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false },
+    null,
+    2,
+  ),
+);
+execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], {
+  cwd: out,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 
 // 3. A stripped copy of this node binary with the blob injected. Stripping comes first: the blob
 //    lives in its own ELF note that strip would drop.
@@ -100,15 +122,27 @@ try {
   // strip warns about node's many unnamed notes; only its exit status matters.
   execFileSync('strip', ['--strip-all', binary], { stdio: 'ignore' });
 } catch (e) {
-  say(`strip unavailable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the executable keeps node's symbols`);
+  say(
+    `strip unavailable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the executable keeps node's symbols`,
+  );
 }
 const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
-execFileSync(process.execPath, [postject, binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+execFileSync(
+  process.execPath,
+  [postject, binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 
 // The executable must run on its own: no node_modules, no NODE_PATH, an empty working directory.
-const version = execFileSync(binary, ['--version'], { cwd: '/', env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' }).trim();
-if (!version.includes(pkg.version) || !version.includes(commit)) throw new Error(`${binary} --version printed "${version}"`);
+const version = execFileSync(binary, ['--version'], {
+  cwd: '/',
+  env: { PATH: '/usr/bin:/bin' },
+  encoding: 'utf8',
+}).trim();
+if (!version.includes(pkg.version) || !version.includes(commit)) {
+  throw new Error(`${binary} --version printed "${version}"`);
+}
 writeFileSync(join(out, 'VERSION'), `${pkg.version}\n`);
 say(`${relative(root, binary)}: ${(statSync(binary).size / 1048576).toFixed(1)} MiB, prints "${version}"`);

@@ -24,7 +24,10 @@ import { replicationState } from './lib/replication-state.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
 /** The pending request on a row, or null when there is none or it is already finished. */
-function pendingRequest(a: Annotations, record: CleanupRequestRecord | undefined): { value: string; keepVolumes: string | undefined } | null {
+function pendingRequest(
+  a: Annotations,
+  record: CleanupRequestRecord | undefined,
+): { value: string; keepVolumes: string | undefined } | null {
   const value = a[ANNOTATION.cleanup];
   if (value === undefined) return null;
   const status = record?.status ?? a[ANNOTATION.cleanupStatus];
@@ -49,7 +52,8 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
   if (!world.sources.database.complete) return [];
   const inFlight = findInFlight(idx, policy, now);
   const records = new Map(world.database.cleanupRequests.map((r) => [`${r.jobKind}:${r.jobId}`, r]));
-  const recordOf = (jobId: string, kind: CleanupRequestRecord['jobKind']): CleanupRequestRecord | undefined => records.get(`${kind}:${jobId}`);
+  const recordOf = (jobId: string, kind: CleanupRequestRecord['jobKind']): CleanupRequestRecord | undefined =>
+    records.get(`${kind}:${jobId}`);
   const items: DriftItem[] = [];
   for (const job of world.database.replicationJobs) {
     const record = recordOf(job.id, 'replication');
@@ -60,10 +64,16 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
     const reason =
       invalidAnnotation(req.value, req.keepVolumes) ??
       (state === 'active' ? `job is genuinely active (${job.status}); wait for it to finish or stall` : null) ??
-      (inFlight.failover.get(job.vmContextId) ? `a failover is in flight for the context: ${inFlight.failover.get(job.vmContextId) ?? ''}` : null) ??
+      (inFlight.failover.get(job.vmContextId)
+        ? `a failover is in flight for the context: ${inFlight.failover.get(job.vmContextId) ?? ''}`
+        : null) ??
       // This job is not active here, so an active replication of the context is another job using the same volumes.
-      (inFlight.replication.get(job.vmContextId) ? `another ${inFlight.replication.get(job.vmContextId) ?? ''} on the same volumes` : null) ??
-      (ctx?.currentStatus.startsWith('failed_over_') ? `context is ${ctx.currentStatus}; roll back or clean up the failover first` : null);
+      (inFlight.replication.get(job.vmContextId)
+        ? `another ${inFlight.replication.get(job.vmContextId) ?? ''} on the same volumes`
+        : null) ??
+      (ctx?.currentStatus.startsWith('failed_over_')
+        ? `context is ${ctx.currentStatus}; roll back or clean up the failover first`
+        : null);
     const keepVolumes = req.keepVolumes === 'true' || record?.keepVolumes === true;
     items.push(
       makeDrift({
@@ -72,10 +82,21 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
         subject: { type: 'replication-job', id: job.id, name: ctx?.vmName ?? null },
         contextId: job.vmContextId,
         evidence: [
-          fact('database', `annotation ${ANNOTATION.cleanup}: "${req.value}"${req.keepVolumes ? `, ${ANNOTATION.keepVolumes}: "${req.keepVolumes}"` : ''}${record ? `; request ${record.status} (by ${record.requestedBy ?? 'unknown'})` : ''}`),
+          fact(
+            'database',
+            `annotation ${ANNOTATION.cleanup}: "${req.value}"${req.keepVolumes ? `, ${ANNOTATION.keepVolumes}: "${req.keepVolumes}"` : ''}${record ? `; request ${record.status} (by ${record.requestedBy ?? 'unknown'})` : ''}`,
+          ),
           fact('database', `replication job ${job.status}; context ${ctx ? ctx.currentStatus : 'not found'}`),
         ],
-        actions: [reason ? refuse(job.id, 'replication_jobs', reason) : { action: 'run-replication-job-cleanup', params: { contextId: job.vmContextId, jobId: job.id, keepVolumes }, destructive: true }],
+        actions: [
+          reason
+            ? refuse(job.id, 'replication_jobs', reason)
+            : {
+                action: 'run-replication-job-cleanup',
+                params: { contextId: job.vmContextId, jobId: job.id, keepVolumes },
+                destructive: true,
+              },
+        ],
         note: reason ? `refused: ${reason}` : keepVolumes ? 'the CloudStack volumes are kept' : null,
       }),
     );
@@ -89,8 +110,12 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
     const reason =
       invalidAnnotation(req.value, req.keepVolumes) ??
       (s.state === 'active' ? `the failover is still running (${s.detail})` : null) ??
-      (job.jobType === 'live' && job.status === 'completed' ? 'a completed live failover runs production; it is not undone by a cleanup' : null) ??
-      (s.state === 'terminal' && inFlight.failover.has(job.vmContextId) ? `another failover is in flight: ${inFlight.failover.get(job.vmContextId) ?? ''}` : null);
+      (job.jobType === 'live' && job.status === 'completed'
+        ? 'a completed live failover runs production; it is not undone by a cleanup'
+        : null) ??
+      (s.state === 'terminal' && inFlight.failover.has(job.vmContextId)
+        ? `another failover is in flight: ${inFlight.failover.get(job.vmContextId) ?? ''}`
+        : null);
     items.push(
       makeDrift({
         kind: 'cleanup-request',
@@ -98,13 +123,27 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
         subject: { type: 'failover-job', id: job.jobId, name: job.sourceVmName },
         contextId: job.vmContextId,
         evidence: [
-          fact('database', `annotation ${ANNOTATION.cleanup}: "${req.value}"${record ? `; request ${record.status} (by ${record.requestedBy ?? 'unknown'})` : ''}`),
-          fact('database', `${job.jobType} failover ${job.status}: ${s.detail}; context ${ctx ? ctx.currentStatus : 'not found'}`),
+          fact(
+            'database',
+            `annotation ${ANNOTATION.cleanup}: "${req.value}"${record ? `; request ${record.status} (by ${record.requestedBy ?? 'unknown'})` : ''}`,
+          ),
+          fact(
+            'database',
+            `${job.jobType} failover ${job.status}: ${s.detail}; context ${ctx ? ctx.currentStatus : 'not found'}`,
+          ),
         ],
         actions: [
           reason
             ? refuse(job.jobId, 'failover_jobs', reason)
-            : { action: 'run-failed-execution-cleanup', params: { contextId: job.vmContextId, failoverJobId: job.jobId, vmName: ctx?.vmName ?? job.sourceVmName }, destructive: true },
+            : {
+                action: 'run-failed-execution-cleanup',
+                params: {
+                  contextId: job.vmContextId,
+                  failoverJobId: job.jobId,
+                  vmName: ctx?.vmName ?? job.sourceVmName,
+                },
+                destructive: true,
+              },
         ],
         note: reason ? `refused: ${reason}` : null,
       }),

@@ -31,9 +31,15 @@ type Expected = Pick<DeviceMappingRow, 'vmId' | 'operationMode'> & { readonly de
  * row to a directory that held nothing).
  */
 function expectedRow(idx: WorldIndex, volume: CsVolume & { virtualMachineId: string }, omaVmId: string): Expected {
-  if (volume.virtualMachineId === omaVmId) return { vmId: omaVmId, operationMode: 'oma', devicePath: idx.linksByVolume.get(volume.id)?.path ?? null };
+  if (volume.virtualMachineId === omaVmId) {
+    return { vmId: omaVmId, operationMode: 'oma', devicePath: idx.linksByVolume.get(volume.id)?.path ?? null };
+  }
   const root = volume.deviceId === 0 ? 'root-' : '';
-  return { vmId: volume.virtualMachineId, operationMode: 'failover', devicePath: `remote-vm-${root}${volume.virtualMachineId}` };
+  return {
+    vmId: volume.virtualMachineId,
+    operationMode: 'failover',
+    devicePath: `remote-vm-${root}${volume.virtualMachineId}`,
+  };
 }
 
 /** Why no by-id link can give an OMA row its path. */
@@ -47,16 +53,35 @@ function rowText(r: DeviceMappingRow): string {
   return `device_mappings row ${r.id}: vm ${r.vmId}, mode ${r.operationMode}, path ${r.devicePath}`;
 }
 
-function judgeRow(idx: WorldIndex, byPath: ReadonlyMap<string, DeviceMappingRow>, row: DeviceMappingRow, omaVmId: string): Omit<DriftInput, 'kind' | 'subject'> | null {
+function judgeRow(
+  idx: WorldIndex,
+  byPath: ReadonlyMap<string, DeviceMappingRow>,
+  row: DeviceMappingRow,
+  omaVmId: string,
+): Omit<DriftInput, 'kind' | 'subject'> | null {
   const volume = idx.csVolumes.get(row.volumeUuid);
   const contextId = row.vmContextId ?? idx.osseaVolumes.get(row.volumeUuid)?.vmContextId ?? null;
-  const del: ProposedAction = { action: 'delete-device-mapping', params: { id: row.id, volumeUuid: row.volumeUuid }, destructive: true };
+  const del: ProposedAction = {
+    action: 'delete-device-mapping',
+    params: { id: row.id, volumeUuid: row.volumeUuid },
+    destructive: true,
+  };
   if (!volume) {
     if (!idx.world.sources.cloudstack.complete) return null;
-    return { class: 'stale', contextId, evidence: [fact('database', rowText(row)), fact('cloudstack', 'volume does not exist')], actions: [del] };
+    return {
+      class: 'stale',
+      contextId,
+      evidence: [fact('database', rowText(row)), fact('cloudstack', 'volume does not exist')],
+      actions: [del],
+    };
   }
   if (volume.virtualMachineId === null) {
-    return { class: 'stale', contextId, evidence: [fact('database', rowText(row)), fact('cloudstack', `volume ${volume.state}, attached to no VM`)], actions: [del] };
+    return {
+      class: 'stale',
+      contextId,
+      evidence: [fact('database', rowText(row)), fact('cloudstack', `volume ${volume.state}, attached to no VM`)],
+      actions: [del],
+    };
   }
   const want = expectedRow(idx, { ...volume, virtualMachineId: volume.virtualMachineId }, omaVmId);
   const pathDiffers = want.operationMode === 'oma' && want.devicePath !== null && want.devicePath !== row.devicePath;
@@ -64,12 +89,21 @@ function judgeRow(idx: WorldIndex, byPath: ReadonlyMap<string, DeviceMappingRow>
   if (!differs) return null;
   const evidence = [
     fact('database', rowText(row)),
-    fact('cloudstack', `volume attached to ${volume.virtualMachineId === omaVmId ? 'the OMA VM' : `VM ${volume.vmName ?? '?'}`} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'})`),
+    fact(
+      'cloudstack',
+      `volume attached to ${volume.virtualMachineId === omaVmId ? 'the OMA VM' : `VM ${volume.vmName ?? '?'}`} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'})`,
+    ),
   ];
   if (want.devicePath === null) {
     // The row must move to the OMA but no observed link says where: report, never guess.
     const reason = noLinkReason(idx, row.volumeUuid);
-    return { class: 'mismatch', contextId, evidence: [...evidence, fact('devices', reason)], actions: [], note: `report only: ${reason}; the path is not written from configuration alone` };
+    return {
+      class: 'mismatch',
+      contextId,
+      evidence: [...evidence, fact('devices', reason)],
+      actions: [],
+      note: `report only: ${reason}; the path is not written from configuration alone`,
+    };
   }
   // Non-OMA rows keep their own path unless the VM changed; the placeholder path is shared (incident 9).
   const devicePath = want.operationMode === 'oma' || want.vmId !== row.vmId ? want.devicePath : row.devicePath;
@@ -82,8 +116,22 @@ function judgeRow(idx: WorldIndex, byPath: ReadonlyMap<string, DeviceMappingRow>
     evidence,
     actions: collision
       ? []
-      : [{ action: 'update-device-mapping', params: { id: row.id, volumeUuid: row.volumeUuid, vmId: want.vmId, devicePath, operationMode: want.operationMode }, destructive: false }],
-    note: collision ? `report only: path ${devicePath} is already used by row ${collision.id} (device_path is unique, incident 9)` : null,
+      : [
+          {
+            action: 'update-device-mapping',
+            params: {
+              id: row.id,
+              volumeUuid: row.volumeUuid,
+              vmId: want.vmId,
+              devicePath,
+              operationMode: want.operationMode,
+            },
+            destructive: false,
+          },
+        ],
+    note: collision
+      ? `report only: path ${devicePath} is already used by row ${collision.id} (device_path is unique, incident 9)`
+      : null,
   };
 }
 
@@ -97,7 +145,15 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
   const items: DriftItem[] = [];
   for (const row of world.database.deviceMappings) {
     const judged = judgeRow(idx, byPath, row, omaVmId);
-    if (judged) items.push(makeDrift({ ...judged, kind: 'device-mapping', subject: { type: 'device-mapping', id: row.volumeUuid, name: row.devicePath } }));
+    if (judged) {
+      items.push(
+        makeDrift({
+          ...judged,
+          kind: 'device-mapping',
+          subject: { type: 'device-mapping', id: row.volumeUuid, name: row.devicePath },
+        }),
+      );
+    }
   }
   for (const ov of world.database.osseaVolumes) {
     const volume = idx.csVolumes.get(ov.volumeId);
@@ -118,7 +174,19 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
         ],
         // The row's path is the observed link's; without one the row is reported, not invented.
         actions: link
-          ? [{ action: 'create-device-mapping', params: { volumeUuid: ov.volumeId, vmId: omaVmId, contextId: ov.vmContextId, devicePath, operationMode: 'oma' }, destructive: false }]
+          ? [
+              {
+                action: 'create-device-mapping',
+                params: {
+                  volumeUuid: ov.volumeId,
+                  vmId: omaVmId,
+                  contextId: ov.vmContextId,
+                  devicePath,
+                  operationMode: 'oma',
+                },
+                destructive: false,
+              },
+            ]
           : [],
         note: link ? null : `report only: ${reason ?? ''}; the path is not written from configuration alone`,
       }),

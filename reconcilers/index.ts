@@ -39,7 +39,9 @@ export const reconcilers: readonly Reconciler[] = [
 ];
 
 /** The sources each kind needs (the incomplete-source gate's input). */
-export function needsByKind(list: readonly Reconciler[] = reconcilers): Readonly<Record<DriftKind, readonly SourceName[]>> {
+export function needsByKind(
+  list: readonly Reconciler[] = reconcilers,
+): Readonly<Record<DriftKind, readonly SourceName[]>> {
   return Object.fromEntries(list.map((r) => [r.kind, r.needs])) as Record<DriftKind, readonly SourceName[]>;
 }
 
@@ -49,6 +51,12 @@ export function needsByKind(list: readonly Reconciler[] = reconcilers): Readonly
  * same tables to the gates) and passed to every reconciler. Pure: the same world, policy and `now`
  * give the same items.
  */
-export function diffAll(world: World, policy: Policy, now: Date, only?: readonly DriftKind[], index: WorldIndex = indexWorld(world)): DriftItem[] {
+export function diffAll(
+  world: World,
+  policy: Policy,
+  now: Date,
+  only?: readonly DriftKind[],
+  index: WorldIndex = indexWorld(world),
+): DriftItem[] {
   return reconcilers.filter((r) => !only || only.includes(r.kind)).flatMap((r) => r.diff(world, policy, now, index));
 }

@@ -64,7 +64,9 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
     if (ctx?.currentStatus === 'failed_over_test' || (ctx && inFlight.failover.has(ctx.contextId))) continue;
     const attached = (idx.csVolumesByVm.get(vm.id) ?? []).filter((v) => idx.osseaVolumes.has(v.id));
     if (attached.length > 0) continue;
-    const stuck = jobs.find((j) => j.jobType === 'test' && failoverState(j, idx.jobTracking.get(j.jobId), policy, now).recoverable);
+    const stuck = jobs.find(
+      (j) => j.jobType === 'test' && failoverState(j, idx.jobTracking.get(j.jobId), policy, now).recoverable,
+    );
     const ownership: OwnershipChecks = {
       inLedger: inLedger(idx, 'vm', vm.id),
       namedLikeOurs: testVmUnixSuffix(vm.name) !== null,
@@ -73,7 +75,15 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
       notLiveFailoverVm: true,
     };
     const action: ProposedAction = stuck
-      ? { action: 'run-failed-execution-cleanup', params: { contextId: stuck.vmContextId, failoverJobId: stuck.jobId, vmName: ctx?.vmName ?? stuck.sourceVmName }, destructive: true }
+      ? {
+          action: 'run-failed-execution-cleanup',
+          params: {
+            contextId: stuck.vmContextId,
+            failoverJobId: stuck.jobId,
+            vmName: ctx?.vmName ?? stuck.sourceVmName,
+          },
+          destructive: true,
+        }
       : { action: 'destroy-test-vm', params: { vmId: vm.id }, destructive: true, ownership };
     const failed = failedChecks(ownership);
     items.push(
@@ -83,8 +93,14 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
         subject: { type: 'vm', id: vm.id, name: vm.name },
         contextId: ctx?.contextId ?? null,
         evidence: [
-          fact('cloudstack', `VM ${vm.state}, display name ${vm.displayName ?? '(none)'}, created ${vm.created ?? 'unknown'}; none of our volumes attached`),
-          fact('database', ctx ? `context ${ctx.vmName} (${ctx.contextId}) is ${ctx.currentStatus}` : 'no context matches'),
+          fact(
+            'cloudstack',
+            `VM ${vm.state}, display name ${vm.displayName ?? '(none)'}, created ${vm.created ?? 'unknown'}; none of our volumes attached`,
+          ),
+          fact(
+            'database',
+            ctx ? `context ${ctx.vmName} (${ctx.contextId}) is ${ctx.currentStatus}` : 'no context matches',
+          ),
           ...jobs.map((j) => fact('database', `${j.jobType} failover ${j.jobId} (${j.status}) created it`)),
           ...(stuck ? [] : failed.length > 0 ? [fact('ledger', `ownership checks failing: ${failed.join(', ')}`)] : []),
         ],

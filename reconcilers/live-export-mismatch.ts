@@ -39,7 +39,11 @@ function diff(world: World, _policy: Policy, _now: Date, idx: WorldIndex = index
   const liveList = world.nbd.server.liveExports;
   if (!world.sources.nbd.complete || liveList === null) return [];
   const live = new Set(liveList);
-  const names = new Set([...liveList, ...world.nbd.configured.map((e) => e.name), ...world.nbd.pending.map((p) => p.exportName)]);
+  const names = new Set([
+    ...liveList,
+    ...world.nbd.configured.map((e) => e.name),
+    ...world.nbd.pending.map((p) => p.exportName),
+  ]);
   const sessions = world.nbd.server.sessions ?? 0;
   const items: DriftItem[] = [];
   for (const name of names) {
@@ -56,12 +60,19 @@ function diff(world: World, _policy: Policy, _now: Date, idx: WorldIndex = index
         kind: 'live-export-mismatch',
         class: 'mismatch',
         subject: { type: 'nbd-export', id: name, name: configured?.exportname ?? null },
-        contextId: idx.nbdRowsByName.get(name)?.vmContextId ?? (volumeId ? idx.osseaVolumes.get(volumeId)?.vmContextId ?? null : null),
+        contextId:
+          idx.nbdRowsByName.get(name)?.vmContextId ??
+          (volumeId ? (idx.osseaVolumes.get(volumeId)?.vmContextId ?? null) : null),
         evidence: [
-          fact('nbd', `${found.join('; ')} (nbd-server ${world.nbd.server.version ?? '?'}, pid ${world.nbd.server.pid ?? '?'}, ${sessions} live session(s))`),
+          fact(
+            'nbd',
+            `${found.join('; ')} (nbd-server ${world.nbd.server.version ?? '?'}, pid ${world.nbd.server.pid ?? '?'}, ${sessions} live session(s))`,
+          ),
           ...waiting.map((w) => fact('nbd', w)),
         ],
-        actions: legacy ? [] : [{ action: 'restart-nbd-server', params: { reason: `${name}: ${found.join('; ')}` }, destructive: false }],
+        actions: legacy
+          ? []
+          : [{ action: 'restart-nbd-server', params: { reason: `${name}: ${found.join('; ')}` }, destructive: false }],
         note: legacy
           ? 'legacy export name: reported only'
           : sessions > 0

@@ -27,10 +27,17 @@ function problem(idx: WorldIndex, d: DesiredExport): { cls: 'missing' | 'mismatc
   const configured = idx.configuredExports.get(d.exportName);
   if (!configured) return { cls: 'missing', text: 'no export section in any config file' };
   if (configured.exportname !== d.devicePath) {
-    return { cls: 'mismatch', text: `configured in ${configured.file} with exportname ${configured.exportname ?? '(none)'} instead of ${d.devicePath}` };
+    return {
+      cls: 'mismatch',
+      text: `configured in ${configured.file} with exportname ${configured.exportname ?? '(none)'} instead of ${d.devicePath}`,
+    };
   }
-  if (configured.denied) return { cls: 'mismatch', text: `configured in ${configured.file} but denied by its authfile` };
-  if (!idx.nbdRowsByName.has(d.exportName)) return { cls: 'missing', text: `configured in ${configured.file} but no nbd_exports row` };
+  if (configured.denied) {
+    return { cls: 'mismatch', text: `configured in ${configured.file} but denied by its authfile` };
+  }
+  if (!idx.nbdRowsByName.has(d.exportName)) {
+    return { cls: 'missing', text: `configured in ${configured.file} but no nbd_exports row` };
+  }
   return null;
 }
 
@@ -39,8 +46,12 @@ function problem(idx: WorldIndex, d: DesiredExport): { cls: 'missing' | 'mismatc
  * from an observed by-id link, never from the naming rule alone: without device facts, nothing.
  */
 function deviceBlocker(idx: WorldIndex, volumeId: string): string | null {
-  if (idx.ambiguousVolumes.has(volumeId)) return 'its by-id link prefix is shared with another volume (ambiguous); not guessed';
-  if (!idx.world.sources.devices.complete) return 'device facts unavailable: the export path is not written from configuration alone';
+  if (idx.ambiguousVolumes.has(volumeId)) {
+    return 'its by-id link prefix is shared with another volume (ambiguous); not guessed';
+  }
+  if (!idx.world.sources.devices.complete) {
+    return 'device facts unavailable: the export path is not written from configuration alone';
+  }
   if (!idx.linksByVolume.has(volumeId)) return 'no by-id link for the volume on the OMA yet';
   return null;
 }
@@ -64,7 +75,10 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
         subject: { type: 'nbd-export', id: d.exportName, name: d.devicePath },
         contextId: d.context.contextId,
         evidence: [
-          fact('database', `volume of ${d.context.vmName} (${d.context.currentStatus}); ${row ? `nbd_exports row ${row.id} (${row.status})` : 'no nbd_exports row'}`),
+          fact(
+            'database',
+            `volume of ${d.context.vmName} (${d.context.currentStatus}); ${row ? `nbd_exports row ${row.id} (${row.status})` : 'no nbd_exports row'}`,
+          ),
           fact('cloudstack', `volume ${d.volume.id} attached to the OMA VM (deviceid ${d.volume.deviceId ?? '?'})`),
           fact('nbd', p.text),
           ...(blocker ? [fact('devices', blocker)] : []),
@@ -74,7 +88,13 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
           : [
               {
                 action: 'add-nbd-export',
-                params: { exportName: d.exportName, devicePath: d.devicePath, volumeId: d.volume.id, contextId: d.context.contextId, rowId: row?.id ?? null },
+                params: {
+                  exportName: d.exportName,
+                  devicePath: d.devicePath,
+                  volumeId: d.volume.id,
+                  contextId: d.context.contextId,
+                  rowId: row?.id ?? null,
+                },
                 destructive: false,
               },
             ],
@@ -94,4 +114,8 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
  * //      action: 'add-nbd-export', params: { exportName: 'migration-vol-vol-web-0', devicePath: '/dev/disk/by-id/virtio-volweb0',
  * //      volumeId: 'vol-web-0', contextId: 'ctx-web', rowId: null }, destructive: false }] }]
  */
-export const missingNbdExport: Reconciler = { kind: 'missing-nbd-export', needs: ['database', 'cloudstack', 'nbd', 'devices'], diff };
+export const missingNbdExport: Reconciler = {
+  kind: 'missing-nbd-export',
+  needs: ['database', 'cloudstack', 'nbd', 'devices'],
+  diff,
+};

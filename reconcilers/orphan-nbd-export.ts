@@ -26,7 +26,10 @@ import { indexWorld, type WorldIndex } from './lib/world-index.js';
 
 function configuredFact(e: NbdConfiguredExport, live: boolean | null): Evidence {
   const served = live === null ? 'server list unknown' : live ? 'served' : 'not served';
-  return fact('nbd', `configured in ${e.file}, exportname ${e.exportname ?? '(none)'}${e.managed ? ', reconciler-managed' : ''}${e.denied ? ', denied by its authfile' : ''}; ${served}`);
+  return fact(
+    'nbd',
+    `configured in ${e.file}, exportname ${e.exportname ?? '(none)'}${e.managed ? ', reconciler-managed' : ''}${e.denied ? ', denied by its authfile' : ''}; ${served}`,
+  );
 }
 
 /** True when volume-attachment will bring the volume back to the OMA (its context wants it there). */
@@ -42,8 +45,12 @@ function orphanReason(idx: WorldIndex, oma: OmaVm, volumeId: string, hasRow: boo
   if (oma.verified && volume) {
     // A detached volume of a context that wants it on the OMA is reattached by volume-attachment;
     // its export (by-id path) is valid again then, so removing it would only churn nbd-server.
-    if (volume.virtualMachineId === null) return hasRow && awaitsReattach(idx, volumeId) ? null : 'its volume is attached to no VM';
-    if (volume.virtualMachineId !== oma.id) return `its volume is attached to VM ${volume.vmName ?? '?'} (${volume.virtualMachineId}), not the OMA`;
+    if (volume.virtualMachineId === null) {
+      return hasRow && awaitsReattach(idx, volumeId) ? null : 'its volume is attached to no VM';
+    }
+    if (volume.virtualMachineId !== oma.id) {
+      return `its volume is attached to VM ${volume.vmName ?? '?'} (${volume.virtualMachineId}), not the OMA`;
+    }
   }
   if (!volume && idx.world.sources.cloudstack.complete) return 'its volume no longer exists in CloudStack';
   if (!hasRow && !ours) return 'no nbd_exports row and the volume is not one of ours on the OMA';
@@ -89,10 +96,19 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
         contextId: row?.vmContextId ?? idx.osseaVolumes.get(volumeId)?.vmContextId ?? null,
         evidence: [
           configuredFact(e, isLive),
-          fact('database', row ? `nbd_exports row ${row.id} (${row.status}) of ${row.vmContextId}` : 'no nbd_exports row'),
+          fact(
+            'database',
+            row ? `nbd_exports row ${row.id} (${row.status}) of ${row.vmContextId}` : 'no nbd_exports row',
+          ),
           fact('cloudstack', reason),
         ],
-        actions: [{ action: 'remove-nbd-export', params: { exportName: e.name, file: e.file, rowId: row?.id ?? null }, destructive: true }],
+        actions: [
+          {
+            action: 'remove-nbd-export',
+            params: { exportName: e.name, file: e.file, rowId: row?.id ?? null },
+            destructive: true,
+          },
+        ],
         note: oma.verified ? null : `${oma.problem ?? 'OMA VM unconfirmed'}: only the missing-row rule was applied`,
       }),
     );
@@ -109,4 +125,8 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
  * //      action: 'remove-nbd-export', params: { exportName: 'migration-vol-vol-web-0',
  * //      file: '/etc/nbd-server/conf.d/migration-vol-vol-web-0.conf', rowId: 'nbd-vol-web-0' }, destructive: true }] }]
  */
-export const orphanNbdExport: Reconciler = { kind: 'orphan-nbd-export', needs: ['database', 'cloudstack', 'nbd'], diff };
+export const orphanNbdExport: Reconciler = {
+  kind: 'orphan-nbd-export',
+  needs: ['database', 'cloudstack', 'nbd'],
+  diff,
+};

@@ -24,7 +24,10 @@ const OPEN_OPERATION_STATES = new Set(['pending', 'executing']);
 function nbdRows(world: World, idx: WorldIndex): DriftItem[] {
   if (!world.sources.cloudstack.complete) return [];
   return world.database.nbdExports
-    .filter((row) => !idx.csVolumes.has(row.volumeId) && !(world.sources.nbd.complete && idx.configuredExports.has(row.exportName)))
+    .filter(
+      (row) =>
+        !idx.csVolumes.has(row.volumeId) && !(world.sources.nbd.complete && idx.configuredExports.has(row.exportName)),
+    )
     .map((row) =>
       makeDrift({
         kind: 'orphan-row',
@@ -52,10 +55,15 @@ function legacyRows(world: World): DriftItem[] {
       subject: { type: 'row', id: `vm_export_mappings/${row.id}`, name: row.exportName },
       contextId: null,
       evidence: [
-        fact('database', `legacy vm_export_mappings row ${row.id} (${row.status}) for ${row.vmName ?? '?'}, ${row.devicePath}`),
+        fact(
+          'database',
+          `legacy vm_export_mappings row ${row.id} (${row.status}) for ${row.vmName ?? '?'}, ${row.devicePath}`,
+        ),
         fact('nbd', inUse ? 'its export is still configured or served' : 'no export uses it'),
       ],
-      actions: inUse ? [] : [{ action: 'delete-row', params: { table: 'vm_export_mappings', id: row.id }, destructive: true }],
+      actions: inUse
+        ? []
+        : [{ action: 'delete-row', params: { table: 'vm_export_mappings', id: row.id }, destructive: true }],
       note: inUse ? 'report only while the legacy export exists' : null,
     });
   });
@@ -74,7 +82,10 @@ function staleOperations(world: World, policy: Policy, now: Date): DriftItem[] {
         subject: { type: 'row', id: `volume_operations/${op.id}`, name: `${op.type} ${op.volumeId}` },
         contextId: contextOf.get(op.volumeId) ?? null,
         evidence: [
-          fact('database', `volume_operations ${op.id}: ${op.type} of volume ${op.volumeId || '(new)'} ${op.status}, unchanged for ${formatSeconds(idle)} (limit ${formatSeconds(policy.staleVolumeOperationSeconds)})`),
+          fact(
+            'database',
+            `volume_operations ${op.id}: ${op.type} of volume ${op.volumeId || '(new)'} ${op.status}, unchanged for ${formatSeconds(idle)} (limit ${formatSeconds(policy.staleVolumeOperationSeconds)})`,
+          ),
         ],
         actions: [{ action: 'fail-volume-operation', params: { id: op.id }, destructive: false }],
       }),

@@ -21,14 +21,20 @@ import { failedChecks, inLedger, mayBeProductionVm } from './lib/ownership.js';
 import { indexWorld, type WorldIndex } from './lib/world-index.js';
 import { isSnapshotTransient } from '../src/world/cloudstack-states.js';
 
-function ownershipOf(idx: WorldIndex, snap: CsSnapshot, contextStatus: string | null, omaVmId: string | null): OwnershipChecks {
+function ownershipOf(
+  idx: WorldIndex,
+  snap: CsSnapshot,
+  contextStatus: string | null,
+  omaVmId: string | null,
+): OwnershipChecks {
   const volume = idx.csVolumes.get(snap.volumeId);
   return {
     inLedger: inLedger(idx, 'snapshot', snap.id) || inLedger(idx, 'volume', snap.volumeId),
     namedLikeOurs: isFailoverSnapshotName(snap.name),
     noReferencingRow: !idx.referencedSnapshots.has(snap.id),
     notOmaRootVolume: !(volume?.type === 'ROOT' && volume.virtualMachineId === omaVmId),
-    notLiveFailoverVm: contextStatus !== 'failed_over_live' && !mayBeProductionVm(idx, volume?.virtualMachineId ?? null, omaVmId),
+    notLiveFailoverVm:
+      contextStatus !== 'failed_over_live' && !mayBeProductionVm(idx, volume?.virtualMachineId ?? null, omaVmId),
   };
 }
 
@@ -38,7 +44,9 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
   const omaVmId = policy.omaVmId ?? world.omaVmId;
   const items: DriftItem[] = [];
   for (const snap of world.cloudstack.snapshots) {
-    if (!isFailoverSnapshotName(snap.name) || isSnapshotTransient(snap.state) || idx.referencedSnapshots.has(snap.id)) continue;
+    if (!isFailoverSnapshotName(snap.name) || isSnapshotTransient(snap.state) || idx.referencedSnapshots.has(snap.id)) {
+      continue;
+    }
     const row = idx.osseaVolumes.get(snap.volumeId);
     if (!row && !inLedger(idx, 'volume', snap.volumeId)) continue;
     const contextId = row?.vmContextId ?? null;
@@ -57,10 +65,24 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
         contextId,
         evidence: [
           fact('cloudstack', `snapshot ${snap.state} of volume ${snap.volumeId}, created ${snap.created ?? 'unknown'}`),
-          fact('database', row ? `volume belongs to ${ctx ? `${ctx.vmName} (${ctx.currentStatus})` : row.vmContextId}; no ossea_volumes.snapshot_id or failover_jobs.ossea_snapshot_id references the snapshot` : 'volume has no ossea_volumes row any more; nothing references the snapshot'),
+          fact(
+            'database',
+            row
+              ? `volume belongs to ${ctx ? `${ctx.vmName} (${ctx.currentStatus})` : row.vmContextId}; no ossea_volumes.snapshot_id or failover_jobs.ossea_snapshot_id references the snapshot`
+              : 'volume has no ossea_volumes row any more; nothing references the snapshot',
+          ),
           ...(failed.length > 0 ? [fact('ledger', `ownership checks failing: ${failed.join(', ')}`)] : []),
         ],
-        actions: volumeOrphaned ? [] : [{ action: 'delete-snapshot', params: { snapshotId: snap.id, volumeId: snap.volumeId }, destructive: true, ownership }],
+        actions: volumeOrphaned
+          ? []
+          : [
+              {
+                action: 'delete-snapshot',
+                params: { snapshotId: snap.id, volumeId: snap.volumeId },
+                destructive: true,
+                ownership,
+              },
+            ],
         note: !ownership.notLiveFailoverVm
           ? 'its volume belongs to a live failover (or to a VM that may be production): this snapshot may be its only rollback point; delete it by hand once the live VM is accepted'
           : volumeOrphaned

@@ -34,15 +34,29 @@ function ownershipOf(idx: WorldIndex, volume: CsVolume, omaVmId: string | null):
   };
 }
 
-function actionsFor(volume: CsVolume, ownership: OwnershipChecks, policy: Policy, users: readonly string[]): {
+function actionsFor(
+  volume: CsVolume,
+  ownership: OwnershipChecks,
+  policy: Policy,
+  users: readonly string[],
+): {
   actions: ProposedAction[];
   note: string | null;
 } {
-  if (users.length > 0) return { actions: [], note: `report only: its device on the OMA is in use (${users.join(', ')}); not detached` };
+  if (users.length > 0) {
+    return { actions: [], note: `report only: its device on the OMA is in use (${users.join(', ')}); not detached` };
+  }
   const taggedAt = volume.tags[QUARANTINE_TAG];
   if (taggedAt === undefined) {
     return {
-      actions: [{ action: 'quarantine-volume', params: { volumeId: volume.id, detachFromVmId: volume.virtualMachineId }, destructive: true, ownership }],
+      actions: [
+        {
+          action: 'quarantine-volume',
+          params: { volumeId: volume.id, detachFromVmId: volume.virtualMachineId },
+          destructive: true,
+          ownership,
+        },
+      ],
       note: null,
     };
   }
@@ -54,7 +68,10 @@ function actionsFor(volume: CsVolume, ownership: OwnershipChecks, policy: Policy
       note: `quarantined at ${taggedAt} but attached again to ${volume.vmName ?? volume.virtualMachineId}; not deleted (remove the tag to keep it)`,
     };
   }
-  return { actions: [{ action: 'delete-volume', params: { volumeId: volume.id }, destructive: true, ownership, notBefore }], note: null };
+  return {
+    actions: [{ action: 'delete-volume', params: { volumeId: volume.id }, destructive: true, ownership, notBefore }],
+    note: null,
+  };
 }
 
 function placement(volume: CsVolume, omaVmId: string | null): string {
@@ -73,7 +90,8 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
     const ledgered = inLedger(idx, 'volume', volume.id);
     if (!ledgered && !isMigrationVolumeName(volume.name)) continue;
     const ownership = ownershipOf(idx, volume, omaVmId);
-    const users = volume.virtualMachineId !== null && volume.virtualMachineId === omaVmId ? deviceUsers(idx, volume.id) : [];
+    const users =
+      volume.virtualMachineId !== null && volume.virtualMachineId === omaVmId ? deviceUsers(idx, volume.id) : [];
     const { actions, note } = actionsFor(volume, ownership, policy, users);
     const failed = failedChecks(ownership);
     const entry = idx.ledger.get(ledgerKey('volume', volume.id));
@@ -84,16 +102,27 @@ function diff(world: World, policy: Policy, _now: Date, idx: WorldIndex = indexW
         subject: { type: 'volume', id: volume.id, name: volume.name },
         contextId: null,
         evidence: [
-          fact('cloudstack', `volume ${volume.type} ${volume.state}, ${Math.round(volume.sizeBytes / 2 ** 30)} GiB, ${placement(volume, omaVmId)}`),
+          fact(
+            'cloudstack',
+            `volume ${volume.type} ${volume.state}, ${Math.round(volume.sizeBytes / 2 ** 30)} GiB, ${placement(volume, omaVmId)}`,
+          ),
           fact('database', 'no ossea_volumes row references it'),
-          fact('ledger', entry ? `${entry.adopted ? 'adopted' : 'recorded'} since ${entry.firstSeenAt} (${entry.reason})` : 'not in the ownership ledger'),
+          fact(
+            'ledger',
+            entry
+              ? `${entry.adopted ? 'adopted' : 'recorded'} since ${entry.firstSeenAt} (${entry.reason})`
+              : 'not in the ownership ledger',
+          ),
           ...(failed.length > 0 ? [fact('ledger', `ownership checks failing: ${failed.join(', ')}`)] : []),
           ...(users.length > 0 ? [fact('devices', `device in use: ${users.join(', ')}`)] : []),
         ],
         actions,
         note: !ledgered
           ? `looks like a migration volume by name only: ${adoptionNote('volume', volume.id)}`
-          : (note ?? (ownership.notLiveFailoverVm ? null : `attached to VM ${volume.vmName ?? '?'} (${volume.virtualMachineId ?? '?'}), which is neither the OMA nor a known test VM and may be production: not detached; detach it by hand if it is not in use`)),
+          : (note ??
+            (ownership.notLiveFailoverVm
+              ? null
+              : `attached to VM ${volume.vmName ?? '?'} (${volume.virtualMachineId ?? '?'}), which is neither the OMA nor a known test VM and may be production: not detached; detach it by hand if it is not in use`)),
       }),
     );
   }

@@ -51,13 +51,22 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
         subject: { type: 'failover-job', id: job.jobId, name: job.sourceVmName },
         contextId: job.vmContextId,
         evidence: [
-          fact('database', `${job.jobType} failover_jobs row ${job.id} is ${job.status} since ${job.updatedAt}${job.destinationVmId ? `, destination VM ${job.destinationVmId}` : ', no destination VM'}`),
+          fact(
+            'database',
+            `${job.jobType} failover_jobs row ${job.id} is ${job.status} since ${job.updatedAt}${job.destinationVmId ? `, destination VM ${job.destinationVmId}` : ', no destination VM'}`,
+          ),
           fact('database', s.detail),
           ...(ctx ? [fact('database', `context ${ctx.contextId} is ${ctx.currentStatus}`)] : []),
           ...users.map((u) => fact('devices', `in use: ${u}`)),
         ],
         actions: automatic
-          ? [{ action: 'run-failed-execution-cleanup', params: { contextId: job.vmContextId, failoverJobId: job.jobId, vmName }, destructive: true }]
+          ? [
+              {
+                action: 'run-failed-execution-cleanup',
+                params: { contextId: job.vmContextId, failoverJobId: job.jobId, vmName },
+                destructive: true,
+              },
+            ]
           : [],
         note,
       }),

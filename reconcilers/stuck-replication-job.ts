@@ -39,7 +39,12 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
       subject: { type: 'replication-job' as const, id: job.id, name: ctx?.vmName ?? null },
       contextId: job.vmContextId,
     };
-    const ctxFact = fact('database', ctx ? `context ${ctx.contextId} is ${ctx.currentStatus}, current_job_id ${ctx.currentJobId ?? 'NULL'}` : `context ${job.vmContextId} not found`);
+    const ctxFact = fact(
+      'database',
+      ctx
+        ? `context ${ctx.contextId} is ${ctx.currentStatus}, current_job_id ${ctx.currentJobId ?? 'NULL'}`
+        : `context ${job.vmContextId} not found`,
+    );
     if (state === 'stuck-setup') {
       const reason = `stuck in setup phase ${job.status}: no update for longer than ${threshold}`;
       items.push(
@@ -47,8 +52,20 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
           ...base,
           evidence: [fact('database', `${progressFact(job, now)} (limit ${threshold})`), ctxFact],
           actions: [
-            { action: 'mark-replication-job-failed', params: { jobId: job.id, contextId: job.vmContextId, fromStatus: job.status, reason }, destructive: false },
-            ...(isCurrent ? [{ action: 'clear-current-job' as const, params: { contextId: job.vmContextId, jobId: job.id }, destructive: false }] : []),
+            {
+              action: 'mark-replication-job-failed',
+              params: { jobId: job.id, contextId: job.vmContextId, fromStatus: job.status, reason },
+              destructive: false,
+            },
+            ...(isCurrent
+              ? [
+                  {
+                    action: 'clear-current-job' as const,
+                    params: { contextId: job.vmContextId, jobId: job.id },
+                    destructive: false,
+                  },
+                ]
+              : []),
           ],
         }),
       );
@@ -65,8 +82,16 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
       items.push(
         makeDrift({
           ...base,
-          evidence: [fact('database', `current_job_id of ${job.vmContextId} points at ${job.id}, which is ${job.status}${job.completedAt ? ` since ${job.completedAt}` : ''}`), ctxFact],
-          actions: [{ action: 'clear-current-job', params: { contextId: job.vmContextId, jobId: job.id }, destructive: false }],
+          evidence: [
+            fact(
+              'database',
+              `current_job_id of ${job.vmContextId} points at ${job.id}, which is ${job.status}${job.completedAt ? ` since ${job.completedAt}` : ''}`,
+            ),
+            ctxFact,
+          ],
+          actions: [
+            { action: 'clear-current-job', params: { contextId: job.vmContextId, jobId: job.id }, destructive: false },
+          ],
         }),
       );
     }

@@ -38,7 +38,10 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
       subject: { type: 'volume' as const, id: volume.id, name: volume.name },
       contextId: ctx.contextId,
     };
-    const dbFact = fact('database', `ossea_volumes row ${row.id} of ${ctx.vmName} (${ctx.currentStatus}); the volume belongs on the OMA VM ${omaVmId}`);
+    const dbFact = fact(
+      'database',
+      `ossea_volumes row ${row.id} of ${ctx.vmName} (${ctx.currentStatus}); the volume belongs on the OMA VM ${omaVmId}`,
+    );
     if (volume.virtualMachineId === null) {
       items.push(
         makeDrift({
@@ -56,7 +59,13 @@ function diff(world: World, policy: Policy, now: Date, idx: WorldIndex = indexWo
     items.push(
       makeDrift({
         ...base,
-        evidence: [dbFact, fact('cloudstack', `volume attached to VM ${volume.vmName ?? '?'} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'}, ${volume.vmState ?? 'state unknown'})`)],
+        evidence: [
+          dbFact,
+          fact(
+            'cloudstack',
+            `volume attached to VM ${volume.vmName ?? '?'} (${volume.virtualMachineId}, deviceid ${volume.deviceId ?? '?'}, ${volume.vmState ?? 'state unknown'})`,
+          ),
+        ],
         actions: [],
         note:
           `report only: attached to another VM with no failover in flight; the failover recovery owns the move ` +

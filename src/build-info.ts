@@ -44,11 +44,19 @@ let cached: BuildInfo | undefined;
 export function buildInfo(): BuildInfo {
   if (cached) return cached;
   if (typeof OMA_RECONCILER_VERSION === 'string') {
-    cached = { version: OMA_RECONCILER_VERSION, commit: typeof OMA_RECONCILER_COMMIT === 'string' ? OMA_RECONCILER_COMMIT : 'unknown', release: true };
+    cached = {
+      version: OMA_RECONCILER_VERSION,
+      commit: typeof OMA_RECONCILER_COMMIT === 'string' ? OMA_RECONCILER_COMMIT : 'unknown',
+      release: true,
+    };
   } else {
     // A development run: the checkout is the entry script's ancestor or the working directory.
     const fromEntry = process.argv[1] ? versionFromPackageJson(dirname(process.argv[1])) : null;
-    cached = { version: fromEntry ?? versionFromPackageJson(process.cwd()) ?? '0.0.0-dev', commit: 'unknown', release: false };
+    cached = {
+      version: fromEntry ?? versionFromPackageJson(process.cwd()) ?? '0.0.0-dev',
+      commit: 'unknown',
+      release: false,
+    };
   }
   return cached;
 }

@@ -19,7 +19,10 @@ export class UsageError extends Error {
 /** Thrown when the database holds migrations this build does not know (schema newer than code). */
 export class SchemaNewerError extends Error {
   override readonly name = 'SchemaNewerError';
-  constructor(readonly unknownMigrations: readonly string[], readonly migrationTable: string) {
+  constructor(
+    readonly unknownMigrations: readonly string[],
+    readonly migrationTable: string,
+  ) {
     super(
       `database schema is newer than this oma-reconciler: ${migrationTable} lists ${unknownMigrations.join(', ')}, ` +
         'which this build does not know. Upgrade oma-reconciler; refusing to touch the schema.',
@@ -30,7 +33,10 @@ export class SchemaNewerError extends Error {
 /** Thrown when input from an operator, the API or a config file is refused; nothing was changed. */
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }

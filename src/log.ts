@@ -10,12 +10,30 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
  * serialised, so a secret never reaches stdout or journald.
  */
 const REDACT_PATHS = [
-  'secretKey', '*.secretKey', '*.*.secretKey', 'secret_key', '*.secret_key',
-  'apiKey', '*.apiKey', '*.*.apiKey', 'api_key', '*.api_key',
-  'apiToken', '*.apiToken', '*.*.apiToken', 'token', '*.token',
-  'password', '*.password', '*.*.password',
-  'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization',
-  'signature', '*.signature',
+  'secretKey',
+  '*.secretKey',
+  '*.*.secretKey',
+  'secret_key',
+  '*.secret_key',
+  'apiKey',
+  '*.apiKey',
+  '*.*.apiKey',
+  'api_key',
+  '*.api_key',
+  'apiToken',
+  '*.apiToken',
+  '*.*.apiToken',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  '*.*.password',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'signature',
+  '*.signature',
 ];
 
 /** Replaces the password of a URL such as `mysql://user:pw@host/db` with `***`. */
@@ -32,10 +50,7 @@ export function redactQuery(url: string): string {
  * Creates the process logger: pino JSON, one event per line, secrets censored. Components take a
  * child logger (`logger.child({ component: 'cloudstack' })`).
  */
-export function createLogger(
-  level: LevelWithSilent = 'info',
-  destination?: NodeJS.WritableStream,
-): Logger {
+export function createLogger(level: LevelWithSilent = 'info', destination?: NodeJS.WritableStream): Logger {
   const options = {
     level,
     base: { service: 'oma-reconciler' },

@@ -12,7 +12,11 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 export const DEFAULT_SLICE_MS = 8;
 
 /** Calls `step` for every item in order, yielding to the event loop every `sliceMs`. */
-export async function forEachTimeSliced<T>(items: Iterable<T>, step: (item: T) => void, sliceMs = DEFAULT_SLICE_MS): Promise<void> {
+export async function forEachTimeSliced<T>(
+  items: Iterable<T>,
+  step: (item: T) => void,
+  sliceMs = DEFAULT_SLICE_MS,
+): Promise<void> {
   let sliceStart = performance.now();
   for (const item of items) {
     step(item);

@@ -19,7 +19,12 @@ describe('logger', () => {
     const log = createLogger('debug', stream);
     const secret = 'S3cr3t-CloudStack-Key-zzz';
     log.child({ component: 'cloudstack' }).info(
-      { secretKey: secret, cloudstack: { apiKey: 'public-key', secretKey: secret }, apiToken: secret, headers: { authorization: `Bearer ${secret}` } },
+      {
+        secretKey: secret,
+        cloudstack: { apiKey: 'public-key', secretKey: secret },
+        apiToken: secret,
+        headers: { authorization: `Bearer ${secret}` },
+      },
       'request sent',
     );
     const out = lines();
@@ -32,7 +37,9 @@ describe('logger', () => {
   });
 
   it('masks the password of a database URL and the keys of a signed CloudStack URL', () => {
-    expect(redactUrl('mysql://oma_user:oma_password@localhost:3306/migratekit_oma')).toBe('mysql://oma_user:***@localhost:3306/migratekit_oma');
+    expect(redactUrl('mysql://oma_user:oma_password@localhost:3306/migratekit_oma')).toBe(
+      'mysql://oma_user:***@localhost:3306/migratekit_oma',
+    );
     expect(redactQuery('http://cs/client/api?command=listVolumes&apikey=AAA&signature=BBB%3D')).toBe(
       'http://cs/client/api?command=listVolumes&apikey=***&signature=***',
     );

@@ -23,20 +23,26 @@ describe('time-sliced loops', () => {
       stepsBeforeTheTimer = steps;
     }, 0);
     // 40 steps of 1 ms each with 4 ms slices: the loop yields about ten times.
-    await forEachTimeSliced(Array.from({ length: 40 }, (_, i) => i), () => {
-      busyFor(1);
-      steps++;
-    }, 4);
+    await forEachTimeSliced(
+      Array.from({ length: 40 }, (_, i) => i),
+      () => {
+        busyFor(1);
+        steps++;
+      },
+      4,
+    );
     expect(stepsBeforeTheTimer).not.toBeNull();
     expect(stepsBeforeTheTimer).toBeLessThan(40);
   });
 
   it('stops at a step that throws, as a plain loop would', async () => {
     const seen: number[] = [];
-    await expect(forEachTimeSliced([1, 2, 3], (n) => {
-      if (n === 2) throw new Error('unreadable');
-      seen.push(n);
-    })).rejects.toThrow('unreadable');
+    await expect(
+      forEachTimeSliced([1, 2, 3], (n) => {
+        if (n === 2) throw new Error('unreadable');
+        seen.push(n);
+      }),
+    ).rejects.toThrow('unreadable');
     expect(seen).toEqual([1]);
   });
 });

@@ -33,7 +33,11 @@ export function failoverState(
   if (!tracking) {
     const idle = ageSeconds(job.updatedAt || job.createdAt, now);
     return idle !== null && idle > policy.stuckFailoverSeconds
-      ? { state: 'stuck', recoverable: false, detail: `no job_tracking row ${job.jobId}; row unchanged for ${formatSeconds(idle)}` }
+      ? {
+          state: 'stuck',
+          recoverable: false,
+          detail: `no job_tracking row ${job.jobId}; row unchanged for ${formatSeconds(idle)}`,
+        }
       : { state: 'active', recoverable: false, detail: `no job_tracking row ${job.jobId}; row updated recently` };
   }
   if (tracking.status === 'failed' || tracking.status === 'cancelled') {
@@ -57,5 +61,9 @@ export function failoverState(
       detail: `no step/log activity for ${formatSeconds(idle)} in ${step} (limit ${formatSeconds(limit)})`,
     };
   }
-  return { state: 'active', recoverable: false, detail: `${step} active ${idle === null ? 'recently' : `${formatSeconds(idle)} ago`}` };
+  return {
+    state: 'active',
+    recoverable: false,
+    detail: `${step} active ${idle === null ? 'recently' : `${formatSeconds(idle)} ago`}`,
+  };
 }

@@ -35,16 +35,27 @@ function setOnce(map: Map<string, string>, key: string, reason: string): void {
 }
 
 /** Volumes (and their contexts) held by a Volume Daemon operation. */
-function volumeOperations(idx: WorldIndex, policy: Policy, settleSeconds: number, now: Date, volumes: Map<string, string>, appliance: Map<string, string>): void {
+function volumeOperations(
+  idx: WorldIndex,
+  policy: Policy,
+  settleSeconds: number,
+  now: Date,
+  volumes: Map<string, string>,
+  appliance: Map<string, string>,
+): void {
   for (const op of idx.world.database.volumeOperations) {
     if (op.volumeId === '') continue;
     let reason: string | null = null;
     if (OPEN_OPERATION.has(op.status)) {
       const age = ageSeconds(op.createdAt, now);
-      if (age !== null && age <= policy.staleVolumeOperationSeconds) reason = `Volume Daemon ${op.type} ${op.id} of volume ${op.volumeId} is ${op.status} (started ${Math.round(age)} s ago)`;
+      if (age !== null && age <= policy.staleVolumeOperationSeconds) {
+        reason = `Volume Daemon ${op.type} ${op.id} of volume ${op.volumeId} is ${op.status} (started ${Math.round(age)} s ago)`;
+      }
     } else {
       const since = ageSeconds(op.updatedAt, now);
-      if (since !== null && since < settleSeconds) reason = `Volume Daemon ${op.type} ${op.id} of volume ${op.volumeId} ended ${op.status} ${Math.round(since)} s ago (settle ${settleSeconds} s)`;
+      if (since !== null && since < settleSeconds) {
+        reason = `Volume Daemon ${op.type} ${op.id} of volume ${op.volumeId} ended ${op.status} ${Math.round(since)} s ago (settle ${settleSeconds} s)`;
+      }
     }
     if (reason === null) continue;
     setOnce(volumes, op.volumeId, reason);
@@ -77,17 +88,26 @@ function applianceJobs(idx: WorldIndex, policy: Policy, now: Date, appliance: Ma
  * Finds every context and volume with work in progress. `settleSeconds`: how long a finished Volume
  * Daemon operation still holds its volume (the grace override replaces the policy's value).
  */
-export function findInFlight(idx: WorldIndex, policy: Policy, now: Date, settleSeconds = policy.volumeOperationSettleSeconds): InFlight {
+export function findInFlight(
+  idx: WorldIndex,
+  policy: Policy,
+  now: Date,
+  settleSeconds = policy.volumeOperationSettleSeconds,
+): InFlight {
   const failover = new Map<string, string>();
   const replication = new Map<string, string>();
   const volumes = new Map<string, string>();
   const appliance = new Map<string, string>();
   for (const job of idx.world.database.failoverJobs) {
     const s = failoverState(job, idx.jobTracking.get(job.jobId), policy, now);
-    if (s.state === 'active') setOnce(failover, job.vmContextId, `${job.jobType} failover ${job.jobId} in progress (${s.detail})`);
+    if (s.state === 'active') {
+      setOnce(failover, job.vmContextId, `${job.jobType} failover ${job.jobId} in progress (${s.detail})`);
+    }
   }
   for (const job of idx.world.database.replicationJobs) {
-    if (replicationState(job, policy, now) === 'active') setOnce(replication, job.vmContextId, `replication job ${job.id} is ${job.status}`);
+    if (replicationState(job, policy, now) === 'active') {
+      setOnce(replication, job.vmContextId, `replication job ${job.id} is ${job.status}`);
+    }
   }
   volumeOperations(idx, policy, settleSeconds, now, volumes, appliance);
   applianceJobs(idx, policy, now, appliance);
@@ -101,7 +121,11 @@ export function inFlightReason(inFlight: InFlight, contextId: string | null): st
 }
 
 /** The reason another writer of the appliance holds a context or one of these volumes, or null. */
-export function applianceHold(inFlight: InFlight, contextId: string | null, volumeIds: readonly string[]): string | null {
+export function applianceHold(
+  inFlight: InFlight,
+  contextId: string | null,
+  volumeIds: readonly string[],
+): string | null {
   for (const id of volumeIds) {
     const reason = inFlight.volumes.get(id);
     if (reason !== undefined) return reason;

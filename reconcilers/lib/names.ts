@@ -57,7 +57,11 @@ export function isMigrationVolumeName(name: string): boolean {
  * repeats collapse, `-` trimmed, `vm-` prefixed before a leading digit, cut to 63, trailing `-` trimmed.
  */
 export function sanitizeVmName(name: string): string {
-  let s = name.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
+  let s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (/^[0-9]/.test(s)) s = `vm-${s}`;
   return s.slice(0, 63).replace(/-+$/, '');
 }

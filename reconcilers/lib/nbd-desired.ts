@@ -35,7 +35,13 @@ export function desiredExports(
   for (const row of idx.world.database.osseaVolumes) {
     const context = idx.contexts.get(row.vmContextId);
     const volume = idx.csVolumes.get(row.volumeId);
-    if (!context || (states !== null && !states.includes(context.currentStatus)) || volume?.virtualMachineId !== oma.id) continue;
+    if (
+      !context ||
+      (states !== null && !states.includes(context.currentStatus)) ||
+      volume?.virtualMachineId !== oma.id
+    ) {
+      continue;
+    }
     const exportName = exportNameFor(row.volumeId);
     out.set(exportName, { exportName, devicePath: byIdPath(row.volumeId, policy.deviceByIdDir), row, context, volume });
   }

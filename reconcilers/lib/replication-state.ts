@@ -17,7 +17,12 @@ export const SETUP_PHASES: readonly string[] = [
 ];
 
 /** Statuses after which nothing will move the job again. */
-export const TERMINAL_REPLICATION_STATUSES: readonly string[] = ['completed', 'failed', 'cancelled', 'replication_failed'];
+export const TERMINAL_REPLICATION_STATUSES: readonly string[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'replication_failed',
+];
 
 /** `terminal`; `active`; `stuck-setup` (setup phase, idle too long); `stale` (running phase, no progress). */
 export type ReplicationState = 'terminal' | 'active' | 'stuck-setup' | 'stale';

@@ -110,8 +110,14 @@ export function indexWorld(world: World): WorldIndex {
     ),
     ambiguousVolumes: ambiguous,
     referencedSnapshots,
-    failoverJobsByDestination: groupBy(db.failoverJobs.filter((f) => f.destinationVmId), (f) => f.destinationVmId ?? ''),
-    csVolumesByVm: groupBy(world.cloudstack.volumes.filter((v) => v.virtualMachineId), (v) => v.virtualMachineId ?? ''),
+    failoverJobsByDestination: groupBy(
+      db.failoverJobs.filter((f) => f.destinationVmId),
+      (f) => f.destinationVmId ?? '',
+    ),
+    csVolumesByVm: groupBy(
+      world.cloudstack.volumes.filter((v) => v.virtualMachineId),
+      (v) => v.virtualMachineId ?? '',
+    ),
     sourceVmNames: new Set(db.contexts.flatMap((c) => [c.vmName, sanitizeVmName(c.vmName)])),
   };
 }

@@ -28,7 +28,11 @@ function topUsage(): string {
  */
 export async function runCli(
   argv: readonly string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: Readonly<Record<string, string | undefined>> },
+  io: {
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+    env: Readonly<Record<string, string | undefined>>;
+  },
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -61,8 +65,13 @@ export async function runCli(
     }
     const max = command.maxPositionals ?? 0;
     if (positionals.length > max) {
-      const extra = positionals.slice(max).map((p) => JSON.stringify(p.slice(0, 80))).join(' ');
-      throw new UsageError(max === 0 ? `${name} takes no arguments; unexpected ${extra}` : `${name}: unexpected argument ${extra}`);
+      const extra = positionals
+        .slice(max)
+        .map((p) => JSON.stringify(p.slice(0, 80)))
+        .join(' ');
+      throw new UsageError(
+        max === 0 ? `${name} takes no arguments; unexpected ${extra}` : `${name}: unexpected argument ${extra}`,
+      );
     }
     return await command.run({ values, positionals, env: io.env, stdout: io.stdout, stderr: io.stderr });
   } catch (e) {

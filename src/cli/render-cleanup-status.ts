@@ -20,7 +20,9 @@ export function renderCleanupStatus(r: CleanupRequestView): string {
     const nameWidth = Math.max(4, ...r.steps.map((s) => s.name.length));
     lines.push('', `${'#'.padStart(3)}  ${'step'.padEnd(nameWidth)}  status`);
     r.steps.forEach((s, i) => {
-      lines.push(`${String(i + 1).padStart(3)}  ${s.name.padEnd(nameWidth)}  ${s.status}${s.error ? `  ${s.error}` : ''}`);
+      lines.push(
+        `${String(i + 1).padStart(3)}  ${s.name.padEnd(nameWidth)}  ${s.status}${s.error ? `  ${s.error}` : ''}`,
+      );
     });
   }
   return `${lines.join('\n')}\n`;

@@ -47,7 +47,13 @@ export async function usingEngine<T>(
     // A database that cannot be used is said in one line with its cause (host, port, errno, the
     // server's message), before any command output.
     if (options.probeDatabase !== false) await sql`select 1`.execute(database.db);
-    const deps = createEngineDeps({ config, database, logger, workflows: createWorkflows({ policy: policyFromConfig(config) }), actor: 'cli' });
+    const deps = createEngineDeps({
+      config,
+      database,
+      logger,
+      workflows: createWorkflows({ policy: policyFromConfig(config) }),
+      actor: 'cli',
+    });
     return await fn({ config, engine: createEngine(deps), passId: `cli-${randomUUID()}` });
   } finally {
     await database.close();

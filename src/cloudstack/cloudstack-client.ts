@@ -11,13 +11,27 @@ import type { CsSnapshot, CsVirtualMachine, CsVolume } from '../world/world.js';
 import { noopCloudStackMetrics, type CloudStackMetrics } from './cloudstack-metrics.js';
 import { CloudStackTransport } from './cloudstack-transport.js';
 import {
-  decodeAsyncJob, decodeSnapshot, decodeTag, decodeVirtualMachine, decodeVolume, snapshotDecoder, virtualMachineDecoder, volumeDecoder,
+  decodeAsyncJob,
+  decodeSnapshot,
+  decodeTag,
+  decodeVirtualMachine,
+  decodeVolume,
+  snapshotDecoder,
+  virtualMachineDecoder,
+  volumeDecoder,
 } from './decode-objects.js';
 import { CloudStackProtocolError } from './errors.js';
 import { listAll } from './list-all.js';
 import { DEFAULT_RETRY_OPTIONS, decideRetry, retryDelayMs, type RetryOptions } from './retry-policy.js';
 import type { RequestParams } from './sign-request.js';
-import { DEFAULT_POLL_OPTIONS, type CloudStackLogger, type CsAsyncJob, type CsTag, type ListResult, type PollOptions } from './types.js';
+import {
+  DEFAULT_POLL_OPTIONS,
+  type CloudStackLogger,
+  type CsAsyncJob,
+  type CsTag,
+  type ListResult,
+  type PollOptions,
+} from './types.js';
 import { waitForJob } from './wait-for-job.js';
 import * as P from './request-params.js';
 
@@ -97,7 +111,11 @@ export class CloudStackClient {
   }
 
   /** Sends one command (retried per the policy) and returns the object inside its response envelope. */
-  async call(command: string, params: RequestParams = {}, options: CallOptions = {}): Promise<Readonly<Record<string, unknown>>> {
+  async call(
+    command: string,
+    params: RequestParams = {},
+    options: CallOptions = {},
+  ): Promise<Readonly<Record<string, unknown>>> {
     return this.#retrying(command, options.signal, () => this.#transport.send(command, params, options.signal));
   }
 
@@ -105,11 +123,16 @@ export class CloudStackClient {
    * Sends an async command, waits for its job and returns `jobresult` (e.g. `{volume: …}`).
    * Submission errors and transient job failures (530/534) are retried; business-rule failures are not.
    */
-  async callAsync(command: string, params: RequestParams = {}, options: CallOptions = {}): Promise<Readonly<Record<string, unknown>>> {
+  async callAsync(
+    command: string,
+    params: RequestParams = {},
+    options: CallOptions = {},
+  ): Promise<Readonly<Record<string, unknown>>> {
     const run = () =>
       this.#retrying(command, options.signal, async () => {
         const accepted = await this.#transport.send(command, params, options.signal);
-        const jobId = typeof accepted.jobid === 'string' || typeof accepted.jobid === 'number' ? String(accepted.jobid) : null;
+        const jobId =
+          typeof accepted.jobid === 'string' || typeof accepted.jobid === 'number' ? String(accepted.jobid) : null;
         if (jobId === null) throw new CloudStackProtocolError(command, `${command}: no jobid in the answer`);
         await options.onSubmitted?.(jobId);
         return this.waitForAsyncJob(command, jobId, options);
@@ -121,7 +144,11 @@ export class CloudStackClient {
    * Waits for a job submitted earlier (by this or an earlier process) and returns its `jobresult`;
    * a failed job throws {@link CloudStackJobFailedError}. Never submits anything.
    */
-  async waitForAsyncJob(command: string, jobId: string, options: CallOptions = {}): Promise<Readonly<Record<string, unknown>>> {
+  async waitForAsyncJob(
+    command: string,
+    jobId: string,
+    options: CallOptions = {},
+  ): Promise<Readonly<Record<string, unknown>>> {
     const job = await waitForJob((id) => this.queryAsyncJobResult(id, options), {
       command,
       jobId,
@@ -150,29 +177,58 @@ export class CloudStackClient {
 
   /** Every snapshot (default `listall=true`); `Destroyed` ones are hidden by the server. */
   async listSnapshots(filter: P.ListSnapshotsFilter = {}, options: CallOptions = {}): Promise<ListResult<CsSnapshot>> {
-    return this.#list('listSnapshots', 'snapshot', P.listSnapshotsParams(filter), snapshotDecoder(createStringPool()), options);
+    return this.#list(
+      'listSnapshots',
+      'snapshot',
+      P.listSnapshotsParams(filter),
+      snapshotDecoder(createStringPool()),
+      options,
+    );
   }
 
   /** Every VM (default `listall=true`). */
-  async listVirtualMachines(filter: P.ListVirtualMachinesFilter = {}, options: CallOptions = {}): Promise<ListResult<CsVirtualMachine>> {
-    return this.#list('listVirtualMachines', 'virtualmachine', P.listVirtualMachinesParams(filter), virtualMachineDecoder(createStringPool()), options);
+  async listVirtualMachines(
+    filter: P.ListVirtualMachinesFilter = {},
+    options: CallOptions = {},
+  ): Promise<ListResult<CsVirtualMachine>> {
+    return this.#list(
+      'listVirtualMachines',
+      'virtualmachine',
+      P.listVirtualMachinesParams(filter),
+      virtualMachineDecoder(createStringPool()),
+      options,
+    );
   }
 
   /** Every tag row matching the filter. */
   async listTags(filter: P.ListTagsFilter = {}, options: CallOptions = {}): Promise<ListResult<CsTag>> {
-    return this.#list('listTags', 'tag', P.listTagsParams(filter), decodeTag, options, (t) => `${t.resourceType ?? ''}/${t.resourceId ?? ''}/${t.key}`);
+    return this.#list(
+      'listTags',
+      'tag',
+      P.listTagsParams(filter),
+      decodeTag,
+      options,
+      (t) => `${t.resourceType ?? ''}/${t.resourceId ?? ''}/${t.key}`,
+    );
   }
 
   /** Attaches a volume; without `deviceId` the server picks the lowest free id (skipping 3). */
-  async attachVolume(req: { readonly id: string; readonly virtualMachineId: string; readonly deviceId?: number }, options: CallOptions = {}): Promise<CsVolume> {
+  async attachVolume(
+    req: { readonly id: string; readonly virtualMachineId: string; readonly deviceId?: number },
+    options: CallOptions = {},
+  ): Promise<CsVolume> {
     const params: Record<string, string> = { id: req.id, virtualmachineid: req.virtualMachineId };
     if (req.deviceId !== undefined) params.deviceid = String(req.deviceId);
     return decodeVolume((await this.callAsync('attachVolume', params, options)).volume);
   }
 
   /** Detaches by volume id, or by `(virtualMachineId, deviceId)`. */
-  async detachVolume(req: { readonly id: string } | { readonly virtualMachineId: string; readonly deviceId: number }, options: CallOptions = {}): Promise<CsVolume> {
-    const params = 'id' in req ? { id: req.id } : { virtualmachineid: req.virtualMachineId, deviceid: String(req.deviceId) };
+  async detachVolume(
+    req: { readonly id: string } | { readonly virtualMachineId: string; readonly deviceId: number },
+    options: CallOptions = {},
+  ): Promise<CsVolume> {
+    const params =
+      'id' in req ? { id: req.id } : { virtualmachineid: req.virtualMachineId, deviceid: String(req.deviceId) };
     return decodeVolume((await this.callAsync('detachVolume', params, options)).volume);
   }
 
@@ -182,7 +238,10 @@ export class CloudStackClient {
   }
 
   /** Takes a snapshot of a volume; the result may still be `CreatedOnPrimary`/`BackingUp`. */
-  async createSnapshot(req: { readonly volumeId: string; readonly name?: string }, options: CallOptions = {}): Promise<CsSnapshot> {
+  async createSnapshot(
+    req: { readonly volumeId: string; readonly name?: string },
+    options: CallOptions = {},
+  ): Promise<CsSnapshot> {
     const params: Record<string, string> = { volumeid: req.volumeId };
     if (req.name !== undefined) params.name = req.name;
     return decodeSnapshot((await this.callAsync('createSnapshot', params, options)).snapshot);
@@ -199,7 +258,11 @@ export class CloudStackClient {
   }
 
   /** Stops a VM; `forced` powers it off. */
-  async stopVirtualMachine(id: string, req: { readonly forced?: boolean } = {}, options: CallOptions = {}): Promise<CsVirtualMachine> {
+  async stopVirtualMachine(
+    id: string,
+    req: { readonly forced?: boolean } = {},
+    options: CallOptions = {},
+  ): Promise<CsVirtualMachine> {
     const params: Record<string, string> = { id };
     if (req.forced !== undefined) params.forced = String(req.forced);
     return decodeVirtualMachine((await this.callAsync('stopVirtualMachine', params, options)).virtualmachine);
@@ -215,19 +278,29 @@ export class CloudStackClient {
    * The job's VM object may be sparse after an expunge, so this resolves with nothing: confirm
    * with `listVirtualMachines`.
    */
-  async destroyVirtualMachine(id: string, req: { readonly expunge?: boolean } = {}, options: CallOptions = {}): Promise<void> {
+  async destroyVirtualMachine(
+    id: string,
+    req: { readonly expunge?: boolean } = {},
+    options: CallOptions = {},
+  ): Promise<void> {
     const params: Record<string, string> = { id };
     if (req.expunge !== undefined) params.expunge = String(req.expunge);
     await this.callAsync('destroyVirtualMachine', params, options);
   }
 
   /** Adds tags to resources (`resourceType`: `Volume`, `Snapshot`, `UserVm`…). */
-  async createTags(req: P.TagsRequest & { readonly tags: Readonly<Record<string, string>> }, options: CallOptions = {}): Promise<void> {
+  async createTags(
+    req: P.TagsRequest & { readonly tags: Readonly<Record<string, string>> },
+    options: CallOptions = {},
+  ): Promise<void> {
     await this.callAsync('createTags', P.tagsParams(req), options);
   }
 
   /** Removes tags (a key without value removes that key whatever its value). */
-  async deleteTags(req: P.TagsRequest & { readonly tags?: Readonly<Record<string, string | null>> }, options: CallOptions = {}): Promise<void> {
+  async deleteTags(
+    req: P.TagsRequest & { readonly tags?: Readonly<Record<string, string | null>> },
+    options: CallOptions = {},
+  ): Promise<void> {
     await this.callAsync('deleteTags', P.tagsParams(req), options);
   }
 
@@ -239,7 +312,14 @@ export class CloudStackClient {
     options: CallOptions,
     idOf: (item: T) => string = (item) => (item as { id: string }).id,
   ): Promise<ListResult<T>> {
-    return listAll((p) => this.call(command, p, options), { command, itemKey, params, decode, idOf, pageSize: this.#pageSize });
+    return listAll((p) => this.call(command, p, options), {
+      command,
+      itemKey,
+      params,
+      decode,
+      idOf,
+      pageSize: this.#pageSize,
+    });
   }
 
   #retrying<T>(command: string, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
@@ -259,4 +339,3 @@ export class CloudStackClient {
     });
   }
 }
-

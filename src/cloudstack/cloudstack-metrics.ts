@@ -5,7 +5,14 @@
  */
 
 /** Outcome of one HTTP request to CloudStack (a bounded label). */
-export const CLOUDSTACK_OUTCOMES = ['success', 'error', 'timeout', 'auth_error', 'network_error', 'rate_limited'] as const;
+export const CLOUDSTACK_OUTCOMES = [
+  'success',
+  'error',
+  'timeout',
+  'auth_error',
+  'network_error',
+  'rate_limited',
+] as const;
 export type CloudStackOutcome = (typeof CLOUDSTACK_OUTCOMES)[number];
 
 /** Receives one observation per HTTP request (`command` is the API name, e.g. `listVolumes`). */

@@ -76,7 +76,11 @@ export class CloudStackTransport {
           headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
           ...(method === 'POST' ? { body: encoded } : {}),
         })
-        .then(async (res) => ({ status: res.status, body: await res.text(), description: res.headers.get('x-description') }));
+        .then(async (res) => ({
+          status: res.status,
+          body: await res.text(),
+          description: res.headers.get('x-description'),
+        }));
       const inner = parseAnswer(command, response.status, response.body, response.description);
       outcome = 'success';
       return inner;
@@ -108,7 +112,14 @@ function endpointOf(apiUrl: string): string | null {
   }
 }
 
-function classify(command: string, e: unknown, timeout: AbortSignal, timeoutMs: number, caller: AbortSignal | undefined, endpoint: string | null): unknown {
+function classify(
+  command: string,
+  e: unknown,
+  timeout: AbortSignal,
+  timeoutMs: number,
+  caller: AbortSignal | undefined,
+  endpoint: string | null,
+): unknown {
   if (e instanceof CloudStackError) return e;
   // The caller's own abort (pass timeout, shutdown) is passed through untouched: it is not a CloudStack failure.
   if (caller?.aborted) return caller.reason;
@@ -125,13 +136,26 @@ function errnoOf(e: unknown): string | null {
   return null;
 }
 
-function parseAnswer(command: string, status: number, body: string, description: string | null): Readonly<Record<string, unknown>> {
+function parseAnswer(
+  command: string,
+  status: number,
+  body: string,
+  description: string | null,
+): Readonly<Record<string, unknown>> {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    if (status === 200) throw new CloudStackProtocolError(command, `${command}: answer is not JSON: ${body.slice(0, 120)}`);
-    throw new CloudStackHttpError(command, status, null, null, description ?? (body.replace(/\s+/g, ' ').trim().slice(0, 200) || `HTTP ${status}`));
+    if (status === 200) {
+      throw new CloudStackProtocolError(command, `${command}: answer is not JSON: ${body.slice(0, 120)}`);
+    }
+    throw new CloudStackHttpError(
+      command,
+      status,
+      null,
+      null,
+      description ?? (body.replace(/\s+/g, ' ').trim().slice(0, 200) || `HTTP ${status}`),
+    );
   }
   const envelope = asObject(json);
   const key = `${command.toLowerCase()}response`;
@@ -146,7 +170,14 @@ function parseAnswer(command: string, status: number, body: string, description:
   const errortext = typeof inner.errortext === 'string' ? inner.errortext : (description ?? `HTTP ${httpStatus}`);
   const cserrorcode = typeof inner.cserrorcode === 'number' ? inner.cserrorcode : null;
   if (httpStatus === 401) return throwAuth(command, errorcode, errortext);
-  throw new CloudStackHttpError(command, httpStatus, errorcode, cserrorcode, errortext, httpStatus === 429 ? parseRetryAfterMs(errortext) : null);
+  throw new CloudStackHttpError(
+    command,
+    httpStatus,
+    errorcode,
+    cserrorcode,
+    errortext,
+    httpStatus === 429 ? parseRetryAfterMs(errortext) : null,
+  );
 }
 
 function throwAuth(command: string, errorcode: number | null, errortext: string): never {

@@ -27,7 +27,9 @@ export async function confirmVolumesAbsent(
     const result = await client.listVolumes({ listAll: true, id }, options);
     // 431 = no such volume (CloudStack refuses an id it does not know): absence confirmed.
     if (!result.complete && result.cause instanceof CloudStackHttpError && result.cause.status === 431) continue;
-    if (!result.complete) return `listVolumes id=${id}: cannot confirm the volume is gone: ${result.error ?? 'incomplete answer'}`;
+    if (!result.complete) {
+      return `listVolumes id=${id}: cannot confirm the volume is gone: ${result.error ?? 'incomplete answer'}`;
+    }
     if (result.items.some((v) => v.id === id)) found.push(id);
   }
   return found.length === 0

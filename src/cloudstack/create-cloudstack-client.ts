@@ -15,7 +15,11 @@ export interface CloudStackClientDeps {
  * The client with the configured page size, request and job timeouts and concurrency
  * (`cloudstack.pageSize`, `requestTimeoutMs`, `asyncJobTimeoutMs`, `concurrency`).
  */
-export function createCloudStackClient(settings: CloudStackSettings, config: Config['cloudstack'], deps: CloudStackClientDeps = {}): CloudStackClient {
+export function createCloudStackClient(
+  settings: CloudStackSettings,
+  config: Config['cloudstack'],
+  deps: CloudStackClientDeps = {},
+): CloudStackClient {
   return new CloudStackClient({
     apiUrl: settings.apiUrl,
     apiKey: settings.apiKey,

@@ -17,7 +17,8 @@ export function parseCsTimestamp(value: unknown): string | null {
   if (!m) return null;
   const [, local, zone] = m;
   // V8 accepts `+0000` too, but only the colon form is guaranteed by the spec; normalise first.
-  const offset = zone === undefined ? 'Z' : zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2');
+  const offset =
+    zone === undefined ? 'Z' : zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2');
   const time = Date.parse(`${local ?? ''}${offset}`);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }

@@ -38,7 +38,9 @@ function bool(raw: Raw, key: string): boolean | null {
 
 function required(raw: Raw, key: string, kind: string): string {
   const v = text(raw, key);
-  if (v === null) throw new CloudStackProtocolError(kind, `${kind} object without "${key}": ${JSON.stringify(raw).slice(0, 200)}`);
+  if (v === null) {
+    throw new CloudStackProtocolError(kind, `${kind} object without "${key}": ${JSON.stringify(raw).slice(0, 200)}`);
+  }
   return v;
 }
 
@@ -145,7 +147,10 @@ export function decodeAsyncJob(value: unknown): CsAsyncJob {
   const raw = asObject(value) ?? {};
   const status = num(raw, 'jobstatus');
   if (status !== 0 && status !== 1 && status !== 2) {
-    throw new CloudStackProtocolError('queryAsyncJobResult', `job without a valid jobstatus: ${JSON.stringify(raw).slice(0, 200)}`);
+    throw new CloudStackProtocolError(
+      'queryAsyncJobResult',
+      `job without a valid jobstatus: ${JSON.stringify(raw).slice(0, 200)}`,
+    );
   }
   const result = asObject(raw.jobresult);
   const resultCode = num(raw, 'jobresultcode') ?? 0;

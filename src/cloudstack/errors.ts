@@ -30,7 +30,10 @@ export class CloudStackHttpError extends CloudStackError {
     /** For 429: the wait the server asked for ("retry after [N] ms"). */
     readonly retryAfterMs: number | null = null,
   ) {
-    super(command, `${command}: HTTP ${status}${errorcode !== null && errorcode !== status ? ` (errorcode ${errorcode})` : ''}: ${errortext}`);
+    super(
+      command,
+      `${command}: HTTP ${status}${errorcode !== null && errorcode !== status ? ` (errorcode ${errorcode})` : ''}: ${errortext}`,
+    );
   }
 }
 
@@ -82,7 +85,11 @@ export class CloudStackNetworkError extends CloudStackError {
     /** `host:port` the request went to (no path, no query: no key can leak), or null. */
     readonly endpoint: string | null = null,
   ) {
-    super(command, `${command}: network error${code ? ` ${code}` : ''}${endpoint ? ` talking to ${endpoint}` : ''}: ${describe(cause)}`, { cause });
+    super(
+      command,
+      `${command}: network error${code ? ` ${code}` : ''}${endpoint ? ` talking to ${endpoint}` : ''}: ${describe(cause)}`,
+      { cause },
+    );
   }
 }
 

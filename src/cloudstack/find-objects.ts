@@ -14,7 +14,11 @@ export function completeItems<T>(list: ListResult<T>, what: string): readonly T[
 }
 
 /** One object by id, or null; a 431 ("entity does not exist") counts as absent. */
-async function byId<T extends { readonly id: string }>(list: Promise<ListResult<T>>, id: string, what: string): Promise<T | null> {
+async function byId<T extends { readonly id: string }>(
+  list: Promise<ListResult<T>>,
+  id: string,
+  what: string,
+): Promise<T | null> {
   const result = await list;
   if (!result.complete && result.cause instanceof CloudStackHttpError && result.cause.status === 431) return null;
   return completeItems(result, `${what} ${id}`).find((x) => x.id === id) ?? null;
@@ -34,4 +38,3 @@ export function findSnapshot(cs: CloudStackClient, id: string, signal: AbortSign
 export function findVm(cs: CloudStackClient, id: string, signal: AbortSignal): Promise<CsVirtualMachine | null> {
   return byId(cs.listVirtualMachines({ id }, { signal }), id, 'VM');
 }
-

@@ -71,7 +71,15 @@ async function listOnce<T>(fetchPage: PageFetcher, o: ListAllOptions<T>): Promis
     // Consistent from first page to last: a count that moved means objects were created or deleted
     // while paging, and an item may have shifted onto a page already read (issue 15, 6.1).
     if (count !== null && rawCount !== count) {
-      return incomplete(new CloudStackIncompleteListError(o.command, count, byId.size, `count changed from ${count} to ${rawCount} at page ${page}; the listing moved while it was read`), true);
+      return incomplete(
+        new CloudStackIncompleteListError(
+          o.command,
+          count,
+          byId.size,
+          `count changed from ${count} to ${rawCount} at page ${page}; the listing moved while it was read`,
+        ),
+        true,
+      );
     }
     count = rawCount;
     lastPage = Math.max(1, Math.ceil(rawCount / o.pageSize));
@@ -86,7 +94,10 @@ async function listOnce<T>(fetchPage: PageFetcher, o: ListAllOptions<T>): Promis
   }
   const total = count ?? 0;
   if (byId.size !== total) {
-    const reason = byId.size < total ? 'pages returned fewer distinct items than count' : 'pages returned more distinct items than count';
+    const reason =
+      byId.size < total
+        ? 'pages returned fewer distinct items than count'
+        : 'pages returned more distinct items than count';
     return incomplete(new CloudStackIncompleteListError(o.command, total, byId.size, reason), true);
   }
   return { listing: { items: [...byId.values()], complete: true, count: total }, retryable: false };

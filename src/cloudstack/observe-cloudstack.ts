@@ -26,7 +26,11 @@ export async function observeCloudStack(
     client.listSnapshots({ listAll: true }, options),
     client.listVirtualMachines({ listAll: true }, options),
   ]);
-  const facts: CloudStackFacts = { volumes: volumes.items, snapshots: snapshots.items, virtualMachines: virtualMachines.items };
+  const facts: CloudStackFacts = {
+    volumes: volumes.items,
+    snapshots: snapshots.items,
+    virtualMachines: virtualMachines.items,
+  };
   const inventory = volumes.items.length + snapshots.items.length + virtualMachines.items.length;
   const errors = [volumes, snapshots, virtualMachines].map((r) => r.error).filter((e): e is string => e !== undefined);
   const complete = volumes.complete && snapshots.complete && virtualMachines.complete;

@@ -103,7 +103,9 @@ export function listTagsParams(f: ListTagsFilter): RequestParams {
 }
 
 /** `createTags`/`deleteTags` parameters; a null value (deleteTags) sends the key alone. */
-export function tagsParams(req: TagsRequest & { readonly tags?: Readonly<Record<string, string | null>> }): RequestParams {
+export function tagsParams(
+  req: TagsRequest & { readonly tags?: Readonly<Record<string, string | null>> },
+): RequestParams {
   const out: Record<string, string> = { resourcetype: req.resourceType, resourceids: req.resourceIds.join(',') };
   Object.entries(req.tags ?? {}).forEach(([key, value], i) => {
     out[`tags[${i}].key`] = key;

@@ -35,10 +35,17 @@ export function normaliseApiUrl(url: string): string {
  * `CLOUDSTACK_SECRET_KEY`, `OMA_VM_ID`) win over the active `ossea_configs` row, field by field.
  * Throws {@link CloudStackSettingsError} naming every missing value and where it could be set.
  */
-export function resolveCloudStackSettings(config: Pick<Config, 'cloudstack'>, row: OsseaConfigRow | null): CloudStackSettings {
+export function resolveCloudStackSettings(
+  config: Pick<Config, 'cloudstack'>,
+  row: OsseaConfigRow | null,
+): CloudStackSettings {
   const cs = config.cloudstack;
   const pick = (override: string | undefined, column: string | null | undefined) =>
-    !blank(override) ? { value: override.trim(), origin: 'config' as const } : !blank(column) ? { value: column.trim(), origin: 'ossea_configs' as const } : { value: null, origin: 'none' as const };
+    !blank(override)
+      ? { value: override.trim(), origin: 'config' as const }
+      : !blank(column)
+        ? { value: column.trim(), origin: 'ossea_configs' as const }
+        : { value: null, origin: 'none' as const };
   const apiUrl = pick(cs.apiUrl, row?.api_url);
   const apiKey = pick(cs.apiKey, row?.api_key);
   const secretKey = pick(cs.secretKey, row?.secret_key);
@@ -49,12 +56,16 @@ export function resolveCloudStackSettings(config: Pick<Config, 'cloudstack'>, ro
     apiKey.value === null ? `API key (set CLOUDSTACK_API_KEY or ossea_configs.api_key ${where})` : null,
     secretKey.value === null ? `secret key (set CLOUDSTACK_SECRET_KEY or ossea_configs.secret_key ${where})` : null,
   ].filter((m): m is string => m !== null);
-  if (apiUrl.value === null || apiKey.value === null || secretKey.value === null) throw new CloudStackSettingsError(missing);
+  if (apiUrl.value === null || apiKey.value === null || secretKey.value === null) {
+    throw new CloudStackSettingsError(missing);
+  }
   let url: string;
   try {
     url = normaliseApiUrl(apiUrl.value);
   } catch {
-    throw new CloudStackSettingsError([`a valid API URL (${apiUrl.origin === 'config' ? 'CLOUDSTACK_API_URL' : 'ossea_configs.api_url'} is not a URL)`]);
+    throw new CloudStackSettingsError([
+      `a valid API URL (${apiUrl.origin === 'config' ? 'CLOUDSTACK_API_URL' : 'ossea_configs.api_url'} is not a URL)`,
+    ]);
   }
   return {
     apiUrl: url,

@@ -17,7 +17,10 @@ export interface WaitForJobOptions {
  * Resolves with the finished job (`status` 1). Throws {@link CloudStackJobFailedError} on
  * `jobstatus=2` and {@link CloudStackTimeoutError} (phase `job`) when `timeoutMs` passes first.
  */
-export async function waitForJob(query: (jobId: string) => Promise<CsAsyncJob>, o: WaitForJobOptions): Promise<CsAsyncJob> {
+export async function waitForJob(
+  query: (jobId: string) => Promise<CsAsyncJob>,
+  o: WaitForJobOptions,
+): Promise<CsAsyncJob> {
   const deadline = performance.now() + o.timeoutMs;
   let interval = o.poll.initialMs;
   for (;;) {
@@ -33,7 +36,12 @@ export async function waitForJob(query: (jobId: string) => Promise<CsAsyncJob>, 
     const job = await query(o.jobId);
     if (job.status === 1) return job;
     if (job.status === 2) {
-      throw new CloudStackJobFailedError(o.command, o.jobId, job.error?.errorcode ?? 530, job.error?.errortext ?? 'job failed');
+      throw new CloudStackJobFailedError(
+        o.command,
+        o.jobId,
+        job.error?.errorcode ?? 530,
+        job.error?.errortext ?? 'job failed',
+      );
     }
     interval = Math.min(o.poll.maxMs, interval * o.poll.factor);
   }

@@ -54,14 +54,26 @@ export function startReconciler(options: {
   });
   const engine = createEngine(deps);
   const consoleState = new ConsoleState();
-  const notifier = config.notify.webhooks.length === 0 ? null : new Notifier({
-    db: database.db, config, logger: logger.child({ component: 'notify' }), host: hostname(),
-    metrics: {
-      delivered: (event) => { metrics.notificationsTotal.inc({ event, result: 'delivered' }); },
-      failed: (event) => { metrics.notificationsTotal.inc({ event, result: 'failed' }); },
-      pending: (n) => { metrics.notificationsPending.set(n); },
-    },
-  });
+  const notifier =
+    config.notify.webhooks.length === 0
+      ? null
+      : new Notifier({
+          db: database.db,
+          config,
+          logger: logger.child({ component: 'notify' }),
+          host: hostname(),
+          metrics: {
+            delivered: (event) => {
+              metrics.notificationsTotal.inc({ event, result: 'delivered' });
+            },
+            failed: (event) => {
+              metrics.notificationsTotal.inc({ event, result: 'failed' });
+            },
+            pending: (n) => {
+              metrics.notificationsPending.set(n);
+            },
+          },
+        });
   const daemon = startDaemon({
     config,
     logger,
@@ -69,10 +81,20 @@ export function startReconciler(options: {
     metrics,
     version: packageVersion(),
     watchNbd: nbdConfigWatch(config.nbd),
-    leadership: { lockName: leaderLockName(config.databaseUrl), ...(options.leaderRetryMs ? { retryMs: options.leaderRetryMs } : {}) },
+    leadership: {
+      lockName: leaderLockName(config.databaseUrl),
+      ...(options.leaderRetryMs ? { retryMs: options.leaderRetryMs } : {}),
+    },
     // Released in reverse: the notifier stops before the pool it writes to closes.
-    resources: [{ name: 'database pool', close: () => database.close() }, ...(notifier ? [{ name: 'notifier', close: () => notifier.stop() }] : [])],
-    statusPage: degradedStatusPage(statusPageHandler(engine, config, consoleState), { lastPlan: () => engine.lastPlan(), now: deps.clock, logger }),
+    resources: [
+      { name: 'database pool', close: () => database.close() },
+      ...(notifier ? [{ name: 'notifier', close: () => notifier.stop() }] : []),
+    ],
+    statusPage: degradedStatusPage(statusPageHandler(engine, config, consoleState), {
+      lastPlan: () => engine.lastPlan(),
+      now: deps.clock,
+      logger,
+    }),
     routes: consoleRoutes({ engine, config, state: consoleState, bodyLimit: DEFAULT_BODY_LIMIT }),
     ...(options.signals !== undefined ? { signals: options.signals } : {}),
   });
@@ -83,9 +105,19 @@ export function startReconciler(options: {
     daemon.loop.onPass((s) => {
       if (!s.report || !s.act) return;
       const report = s.report;
-      void engine.lastPass()
-        .then((last) => notifier.collect({ passId: s.passId, observedAt: report.observedAt, trips: report.trips, world: last?.world ?? null }))
-        .catch((e: unknown) => { logger.error({ err: e }, 'notifications of a pass could not be recorded'); });
+      void engine
+        .lastPass()
+        .then((last) =>
+          notifier.collect({
+            passId: s.passId,
+            observedAt: report.observedAt,
+            trips: report.trips,
+            world: last?.world ?? null,
+          }),
+        )
+        .catch((e: unknown) => {
+          logger.error({ err: e }, 'notifications of a pass could not be recorded');
+        });
     });
   }
   return { daemon, engine };

@@ -39,33 +39,60 @@ const absPath = z.string().refine((v) => v.startsWith('/') && !v.includes('\0'),
 
 /** A command line: an argv array (config file) or one string of space-separated words (environment). */
 const commandLine = z.preprocess(
-  (v) => (typeof v === 'string' ? v.trim().split(/\s+/).filter((w) => w !== '') : v),
-  z.array(z.string().min(1).refine((w) => !w.includes('\0'), { message: 'must not contain NUL' })).refine(
-    (argv) => argv.length === 0 || argv[0]?.startsWith('/') === true || /^[A-Za-z0-9._+-]+$/.test(argv[0] ?? ''),
-    { message: 'expected a command (absolute path or name on PATH) and its arguments, e.g. "systemctl restart nbd-server.service"' },
-  ),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .trim()
+          .split(/\s+/)
+          .filter((w) => w !== '')
+      : v,
+  z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine((w) => !w.includes('\0'), { message: 'must not contain NUL' }),
+    )
+    .refine(
+      (argv) => argv.length === 0 || argv[0]?.startsWith('/') === true || /^[A-Za-z0-9._+-]+$/.test(argv[0] ?? ''),
+      {
+        message:
+          'expected a command (absolute path or name on PATH) and its arguments, e.g. "systemctl restart nbd-server.service"',
+      },
+    ),
 );
 
 const seconds = z.coerce.number().int().min(0);
 const positiveMs = z.coerce.number().int().min(1);
 
-const perKind = <T extends z.ZodType>(value: T) =>
-  z.partialRecord(z.enum(DRIFT_KINDS), value).default({});
+const perKind = <T extends z.ZodType>(value: T) => z.partialRecord(z.enum(DRIFT_KINDS), value).default({});
 
 /** Events a webhook receiver can subscribe to (see src/notify/notify-events.ts). */
-export const NOTIFY_EVENTS = ['volume-quarantined', 'deletion-due-soon', 'destructive-action', 'action-failed', 'safety-trip'] as const;
+export const NOTIFY_EVENTS = [
+  'volume-quarantined',
+  'deletion-due-soon',
+  'destructive-action',
+  'action-failed',
+  'safety-trip',
+] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 /** One webhook receiver of `notify.webhooks[]`. */
 const webhook = z.strictObject({
   /** Short name (metrics label, outbox rows); default `webhook-N`. Letters, digits, `-` and `_`. */
-  name: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only, at most 40').optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only, at most 40')
+    .optional(),
   /** Where the JSON message is POSTed (http or https). */
   url: z.url({ protocol: /^https?$/ }),
   /** Sent as `Authorization: Bearer …`; never logged. */
   bearerToken: z.string().min(1).optional(),
   /** Which events it gets. Default all. */
-  events: z.array(z.enum(NOTIFY_EVENTS)).min(1).default([...NOTIFY_EVENTS]),
+  events: z
+    .array(z.enum(NOTIFY_EVENTS))
+    .min(1)
+    .default([...NOTIFY_EVENTS]),
 });
 
 /** The validated configuration schema; every field documents its default and unit. */

@@ -11,7 +11,10 @@ const TRANSITIONS: Readonly<Record<DaemonState, readonly DaemonState[]>> = {
 /** Thrown when code asks for a lifecycle transition the state machine does not allow (a bug). */
 export class IllegalStateError extends Error {
   override readonly name = 'IllegalStateError';
-  constructor(readonly from: DaemonState, readonly to: DaemonState) {
+  constructor(
+    readonly from: DaemonState,
+    readonly to: DaemonState,
+  ) {
     super(`illegal daemon state transition ${from} → ${to}`);
   }
 }
@@ -41,6 +44,8 @@ export class DaemonStateMachine {
   /** Subscribes to transitions; returns the unsubscriber. */
   onChange(listener: (state: DaemonState, from: DaemonState) => void): () => void {
     this.#listeners.add(listener);
-    return () => { this.#listeners.delete(listener); };
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 }

@@ -87,12 +87,18 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
   assertCronExpression(config.schedule.resyncCron);
   const log = deps.logger.child({ component: 'daemon' });
   const machine = new DaemonStateMachine();
-  machine.onChange((state, from) => { log.info({ state, from }, 'daemon state changed'); });
+  machine.onChange((state, from) => {
+    log.info({ state, from }, 'daemon state changed');
+  });
   const releasers = new Releasers();
   for (const r of deps.resources ?? []) releasers.push(r.name, () => r.close());
   const metrics = deps.metrics ?? createMetrics({ version: deps.version });
   for (const mode of MODES) metrics.mode.set({ mode }, mode === config.mode ? 1 : 0);
-  const leadership = new Leadership({ databaseUrl: config.databaseUrl, logger: deps.logger.child({ component: 'leadership' }), ...deps.leadership });
+  const leadership = new Leadership({
+    databaseUrl: config.databaseUrl,
+    logger: deps.logger.child({ component: 'leadership' }),
+    ...deps.leadership,
+  });
   const loop = new PassLoop({
     engine: deps.engine,
     metrics,
@@ -109,7 +115,9 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
   let forced = false;
   let stopping: Promise<DaemonExit> | null = null;
   let resolveDone: (exit: DaemonExit) => void = () => undefined;
-  const done = new Promise<DaemonExit>((resolve) => { resolveDone = resolve; });
+  const done = new Promise<DaemonExit>((resolve) => {
+    resolveDone = resolve;
+  });
 
   leadership.onChange((s) => {
     metrics.leader.set(s.leader ? 1 : 0);
@@ -139,7 +147,12 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
   })();
 
   /** Drain the loop, release LIFO, then settle in `state`. */
-  const finish = async (state: 'stopped' | 'failed', reason: string, graceMs: number, error?: Error): Promise<DaemonExit> => {
+  const finish = async (
+    state: 'stopped' | 'failed',
+    reason: string,
+    graceMs: number,
+    error?: Error,
+  ): Promise<DaemonExit> => {
     await startup.catch(() => undefined);
     const drain = await loop.drain(graceMs);
     const releaseError = await releasers.releaseAll(log);
@@ -169,12 +182,13 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
   };
 
   const signals = deps.signals === undefined ? process : deps.signals;
-  const removeSignals = signals === null
-    ? () => undefined
-    : listenForStopSignals(signals, {
-        graceful: (signal) => void stop(`signal ${signal}`),
-        force: (signal) => void kill(`second signal ${signal}`),
-      });
+  const removeSignals =
+    signals === null
+      ? () => undefined
+      : listenForStopSignals(signals, {
+          graceful: (signal) => void stop(`signal ${signal}`),
+          force: (signal) => void kill(`second signal ${signal}`),
+        });
 
   const ready = startup.then(
     () => {
@@ -192,7 +206,9 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
   ready.catch(() => undefined);
 
   return {
-    get state() { return machine.state; },
+    get state() {
+      return machine.state;
+    },
     ready,
     done,
     metrics,
@@ -202,6 +218,8 @@ export function startDaemon(deps: DaemonDeps): DaemonHandle {
     stop,
     kill,
     onStateChange: (listener) => machine.onChange(listener),
-    [Symbol.asyncDispose]: async () => { await stop('disposed'); },
+    [Symbol.asyncDispose]: async () => {
+      await stop('disposed');
+    },
   };
 }

@@ -61,13 +61,20 @@ export class Leadership {
   }
 
   status(): LeadershipStatus {
-    return { leader: this.#leader, connected: this.#conn !== null, connectionId: this.#connectionId, lastError: this.#lastError };
+    return {
+      leader: this.#leader,
+      connected: this.#conn !== null,
+      connectionId: this.#connectionId,
+      lastError: this.#lastError,
+    };
   }
 
   /** Subscribes to leader/connection changes; returns the unsubscriber. */
   onChange(listener: (status: LeadershipStatus) => void): () => void {
     this.#listeners.add(listener);
-    return () => { this.#listeners.delete(listener); };
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   /** Fencing check: `IS_USED_LOCK(name) = CONNECTION_ID()` on the lock session. False = do not mutate. */
@@ -75,7 +82,10 @@ export class Leadership {
     const conn = this.#conn;
     if (!this.#leader || conn === null) return false;
     try {
-      const [rows] = await conn.query<RowDataPacket[]>({ sql: 'SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', timeout: this.#o.queryTimeoutMs }, [this.#o.lockName]);
+      const [rows] = await conn.query<RowDataPacket[]>(
+        { sql: 'SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', timeout: this.#o.queryTimeoutMs },
+        [this.#o.lockName],
+      );
       if (Number(rows[0]?.mine) === 1) return true;
       this.#setLeader(false, 'lock no longer held by this session');
       return false;
@@ -95,7 +105,9 @@ export class Leadership {
     this.#connectionId = null;
     if (conn !== null) {
       try {
-        if (this.#leader) await conn.query({ sql: 'SELECT RELEASE_LOCK(?)', timeout: this.#o.queryTimeoutMs }, [this.#o.lockName]);
+        if (this.#leader) {
+          await conn.query({ sql: 'SELECT RELEASE_LOCK(?)', timeout: this.#o.queryTimeoutMs }, [this.#o.lockName]);
+        }
         await conn.end();
       } catch {
         // Ending the session releases the lock anyway; destroy covers a session that cannot end cleanly.
@@ -107,7 +119,9 @@ export class Leadership {
 
   /** One round: connect if needed, then acquire (standby) or verify (leader); reschedules itself. */
   #tick(): Promise<void> {
-    this.#ticking ??= this.#round().finally(() => { this.#ticking = null; });
+    this.#ticking ??= this.#round().finally(() => {
+      this.#ticking = null;
+    });
     return this.#ticking;
   }
 
@@ -131,7 +145,10 @@ export class Leadership {
     }
     try {
       if (!this.#leader) {
-        const [rows] = await conn.query<RowDataPacket[]>({ sql: 'SELECT GET_LOCK(?, 0) AS got', timeout: this.#o.queryTimeoutMs }, [this.#o.lockName]);
+        const [rows] = await conn.query<RowDataPacket[]>(
+          { sql: 'SELECT GET_LOCK(?, 0) AS got', timeout: this.#o.queryTimeoutMs },
+          [this.#o.lockName],
+        );
         if (Number(rows[0]?.got) === 1) this.#setLeader(true, 'lock acquired');
       } else {
         await this.fence();
@@ -144,20 +161,29 @@ export class Leadership {
 
   async #connect(): Promise<Connection> {
     // One session, not a pool: drop the pool-only option (mysql2 warns about it on a connection).
-    const options: Omit<ReturnType<typeof poolOptions>, 'connectionLimit'> & { connectionLimit?: number } = poolOptions(this.#o.databaseUrl);
+    const options: Omit<ReturnType<typeof poolOptions>, 'connectionLimit'> & { connectionLimit?: number } = poolOptions(
+      this.#o.databaseUrl,
+    );
     delete options.connectionLimit;
-    const conn = await createConnection({ ...options, enableKeepAlive: true, keepAliveInitialDelay: 10_000 }).catch((e: unknown) => {
-      throw databaseConnectionError(e, databaseTarget(this.#o.databaseUrl), options.password);
-    });
+    const conn = await createConnection({ ...options, enableKeepAlive: true, keepAliveInitialDelay: 10_000 }).catch(
+      (e: unknown) => {
+        throw databaseConnectionError(e, databaseTarget(this.#o.databaseUrl), options.password);
+      },
+    );
     // Without an 'error' listener a killed session would crash the process.
-    conn.on('error', (err: unknown) => { this.#lost(conn, err); });
+    conn.on('error', (err: unknown) => {
+      this.#lost(conn, err);
+    });
     if (this.#closed) {
       conn.destroy();
       throw new Error('leadership closed');
     }
     let rows: RowDataPacket[];
     try {
-      [rows] = await conn.query<RowDataPacket[]>({ sql: 'SELECT CONNECTION_ID() AS id', timeout: this.#o.queryTimeoutMs });
+      [rows] = await conn.query<RowDataPacket[]>({
+        sql: 'SELECT CONNECTION_ID() AS id',
+        timeout: this.#o.queryTimeoutMs,
+      });
     } catch (e) {
       conn.destroy();
       throw e;

@@ -50,7 +50,9 @@ const ABORT_SETTLE_MS = 5_000;
 
 function settledWithin(p: Promise<void>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { resolve(false); }, ms);
+    const timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
     void p.then(() => {
       clearTimeout(timer);
       resolve(true);
@@ -85,22 +87,28 @@ export class PassLoop {
   /** Starts the trigger sources and the first pass. */
   start(): void {
     const { schedule, logger } = this.#deps;
-    const fire = (trigger: PassTrigger): void => { this.trigger(trigger); };
-    this.#closers.push(startScheduleTrigger({
-      cron: this.#deps.cron ?? nodeCronScheduler,
-      expression: schedule.resyncCron,
-      jitterMs: schedule.jitterMs,
-      random: this.#deps.random ?? Math.random,
-      logger,
-      fire,
-    }));
+    const fire = (trigger: PassTrigger): void => {
+      this.trigger(trigger);
+    };
+    this.#closers.push(
+      startScheduleTrigger({
+        cron: this.#deps.cron ?? nodeCronScheduler,
+        expression: schedule.resyncCron,
+        jitterMs: schedule.jitterMs,
+        random: this.#deps.random ?? Math.random,
+        logger,
+        fire,
+      }),
+    );
     this.#closers.push(startNbdTrigger(this.#deps.watchNbd, fire));
-    this.#closers.push(startAnnotationPoll({
-      intervalMs: schedule.annotationPollMs,
-      hasNewAnnotations: () => this.#deps.engine.hasNewAnnotations(),
-      logger,
-      fire,
-    }));
+    this.#closers.push(
+      startAnnotationPoll({
+        intervalMs: schedule.annotationPollMs,
+        hasNewAnnotations: () => this.#deps.engine.hasNewAnnotations(),
+        logger,
+        fire,
+      }),
+    );
     this.trigger('startup');
   }
 
@@ -114,7 +122,9 @@ export class PassLoop {
   /** Subscribes to finished passes; returns the unsubscriber. */
   onPass(listener: (summary: PassSummary) => void): () => void {
     this.#listeners.add(listener);
-    return () => { this.#listeners.delete(listener); };
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   /** True while a pass runs. */
@@ -164,7 +174,9 @@ export class PassLoop {
     const passId = randomUUID();
     const act = !this.#draining && this.#deps.isLeader();
     const timeout = new AbortController();
-    const timer = setTimeout(() => { timeout.abort(new Error(`pass exceeded ${schedule.passTimeoutMs} ms`)); }, schedule.passTimeoutMs);
+    const timer = setTimeout(() => {
+      timeout.abort(new Error(`pass exceeded ${schedule.passTimeoutMs} ms`));
+    }, schedule.passTimeoutMs);
     const signal = AbortSignal.any([timeout.signal, this.#shutdown.signal]);
     // Re-checked after the await: a stop or timeout may have come while the lock was being checked.
     const mayAct = (): boolean => !this.#draining && !signal.aborted;
@@ -184,7 +196,15 @@ export class PassLoop {
       clearTimeout(timer);
     }
     const finishedAt = this.#now();
-    const summary: PassSummary = { passId, trigger, act, result, durationSeconds: (finishedAt - started) / 1000, report, ...(error ? { error } : {}) };
+    const summary: PassSummary = {
+      passId,
+      trigger,
+      act,
+      result,
+      durationSeconds: (finishedAt - started) / 1000,
+      report,
+      ...(error ? { error } : {}),
+    };
     this.#afterPass(summary, finishedAt);
     this.#scheduleRetry();
     for (const listener of this.#listeners) {
@@ -199,9 +219,20 @@ export class PassLoop {
   /** Metrics, backoff and the outcome log line; a malformed report must not stop the loop. */
   #afterPass(s: PassSummary, finishedAt: number): void {
     const log = this.#deps.logger;
-    const fields = { passId: s.passId, trigger: s.trigger, act: s.act, result: s.result, durationMs: Math.round(s.durationSeconds * 1000) };
+    const fields = {
+      passId: s.passId,
+      trigger: s.trigger,
+      act: s.act,
+      result: s.result,
+      durationMs: Math.round(s.durationSeconds * 1000),
+    };
     try {
-      recordPassMetrics(this.#deps.metrics, { result: s.result, durationSeconds: s.durationSeconds, finishedAt, report: s.report });
+      recordPassMetrics(this.#deps.metrics, {
+        result: s.result,
+        durationSeconds: s.durationSeconds,
+        finishedAt,
+        report: s.report,
+      });
       if (s.report) this.#recordBackoff(s.report);
       this.#deps.metrics.subjectsInBackoff.set(this.#backoff.size);
     } catch (e) {
@@ -210,7 +241,18 @@ export class PassLoop {
     if (s.report) {
       const r = s.report;
       const errors = r.actions.filter((a) => a.result === 'error').length;
-      log.info({ ...fields, drift: r.drift.length, actions: r.actions.length, errors, blocked: r.blocked.length, trips: r.trips, mode: r.mode }, 'pass finished');
+      log.info(
+        {
+          ...fields,
+          drift: r.drift.length,
+          actions: r.actions.length,
+          errors,
+          blocked: r.blocked.length,
+          trips: r.trips,
+          mode: r.mode,
+        },
+        'pass finished',
+      );
     } else {
       log.warn({ ...fields, err: s.error }, 'pass failed');
     }
@@ -233,10 +275,13 @@ export class PassLoop {
     if (next === null || this.#draining) return;
     // Timers run on a monotonic clock and may fire a millisecond before the wall-clock retry time;
     // a small margin makes sure the subject really is retryable when the pass asks.
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = null;
-      this.trigger('retry');
-    }, Math.max(0, next - this.#now()) + 10);
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimer = null;
+        this.trigger('retry');
+      },
+      Math.max(0, next - this.#now()) + 10,
+    );
   }
 
   #clearRetryTimer(): void {

@@ -35,7 +35,9 @@ export function recordPassMetrics(metrics: ReconcilerMetrics, input: PassMetrics
   // Drift gauges are rebuilt from scratch: a pair that was open last pass and is gone now reads 0.
   // Reset and refill happen in one synchronous block, so no scrape sees a missing series.
   metrics.driftObjects.reset();
-  for (const kind of DRIFT_KINDS) for (const cls of KIND_CLASSES[kind]) metrics.driftObjects.set({ kind, class: cls }, 0);
+  for (const kind of DRIFT_KINDS) {
+    for (const cls of KIND_CLASSES[kind]) metrics.driftObjects.set({ kind, class: cls }, 0);
+  }
   const oldest = new Map<DriftKind, number>();
   for (const item of report.drift) {
     metrics.driftObjects.inc({ kind: item.kind, class: item.class });

@@ -28,20 +28,36 @@ export function assertCronExpression(expression: string): void {
 
 /** The real scheduler: a node-cron v4 task (created unstarted, then started; destroyed on stop). */
 export const nodeCronScheduler: CronScheduler = (expression, onTick, logger) => {
-  const task = createTask(expression, () => {
-    onTick();
-  }, {
-    name: 'oma-reconciler-resync',
-    // node-cron's own warnings (missed executions after a suspend) go to our logger, not stdout.
-    logger: {
-      info: (message) => { logger.debug({ message }, 'cron'); },
-      warn: (message) => { logger.warn({ message }, 'cron'); },
-      error: (message) => { logger.warn({ message: String(message) }, 'cron'); },
-      debug: (message) => { logger.debug({ message: String(message) }, 'cron'); },
+  const task = createTask(
+    expression,
+    () => {
+      onTick();
     },
-  });
+    {
+      name: 'oma-reconciler-resync',
+      // node-cron's own warnings (missed executions after a suspend) go to our logger, not stdout.
+      logger: {
+        info: (message) => {
+          logger.debug({ message }, 'cron');
+        },
+        warn: (message) => {
+          logger.warn({ message }, 'cron');
+        },
+        error: (message) => {
+          logger.warn({ message: String(message) }, 'cron');
+        },
+        debug: (message) => {
+          logger.debug({ message: String(message) }, 'cron');
+        },
+      },
+    },
+  );
   void task.start();
-  return { stop: async () => { await task.destroy(); } };
+  return {
+    stop: async () => {
+      await task.destroy();
+    },
+  };
 };
 
 /** Resync on the cron schedule, each tick delayed by a random 0..jitterMs (spreads load across appliances). */
@@ -54,14 +70,18 @@ export function startScheduleTrigger(opts: {
   readonly fire: (trigger: PassTrigger) => void;
 }): CloseTrigger {
   let jitterTimer: NodeJS.Timeout | null = null;
-  const task = opts.cron(opts.expression, () => {
-    if (jitterTimer !== null) return; // the previous tick is still waiting out its jitter
-    const delay = Math.floor(opts.random() * opts.jitterMs);
-    jitterTimer = setTimeout(() => {
-      jitterTimer = null;
-      opts.fire('schedule');
-    }, delay);
-  }, opts.logger);
+  const task = opts.cron(
+    opts.expression,
+    () => {
+      if (jitterTimer !== null) return; // the previous tick is still waiting out its jitter
+      const delay = Math.floor(opts.random() * opts.jitterMs);
+      jitterTimer = setTimeout(() => {
+        jitterTimer = null;
+        opts.fire('schedule');
+      }, delay);
+    },
+    opts.logger,
+  );
   return async () => {
     if (jitterTimer !== null) clearTimeout(jitterTimer);
     jitterTimer = null;

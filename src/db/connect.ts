@@ -15,7 +15,8 @@ export interface Database {
 /** Connection options derived from a `mysql://` URL. */
 export function poolOptions(url: string, overrides: { database?: string | null; connectionLimit?: number } = {}) {
   const u = new URL(url);
-  const database = overrides.database === undefined ? decodeURIComponent(u.pathname.replace(/^\//, '')) : overrides.database;
+  const database =
+    overrides.database === undefined ? decodeURIComponent(u.pathname.replace(/^\//, '')) : overrides.database;
   return {
     host: u.hostname,
     port: u.port ? Number(u.port) : 3306,

@@ -17,7 +17,12 @@ export interface DatabaseTarget {
 export function databaseTarget(url: string): DatabaseTarget {
   const u = new URL(url);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  return { host: u.hostname, port: u.port ? Number(u.port) : 3306, user: decodeURIComponent(u.username || 'root'), database: database === '' ? null : database };
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    database: database === '' ? null : database,
+  };
 }
 
 /** `user@host:port/database`, the way the errors below name a server. */
@@ -40,7 +45,9 @@ export class DatabaseConnectionError extends Error {
   ) {
     super(
       `database ${describeTarget(target)} ${code !== null && code.startsWith('ER_') ? 'refused the connection' : 'unreachable'}: ${detail}` +
-        (code !== null || errno !== null ? ` (${[code, errno !== null ? `errno ${errno}` : null].filter((x) => x !== null).join(', ')})` : ''),
+        (code !== null || errno !== null
+          ? ` (${[code, errno !== null ? `errno ${errno}` : null].filter((x) => x !== null).join(', ')})`
+          : ''),
       options,
     );
   }
@@ -66,9 +73,15 @@ function redact(text: string, password: string): string {
 export function databaseConnectionError(e: unknown, target: DatabaseTarget, password = ''): DatabaseConnectionError {
   if (e instanceof DatabaseConnectionError) return e;
   const raw = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as DriverError;
-  const first = Array.isArray(raw.errors) && raw.errors.length > 0 && typeof raw.errors[0] === 'object' ? (raw.errors[0] as DriverError) : null;
+  const first =
+    Array.isArray(raw.errors) && raw.errors.length > 0 && typeof raw.errors[0] === 'object'
+      ? (raw.errors[0] as DriverError)
+      : null;
   const pick = (k: keyof DriverError): unknown => raw[k] ?? first?.[k];
-  const message = [pick('sqlMessage'), raw.message, first?.message].find((m): m is string => typeof m === 'string' && m.trim() !== '') ?? 'no message from the driver';
+  const message =
+    [pick('sqlMessage'), raw.message, first?.message].find(
+      (m): m is string => typeof m === 'string' && m.trim() !== '',
+    ) ?? 'no message from the driver';
   const code = pick('code');
   const errno = pick('errno');
   return new DatabaseConnectionError(

@@ -6,14 +6,30 @@ import { startApplianceEnv, type ApplianceEnv } from '../appliance-world/applian
 import { DEMO_DATABASE, demoDatabaseUrl, recreateDemoDatabase } from './demo-database.js';
 import { demoSettings } from './demo-settings.js';
 import { injectDemoDrift, type InjectedDrift } from './inject-drift.js';
-import { startVolumeDaemonSimulator, type VolumeDaemonSimulator } from '../volume-daemon-simulator/start-volume-daemon-simulator.js';
+import {
+  startVolumeDaemonSimulator,
+  type VolumeDaemonSimulator,
+} from '../volume-daemon-simulator/start-volume-daemon-simulator.js';
 import { createLogger } from '../log.js';
 
 /** A dozen-odd VMs in every status; most are replicated and ready, as on a real appliance. */
 export const DEMO_STATUSES = [
-  'ready_for_failover', 'discovered', 'ready_for_failover', 'replicating', 'ready_for_failover', 'failed',
-  'ready_for_failover', 'failed_over_test', 'ready_for_failover', 'failed_over_live', 'ready_for_failover',
-  'ready_for_failover', 'failed', 'ready_for_failover', 'replicating', 'ready_for_failover',
+  'ready_for_failover',
+  'discovered',
+  'ready_for_failover',
+  'replicating',
+  'ready_for_failover',
+  'failed',
+  'ready_for_failover',
+  'failed_over_test',
+  'ready_for_failover',
+  'failed_over_live',
+  'ready_for_failover',
+  'ready_for_failover',
+  'failed',
+  'ready_for_failover',
+  'replicating',
+  'ready_for_failover',
 ] as const;
 
 /** The demo appliance, built and drifted, with the configuration that points the daemon at it. */
@@ -60,16 +76,39 @@ export async function buildDemo(options: {
       databaseUrl: demoDatabaseUrl(options.databaseUrl, name),
       nbd: { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile },
       byIdDir: env.dirs.byIdDir,
-      cloudstack: { apiUrl: env.sim.url, apiKey: env.sim.apiKey, secretKey: env.sim.secretKey, omaVmId: env.world.omaVm.id },
+      cloudstack: {
+        apiUrl: env.sim.url,
+        apiKey: env.sim.apiKey,
+        secretKey: env.sim.secretKey,
+        omaVmId: env.world.omaVm.id,
+      },
       faults: { 'hup-per-change': false },
       udev: false,
       logger: createLogger('silent'),
     });
-    const settings = demoSettings(env.env({ HTTP_LISTEN: options.httpListen, API_TOKEN: token, LOG_LEVEL: options.logLevel ?? 'warn', VOLUME_DAEMON_URL: volumeDaemon.url }));
-    const extra = Object.fromEntries(Object.entries(options.overrides ?? {}).map(([path, value]) => [path, { flag: 'override', value }]));
-    const config = loadConfig({ ...settings, ...(options.configFile ? { file: options.configFile } : {}), flags: { ...settings.flags, ...extra } });
+    const settings = demoSettings(
+      env.env({
+        HTTP_LISTEN: options.httpListen,
+        API_TOKEN: token,
+        LOG_LEVEL: options.logLevel ?? 'warn',
+        VOLUME_DAEMON_URL: volumeDaemon.url,
+      }),
+    );
+    const extra = Object.fromEntries(
+      Object.entries(options.overrides ?? {}).map(([path, value]) => [path, { flag: 'override', value }]),
+    );
+    const config = loadConfig({
+      ...settings,
+      ...(options.configFile ? { file: options.configFile } : {}),
+      flags: { ...settings.flags, ...extra },
+    });
     return {
-      env, database, config, token, injected, volumeDaemon,
+      env,
+      database,
+      config,
+      token,
+      injected,
+      volumeDaemon,
       close: async () => {
         await volumeDaemon?.close();
         await env.close();

@@ -21,7 +21,16 @@ export function demoSettings(env: Record<string, string>): ConfigSources {
       'thresholds.volumeOperationSettleSeconds': { flag: 'demo', value: GRACE_SECONDS },
       // The demo injects every kind at once; the production budget (10 per pass) would trip on purpose.
       budget: { flag: 'demo', value: { destructivePerPass: 50, destructivePerHourPerKind: 50 } },
-      schedule: { flag: 'demo', value: { resyncCron: '*/3 * * * * *', jitterMs: 200, annotationPollMs: 1000, passTimeoutMs: 120_000, shutdownGraceMs: 30_000 } },
+      schedule: {
+        flag: 'demo',
+        value: {
+          resyncCron: '*/3 * * * * *',
+          jitterMs: 200,
+          annotationPollMs: 1000,
+          passTimeoutMs: 120_000,
+          shutdownGraceMs: 30_000,
+        },
+      },
     },
   };
 }

@@ -49,7 +49,10 @@ export async function injectDemoDrift(env: ApplianceEnv, database: Database, now
   // orphan-volume (incident 22): a VM context deleted from the database; its volumes stay attached to the OMA.
   const doomed = pick(env.world.contexts, 'failed', 0);
   await db.deleteFrom('vm_replication_contexts').where('context_id', '=', doomed.contextId).execute();
-  out.push({ kind: 'orphan-volume', what: `context of ${doomed.vmName} deleted; its ${doomed.volumes.length} volumes remain in CloudStack` });
+  out.push({
+    kind: 'orphan-volume',
+    what: `context of ${doomed.vmName} deleted; its ${doomed.volumes.length} volumes remain in CloudStack`,
+  });
 
   // missing-volume: a volume deleted in CloudStack behind the appliance's back.
   const lost = dataVolume(ready(0));
@@ -59,7 +62,11 @@ export async function injectDemoDrift(env: ApplianceEnv, database: Database, now
 
   // orphan-snapshot: a test-failover snapshot nobody tracks.
   const snapVol = dataVolume(ready(1));
-  sim.addSnapshot({ volumeId: snapVol.volumeId, name: `multi-test-failover-disk-2001-${Math.floor(hoursAgo(6).getTime() / 1000)}`, created: hoursAgo(6).toISOString() });
+  sim.addSnapshot({
+    volumeId: snapVol.volumeId,
+    name: `multi-test-failover-disk-2001-${Math.floor(hoursAgo(6).getTime() / 1000)}`,
+    created: hoursAgo(6).toISOString(),
+  });
   out.push({ kind: 'orphan-snapshot', what: `untracked snapshot on ${snapVol.name}` });
 
   // volume-attachment: a ready VM's data disk detached from the OMA.
@@ -69,14 +76,20 @@ export async function injectDemoDrift(env: ApplianceEnv, database: Database, now
 
   // orphan-nbd-export: an export file left for a volume that no longer exists.
   const ghost = randomUUID();
-  await writeFile(join(env.dirs.confDir, `migration-vol-${ghost}.conf`), `[migration-vol-${ghost}]\nexportname = ${byIdPath(ghost, env.dirs.byIdDir)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
+  await writeFile(
+    join(env.dirs.confDir, `migration-vol-${ghost}.conf`),
+    `[migration-vol-${ghost}]\nexportname = ${byIdPath(ghost, env.dirs.byIdDir)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`,
+  );
   out.push({ kind: 'orphan-nbd-export', what: `export file for gone volume ${ghost}` });
 
   // missing-nbd-export + live-export-mismatch: an export file removed while nbd-server serves it.
   const unexported = ready(3).volumes[0];
   if (unexported?.export) {
     await rm(unexported.export.configPath, { force: true });
-    out.push({ kind: 'missing-nbd-export', what: `export file of ${unexported.name} removed (still served in memory)` });
+    out.push({
+      kind: 'missing-nbd-export',
+      what: `export file of ${unexported.name} removed (still served in memory)`,
+    });
   }
 
   // device-mapping (incident 10): a stale row for a detached volume, and a missing one.
@@ -87,39 +100,69 @@ export async function injectDemoDrift(env: ApplianceEnv, database: Database, now
   }
 
   // orphan-row: a stale Volume Daemon operation and a legacy export mapping.
-  await db.insertInto('volume_operations').values({
-    id: randomUUID(), type: 'attach', status: 'executing', volume_id: detached.volumeId, vm_id: omaVmId,
-    request: JSON.stringify({ vm_id: omaVmId }), created_at: hoursAgo(3), updated_at: hoursAgo(3),
-  }).execute();
+  await db
+    .insertInto('volume_operations')
+    .values({
+      id: randomUUID(),
+      type: 'attach',
+      status: 'executing',
+      volume_id: detached.volumeId,
+      vm_id: omaVmId,
+      request: JSON.stringify({ vm_id: omaVmId }),
+      created_at: hoursAgo(3),
+      updated_at: hoursAgo(3),
+    })
+    .execute();
   out.push({ kind: 'orphan-row', what: 'volume operation stuck executing for 3 h (Volume Daemon restart)' });
 
   // stuck-replication-job (incident 5): a job left in a setup phase.
   const replicating = env.world.contexts.find((c) => c.status === 'replicating' && c.currentJobId !== null);
   if (replicating?.currentJobId) {
-    await db.updateTable('replication_jobs').set({ status: 'provisioning', updated_at: hoursAgo(2), vma_last_poll_at: null }).where('id', '=', replicating.currentJobId).execute();
+    await db
+      .updateTable('replication_jobs')
+      .set({ status: 'provisioning', updated_at: hoursAgo(2), vma_last_poll_at: null })
+      .where('id', '=', replicating.currentJobId)
+      .execute();
     out.push({ kind: 'stuck-replication-job', what: `job of ${replicating.vmName} stuck in provisioning for 2 h` });
   }
 
   // leftover-test-vm: a test VM an old cleanup never deleted.
   const old = ready(5);
   const unix = Math.floor(hoursAgo(30).getTime() / 1000);
-  sim.addVirtualMachine({ name: `${old.vmName}-test-${unix}`, displayName: `${old.vmName}-test-${unix}`, state: 'Stopped' });
+  sim.addVirtualMachine({
+    name: `${old.vmName}-test-${unix}`,
+    displayName: `${old.vmName}-test-${unix}`,
+    state: 'Stopped',
+  });
   out.push({ kind: 'leftover-test-vm', what: `test VM of ${old.vmName} left from a failover 30 h ago` });
 
   // cleanup-request: an operator asks to clean up a failed replication job.
-  const failedJob = env.world.contexts.find((c) => c.status === 'failed' && c.contextId !== doomed.contextId)?.replicationJobs.at(-1);
+  const failedJob = env.world.contexts
+    .find((c) => c.status === 'failed' && c.contextId !== doomed.contextId)
+    ?.replicationJobs.at(-1);
   if (failedJob) {
-    await sql`update replication_jobs set annotations = json_set(coalesce(annotations, '{}'), '$."oma-reconciler/cleanup"', 'requested') where id = ${failedJob.id}`.execute(db);
+    await sql`update replication_jobs set annotations = json_set(coalesce(annotations, '{}'), '$."oma-reconciler/cleanup"', 'requested') where id = ${failedJob.id}`.execute(
+      db,
+    );
     out.push({ kind: 'cleanup-request', what: `operator annotated failed job ${failedJob.id} for cleanup` });
   }
   // stuck-failover-job (the seed's incident): two test failovers that died half-way.
-  for (const [n, stage] of [[6, 'after-volume-moves'], [7, 'during-virtio']] as const) {
+  for (const [n, stage] of [
+    [6, 'after-volume-moves'],
+    [7, 'during-virtio'],
+  ] as const) {
     const stuck = await injectStuckFailover(db, env.sim, ready(n), stage, now);
-    out.push({ kind: 'stuck-failover-job', what: `test failover of ${stuck.vmName} died ${stage.replace(/-/g, ' ')} 4 h ago` });
+    out.push({
+      kind: 'stuck-failover-job',
+      what: `test failover of ${stuck.vmName} died ${stage.replace(/-/g, ' ')} 4 h ago`,
+    });
   }
   // A stuck LIVE failover: never recovered automatically, so it waits for the operator's Cleanup button.
   const live = await injectStuckLiveFailover(db, env, ready(8), now);
-  out.push({ kind: 'stuck-failover-job', what: `LIVE failover of ${live.vmName} hung in virtio-driver-injection 4 h ago — waits for you (status page: Needs you → Cleanup)` });
+  out.push({
+    kind: 'stuck-failover-job',
+    what: `LIVE failover of ${live.vmName} hung in virtio-driver-injection 4 h ago — waits for you (status page: Needs you → Cleanup)`,
+  });
   return out;
 }
 
@@ -128,10 +171,23 @@ export async function injectDemoDrift(env: ApplianceEnv, database: Database, now
  * failover, then marked live the way the unified engine records one. The reconciler reports it and
  * never acts on it; the operator's cleanup request (the page's Cleanup button) does.
  */
-async function injectStuckLiveFailover(db: Database['db'], env: ApplianceEnv, ctx: WorldContext, now: Date): Promise<{ vmName: string; jobId: string }> {
+async function injectStuckLiveFailover(
+  db: Database['db'],
+  env: ApplianceEnv,
+  ctx: WorldContext,
+  now: Date,
+): Promise<{ vmName: string; jobId: string }> {
   const stuck = await injectStuckFailover(db, env.sim, ctx, 'during-virtio', now);
   await db.updateTable('failover_jobs').set({ job_type: 'live' }).where('job_id', '=', stuck.jobId).execute();
-  await db.updateTable('job_tracking').set({ operation: 'unified-live-failover' }).where('id', '=', stuck.jobId).execute();
-  await db.updateTable('vm_replication_contexts').set({ current_status: 'failed_over_live' }).where('context_id', '=', stuck.contextId).execute();
+  await db
+    .updateTable('job_tracking')
+    .set({ operation: 'unified-live-failover' })
+    .where('id', '=', stuck.jobId)
+    .execute();
+  await db
+    .updateTable('vm_replication_contexts')
+    .set({ current_status: 'failed_over_live' })
+    .where('context_id', '=', stuck.contextId)
+    .execute();
   return { vmName: stuck.vmName, jobId: stuck.jobId };
 }

@@ -33,7 +33,9 @@ export interface DemoOptions {
 
 /** Runs the demo; resolves with the exit code. */
 export async function runDemo(options: DemoOptions): Promise<number> {
-  const say = (line = ''): void => { options.out.write(`${line}\n`); };
+  const say = (line = ''): void => {
+    options.out.write(`${line}\n`);
+  };
   const serverUrl = options.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/migratekit_oma';
   say(`oma-reconciler demo — building a demo appliance in database migratekit_oma_demo`);
   const demo = await buildDemo({
@@ -45,16 +47,36 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const { env, database, config, token } = demo;
   try {
     say(`  CloudStack simulator: ${env.sim.url} (in-process)`);
-    say(`  Volume Daemon simulator: ${demo.volumeDaemon.url} (the appliance's one path for volume moves, with the real daemon's faults; oma-reconciler finds it and moves volumes through it)`);
-    say(env.nbd ? `  nbd-server ${env.nbd.port} serving ${env.world.exports.length} exports from ${env.dirs.confDir}` : '  nbd-server is not installed: skipping the live export list (apt-get install nbd-server)');
-    say(`  ${env.world.contexts.length} VM contexts, ${env.world.volumes.length} volumes, by-id links in ${env.dirs.byIdDir}`);
+    say(
+      `  Volume Daemon simulator: ${demo.volumeDaemon.url} (the appliance's one path for volume moves, with the real daemon's faults; oma-reconciler finds it and moves volumes through it)`,
+    );
+    say(
+      env.nbd
+        ? `  nbd-server ${env.nbd.port} serving ${env.world.exports.length} exports from ${env.dirs.confDir}`
+        : '  nbd-server is not installed: skipping the live export list (apt-get install nbd-server)',
+    );
+    say(
+      `  ${env.world.contexts.length} VM contexts, ${env.world.volumes.length} volumes, by-id links in ${env.dirs.byIdDir}`,
+    );
     say();
     say('Injected drift, one case of each kind the appliance is known to produce:');
     for (const d of demo.injected) say(`  ${d.kind.padEnd(22)} ${d.what}`);
     const logger = createLogger(config.logLevel, process.stderr);
 
-    const deps = createEngineDeps({ config, database, logger, workflows: createWorkflows({ policy: policyFromConfig(config) }), actor: 'demo' });
-    const first = await planPass(deps, { passId: 'demo-plan', signal: AbortSignal.timeout(60_000), act: false, isLeader: true, fence: () => Promise.resolve(false) });
+    const deps = createEngineDeps({
+      config,
+      database,
+      logger,
+      workflows: createWorkflows({ policy: policyFromConfig(config) }),
+      actor: 'demo',
+    });
+    const first = await planPass(deps, {
+      passId: 'demo-plan',
+      signal: AbortSignal.timeout(60_000),
+      act: false,
+      isLeader: true,
+      fence: () => Promise.resolve(false),
+    });
     say();
     say('The plan (nothing has changed yet):');
     options.out.write(renderPlanTable(toPlanJson(first.world, first.gated, first.mode)));
@@ -64,7 +86,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await daemon.ready;
     const address = daemon.httpAddress();
     const base = `http://${address?.host ?? '127.0.0.1'}:${address?.port ?? config.httpListen.port}`;
-    say(`The daemon is running (grace ${demoSettings.graceSeconds} s, quarantine ${demoSettings.quarantineSeconds} s, a pass every few seconds):`);
+    say(
+      `The daemon is running (grace ${demoSettings.graceSeconds} s, quarantine ${demoSettings.quarantineSeconds} s, a pass every few seconds):`,
+    );
     say(`  status page  ${base}/`);
     say(`  metrics      ${base}/metrics`);
     say(`  API token    ${token}   (the status page's buttons ask for it)`);
@@ -74,7 +98,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       say(`  ${live.what}`);
       say(`  open ${base}/ → "Needs you" → Cleanup, paste the API token, confirm; or from a shell:`);
       const vm = /LIVE failover of (\S+)/.exec(live.what)?.[1] ?? 'VM_NAME';
-      say(`  curl -X POST -H 'Authorization: Bearer ${token}' ${base}/api/v1/failover/${encodeURIComponent(vm)}/cleanup-failed`);
+      say(
+        `  curl -X POST -H 'Authorization: Bearer ${token}' ${base}/api/v1/failover/${encodeURIComponent(vm)}/cleanup-failed`,
+      );
     }
     say('Press Ctrl-C to stop.');
     say();
@@ -87,16 +113,28 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         if (line.toRepair === 0 && !stable) {
           stable = true;
           say();
-          say(`drift: 0 — everything repairable was repaired; what remains is reported and held by its gate (see ${base}/).`);
+          say(
+            `drift: 0 — everything repairable was repaired; what remains is reported and held by its gate (see ${base}/).`,
+          );
           const ops = demo.volumeDaemon.stats.operations;
-          say(`Volume Daemon operations (every volume move went through it): ${(['attach', 'detach', 'delete'] as const).map((t) => `${t} ${ops[t].completed} completed, ${ops[t].failed} failed`).join('; ')}.`);
+          say(
+            `Volume Daemon operations (every volume move went through it): ${(['attach', 'detach', 'delete'] as const).map((t) => `${t} ${ops[t].completed} completed, ${ops[t].failed} failed`).join('; ')}.`,
+          );
           resolve();
         }
       });
     });
     if (options.once) {
-      const timer = new Promise<'timeout'>((r) => setTimeout(() => { r('timeout'); }, options.timeoutMs ?? 180_000).unref());
-      const outcome = await Promise.race([settled.then(() => 'stable' as const), timer, daemon.done.then(() => 'stopped' as const)]);
+      const timer = new Promise<'timeout'>((r) =>
+        setTimeout(() => {
+          r('timeout');
+        }, options.timeoutMs ?? 180_000).unref(),
+      );
+      const outcome = await Promise.race([
+        settled.then(() => 'stable' as const),
+        timer,
+        daemon.done.then(() => 'stopped' as const),
+      ]);
       await daemon.stop(outcome === 'stable' ? 'demo finished' : 'demo timed out');
       if (outcome !== 'stable') say(`the demo did not reach drift 0 (${outcome})`);
       return outcome === 'stable' ? 0 : 1;

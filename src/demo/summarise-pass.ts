@@ -10,12 +10,17 @@ export function summarisePass(report: PassReport, _loop: unknown): { text: strin
   const dryRun = report.actions.filter((a) => a.result === 'dry_run');
   // A quarantined volume waits for its TTL (or the page's "Delete now"), not for the demo: settled.
   const quarantined = (b: PassReport['blocked'][number]): boolean => b.action === 'delete-volume' && b.gate === 'grace';
-  const waiting = report.blocked.filter((b) => (b.gate === 'grace' && !quarantined(b)) || b.gate === 'budget').length + failed.length + dryRun.length;
+  const waiting =
+    report.blocked.filter((b) => (b.gate === 'grace' && !quarantined(b)) || b.gate === 'budget').length +
+    failed.length +
+    dryRun.length;
   const blocked = [...byGate].map(([g, n]) => `${n} ${g}`).join(', ');
   const text =
     `${report.observedAt.slice(11, 19)} drift: ${report.drift.length}` +
     (done.length ? ` | repaired ${done.length}: ${done.map((a) => a.action).join(', ')}` : '') +
-    (failed.length ? ` | failed ${failed.length}: ${failed.map((a) => `${a.action} (${a.error ?? ''})`).join(', ')}` : '') +
+    (failed.length
+      ? ` | failed ${failed.length}: ${failed.map((a) => `${a.action} (${a.error ?? ''})`).join(', ')}`
+      : '') +
     (dryRun.length ? ` | dry run: ${dryRun.length}` : '') +
     (blocked ? ` | held: ${blocked}` : '');
   return { text, toRepair: waiting + done.length };

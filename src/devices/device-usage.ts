@@ -39,7 +39,8 @@ export interface UsageIndex {
 }
 
 // mountinfo escapes space, tab, newline and backslash as octal.
-const unescapeMount = (s: string): string => s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescapeMount = (s: string): string =>
+  s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 function parseMountinfo(text: string): MountEntry[] {
   const out: MountEntry[] = [];
@@ -47,7 +48,11 @@ function parseMountinfo(text: string): MountEntry[] {
     const fields = line.split(' ');
     const dash = fields.indexOf('-');
     if (dash < 6 || fields[2] === undefined || fields[4] === undefined) continue;
-    out.push({ majorMinor: fields[2], mountPoint: unescapeMount(fields[4]), source: unescapeMount(fields[dash + 2] ?? '') });
+    out.push({
+      majorMinor: fields[2],
+      mountPoint: unescapeMount(fields[4]),
+      source: unescapeMount(fields[dash + 2] ?? ''),
+    });
   }
   return out;
 }
@@ -74,12 +79,20 @@ async function scanOpenFiles(procRoot: string): Promise<Map<string, string[]>> {
 /** Reads mountinfo and (optionally) every process's open files. */
 export async function loadUsageIndex(options: DeviceUsageOptions = {}): Promise<UsageIndex> {
   const mounts = parseMountinfo(await readFile(options.mountinfo ?? '/proc/self/mountinfo', 'utf8'));
-  const openBy = options.scanOpenFiles === false ? new Map<string, string[]>() : await scanOpenFiles(options.procRoot ?? '/proc');
-  const blockDevices = await readdir(options.sysClassBlock ?? '/sys/class/block').then((names) => new Set(names), () => null);
+  const openBy =
+    options.scanOpenFiles === false ? new Map<string, string[]>() : await scanOpenFiles(options.procRoot ?? '/proc');
+  const blockDevices = await readdir(options.sysClassBlock ?? '/sys/class/block').then(
+    (names) => new Set(names),
+    () => null,
+  );
   return blockDevices ? { mounts, openBy, blockDevices } : { mounts, openBy };
 }
 
-const readTrim = (path: string): Promise<string | null> => readFile(path, 'utf8').then((t) => t.trim(), () => null);
+const readTrim = (path: string): Promise<string | null> =>
+  readFile(path, 'utf8').then(
+    (t) => t.trim(),
+    () => null,
+  );
 const list = (path: string): Promise<string[]> => readdir(path).catch(() => [] as string[]);
 
 /**
@@ -87,23 +100,33 @@ const list = (path: string): Promise<string[]> => readdir(path).catch(() => [] a
  * partitions, as short strings (`holder:dm-0`, `mount:/mnt/data (vdb1)`, `open:812(nbd-server)`).
  * Empty means idle.
  */
-export async function deviceUsage(devicePath: string, index: UsageIndex, options: DeviceUsageOptions = {}): Promise<string[]> {
+export async function deviceUsage(
+  devicePath: string,
+  index: UsageIndex,
+  options: DeviceUsageOptions = {},
+): Promise<string[]> {
   const sys = options.sysClassBlock ?? '/sys/class/block';
   const name = basename(devicePath);
   // Three failing sysfs reads per link otherwise (a link whose target is not a block device).
   const inSysfs = index.blockDevices?.has(name) ?? true;
   const partitions: string[] = [];
   for (const entry of inSysfs ? await list(join(sys, name)) : []) {
-    if (entry.startsWith(name) && (await readTrim(join(sys, name, entry, 'partition'))) !== null) partitions.push(entry);
+    if (entry.startsWith(name) && (await readTrim(join(sys, name, entry, 'partition'))) !== null) {
+      partitions.push(entry);
+    }
   }
   const busy: string[] = [];
   for (const dev of [name, ...partitions]) {
     const base = dev === name ? join(sys, name) : join(sys, name, dev);
-    for (const holder of inSysfs ? await list(join(base, 'holders')) : []) busy.push(`holder:${holder}${dev === name ? '' : ` (${dev})`}`);
+    for (const holder of inSysfs ? await list(join(base, 'holders')) : []) {
+      busy.push(`holder:${holder}${dev === name ? '' : ` (${dev})`}`);
+    }
     const majorMinor = inSysfs ? await readTrim(join(base, 'dev')) : null;
     const nodePath = dev === name ? devicePath : join(devicePath, '..', dev);
     for (const m of index.mounts) {
-      if ((majorMinor !== null && m.majorMinor === majorMinor) || m.source === nodePath) busy.push(`mount:${m.mountPoint} (${dev})`);
+      if ((majorMinor !== null && m.majorMinor === majorMinor) || m.source === nodePath) {
+        busy.push(`mount:${m.mountPoint} (${dev})`);
+      }
     }
     for (const who of index.openBy.get(nodePath) ?? []) busy.push(`open:${who}${dev === name ? '' : ` (${dev})`}`);
   }

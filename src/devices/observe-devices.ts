@@ -39,7 +39,10 @@ function incomplete(error: string): DeviceObservation {
 
 /** The links of one scan before they are matched to volume ids (the I/O half of an observation). */
 export type DeviceScan =
-  | { readonly complete: true; readonly links: readonly (Omit<DeviceLink, 'volumeId' | 'ambiguousWith'> & { readonly serial: string })[] }
+  | {
+      readonly complete: true;
+      readonly links: readonly (Omit<DeviceLink, 'volumeId' | 'ambiguousWith'> & { readonly serial: string })[];
+    }
   | { readonly complete: false; readonly error: string };
 
 /**
@@ -92,6 +95,10 @@ export function matchDeviceLinks(scan: DeviceScan, knownVolumeIds: readonly stri
  * Scans `dir` (normally `/dev/disk/by-id`) against the volume ids the database and CloudStack
  * know. Never throws for a missing or unreadable directory: the observation is incomplete instead.
  */
-export async function observeDevices(dir: string, knownVolumeIds: readonly string[], options: DeviceUsageOptions = {}): Promise<DeviceObservation> {
+export async function observeDevices(
+  dir: string,
+  knownVolumeIds: readonly string[],
+  options: DeviceUsageOptions = {},
+): Promise<DeviceObservation> {
   return matchDeviceLinks(await scanDeviceLinks(dir, options), knownVolumeIds);
 }

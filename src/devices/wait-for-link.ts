@@ -6,10 +6,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * the Volume Daemon does after an attach: `lstat` every `pollMs` up to `timeoutMs`. True when it
  * appeared, false on timeout.
  */
-export async function waitForLink(path: string, timeoutMs: number, pollMs: number, signal: AbortSignal): Promise<boolean> {
+export async function waitForLink(
+  path: string,
+  timeoutMs: number,
+  pollMs: number,
+  signal: AbortSignal,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await lstat(path).then(() => true, () => false)) return true;
+    if (
+      await lstat(path).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      return true;
+    }
     if (Date.now() >= deadline) return false;
     await sleep(pollMs, undefined, { signal });
   }

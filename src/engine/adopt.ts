@@ -40,15 +40,23 @@ export function adoptAction(type: AdoptableType): string {
   return `adopt-${type}`;
 }
 
-async function existsInCloudStack(deps: EngineDeps, type: AdoptableType, id: string): Promise<{ found: boolean; name: string | null; error?: string }> {
+async function existsInCloudStack(
+  deps: EngineDeps,
+  type: AdoptableType,
+  id: string,
+): Promise<{ found: boolean; name: string | null; error?: string }> {
   const { client } = await deps.cloudstack();
   const listing =
-    type === 'volume' ? await client.listVolumes({ id })
-      : type === 'snapshot' ? await client.listSnapshots({ id })
+    type === 'volume'
+      ? await client.listVolumes({ id })
+      : type === 'snapshot'
+        ? await client.listSnapshots({ id })
         : await client.listVirtualMachines({ id });
   const item = listing.items.find((i) => i.id === id);
   // An incomplete listing that does not show the object says nothing: refuse rather than guess.
-  if (item === undefined && !listing.complete) return { found: false, name: null, error: listing.error ?? 'listing incomplete' };
+  if (item === undefined && !listing.complete) {
+    return { found: false, name: null, error: listing.error ?? 'listing incomplete' };
+  }
   return { found: item !== undefined, name: item?.name ?? null };
 }
 
@@ -58,14 +66,34 @@ async function existsInCloudStack(deps: EngineDeps, type: AdoptableType, id: str
  */
 export async function adoptSubject(deps: EngineDeps, request: AdoptRequest): Promise<AdoptResult> {
   const db = deps.database.db;
-  const existing = await db.selectFrom('oma_reconciler_ledger').select(['adopted', 'adopted_by', 'reason'])
-    .where('object_type', '=', request.type).where('object_id', '=', request.id).executeTakeFirst();
+  const existing = await db
+    .selectFrom('oma_reconciler_ledger')
+    .select(['adopted', 'adopted_by', 'reason'])
+    .where('object_type', '=', request.type)
+    .where('object_id', '=', request.id)
+    .executeTakeFirst();
   if (existing?.adopted === 1) {
-    return { status: 'already-owned', message: `${request.type} ${request.id} was already adopted by ${existing.adopted_by ?? 'an operator'}`, actionId: null };
+    return {
+      status: 'already-owned',
+      message: `${request.type} ${request.id} was already adopted by ${existing.adopted_by ?? 'an operator'}`,
+      actionId: null,
+    };
   }
   const live = await existsInCloudStack(deps, request.type, request.id);
-  if (live.error !== undefined) return { status: 'failed', message: `cannot check ${request.type} ${request.id} in CloudStack: ${live.error}`, actionId: null };
-  if (!live.found) return { status: 'not-found', message: `CloudStack has no ${request.type} ${request.id}; nothing adopted`, actionId: null };
+  if (live.error !== undefined) {
+    return {
+      status: 'failed',
+      message: `cannot check ${request.type} ${request.id} in CloudStack: ${live.error}`,
+      actionId: null,
+    };
+  }
+  if (!live.found) {
+    return {
+      status: 'not-found',
+      message: `CloudStack has no ${request.type} ${request.id}; nothing adopted`,
+      actionId: null,
+    };
+  }
   const now = deps.clock();
   const undo: AdoptUndoData = {
     objectType: request.type,
@@ -73,27 +101,56 @@ export async function adoptSubject(deps: EngineDeps, request: AdoptRequest): Pro
     previous: existing ? { adopted: existing.adopted, adoptedBy: existing.adopted_by, reason: existing.reason } : null,
   };
   const actionId = await recordIntent(db, {
-    passId: `adopt-${now.getTime()}`, driftId: null, kind: 'ownership', action: adoptAction(request.type),
-    subject: { type: request.type, id: request.id, name: live.name }, contextId: null, destructive: false,
-    detail: { reason: request.reason, previous: undo.previous }, actor: request.by, leaderHost: deps.hostname,
+    passId: `adopt-${now.getTime()}`,
+    driftId: null,
+    kind: 'ownership',
+    action: adoptAction(request.type),
+    subject: { type: request.type, id: request.id, name: live.name },
+    contextId: null,
+    destructive: false,
+    detail: { reason: request.reason, previous: undo.previous },
+    actor: request.by,
+    leaderHost: deps.hostname,
   });
   const reason = `adopted by ${request.by}: ${request.reason}`.slice(0, 500);
-  await db.insertInto('oma_reconciler_ledger')
-    .values({ object_type: request.type, object_id: request.id, first_seen_at: now, last_seen_at: now, reason, adopted: 1, adopted_by: request.by.slice(0, 255) })
+  await db
+    .insertInto('oma_reconciler_ledger')
+    .values({
+      object_type: request.type,
+      object_id: request.id,
+      first_seen_at: now,
+      last_seen_at: now,
+      reason,
+      adopted: 1,
+      adopted_by: request.by.slice(0, 255),
+    })
     .onDuplicateKeyUpdate({ adopted: 1, adopted_by: request.by.slice(0, 255), reason, last_seen_at: now })
     .execute();
   await recordOutcome(db, actionId, 'success', null, undo, now);
-  return { status: 'adopted', message: `adopted ${request.type} ${request.id}${live.name ? ` (${live.name})` : ''}; undo with: oma-reconciler undo ${actionId}`, actionId };
+  return {
+    status: 'adopted',
+    message: `adopted ${request.type} ${request.id}${live.name ? ` (${live.name})` : ''}; undo with: oma-reconciler undo ${actionId}`,
+    actionId,
+  };
 }
 
 /** Reverses an adoption from its undo data: removes the ledger row it added, or restores the one it changed. */
 export async function undoAdoption(deps: EngineDeps, data: AdoptUndoData): Promise<string> {
   const db = deps.database.db;
-  const where = db.updateTable('oma_reconciler_ledger').where('object_type', '=', data.objectType).where('object_id', '=', data.objectId);
+  const where = db
+    .updateTable('oma_reconciler_ledger')
+    .where('object_type', '=', data.objectType)
+    .where('object_id', '=', data.objectId);
   if (data.previous === null) {
-    await db.deleteFrom('oma_reconciler_ledger').where('object_type', '=', data.objectType).where('object_id', '=', data.objectId).execute();
+    await db
+      .deleteFrom('oma_reconciler_ledger')
+      .where('object_type', '=', data.objectType)
+      .where('object_id', '=', data.objectId)
+      .execute();
     return `${data.objectType} ${data.objectId} is no longer adopted (removed from the ownership ledger)`;
   }
-  await where.set({ adopted: data.previous.adopted, adopted_by: data.previous.adoptedBy, reason: data.previous.reason }).execute();
+  await where
+    .set({ adopted: data.previous.adopted, adopted_by: data.previous.adoptedBy, reason: data.previous.reason })
+    .execute();
   return `${data.objectType} ${data.objectId} is no longer adopted (ledger entry restored)`;
 }

@@ -11,7 +11,10 @@ import { isCleanupOpen } from '../reconcile/outcomes.js';
 import { readCleanupRequest, writeCleanupStatus } from './store/cleanup-requests.js';
 
 /** Finds the failover job a VM's "Cleanup Failed Job" button means: its newest non-completed failover. */
-export async function findFailedExecutionJob(db: Kysely<DB>, vmName: string): Promise<{ jobId: string; contextId: string } | null> {
+export async function findFailedExecutionJob(
+  db: Kysely<DB>,
+  vmName: string,
+): Promise<{ jobId: string; contextId: string } | null> {
   const row = await db
     .selectFrom('failover_jobs as f')
     .innerJoin('vm_replication_contexts as c', 'c.context_id', 'f.vm_context_id')
@@ -25,14 +28,36 @@ export async function findFailedExecutionJob(db: Kysely<DB>, vmName: string): Pr
 }
 
 /** Annotates a replication or failover job for cleanup and records the request. */
-export async function requestCleanup(db: Kysely<DB>, jobId: string, by: string, keepVolumes: boolean, now: Date): Promise<JobCleanupAnswer> {
+export async function requestCleanup(
+  db: Kysely<DB>,
+  jobId: string,
+  by: string,
+  keepVolumes: boolean,
+  now: Date,
+): Promise<JobCleanupAnswer> {
   const existing = await readCleanupRequest(db, jobId);
   if (existing && isCleanupOpen(existing.status)) {
-    return { outcome: 'already-requested', status: existing.status as JobCleanupAnswer['status'], message: `a cleanup of ${jobId} is already ${existing.status}` };
+    return {
+      outcome: 'already-requested',
+      status: existing.status as JobCleanupAnswer['status'],
+      message: `a cleanup of ${jobId} is already ${existing.status}`,
+    };
   }
-  const replication = await db.selectFrom('replication_jobs').select(['id', 'vm_context_id']).where('id', '=', jobId).executeTakeFirst();
-  const failover = replication ? undefined : await db.selectFrom('failover_jobs').select(['job_id', 'vm_context_id']).where('job_id', '=', jobId).executeTakeFirst();
-  if (!replication && !failover) return { outcome: 'not-found', status: null, message: `no replication job or failover job ${jobId}` };
+  const replication = await db
+    .selectFrom('replication_jobs')
+    .select(['id', 'vm_context_id'])
+    .where('id', '=', jobId)
+    .executeTakeFirst();
+  const failover = replication
+    ? undefined
+    : await db
+        .selectFrom('failover_jobs')
+        .select(['job_id', 'vm_context_id'])
+        .where('job_id', '=', jobId)
+        .executeTakeFirst();
+  if (!replication && !failover) {
+    return { outcome: 'not-found', status: null, message: `no replication job or failover job ${jobId}` };
+  }
   const table = replication ? 'replication_jobs' : 'failover_jobs';
   const idColumn = replication ? 'id' : 'job_id';
   await sql`

@@ -44,7 +44,9 @@ export function createEngineDeps(options: CreateEngineDepsOptions): EngineDeps {
       config,
       row && { api_url: row.apiUrl, api_key: row.apiKey, secret_key: row.secretKey, oma_vm_id: row.omaVmId },
     );
-    const key = createHash('sha256').update(`${settings.apiUrl}\0${settings.apiKey}\0${settings.secretKey}`).digest('hex');
+    const key = createHash('sha256')
+      .update(`${settings.apiUrl}\0${settings.apiKey}\0${settings.secretKey}`)
+      .digest('hex');
     if (cached?.key !== key) {
       cached = {
         key,

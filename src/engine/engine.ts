@@ -3,7 +3,12 @@
  * answers the read API and cleanup requests. Implements the daemon's {@link EnginePort}.
  */
 import type {
-  CheckResult, EnginePort, FailedExecutionCleanupAnswer, JobCleanupAnswer, PassOptions, PassReport,
+  CheckResult,
+  EnginePort,
+  FailedExecutionCleanupAnswer,
+  JobCleanupAnswer,
+  PassOptions,
+  PassReport,
 } from '../reconcile/engine-port.js';
 import type { World } from '../world/world.js';
 import type { EngineDeps } from './engine-deps.js';
@@ -109,7 +114,14 @@ export function createEngine(deps: EngineDeps): Engine {
 
     async requestFailedExecutionCleanup(vmName, by, waitSeconds, signal): Promise<FailedExecutionCleanupAnswer> {
       const job = await findFailedExecutionJob(deps.database.db, vmName);
-      if (!job) return { success: false, message: `no failover or rollback of ${vmName} can be cleaned up`, job_id: null, status: 'not-found' };
+      if (!job) {
+        return {
+          success: false,
+          message: `no failover or rollback of ${vmName} can be cleaned up`,
+          job_id: null,
+          status: 'not-found',
+        };
+      }
       const answer = await requestCleanup(deps.database.db, job.jobId, by, false, deps.clock());
       if (answer.outcome === 'refused' || answer.outcome === 'not-found') {
         return { success: false, message: answer.message, job_id: job.jobId, status: answer.status ?? 'refused' };

@@ -50,16 +50,22 @@ export function explainSubject(world: World, gated: readonly GatedDrift[], subje
     'nbd.pending': world.nbd.pending.filter(nbdMentions),
     'devices.links': world.devices.links.filter((r) => mentions(r, subject)),
   };
-  const contextIds = new Set(
-    [...db.contexts.filter((c) => c.vmName === subject || c.contextId === subject).map((c) => c.contextId)],
-  );
+  const contextIds = new Set([
+    ...db.contexts.filter((c) => c.vmName === subject || c.contextId === subject).map((c) => c.contextId),
+  ]);
   const drift = gated.filter(
-    (d) => d.subject.id === subject || d.subject.name === subject || (d.contextId !== null && contextIds.has(d.contextId)) || d.evidence.some((e) => e.fact.includes(subject)),
+    (d) =>
+      d.subject.id === subject ||
+      d.subject.name === subject ||
+      (d.contextId !== null && contextIds.has(d.contextId)) ||
+      d.evidence.some((e) => e.fact.includes(subject)),
   );
   const found = Object.values(facts).some((list) => list.length > 0) || drift.length > 0;
   if (!found) return null;
   const hints: string[] = [];
-  const lookalike = world.cloudstack.volumes.find((v) => v.id === subject && !db.ledger.some((l) => l.objectId === subject));
+  const lookalike = world.cloudstack.volumes.find(
+    (v) => v.id === subject && !db.ledger.some((l) => l.objectId === subject),
+  );
   if (lookalike) {
     hints.push(
       `volume ${subject} is not in the ownership ledger: oma-reconciler will never delete it. If it is the OMA's, adopt it with: ` +

@@ -23,11 +23,15 @@ export function ledgerObservations(db: DatabaseFacts): LedgerObservation[] {
     add('volume', v.volumeId, `ossea_volumes.volume_id of ${v.vmContextId}`);
     add('snapshot', v.snapshotId, `ossea_volumes.snapshot_id of ${v.vmContextId}`);
   }
-  for (const m of db.deviceMappings) add('volume', m.volumeUuid, `device_mappings.volume_uuid of ${m.vmContextId ?? 'no context'}`);
+  for (const m of db.deviceMappings) {
+    add('volume', m.volumeUuid, `device_mappings.volume_uuid of ${m.vmContextId ?? 'no context'}`);
+  }
   for (const e of db.nbdExports) add('volume', e.volumeId, `nbd_exports.volume_id of ${e.vmContextId}`);
   for (const f of db.failoverJobs) {
     add('snapshot', f.osseaSnapshotId, `failover_jobs.ossea_snapshot_id of ${f.jobId}`);
-    if (f.jobType === 'test') add('vm', f.destinationVmId, `failover_jobs.destination_vm_id of test failover ${f.jobId}`);
+    if (f.jobType === 'test') {
+      add('vm', f.destinationVmId, `failover_jobs.destination_vm_id of test failover ${f.jobId}`);
+    }
   }
   return [...out.values()];
 }

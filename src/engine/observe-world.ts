@@ -13,7 +13,15 @@ import { implausibleDeviceScan } from '../devices/device-plausibility.js';
 import { matchDeviceLinks, scanDeviceLinks, type DeviceScan } from '../devices/observe-devices.js';
 import { coerceError } from '../errors.js';
 import { observeNbd, type ObserveNbdOptions } from '../nbd/observe-nbd.js';
-import type { CloudStackFacts, DatabaseFacts, DeviceFacts, NbdFacts, SourceStatus, VolumeDaemonFacts, World } from '../world/world.js';
+import type {
+  CloudStackFacts,
+  DatabaseFacts,
+  DeviceFacts,
+  NbdFacts,
+  SourceStatus,
+  VolumeDaemonFacts,
+  World,
+} from '../world/world.js';
 import { readPassRecords } from './store/pass-records.js';
 
 /** What observation needs; the CloudStack client is resolved per pass (credentials live in the DB). */
@@ -29,12 +37,26 @@ export interface ObserveDeps {
 }
 
 const EMPTY_DB: DatabaseFacts = {
-  omaVmId: null, contexts: [], replicationJobs: [], vmDisks: [], osseaVolumes: [], deviceMappings: [], nbdExports: [],
-  vmExportMappings: [], failoverJobs: [], jobTracking: [], volumeOperations: [], ledger: [], driftFirstSeen: {}, cleanupRequests: [],
+  omaVmId: null,
+  contexts: [],
+  replicationJobs: [],
+  vmDisks: [],
+  osseaVolumes: [],
+  deviceMappings: [],
+  nbdExports: [],
+  vmExportMappings: [],
+  failoverJobs: [],
+  jobTracking: [],
+  volumeOperations: [],
+  ledger: [],
+  driftFirstSeen: {},
+  cleanupRequests: [],
 };
 const EMPTY_CS: CloudStackFacts = { volumes: [], snapshots: [], virtualMachines: [] };
 const EMPTY_NBD: NbdFacts = {
-  configured: [], parseErrors: [], pending: [],
+  configured: [],
+  parseErrors: [],
+  pending: [],
   server: { running: false, pid: null, version: null, sessions: null, liveExports: null },
 };
 const EMPTY_DEVICES: DeviceFacts = { links: [] };
@@ -42,8 +64,14 @@ const EMPTY_DEVICES: DeviceFacts = { links: [] };
 const failed = (e: unknown): SourceStatus => ({ complete: false, error: coerceError(e).message, inventory: 0 });
 
 /** The status of a source observation (`exactOptionalPropertyTypes`: no `error: undefined`). */
-function statusOf(o: { readonly complete: boolean; readonly error?: string; readonly inventory: number }): SourceStatus {
-  return o.error === undefined ? { complete: o.complete, inventory: o.inventory } : { complete: o.complete, error: o.error, inventory: o.inventory };
+function statusOf(o: {
+  readonly complete: boolean;
+  readonly error?: string;
+  readonly inventory: number;
+}): SourceStatus {
+  return o.error === undefined
+    ? { complete: o.complete, inventory: o.inventory }
+    : { complete: o.complete, error: o.error, inventory: o.inventory };
 }
 
 function dbInventory(facts: DatabaseFacts): number {
@@ -51,29 +79,40 @@ function dbInventory(facts: DatabaseFacts): number {
 }
 
 const noDaemon = (): Promise<VolumeDaemonFacts> =>
-  Promise.resolve({ path: 'direct', configuredMode: 'off', url: '', reason: 'the Volume Daemon is not configured for this run' });
+  Promise.resolve({
+    path: 'direct',
+    configuredMode: 'off',
+    url: '',
+    reason: 'the Volume Daemon is not configured for this run',
+  });
 
 /**
  * The daemon source is incomplete only when it is required and does not answer. Its inventory is
  * not counted (its operations are database rows), so the sanity gate never judges it.
  */
 function daemonStatus(facts: VolumeDaemonFacts): SourceStatus {
-  return facts.path === 'unavailable' ? { complete: false, error: facts.reason ?? 'the Volume Daemon does not answer', inventory: 0 } : { complete: true, inventory: 0 };
+  return facts.path === 'unavailable'
+    ? { complete: false, error: facts.reason ?? 'the Volume Daemon does not answer', inventory: 0 }
+    : { complete: true, inventory: 0 };
 }
 
 /**
  * The CloudStack observation once every volume the database expects but the listing lacks was looked
  * up by id (issue 15, 6.1): a listing that missed one is not the whole truth, so it is incomplete.
  */
-async function withConfirmedAbsence<T extends { facts: CloudStackFacts; status: SourceStatus; client: CloudStackClient | null }>(
-  cs: T,
-  db: DatabaseFacts,
-  signal: AbortSignal | undefined,
-): Promise<T> {
+async function withConfirmedAbsence<
+  T extends { facts: CloudStackFacts; status: SourceStatus; client: CloudStackClient | null },
+>(cs: T, db: DatabaseFacts, signal: AbortSignal | undefined): Promise<T> {
   if (cs.client === null) return cs;
-  const expected = [...db.osseaVolumes.map((v) => v.volumeId), ...db.deviceMappings.map((m) => m.volumeUuid), ...db.nbdExports.map((e) => e.volumeId)];
+  const expected = [
+    ...db.osseaVolumes.map((v) => v.volumeId),
+    ...db.deviceMappings.map((m) => m.volumeUuid),
+    ...db.nbdExports.map((e) => e.volumeId),
+  ];
   const listed = new Set(cs.facts.volumes.map((v) => v.id));
-  const problem = await confirmVolumesAbsent(cs.client, expected, listed, signal ? { signal } : {}).catch((e: unknown) => `cannot confirm absent volumes: ${coerceError(e).message}`);
+  const problem = await confirmVolumesAbsent(cs.client, expected, listed, signal ? { signal } : {}).catch(
+    (e: unknown) => `cannot confirm absent volumes: ${coerceError(e).message}`,
+  );
   return problem === null ? cs : { ...cs, status: { complete: false, error: problem, inventory: cs.status.inventory } };
 }
 
@@ -98,10 +137,15 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
   );
   // The reconciler's own records (inventory baseline, last hour's destructive actions, mode
   // ceiling) in one statement; null when unreadable, which planPass refuses (no budget counts).
-  const recordsPromise = readPassRecords(deps.db, new Date(started.getTime() - 3_600_000)).catch((e: unknown) => ({ error: coerceError(e).message }));
+  const recordsPromise = readPassRecords(deps.db, new Date(started.getTime() - 3_600_000)).catch((e: unknown) => ({
+    error: coerceError(e).message,
+  }));
   // The by-id scan needs no ids: it runs alongside the other reads (it waited for them before,
   // which put a whole directory scan after the slowest source at 10,000 VMs).
-  const scanPromise = scanDeviceLinks(deps.deviceByIdDir).catch((e: unknown): DeviceScan => ({ complete: false, error: coerceError(e).message }));
+  const scanPromise = scanDeviceLinks(deps.deviceByIdDir).catch((e: unknown): DeviceScan => ({
+    complete: false,
+    error: coerceError(e).message,
+  }));
 
   const daemonPromise = (deps.volumeDaemon ?? noDaemon)().then(
     (facts) => ({ facts, status: daemonStatus(facts) }),
@@ -111,23 +155,43 @@ export async function observeWorld(deps: ObserveDeps, signal?: AbortSignal): Pro
   const db = await dbPromise;
   // Devices are matched against every volume id the database or CloudStack knows.
   const listed = await csPromise;
-  const cs = listed.client !== null && listed.status.complete && db.status.complete ? await withConfirmedAbsence(listed, db.facts, signal) : listed;
-  const known = new Set<string>([...db.facts.osseaVolumes.map((v) => v.volumeId), ...cs.facts.volumes.map((v) => v.id)]);
+  const cs =
+    listed.client !== null && listed.status.complete && db.status.complete
+      ? await withConfirmedAbsence(listed, db.facts, signal)
+      : listed;
+  const known = new Set<string>([
+    ...db.facts.osseaVolumes.map((v) => v.volumeId),
+    ...cs.facts.volumes.map((v) => v.id),
+  ]);
   const scanned = matchDeviceLinks(await scanPromise, [...known]);
   // With CloudStack complete, the volumes attached to the OMA say which links must be there.
-  const implausible = scanned.complete && cs.status.complete
-    ? implausibleDeviceScan(deps.deviceByIdDir, scanned.facts.links, cs.facts.volumes, cs.omaVmId ?? db.facts.omaVmId)
-    : null;
+  const implausible =
+    scanned.complete && cs.status.complete
+      ? implausibleDeviceScan(deps.deviceByIdDir, scanned.facts.links, cs.facts.volumes, cs.omaVmId ?? db.facts.omaVmId)
+      : null;
   const matched = implausible === null ? scanned : { ...scanned, complete: false, error: implausible };
   const devices = { facts: matched.complete ? matched.facts : EMPTY_DEVICES, status: statusOf(matched) };
   const [nbd, read, daemon] = await Promise.all([nbdPromise, recordsPromise, daemonPromise]);
   const records = 'error' in read ? null : read;
   // Unreadable own records make the database source incomplete too, with their cause.
-  const dbStatus: SourceStatus = records === null && db.status.complete ? { complete: false, error: `the reconciler's own records: ${'error' in read ? read.error : ''}`, inventory: db.status.inventory } : db.status;
+  const dbStatus: SourceStatus =
+    records === null && db.status.complete
+      ? {
+          complete: false,
+          error: `the reconciler's own records: ${'error' in read ? read.error : ''}`,
+          inventory: db.status.inventory,
+        }
+      : db.status;
   return {
     version: 1,
     observedAt,
-    sources: { database: dbStatus, cloudstack: cs.status, nbd: nbd.status, devices: devices.status, 'volume-daemon': daemon.status },
+    sources: {
+      database: dbStatus,
+      cloudstack: cs.status,
+      nbd: nbd.status,
+      devices: devices.status,
+      'volume-daemon': daemon.status,
+    },
     omaVmId: cs.omaVmId ?? db.facts.omaVmId,
     database: db.facts,
     cloudstack: cs.facts,

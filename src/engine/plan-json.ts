@@ -12,7 +12,6 @@ import { SUBJECT_TYPES, type GatedDrift, type PlanJson } from '../reconcile/type
 import { ACTION_VERBS } from '../reconcile/types.js';
 import { incompleteNeededSources } from './needed-sources.js';
 
-
 const isoTime = z.iso.datetime({ offset: true });
 const sourceStatus = z.strictObject({ complete: z.boolean(), error: z.string().optional() });
 
@@ -20,7 +19,9 @@ const sourceStatus = z.strictObject({ complete: z.boolean(), error: z.string().o
 export const planJsonSchema = z.strictObject({
   observedAt: isoTime,
   mode: z.enum(MODES),
-  sources: z.strictObject(Object.fromEntries(SOURCES.map((s) => [s, sourceStatus])) as Record<(typeof SOURCES)[number], typeof sourceStatus>),
+  sources: z.strictObject(
+    Object.fromEntries(SOURCES.map((s) => [s, sourceStatus])) as Record<(typeof SOURCES)[number], typeof sourceStatus>,
+  ),
   drift: z.array(
     z.strictObject({
       id: z.string().min(1),
@@ -30,7 +31,12 @@ export const planJsonSchema = z.strictObject({
       firstSeenAt: isoTime.nullable(),
       evidence: z.array(z.strictObject({ source: z.enum([...SOURCES, 'ledger']), fact: z.string() })),
       actions: z.array(
-        z.strictObject({ action: z.enum(ACTION_VERBS), destructive: z.boolean(), decision: z.enum(['run', 'blocked']), blockedBy: z.enum(GATES).nullable() }),
+        z.strictObject({
+          action: z.enum(ACTION_VERBS),
+          destructive: z.boolean(),
+          decision: z.enum(['run', 'blocked']),
+          blockedBy: z.enum(GATES).nullable(),
+        }),
       ),
       note: z.string().optional(),
     }),
@@ -48,7 +54,12 @@ export const planJsonSchema = z.strictObject({
  * Builds the plan JSON of one pass (the mode is the one in force for the pass); `only` = the kinds
  * evaluated, whose needed sources decide `summary.complete`.
  */
-export function toPlanJson(world: World, gated: readonly GatedDrift[], mode: Mode, only?: readonly DriftKind[]): PlanJson {
+export function toPlanJson(
+  world: World,
+  gated: readonly GatedDrift[],
+  mode: Mode,
+  only?: readonly DriftKind[],
+): PlanJson {
   const sources = Object.fromEntries(
     SOURCES.map((s) => {
       const { complete, error } = world.sources[s];
@@ -63,15 +74,39 @@ export function toPlanJson(world: World, gated: readonly GatedDrift[], mode: Mod
       else actionsBlocked += 1;
       return { action: a.action, destructive: a.destructive, decision: a.decision, blockedBy: a.blockedBy };
     });
-    const entry = { id: d.id, kind: d.kind, class: d.class, subject: d.subject, firstSeenAt: d.firstSeenAt, evidence: d.evidence, actions };
+    const entry = {
+      id: d.id,
+      kind: d.kind,
+      class: d.class,
+      subject: d.subject,
+      firstSeenAt: d.firstSeenAt,
+      evidence: d.evidence,
+      actions,
+    };
     return d.note !== undefined ? { ...entry, note: d.note } : entry;
   });
-  return { observedAt: world.observedAt, mode, sources, drift, summary: { drift: drift.length, actionsToRun, actionsBlocked, complete: incompleteNeededSources(world, only).length === 0 } };
+  return {
+    observedAt: world.observedAt,
+    mode,
+    sources,
+    drift,
+    summary: {
+      drift: drift.length,
+      actionsToRun,
+      actionsBlocked,
+      complete: incompleteNeededSources(world, only).length === 0,
+    },
+  };
 }
 
 function pad(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /**
@@ -85,13 +120,24 @@ export function renderPlanTable(plan: PlanJson): string {
     const subject = `${d.subject.type} ${d.subject.id}${d.subject.name && d.subject.name !== d.subject.id ? ` (${d.subject.name})` : ''}`;
     if (d.actions.length === 0) rows.push([d.kind, subject, '-', 'report']);
     for (const a of d.actions) {
-      rows.push([d.kind, subject, `${a.action}${a.destructive ? '!' : ''}`, a.decision === 'run' ? 'run' : `blocked: ${a.blockedBy ?? '?'}`]);
+      rows.push([
+        d.kind,
+        subject,
+        `${a.action}${a.destructive ? '!' : ''}`,
+        a.decision === 'run' ? 'run' : `blocked: ${a.blockedBy ?? '?'}`,
+      ]);
     }
   }
-  const incomplete = SOURCES.filter((s) => !plan.sources[s].complete).map((s) => `${s}${plan.sources[s].error ? ` (${plan.sources[s].error ?? ''})` : ''}`);
+  const incomplete = SOURCES.filter((s) => !plan.sources[s].complete).map(
+    (s) => `${s}${plan.sources[s].error ? ` (${plan.sources[s].error ?? ''})` : ''}`,
+  );
   const lines = plan.drift.length > 0 ? pad(rows) : ['no drift'];
   if (incomplete.length > 0) lines.push(`incomplete sources: ${incomplete.join(', ')}`);
-  if (!plan.summary.complete) lines.push('PARTIAL plan: a source the evaluated kinds need is incomplete, so drift that depends on it could not be seen');
+  if (!plan.summary.complete) {
+    lines.push(
+      'PARTIAL plan: a source the evaluated kinds need is incomplete, so drift that depends on it could not be seen',
+    );
+  }
   lines.push(
     `mode ${plan.mode}, observed ${plan.observedAt}; actions to run: ${plan.summary.actionsToRun}, blocked: ${plan.summary.actionsBlocked} ` +
       `(! = destructive); drift: ${plan.summary.drift}`,

@@ -2,7 +2,10 @@ import type { World } from '../world/world.js';
 import { QUARANTINE_TAG } from '../../reconcilers/lib/names.js';
 
 /** How many volumes are quarantined and when the first of them is due for deletion (tag time + TTL). */
-export function quarantineSummary(world: World, ttlSeconds: number): { volumes: number; nextDeletionAt: string | null } {
+export function quarantineSummary(
+  world: World,
+  ttlSeconds: number,
+): { volumes: number; nextDeletionAt: string | null } {
   let volumes = 0;
   let next: number | null = null;
   for (const v of world.cloudstack.volumes) {

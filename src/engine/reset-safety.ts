@@ -20,9 +20,16 @@ export async function resetSafety(deps: EngineDeps, by: string): Promise<ResetRe
   const ceiling = await readState<{ mode?: string; reason?: string }>(db, MODE_CEILING_KEY);
   if (!ceiling) return { status: 'not-tripped', message: 'no safety ceiling is in force; nothing to reset' };
   const id = await recordIntent(db, {
-    passId: `reset-${deps.clock().getTime()}`, driftId: null, kind: 'safety', action: 'reset-budget',
-    subject: { type: 'safety', id: MODE_CEILING_KEY, name: null }, contextId: null, destructive: false,
-    detail: { ceiling }, actor: by, leaderHost: deps.hostname,
+    passId: `reset-${deps.clock().getTime()}`,
+    driftId: null,
+    kind: 'safety',
+    action: 'reset-budget',
+    subject: { type: 'safety', id: MODE_CEILING_KEY, name: null },
+    contextId: null,
+    destructive: false,
+    detail: { ceiling },
+    actor: by,
+    leaderHost: deps.hostname,
   });
   await writeState(db, MODE_CEILING_KEY, null);
   await recordOutcome(db, id, 'success', null);

@@ -35,7 +35,6 @@ import { writeState } from './store/state-store.js';
 import { workflowKey } from './workflow-key.js';
 import type { GatedAction, GatedDrift, PlanJson } from '../reconcile/types.js';
 
-
 /** Engines (per process) that already closed the intents an earlier crash left pending. */
 const abandonedClosed = new WeakSet<EngineDeps>();
 
@@ -58,7 +57,9 @@ export interface CompletedPass {
  */
 function withPassContext(world: World): World {
   if (world.passContext === undefined) {
-    throw new Error(`database unavailable, no pass without the reconciler's own records (budget counts): ${world.sources.database.error ?? 'unknown cause'}`);
+    throw new Error(
+      `database unavailable, no pass without the reconciler's own records (budget counts): ${world.sources.database.error ?? 'unknown cause'}`,
+    );
   }
   return world;
 }
@@ -121,7 +122,12 @@ export async function planPass(deps: EngineDeps, options: EnginePassOptions): Pr
   const trips: SafetyTrip[] = [];
   if (tripped.sanity !== undefined) trips.push('sanity');
   if (tripped.budget !== undefined) trips.push('budget');
-  const effective: Mode = tripped.sanity !== undefined ? 'observe' : ceiling === 'observe' || (ceiling === 'dry-run' && mode === 'enforce') ? ceiling : mode;
+  const effective: Mode =
+    tripped.sanity !== undefined
+      ? 'observe'
+      : ceiling === 'observe' || (ceiling === 'dry-run' && mode === 'enforce')
+        ? ceiling
+        : mode;
   return { world, gated: drift, trips, tripDetail: tripped, mode: effective, now };
 }
 
@@ -145,10 +151,16 @@ export async function runPass(deps: EngineDeps, options: EnginePassOptions): Pro
   if (!replay && trips.length === 0 && Object.values(world.sources).every((s) => s.complete)) {
     await saveInventory(deps.database.db, world.sources, now, world.previousInventory);
   }
-  const worldFile = !replay && (acted.length > 0 || options.saveWorld === true) ? await saveWorld(deps.config.stateDir, world).catch(() => null) : null;
+  const worldFile =
+    !replay && (acted.length > 0 || options.saveWorld === true)
+      ? await saveWorld(deps.config.stateDir, world).catch(() => null)
+      : null;
   const plan = toPlanJson(world, gated, planned.mode, options.only);
   // Dry runs first (in item order), then the executed actions (in item order), as the report always listed them.
-  const executed = [...results.flatMap((r) => r.executed.filter((e) => e.result === 'dry_run')), ...results.flatMap((r) => r.executed.filter((e) => e.result !== 'dry_run'))];
+  const executed = [
+    ...results.flatMap((r) => r.executed.filter((e) => e.result === 'dry_run')),
+    ...results.flatMap((r) => r.executed.filter((e) => e.result !== 'dry_run')),
+  ];
   const blocked = [...results.flatMap((r) => r.blocked), ...results.flatMap((r) => r.stopped)];
   const report: PassReport = {
     observedAt: world.observedAt,
@@ -170,17 +182,44 @@ async function recordStep(deps: EngineDeps, options: EnginePassOptions, planned:
   await recordLedger(deps.database.db, world.database.ledger, ledgerObservations(world.database), now);
   await recordDriftSeen(deps.database.db, gated, world.database.driftFirstSeen, evaluatedKinds(world), now);
   if (planned.tripDetail.budget !== undefined && options.act) {
-    await writeState(deps.database.db, MODE_CEILING_KEY, { mode: 'dry-run', reason: planned.tripDetail.budget, at: now.toISOString() });
+    await writeState(deps.database.db, MODE_CEILING_KEY, {
+      mode: 'dry-run',
+      reason: planned.tripDetail.budget,
+      at: now.toISOString(),
+    });
     log.warn({ reason: planned.tripDetail.budget }, 'budget tripped: dry-run until an operator resets it');
   }
-  if (planned.tripDetail.sanity !== undefined) log.warn({ reason: planned.tripDetail.sanity }, 'sanity gate tripped: no destructive action and no mass rewrite this pass');
+  if (planned.tripDetail.sanity !== undefined) {
+    log.warn(
+      { reason: planned.tripDetail.sanity },
+      'sanity gate tripped: no destructive action and no mass rewrite this pass',
+    );
+  }
 }
 
 /** The actuators' context of this pass, or null when nothing runs (plan only, replay, nothing runnable). */
-async function actuatorContext(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<Omit<ActuatorContext, 'nbdTouched'> | null> {
-  if (!options.act || options.world !== undefined || !planned.gated.some((d) => d.actions.some((a) => a.decision === 'run'))) return null;
+async function actuatorContext(
+  deps: EngineDeps,
+  options: EnginePassOptions,
+  planned: PassPlan,
+  log: Logger,
+): Promise<Omit<ActuatorContext, 'nbdTouched'> | null> {
+  if (
+    !options.act ||
+    options.world !== undefined ||
+    !planned.gated.some((d) => d.actions.some((a) => a.decision === 'run'))
+  ) {
+    return null;
+  }
   const cs = await deps.cloudstack().catch(() => null);
-  const volumes = await passVolumeWriter(deps, cs, cs?.omaVmId ?? planned.world.omaVmId, options.signal, log, options.graceOverride ?? deps.config.thresholds.volumeOperationSettleSeconds);
+  const volumes = await passVolumeWriter(
+    deps,
+    cs,
+    cs?.omaVmId ?? planned.world.omaVmId,
+    options.signal,
+    log,
+    options.graceOverride ?? deps.config.thresholds.volumeOperationSettleSeconds,
+  );
   return {
     ...volumes,
     db: deps.database.db,
@@ -203,7 +242,12 @@ async function actuatorContext(deps: EngineDeps, options: EnginePassOptions, pla
  * concurrency, an item's actions in order) and returns one result per item, with what it changed
  * in NBD. A workflow two items ask for runs once; once the fence fails, nothing more starts.
  */
-async function actStep(deps: EngineDeps, options: EnginePassOptions, planned: PassPlan, log: Logger): Promise<ItemResult[]> {
+async function actStep(
+  deps: EngineDeps,
+  options: EnginePassOptions,
+  planned: PassPlan,
+  log: Logger,
+): Promise<ItemResult[]> {
   if (options.act && options.world === undefined && !abandonedClosed.has(deps)) {
     // Intents a crash left pending (before this process led) are closed before anything new runs.
     abandonedClosed.add(deps);
@@ -234,15 +278,32 @@ async function actStep(deps: EngineDeps, options: EnginePassOptions, planned: Pa
         executed.push(await runOne(deps, options, item, action, ctx));
       }
     }
-    return { driftId: item.id, executed, blocked: [], stopped, acted: executed.length > 0, nbd: { changed: nbd.value, allowRestart: nbd.allowRestart } };
+    return {
+      driftId: item.id,
+      executed,
+      blocked: [],
+      stopped,
+      acted: executed.length > 0,
+      nbd: { changed: nbd.value, allowRestart: nbd.allowRestart },
+    };
   };
   const results = planned.gated.map(async (item): Promise<ItemResult> => {
     const dryRuns: ExecutedAction[] = [];
     const blocked: BlockedActionReport[] = [];
     for (const a of item.actions) {
       if (a.decision !== 'blocked') continue;
-      if (a.dryRun === true) dryRuns.push({ driftId: item.id, kind: item.kind, action: a.action, result: 'dry_run', auditId: null, message: 'dry run' });
-      else if (a.blockedBy !== null) blocked.push({ driftId: item.id, kind: item.kind, action: a.action, gate: a.blockedBy });
+      if (a.dryRun === true) {
+        dryRuns.push({
+          driftId: item.id,
+          kind: item.kind,
+          action: a.action,
+          result: 'dry_run',
+          auditId: null,
+          message: 'dry run',
+        });
+      } else if (a.blockedBy !== null) {
+        blocked.push({ driftId: item.id, kind: item.kind, action: a.action, gate: a.blockedBy });
+      }
     }
     const runnable = item.actions.filter((a) => a.decision === 'run');
     const done = runnable.length > 0 && base ? await queue.add(() => actOn(item, runnable)) : await actOn(item, []);
@@ -252,9 +313,18 @@ async function actStep(deps: EngineDeps, options: EnginePassOptions, planned: Pa
 }
 
 /** Apply NBD: one `applyPending` for every export change the act step staged, behind the fence. */
-async function applyNbdStep(deps: EngineDeps, options: EnginePassOptions, results: readonly ItemResult[], log: Logger): Promise<void> {
-  if (!results.some((r) => r.nbd.changed) || results.some((r) => r.stopped.length > 0) || !(await options.fence())) return;
-  const applied = await deps.nbd.applyPending({ allowRestart: true }).catch((e: unknown) => ({ action: 'failed', reason: coerceError(e).message }));
+async function applyNbdStep(
+  deps: EngineDeps,
+  options: EnginePassOptions,
+  results: readonly ItemResult[],
+  log: Logger,
+): Promise<void> {
+  if (!results.some((r) => r.nbd.changed) || results.some((r) => r.stopped.length > 0) || !(await options.fence())) {
+    return;
+  }
+  const applied = await deps.nbd
+    .applyPending({ allowRestart: true })
+    .catch((e: unknown) => ({ action: 'failed', reason: coerceError(e).message }));
   log.info({ nbdAction: applied.action, reason: applied.reason }, 'nbd changes applied');
 }
 
@@ -265,7 +335,6 @@ async function validateStep(deps: EngineDeps, options: EnginePassOptions, acted:
   const still = new Set(after.gated.map((d) => d.id));
   return acted.filter((id) => still.has(id));
 }
-
 
 function countRequests(world: World): PassReport['cleanupRequests'] {
   const out: Record<string, number> = {};
@@ -294,18 +363,36 @@ async function runOne(
   });
   // The OMA's job views show each action of ours as a short cleanup job, running while it runs, so the
   // appliance sees us in flight; the workflows keep their own tracking job with its steps.
-  const trackingId = workflowKey(action) !== null
-    ? null
-    : await startTrackingJob(
-        deps.database.db,
-        { operation: `oma-reconciler-${action.action}`, externalJobId: `oma-reconciler-${action.action}-${auditId}`, contextId: item.contextId, metadata: { auditId, driftId: item.id, subject: item.subject } },
-        deps.clock(),
-      );
+  const trackingId =
+    workflowKey(action) !== null
+      ? null
+      : await startTrackingJob(
+          deps.database.db,
+          {
+            operation: `oma-reconciler-${action.action}`,
+            externalJobId: `oma-reconciler-${action.action}-${auditId}`,
+            contextId: item.contextId,
+            metadata: { auditId, driftId: item.id, subject: item.subject },
+          },
+          deps.clock(),
+        );
   const result = await executeAction(action, item, ctx);
   if (trackingId !== null) {
-    await endTrackingJob(deps.database.db, trackingId, { status: result.ok ? 'completed' : 'failed', error: result.ok ? null : result.message, percent: 100 }, deps.clock());
+    await endTrackingJob(
+      deps.database.db,
+      trackingId,
+      { status: result.ok ? 'completed' : 'failed', error: result.ok ? null : result.message, percent: 100 },
+      deps.clock(),
+    );
   }
-  await recordOutcome(deps.database.db, auditId, result.ok ? 'success' : 'error', result.ok ? null : result.message, result.ok ? (result.undoData ?? null) : null, deps.clock());
+  await recordOutcome(
+    deps.database.db,
+    auditId,
+    result.ok ? 'success' : 'error',
+    result.ok ? null : result.message,
+    result.ok ? (result.undoData ?? null) : null,
+    deps.clock(),
+  );
   const log = ctx.logger.child({ driftId: item.id, action: action.action, auditId });
   if (result.ok) log.info({ detail: result.message }, 'action applied');
   else log.warn({ error: result.message }, 'action failed');

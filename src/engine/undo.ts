@@ -25,12 +25,23 @@ export interface UndoResult {
   readonly message: string;
 }
 
-interface RowUndo { readonly table: 'device_mappings' | 'nbd_exports' | 'vm_export_mappings' | 'ossea_volumes'; readonly row: Record<string, unknown> }
+interface RowUndo {
+  readonly table: 'device_mappings' | 'nbd_exports' | 'vm_export_mappings' | 'ossea_volumes';
+  readonly row: Record<string, unknown>;
+}
 
 async function restoreRow(db: Kysely<DB>, { table, row }: RowUndo): Promise<void> {
   // Dates come back from JSON as strings; MariaDB accepts ISO without the trailing Z.
-  const values = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d{4}-\d\d-\d\dT.*Z$/.test(v) ? v.replace('T', ' ').replace('Z', '') : v]));
-  await db.insertInto(table).values(values as never).execute();
+  const values = Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [
+      k,
+      typeof v === 'string' && /^\d{4}-\d\d-\d\dT.*Z$/.test(v) ? v.replace('T', ' ').replace('Z', '') : v,
+    ]),
+  );
+  await db
+    .insertInto(table)
+    .values(values as never)
+    .execute();
 }
 
 /** Reverses action `id`. */
@@ -39,7 +50,12 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
   const record = await db.selectFrom('oma_reconciler_actions').selectAll().where('id', '=', id).executeTakeFirst();
   if (!record) return { status: 'not-found', message: `no recorded action ${id}` };
   if (record.outcome === 'undone') return { status: 'not-reversible', message: `action ${id} was already undone` };
-  if (record.outcome !== 'success' || record.reversible !== 1) return { status: 'not-reversible', message: `action ${id} (${record.action}, ${record.outcome}) is not reversible` };
+  if (record.outcome !== 'success' || record.reversible !== 1) {
+    return {
+      status: 'not-reversible',
+      message: `action ${id} (${record.action}, ${record.outcome}) is not reversible`,
+    };
+  }
   const data = parseJsonColumn(record.undo_data) as Record<string, unknown> | null;
   if (!data) return { status: 'not-reversible', message: `action ${id} kept no undo data` };
   // Live state first: still the latest action on its subject, still reversible now.
@@ -47,19 +63,37 @@ export async function undoAction(deps: EngineDeps, id: string, by: string): Prom
   const refused = await whyUndoRefused(deps, record, data, adoption);
   if (refused !== null) return { status: 'not-reversible', message: `refused: ${refused}` };
   const auditId = await recordIntent(db, {
-    passId: `undo-${id}`, driftId: record.drift_id, kind: record.kind, action: `undo-${record.action}`.slice(0, 100),
-    subject: { type: record.subject_type, id: record.subject_id, name: record.subject_name }, contextId: record.context_id,
-    destructive: false, detail: { undoOf: id, data }, actor: by, leaderHost: deps.hostname, undoOf: id,
+    passId: `undo-${id}`,
+    driftId: record.drift_id,
+    kind: record.kind,
+    action: `undo-${record.action}`.slice(0, 100),
+    subject: { type: record.subject_type, id: record.subject_id, name: record.subject_name },
+    contextId: record.context_id,
+    destructive: false,
+    detail: { undoOf: id, data },
+    actor: by,
+    leaderHost: deps.hostname,
+    undoOf: id,
   });
   try {
-    const message = adoption ? await undoAdoption(deps, data as unknown as AdoptUndoData) : await undoRepair(deps, record.action, data);
+    const message = adoption
+      ? await undoAdoption(deps, data as unknown as AdoptUndoData)
+      : await undoRepair(deps, record.action, data);
     await recordOutcome(db, auditId, 'success', null);
     await db.updateTable('oma_reconciler_actions').set({ outcome: 'undone' }).where('id', '=', id).execute();
     // Undoing an adoption only says the object is not ours: there is no repair to keep from being redone.
     if (adoption) return { status: 'undone', message };
     // The next passes must not redo what the operator just undid: the subject is held until released.
-    await placeUndoHold(db, record.subject_id, { actionId: id, action: record.action, by, at: deps.clock().toISOString() });
-    return { status: 'undone', message: `${message}; ${record.subject_type} ${record.subject_id} is now held (no automatic action) until "oma-reconciler undo --release ${record.subject_id}"` };
+    await placeUndoHold(db, record.subject_id, {
+      actionId: id,
+      action: record.action,
+      by,
+      at: deps.clock().toISOString(),
+    });
+    return {
+      status: 'undone',
+      message: `${message}; ${record.subject_type} ${record.subject_id} is now held (no automatic action) until "oma-reconciler undo --release ${record.subject_id}"`,
+    };
   } catch (e) {
     const message = coerceError(e).message;
     await recordOutcome(db, auditId, 'error', message);
@@ -85,7 +119,11 @@ async function undoRepair(deps: EngineDeps, action: string, data: Record<string,
         // An operator's undo is not held by the settle window (its own quarantine may have ended a
         // moment ago); an operation still running on the volume still refuses it.
         const { volumes, volumesBlocked } = await passVolumeWriter(deps, cs, cs.omaVmId, signal, deps.logger, 0);
-        if (!volumes) throw new Error(`volume ${volumeId} cannot be reattached: ${volumesBlocked ?? 'no volume writer (CloudStack or the OMA VM id unknown)'}`);
+        if (!volumes) {
+          throw new Error(
+            `volume ${volumeId} cannot be reattached: ${volumesBlocked ?? 'no volume writer (CloudStack or the OMA VM id unknown)'}`,
+          );
+        }
         const moved = await volumes.attach(volumeId, from, { root: deviceId === 0 });
         if (moved.nbdChanged) await deps.nbd.applyPending({ allowRestart: true });
         where = ` (${volumes.path === 'daemon' ? 'through the Volume Daemon' : 'direct'}, volume operation ${moved.operationId ?? 'none: it was there already'})`;
@@ -98,15 +136,21 @@ async function undoRepair(deps: EngineDeps, action: string, data: Record<string,
         const outcome = await deps.nbd.restoreBackup(data.backup);
         if (outcome.status === 'refused' || outcome.status === 'failed') throw new Error(outcome.reason);
       }
-      if (data.row && typeof data.row === 'object') await restoreRow(db, { table: 'nbd_exports', row: data.row as Record<string, unknown> });
+      if (data.row && typeof data.row === 'object') {
+        await restoreRow(db, { table: 'nbd_exports', row: data.row as Record<string, unknown> });
+      }
       await deps.nbd.applyPending({ allowRestart: true });
       message = `restored export ${String(data.exportName)}`;
       break;
     }
     default: {
       const undo = data as Partial<RowUndo>;
-      if (typeof undo.table !== 'string' || typeof undo.row !== 'object') throw new Error(`action ${action} has no row to restore`);
-      if (action === 'update-device-mapping') await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
+      if (typeof undo.table !== 'string' || typeof undo.row !== 'object') {
+        throw new Error(`action ${action} has no row to restore`);
+      }
+      if (action === 'update-device-mapping') {
+        await db.deleteFrom('device_mappings').where('id', '=', String(undo.row.id)).execute();
+      }
       await restoreRow(db, { table: undo.table, row: undo.row });
       message = `restored the ${undo.table} row`;
     }

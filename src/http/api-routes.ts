@@ -18,7 +18,11 @@ export interface ApiDeps {
 }
 
 /** Who asked: a short operator name, or `api` when the body does not say. */
-const by = z.string().min(1).max(64).regex(/^[\p{L}\p{N} ._@-]+$/u, 'letters, digits, space and . _ @ - only');
+const by = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N} ._@-]+$/u, 'letters, digits, space and . _ @ - only');
 const jobCleanupBody = z.strictObject({ keep_volumes: z.boolean().optional(), by: by.optional() });
 const failedCleanupBody = z.strictObject({ by: by.optional() });
 
@@ -53,7 +57,9 @@ function notFound(what: string): HttpError {
 /** The `/api/v1` routes of the contract. */
 export function apiRoutes(deps: ApiDeps): Route[] {
   const { engine } = deps;
-  const authorize = ({ req }: RouteContext): void => { requireBearerToken(req.headers.authorization, deps.apiToken); };
+  const authorize = ({ req }: RouteContext): void => {
+    requireBearerToken(req.headers.authorization, deps.apiToken);
+  };
   return [
     {
       method: 'GET',
@@ -78,7 +84,9 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       handle: async ({ res, params }) => {
         const subject = pathText(params.subject ?? '', 'subject', 255);
         const found = await engine.explain(subject);
-        if (found === null || found === undefined) throw notFound(`nothing known about subject ${JSON.stringify(subject)}`);
+        if (found === null || found === undefined) {
+          throw notFound(`nothing known about subject ${JSON.stringify(subject)}`);
+        }
         sendJson(res, 200, found);
       },
     },

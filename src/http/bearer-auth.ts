@@ -17,7 +17,9 @@ export function requireBearerToken(authorization: string | undefined, configured
   }
   const challenge = { 'www-authenticate': 'Bearer realm="oma-reconciler"' };
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');
-  if (!m?.[1]) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)', challenge);
+  if (!m?.[1]) {
+    throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)', challenge);
+  }
   if (!timingSafeEqual(digest(m[1]), digest(configured))) {
     throw new HttpError(401, 'unauthorized', 'invalid bearer token', challenge);
   }

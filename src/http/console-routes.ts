@@ -17,9 +17,22 @@ import { sendJson } from './json-response.js';
 import { pathText, readJsonBody } from './request-input.js';
 import type { Route, RouteContext } from './route.js';
 
-const by = z.string().min(1).max(64).regex(/^[\p{L}\p{N} ._@:-]+$/u, 'letters, digits, space and . _ @ : - only');
-const objectId = z.string().min(1).max(255).regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'a CloudStack id: letters, digits and - only');
-const adoptBody = z.strictObject({ type: z.enum(ADOPTABLE_TYPES), id: objectId, reason: z.string().trim().min(1).max(400), by: by.optional() });
+const by = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N} ._@:-]+$/u, 'letters, digits, space and . _ @ : - only');
+const objectId = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'a CloudStack id: letters, digits and - only');
+const adoptBody = z.strictObject({
+  type: z.enum(ADOPTABLE_TYPES),
+  id: objectId,
+  reason: z.string().trim().min(1).max(400),
+  by: by.optional(),
+});
 const byBody = z.strictObject({ by: by.optional() });
 
 const ADOPT_STATUS = { adopted: 201, 'already-owned': 200, 'not-found': 404, failed: 502 } as const;
@@ -36,7 +49,9 @@ export interface ConsoleRouteDeps {
 /** `POST /api/v1/adopt`, `/api/v1/actions/{id}/undo`, `/api/v1/quarantine/{volume_id}/delete-now`, `/api/v1/safety/reset`. */
 export function consoleRoutes(deps: ConsoleRouteDeps): Route[] {
   const { engine, state } = deps;
-  const authorize = ({ req }: RouteContext): void => { requireBearerToken(req.headers.authorization, deps.config.apiToken); };
+  const authorize = ({ req }: RouteContext): void => {
+    requireBearerToken(req.headers.authorization, deps.config.apiToken);
+  };
   return [
     {
       method: 'POST',
@@ -44,9 +59,18 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Route[] {
       handle: async (ctx) => {
         authorize(ctx);
         const body = await readJsonBody(ctx.req, adoptBody, deps.bodyLimit);
-        const result = await adoptSubject(engine.deps, { type: body.type, id: body.id, reason: body.reason, by: body.by ?? 'api' });
+        const result = await adoptSubject(engine.deps, {
+          type: body.type,
+          id: body.id,
+          reason: body.reason,
+          by: body.by ?? 'api',
+        });
         if (result.status === 'adopted') state.requestPass();
-        sendJson(ctx.res, ADOPT_STATUS[result.status], { status: result.status, message: result.message, action_id: result.actionId });
+        sendJson(ctx.res, ADOPT_STATUS[result.status], {
+          status: result.status,
+          message: result.message,
+          action_id: result.actionId,
+        });
       },
     },
     {
@@ -59,7 +83,11 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Route[] {
         const body = await readJsonBody(ctx.req, byBody, deps.bodyLimit);
         const result = await undoAction(engine.deps, id, body.by ?? 'api');
         if (result.status === 'undone') state.requestPass();
-        sendJson(ctx.res, UNDO_STATUS[result.status], { status: result.status, message: result.message, action_id: id });
+        sendJson(ctx.res, UNDO_STATUS[result.status], {
+          status: result.status,
+          message: result.message,
+          action_id: id,
+        });
       },
     },
     {
@@ -68,11 +96,23 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Route[] {
       handle: async (ctx) => {
         authorize(ctx);
         const volumeId = objectId.safeParse(pathText(ctx.params.volume_id ?? '', 'volume_id', 255));
-        if (!volumeId.success) throw new HttpError(400, 'invalid_parameter', 'volume_id: a CloudStack id: letters, digits and - only');
+        if (!volumeId.success) {
+          throw new HttpError(400, 'invalid_parameter', 'volume_id: a CloudStack id: letters, digits and - only');
+        }
         const body = await readJsonBody(ctx.req, byBody, deps.bodyLimit);
         const result = await expediteDeletion(engine.deps, volumeId.data, body.by ?? 'api');
         if (result.status === 'expedited') state.requestPass();
-        sendJson(ctx.res, result.status === 'expedited' ? 202 : result.status === 'not-found' ? 404 : result.status === 'refused' ? 409 : 502, result);
+        sendJson(
+          ctx.res,
+          result.status === 'expedited'
+            ? 202
+            : result.status === 'not-found'
+              ? 404
+              : result.status === 'refused'
+                ? 409
+                : 502,
+          result,
+        );
       },
     },
     {

@@ -49,7 +49,12 @@ export function degradedStatusPage(inner: StatusPageHandler, sources: DegradedPa
       if (req.method !== 'GET' || (path !== '/' && path !== '/index.html') || res.headersSent) throw e;
       const error = coerceError(e);
       sources.logger?.warn({ err: error }, 'status page degraded');
-      sendText(res, 200, 'text/html; charset=utf-8', renderDegradedPage(error.message, sources.lastPlan(), sources.now()));
+      sendText(
+        res,
+        200,
+        'text/html; charset=utf-8',
+        renderDegradedPage(error.message, sources.lastPlan(), sources.now()),
+      );
       return true;
     }
   };

@@ -6,7 +6,12 @@ const COMMON_HEADERS = {
 } as const;
 
 /** Writes `body` as JSON with the given status (no-op when the client already went away). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -19,7 +24,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Writes the contract's error shape `{error, message}`. */
-export function sendError(res: ServerResponse, status: number, error: string, message: string, headers: Readonly<Record<string, string>> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   sendJson(res, status, { error, message }, headers);
 }
 

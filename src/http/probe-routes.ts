@@ -18,7 +18,9 @@ export function probeRoutes(metrics: ReconcilerMetrics, readiness: ReadinessSour
       pattern: '/healthz',
       // Liveness only: answering at all proves the event loop turns. Dependencies belong to /readyz,
       // otherwise a database outage would make a supervisor restart a healthy daemon in a loop.
-      handle: ({ res }) => { sendJson(res, 200, { status: 'ok' }); },
+      handle: ({ res }) => {
+        sendJson(res, 200, { status: 'ok' });
+      },
     },
     {
       method: 'GET',

@@ -28,11 +28,16 @@ function leadershipCheck(s: LeadershipStatus): CheckResult {
   return { ok: true, detail: s.leader ? 'leader' : 'standby (another instance holds the lock)' };
 }
 
-async function engineChecks(engine: Pick<EnginePort, 'checks'>, timeoutMs: number): Promise<Record<'database' | 'cloudstack' | 'nbd', CheckResult>> {
+async function engineChecks(
+  engine: Pick<EnginePort, 'checks'>,
+  timeoutMs: number,
+): Promise<Record<'database' | 'cloudstack' | 'nbd', CheckResult>> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => { reject(new Error(`checks timed out after ${timeoutMs} ms`)); }, timeoutMs);
+      timer = setTimeout(() => {
+        reject(new Error(`checks timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
     });
     const r = await Promise.race([engine.checks(), timeout]);
     return { database: r.database, cloudstack: r.cloudstack, nbd: r.nbd };
@@ -48,7 +53,10 @@ async function engineChecks(engine: Pick<EnginePort, 'checks'>, timeoutMs: numbe
  * Runs the named checks (minus `exclude`d ones). Ready = the daemon is `running` and every
  * remaining check is ok. A standby is ready: it observes and serves the plan, it just does not act.
  */
-export async function computeReadiness(sources: ReadinessSources, exclude: ReadonlySet<string> = new Set()): Promise<ReadinessReport> {
+export async function computeReadiness(
+  sources: ReadinessSources,
+  exclude: ReadonlySet<string> = new Set(),
+): Promise<ReadinessReport> {
   const leadership = sources.leadership();
   const all: Record<ReadyCheck, CheckResult> = {
     ...(await engineChecks(sources.engine, sources.timeoutMs)),

@@ -21,8 +21,12 @@ export function pathText(raw: string, field: string, maxLength: number): string 
   } catch {
     throw new HttpError(400, 'invalid_parameter', `${field}: malformed percent-encoding`);
   }
-  if (value.length === 0 || value.length > maxLength) throw new HttpError(400, 'invalid_parameter', `${field}: must be 1 to ${maxLength} characters`);
-  if (CONTROL.test(value)) throw new HttpError(400, 'invalid_parameter', `${field}: control characters are not allowed`);
+  if (value.length === 0 || value.length > maxLength) {
+    throw new HttpError(400, 'invalid_parameter', `${field}: must be 1 to ${maxLength} characters`);
+  }
+  if (CONTROL.test(value)) {
+    throw new HttpError(400, 'invalid_parameter', `${field}: control characters are not allowed`);
+  }
   return value;
 }
 
@@ -36,12 +40,24 @@ export function pathJobId(raw: string): string {
 }
 
 /** An optional integer query parameter within [min, max]. */
-export function queryInt(params: URLSearchParams, name: string, range: { min: number; max: number; fallback: number }): number {
+export function queryInt(
+  params: URLSearchParams,
+  name: string,
+  range: { min: number; max: number; fallback: number },
+): number {
   const raw = params.get(name);
   if (raw === null || raw === '') return range.fallback;
-  if (!/^\d{1,9}$/.test(raw)) throw new HttpError(400, 'invalid_parameter', `${name}: expected an integer from ${range.min} to ${range.max}`);
+  if (!/^\d{1,9}$/.test(raw)) {
+    throw new HttpError(400, 'invalid_parameter', `${name}: expected an integer from ${range.min} to ${range.max}`);
+  }
   const value = Number(raw);
-  if (value < range.min || value > range.max) throw new HttpError(400, 'invalid_parameter', `${name}: expected an integer from ${range.min} to ${range.max}, got ${value}`);
+  if (value < range.min || value > range.max) {
+    throw new HttpError(
+      400,
+      'invalid_parameter',
+      `${name}: expected an integer from ${range.min} to ${range.max}, got ${value}`,
+    );
+  }
   return value;
 }
 
@@ -49,7 +65,11 @@ export function queryInt(params: URLSearchParams, name: string, range: { min: nu
 const CLOSE = { connection: 'close' } as const;
 
 /** Reads at most `limit` bytes of body; an empty body parses as `{}` (the OMA GUI sends none). */
-export async function readJsonBody<T extends z.ZodType>(req: IncomingMessage, schema: T, limit = DEFAULT_BODY_LIMIT): Promise<z.output<T>> {
+export async function readJsonBody<T extends z.ZodType>(
+  req: IncomingMessage,
+  schema: T,
+  limit = DEFAULT_BODY_LIMIT,
+): Promise<z.output<T>> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new HttpError(413, 'payload_too_large', `request body exceeds ${limit} bytes`, CLOSE);
   const chunks: Buffer[] = [];
@@ -63,7 +83,9 @@ export async function readJsonBody<T extends z.ZodType>(req: IncomingMessage, sc
   let value: unknown = {};
   if (text !== '') {
     const type = req.headers['content-type'] ?? '';
-    if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'unsupported_media_type', 'request body must be application/json');
+    if (!/^application\/json\b/i.test(type)) {
+      throw new HttpError(415, 'unsupported_media_type', 'request body must be application/json');
+    }
     try {
       value = JSON.parse(text);
     } catch {

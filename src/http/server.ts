@@ -65,7 +65,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServerH
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const segments = path.split('/').slice(1);
     const client = new AbortController();
-    res.on('close', () => { if (!res.writableFinished) client.abort(); });
+    res.on('close', () => {
+      if (!res.writableFinished) client.abort();
+    });
     const signal = AbortSignal.any([client.signal, shutdown.signal]);
     try {
       if (!path.startsWith('/')) throw new HttpError(400, 'bad_request', 'request target must be an absolute path');
@@ -81,7 +83,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServerH
         return;
       }
       allowed = [...new Set(allowed)];
-      if (allowed.length > 0) throw new HttpError(405, 'method_not_allowed', `use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
+      if (allowed.length > 0) {
+        throw new HttpError(405, 'method_not_allowed', `use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
+      }
       if (method === 'GET' && (await statusPage(req, res))) return;
       throw new HttpError(404, 'not_found', 'no such route');
     } catch (e) {
@@ -99,7 +103,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServerH
     void handle(req, res);
   });
   const info = await listen(server, deps.listen.port, deps.listen.host);
-  server.on('error', (e) => { log.error({ err: e }, 'http server error'); });
+  server.on('error', (e) => {
+    log.error({ err: e }, 'http server error');
+  });
   log.info({ host: info.address, port: info.port }, 'http server listening');
 
   let closing: Promise<void> | null = null;
@@ -108,10 +114,14 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<HttpServerH
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         shutdown.abort();
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
         server.closeIdleConnections();
         // Requests still open after the grace (a slow scrape, a waiting client) are cut.
-        const timer = setTimeout(() => { server.closeAllConnections(); }, deps.closeGraceMs ?? 2_000);
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+        }, deps.closeGraceMs ?? 2_000);
         timer.unref();
       });
       return closing;

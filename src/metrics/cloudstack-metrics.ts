@@ -1,4 +1,9 @@
-import { CLOUDSTACK_COMMANDS, CLOUDSTACK_OUTCOMES, type CloudStackCommand, type CloudStackOutcome } from './label-sets.js';
+import {
+  CLOUDSTACK_COMMANDS,
+  CLOUDSTACK_OUTCOMES,
+  type CloudStackCommand,
+  type CloudStackOutcome,
+} from './label-sets.js';
 import type { ReconcilerMetrics } from './registry.js';
 
 /**

@@ -54,7 +54,11 @@ const PASS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600
 const REQUEST_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** prom-client default gauges whose `_total` suffix breaks the counter naming rule; their by-type families remain. */
-const REDUNDANT_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const REDUNDANT_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /** Creates a fresh registry holding every contract metric, each label combination at 0. */
 export function createMetrics(options: MetricsOptions): ReconcilerMetrics {
@@ -63,27 +67,126 @@ export function createMetrics(options: MetricsOptions): ReconcilerMetrics {
   const p = METRIC_PREFIX;
   const metrics: ReconcilerMetrics = {
     registry,
-    driftObjects: new Gauge({ name: `${p}drift_objects`, help: 'Open drift items found by the last pass, by drift kind and class.', labelNames: ['kind', 'class'], registers }),
-    driftOldestFirstSeen: new Gauge({ name: `${p}drift_oldest_first_seen_timestamp_seconds`, help: 'Unix time the oldest open drift item of a kind was first seen; absent while none of the kind is open.', labelNames: ['kind'], registers }),
-    actionsTotal: new Counter({ name: `${p}actions_total`, help: 'Repair actions attempted, by drift kind, action and result (success, error, dry_run).', labelNames: ['kind', 'action', 'result'], registers }),
-    actionsBlockedTotal: new Counter({ name: `${p}actions_blocked_total`, help: 'Proposed actions a safety gate held back, by drift kind and gate.', labelNames: ['kind', 'reason'], registers }),
-    passesTotal: new Counter({ name: `${p}passes_total`, help: 'Reconcile passes, by result (success, partial, error, timeout, aborted).', labelNames: ['result'], registers }),
-    passDuration: new Histogram({ name: `${p}pass_duration_seconds`, help: 'Wall time of one reconcile pass.', buckets: PASS_BUCKETS, registers }),
-    lastSuccessfulPass: new Gauge({ name: `${p}last_successful_pass_timestamp_seconds`, help: 'Unix time the last pass with every source complete finished.', registers }),
-    sourceUp: new Gauge({ name: `${p}source_up`, help: '1 when the last pass read the source completely, else 0.', labelNames: ['source'], registers }),
-    sourceLastComplete: new Gauge({ name: `${p}source_last_complete_timestamp_seconds`, help: 'Unix time the source was last read completely.', labelNames: ['source'], registers }),
-    cloudstackRequestsTotal: new Counter({ name: `${p}cloudstack_requests_total`, help: 'CloudStack API requests, by command and outcome.', labelNames: ['command', 'outcome'], registers }),
-    cloudstackRequestDuration: new Histogram({ name: `${p}cloudstack_request_duration_seconds`, help: 'Duration of one CloudStack API request, by command.', labelNames: ['command'], buckets: REQUEST_BUCKETS, registers }),
-    cleanupRequests: new Gauge({ name: `${p}cleanup_requests`, help: 'Cleanup requests known to the reconciler, by status.', labelNames: ['status'], registers }),
-    leader: new Gauge({ name: `${p}leader`, help: '1 when this instance holds the leader lock and may act, else 0.', registers }),
-    mode: new Gauge({ name: `${p}mode`, help: 'Reconcile mode in force (state set: 1 for the current mode).', labelNames: ['mode'], registers }),
-    buildInfo: new Gauge({ name: `${p}build_info`, help: 'Build information; always 1.', labelNames: ['version', 'commit'], registers }),
-    subjectsInBackoff: new Gauge({ name: `${p}subjects_in_backoff`, help: 'Drift subjects whose last action failed and that wait for their backoff before the next attempt.', registers }),
-    nbdPendingChanges: new Gauge({ name: `${p}nbd_pending_changes`, help: 'NBD export changes staged and waiting for an idle nbd-server restart.', registers }),
-    quarantinedVolumes: new Gauge({ name: `${p}quarantined_volumes`, help: 'CloudStack volumes carrying the quarantine tag (detached, waiting for deletion).', registers }),
-    notificationsTotal: new Counter({ name: `${p}notifications_total`, help: 'Webhook notification delivery attempts, by event and result (delivered, failed; a failed one is retried).', labelNames: ['event', 'result'], registers }),
-    notificationsPending: new Gauge({ name: `${p}notifications_pending`, help: 'Notifications in the outbox not yet acknowledged by their receiver.', registers }),
-    nextQuarantineDeletion: absentWhenNull(registers, `${p}next_quarantine_deletion_timestamp_seconds`, 'Unix time the first quarantined volume is due for deletion; absent while none is quarantined.'),
+    driftObjects: new Gauge({
+      name: `${p}drift_objects`,
+      help: 'Open drift items found by the last pass, by drift kind and class.',
+      labelNames: ['kind', 'class'],
+      registers,
+    }),
+    driftOldestFirstSeen: new Gauge({
+      name: `${p}drift_oldest_first_seen_timestamp_seconds`,
+      help: 'Unix time the oldest open drift item of a kind was first seen; absent while none of the kind is open.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    actionsTotal: new Counter({
+      name: `${p}actions_total`,
+      help: 'Repair actions attempted, by drift kind, action and result (success, error, dry_run).',
+      labelNames: ['kind', 'action', 'result'],
+      registers,
+    }),
+    actionsBlockedTotal: new Counter({
+      name: `${p}actions_blocked_total`,
+      help: 'Proposed actions a safety gate held back, by drift kind and gate.',
+      labelNames: ['kind', 'reason'],
+      registers,
+    }),
+    passesTotal: new Counter({
+      name: `${p}passes_total`,
+      help: 'Reconcile passes, by result (success, partial, error, timeout, aborted).',
+      labelNames: ['result'],
+      registers,
+    }),
+    passDuration: new Histogram({
+      name: `${p}pass_duration_seconds`,
+      help: 'Wall time of one reconcile pass.',
+      buckets: PASS_BUCKETS,
+      registers,
+    }),
+    lastSuccessfulPass: new Gauge({
+      name: `${p}last_successful_pass_timestamp_seconds`,
+      help: 'Unix time the last pass with every source complete finished.',
+      registers,
+    }),
+    sourceUp: new Gauge({
+      name: `${p}source_up`,
+      help: '1 when the last pass read the source completely, else 0.',
+      labelNames: ['source'],
+      registers,
+    }),
+    sourceLastComplete: new Gauge({
+      name: `${p}source_last_complete_timestamp_seconds`,
+      help: 'Unix time the source was last read completely.',
+      labelNames: ['source'],
+      registers,
+    }),
+    cloudstackRequestsTotal: new Counter({
+      name: `${p}cloudstack_requests_total`,
+      help: 'CloudStack API requests, by command and outcome.',
+      labelNames: ['command', 'outcome'],
+      registers,
+    }),
+    cloudstackRequestDuration: new Histogram({
+      name: `${p}cloudstack_request_duration_seconds`,
+      help: 'Duration of one CloudStack API request, by command.',
+      labelNames: ['command'],
+      buckets: REQUEST_BUCKETS,
+      registers,
+    }),
+    cleanupRequests: new Gauge({
+      name: `${p}cleanup_requests`,
+      help: 'Cleanup requests known to the reconciler, by status.',
+      labelNames: ['status'],
+      registers,
+    }),
+    leader: new Gauge({
+      name: `${p}leader`,
+      help: '1 when this instance holds the leader lock and may act, else 0.',
+      registers,
+    }),
+    mode: new Gauge({
+      name: `${p}mode`,
+      help: 'Reconcile mode in force (state set: 1 for the current mode).',
+      labelNames: ['mode'],
+      registers,
+    }),
+    buildInfo: new Gauge({
+      name: `${p}build_info`,
+      help: 'Build information; always 1.',
+      labelNames: ['version', 'commit'],
+      registers,
+    }),
+    subjectsInBackoff: new Gauge({
+      name: `${p}subjects_in_backoff`,
+      help: 'Drift subjects whose last action failed and that wait for their backoff before the next attempt.',
+      registers,
+    }),
+    nbdPendingChanges: new Gauge({
+      name: `${p}nbd_pending_changes`,
+      help: 'NBD export changes staged and waiting for an idle nbd-server restart.',
+      registers,
+    }),
+    quarantinedVolumes: new Gauge({
+      name: `${p}quarantined_volumes`,
+      help: 'CloudStack volumes carrying the quarantine tag (detached, waiting for deletion).',
+      registers,
+    }),
+    notificationsTotal: new Counter({
+      name: `${p}notifications_total`,
+      help: 'Webhook notification delivery attempts, by event and result (delivered, failed; a failed one is retried).',
+      labelNames: ['event', 'result'],
+      registers,
+    }),
+    notificationsPending: new Gauge({
+      name: `${p}notifications_pending`,
+      help: 'Notifications in the outbox not yet acknowledged by their receiver.',
+      registers,
+    }),
+    nextQuarantineDeletion: absentWhenNull(
+      registers,
+      `${p}next_quarantine_deletion_timestamp_seconds`,
+      'Unix time the first quarantined volume is due for deletion; absent while none is quarantined.',
+    ),
   };
   initialise(metrics);
   metrics.buildInfo.set({ version: options.version, commit: options.commit ?? 'unknown' }, 1);
@@ -103,13 +206,19 @@ export function createMetrics(options: MetricsOptions): ReconcilerMetrics {
 function absentWhenNull(registers: Registry[], name: string, help: string): { set(seconds: number | null): void } {
   let value: number | null = null;
   new Gauge({
-    name, help, registers,
+    name,
+    help,
+    registers,
     collect(this: Gauge) {
       if (value === null) (this as unknown as { hashMap: Record<string, unknown> }).hashMap = {};
       else this.set(value);
     },
   });
-  return { set: (v) => { value = v; } };
+  return {
+    set: (v) => {
+      value = v;
+    },
+  };
 }
 
 /** Sets every known label combination to 0 so each series exists before its first event. */
@@ -134,7 +243,9 @@ function initialise(m: ReconcilerMetrics): void {
   for (const status of CLEANUP_STATUSES) m.cleanupRequests.set({ status }, 0);
   m.leader.set(0);
   m.subjectsInBackoff.set(0);
-  for (const event of NOTIFY_EVENTS) for (const result of ['delivered', 'failed']) m.notificationsTotal.inc({ event, result }, 0);
+  for (const event of NOTIFY_EVENTS) {
+    for (const result of ['delivered', 'failed']) m.notificationsTotal.inc({ event, result }, 0);
+  }
   m.notificationsPending.set(0);
   m.nbdPendingChanges.set(0);
   m.quarantinedVolumes.set(0);

@@ -30,7 +30,11 @@ export interface ApplyPendingOptions {
 function configuredSignatures(snap: NbdConfigSnapshot): Map<string, string> {
   const signatures = new Map<string, string>();
   // The first definition wins, as in nbd-server's lookup order.
-  for (const e of snap.exports) if (!signatures.has(e.name)) signatures.set(e.name, exportSignature(e.exportname, e.values.get('readonly') === true));
+  for (const e of snap.exports) {
+    if (!signatures.has(e.name)) {
+      signatures.set(e.name, exportSignature(e.exportname, e.values.get('readonly') === true));
+    }
+  }
   return signatures;
 }
 
@@ -54,7 +58,10 @@ async function pickCanary(ctx: NbdManagerContext, candidates: readonly string[])
   return null;
 }
 
-function deferAll(changes: { add: string[]; remove: string[]; update: string[] }, reason: string): ApplyStrategyDecision {
+function deferAll(
+  changes: { add: string[]; remove: string[]; update: string[] },
+  reason: string,
+): ApplyStrategyDecision {
   const all = [
     ...changes.add.map((n) => ['add', n] as const),
     ...changes.remove.map((n) => ['remove', n] as const),
@@ -67,10 +74,15 @@ const pendingOutcomes = (deferred: readonly DeferredChange[]): NbdOutcome[] =>
   deferred.map((d) => ({ status: 'pending', exportName: d.exportName, change: d.change, reason: d.reason }));
 
 /** Runs one pass; see the module comment. Never throws for server problems: they are outcomes. */
-export async function applyPendingChanges(ctx: NbdManagerContext, options: ApplyPendingOptions = {}): Promise<ApplyPendingResult> {
+export async function applyPendingChanges(
+  ctx: NbdManagerContext,
+  options: ApplyPendingOptions = {},
+): Promise<ApplyPendingResult> {
   const view = await viewServer(ctx);
   const base = { version: null, sessions: null, outcomes: [] } as const;
-  if (!view.found.running) return { ...base, action: 'refused', reason: `nbd-server is not running: ${view.found.reason}` };
+  if (!view.found.running) {
+    return { ...base, action: 'refused', reason: `nbd-server is not running: ${view.found.reason}` };
+  }
   if (view.live === null) return { ...base, action: 'refused', reason: view.listError ?? 'cannot list exports' };
   const server = view.found.server;
   const snap = await readNbdConfig({ baseConfig: configFileOf(server.argv), confDir: ctx.confDir });
@@ -80,12 +92,14 @@ export async function applyPendingChanges(ctx: NbdManagerContext, options: Apply
   const changes = {
     add: [...signatures.keys()].filter((n) => !live.has(n)),
     remove: [...live].filter((n) => !signatures.has(n)),
-    update: [...signatures].filter(([n, signature]) => {
-      if (!live.has(n)) return false;
-      const applied = view.memory?.exports[n];
-      if (applied !== undefined) return applied !== signature;
-      return state.changes.some((c) => c.exportName === n && c.change === 'update');
-    }).map(([n]) => n),
+    update: [...signatures]
+      .filter(([n, signature]) => {
+        if (!live.has(n)) return false;
+        const applied = view.memory?.exports[n];
+        if (applied !== undefined) return applied !== signature;
+        return state.changes.some((c) => c.exportName === n && c.change === 'update');
+      })
+      .map(([n]) => n),
   };
   const version = await ctx.versions.versionOf(server.exe ?? server.argv[0] ?? 'nbd-server');
   const sessions = await countSettledSessions(server.pid).catch(() => null);
@@ -94,11 +108,17 @@ export async function applyPendingChanges(ctx: NbdManagerContext, options: Apply
   let decision: ApplyStrategyDecision;
   if (configProblem !== null) {
     // A HUP would add nothing (the re-read is all-or-nothing) and a restart would not come back.
-    decision = deferAll(changes, `the nbd-server config has errors, so no reload or restart is attempted (${configProblem})`);
+    decision = deferAll(
+      changes,
+      `the nbd-server config has errors, so no reload or restart is attempted (${configProblem})`,
+    );
   } else {
     const repeat = state.failedRestart?.configHash === hash ? state.failedRestart : null;
     decision = chooseApplyStrategy({
-      version, sessions, changes, allowRestart: options.allowRestart === true && repeat === null,
+      version,
+      sessions,
+      changes,
+      allowRestart: options.allowRestart === true && repeat === null,
       hupHandlerInstalled: server.hupHandlerInstalled,
     });
     if (repeat !== null && decision.deferred.length > 0) {
@@ -109,25 +129,44 @@ export async function applyPendingChanges(ctx: NbdManagerContext, options: Apply
   const now = ctx.clock();
   const result = { version, sessions };
   if (decision.restart) {
-    const canary = await pickCanary(ctx, [...signatures.keys()].filter((n) => live.has(n) && !changes.update.includes(n)));
+    const canary = await pickCanary(
+      ctx,
+      [...signatures.keys()].filter((n) => live.has(n) && !changes.update.includes(n)),
+    );
     const report = await restartAndVerify(ctx, server, { signatures, ...changes, canary });
-    const failedRestart = report.diverged === true ? { configHash: hash, reason: report.reason, at: now.toISOString() } : null;
+    const failedRestart =
+      report.diverged === true ? { configHash: hash, reason: report.reason, at: now.toISOString() } : null;
     await ctx.pending.setChanges('all', report.deferred, now, { memory: report.memory ?? null, failedRestart });
-    if (report.ok) for (const name of changes.remove) await removeFileDurably(authfilePath(ctx.stateDir, name)).catch(() => false);
+    if (report.ok) {
+      for (const name of changes.remove) await removeFileDurably(authfilePath(ctx.stateDir, name)).catch(() => false);
+    }
     const action = report.ok ? 'restart' : report.notAttempted === true ? 'deferred' : 'failed';
     return { ...result, action, reason: report.reason, outcomes: report.outcomes };
   }
   let hupReport: ReloadReport | null = null;
   if (decision.hup.length > 0) {
-    const canary = await pickCanary(ctx, [...signatures.keys()].filter((n) => live.has(n)));
+    const canary = await pickCanary(
+      ctx,
+      [...signatures.keys()].filter((n) => live.has(n)),
+    );
     hupReport = await reloadWithHup(ctx, server, { signatures, add: decision.hup, canary, memory: view.memory });
   }
   const deferred = [...decision.deferred, ...(hupReport?.deferred ?? [])];
-  await ctx.pending.setChanges('all', deferred, now, hupReport?.memory === undefined ? {} : { memory: hupReport.memory });
+  await ctx.pending.setChanges(
+    'all',
+    deferred,
+    now,
+    hupReport?.memory === undefined ? {} : { memory: hupReport.memory },
+  );
   const outcomes = [...(hupReport?.outcomes ?? []), ...pendingOutcomes(decision.deferred)];
   if (hupReport) return { ...result, action: hupReport.ok ? 'hup' : 'failed', reason: hupReport.reason, outcomes };
   if (deferred.length > 0) {
-    return { ...result, action: 'deferred', reason: `${deferred.length} change(s) wait: ${deferred[0]?.reason ?? ''}`, outcomes };
+    return {
+      ...result,
+      action: 'deferred',
+      reason: `${deferred.length} change(s) wait: ${deferred[0]?.reason ?? ''}`,
+      outcomes,
+    };
   }
   return { ...result, action: 'none', reason: 'nbd-server already serves the configured exports', outcomes };
 }

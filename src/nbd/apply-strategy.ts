@@ -64,20 +64,33 @@ export function chooseApplyStrategy(input: ApplyStrategyInput): ApplyStrategyDec
   const deferred: DeferredChange[] = [];
   const wait = `waiting for an idle restart: ${blocker ?? ''}`;
   for (const exportName of remove) {
-    deferred.push({ exportName, change: 'remove', reason: `removed from the config; nbd-server keeps it in memory until a restart (${wait})` });
+    deferred.push({
+      exportName,
+      change: 'remove',
+      reason: `removed from the config; nbd-server keeps it in memory until a restart (${wait})`,
+    });
   }
   for (const exportName of update) {
-    deferred.push({ exportName, change: 'update', reason: `changed in the config; nbd-server keeps the old settings until a restart (${wait})` });
+    deferred.push({
+      exportName,
+      change: 'update',
+      reason: `changed in the config; nbd-server keeps the old settings until a restart (${wait})`,
+    });
   }
   let hup: readonly string[] = [];
   if (add.length > 0 && !hupSafe) {
-    const why = input.version === null
-      ? 'the nbd-server version is unknown, so SIGHUP is not used'
-      : `nbd-server ${input.version} corrupts its heap on SIGHUP (fixed in 3.25), so additions need a restart`;
+    const why =
+      input.version === null
+        ? 'the nbd-server version is unknown, so SIGHUP is not used'
+        : `nbd-server ${input.version} corrupts its heap on SIGHUP (fixed in 3.25), so additions need a restart`;
     for (const exportName of add) deferred.push({ exportName, change: 'add', reason: `${why} (${wait})` });
   } else if (add.length > 0 && input.hupHandlerInstalled === false) {
     for (const exportName of add) {
-      deferred.push({ exportName, change: 'add', reason: 'nbd-server is still starting (SIGHUP handler not installed); a HUP now would kill it' });
+      deferred.push({
+        exportName,
+        change: 'add',
+        reason: 'nbd-server is still starting (SIGHUP handler not installed); a HUP now would kill it',
+      });
     }
   } else {
     hup = add;

@@ -46,7 +46,11 @@ export function tempFileName(target: string): string {
 }
 
 /** Writes `data` to `target` atomically and durably. On failure the target is untouched. */
-export async function atomicWriteFile(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function atomicWriteFile(
+  target: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const targetDir = dirname(target);
   // Never ends in `.conf`: nbd-server parses any regular *.conf in conf.d, dotfiles included.
   const tempPath = join(targetDir, tempFileName(target));

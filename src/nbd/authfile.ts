@@ -46,8 +46,16 @@ export function validateAllowEntry(entry: string): string {
   const [addr = '', prefix, extra] = entry.split('/');
   const family = isIP(addr);
   const max = family === 4 ? 32 : 128;
-  const ok = family !== 0 && extra === undefined && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max));
-  if (!ok) throw new InvalidInputError(`allow-list entry ${JSON.stringify(entry)} is not a numeric IP address or CIDR`, 'allowClients');
+  const ok =
+    family !== 0 &&
+    extra === undefined &&
+    (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max));
+  if (!ok) {
+    throw new InvalidInputError(
+      `allow-list entry ${JSON.stringify(entry)} is not a numeric IP address or CIDR`,
+      'allowClients',
+    );
+  }
   return entry;
 }
 
@@ -60,7 +68,11 @@ export function renderAuthfile(allow: readonly string[]): string {
  * Atomically writes an authfile that allows `allow` (empty = deny everyone). The directory is made
  * world-traversable: a deny file nbd-server cannot open would mean "allow everyone".
  */
-export async function writeAuthfile(path: string, allow: readonly string[], tempDirs: readonly string[] = []): Promise<void> {
+export async function writeAuthfile(
+  path: string,
+  allow: readonly string[],
+  tempDirs: readonly string[] = [],
+): Promise<void> {
   const text = renderAuthfile(allow);
   await mkdir(dirname(path), { recursive: true, mode: 0o755 });
   await atomicWriteFile(path, text, { tempDirs, mode: 0o644 });

@@ -19,8 +19,14 @@ const OPT = { ABORT: 2, LIST: 3, GO: 7 } as const;
 const REP = { ACK: 1, SERVER: 2, INFO: 3 } as const;
 const CMD = { READ: 0, DISC: 2 } as const;
 const ERRORS: Readonly<Record<number, string>> = {
-  1: 'NBD_REP_ERR_UNSUP', 2: 'NBD_REP_ERR_POLICY', 3: 'NBD_REP_ERR_INVALID', 4: 'NBD_REP_ERR_PLATFORM',
-  5: 'NBD_REP_ERR_TLS_REQD', 6: 'NBD_REP_ERR_UNKNOWN', 7: 'NBD_REP_ERR_SHUTDOWN', 8: 'NBD_REP_ERR_BLOCK_SIZE_REQD',
+  1: 'NBD_REP_ERR_UNSUP',
+  2: 'NBD_REP_ERR_POLICY',
+  3: 'NBD_REP_ERR_INVALID',
+  4: 'NBD_REP_ERR_PLATFORM',
+  5: 'NBD_REP_ERR_TLS_REQD',
+  6: 'NBD_REP_ERR_UNKNOWN',
+  7: 'NBD_REP_ERR_SHUTDOWN',
+  8: 'NBD_REP_ERR_BLOCK_SIZE_REQD',
   9: 'NBD_REP_ERR_TOO_BIG',
 };
 
@@ -35,7 +41,9 @@ async function handshake(address: NbdAddress, options: NbdClientOptions): Promis
   try {
     const hello = await wire.read(18);
     if (hello.readBigUInt64BE(0) !== INIT_MAGIC) throw new NbdProtocolError('not an NBD server (bad magic)');
-    if (hello.readBigUInt64BE(8) !== OPTS_MAGIC) throw new NbdProtocolError('server does not speak newstyle negotiation');
+    if (hello.readBigUInt64BE(8) !== OPTS_MAGIC) {
+      throw new NbdProtocolError('server does not speak newstyle negotiation');
+    }
     const flags = hello.readUInt16BE(16);
     if ((flags & FLAG_FIXED_NEWSTYLE) === 0) throw new NbdProtocolError('server does not speak fixed newstyle');
     const clientFlags = Buffer.alloc(4);
@@ -116,7 +124,11 @@ export interface NbdSession {
  * Full `NBD_OPT_GO` for `name` and returns the open session; the server forks a child for it.
  * @throws NbdOptionError (`NBD_REP_ERR_UNKNOWN`, `NBD_REP_ERR_POLICY` for authfile or a missing file).
  */
-export async function openNbdSession(address: NbdAddress, name: string, options: NbdClientOptions = {}): Promise<NbdSession> {
+export async function openNbdSession(
+  address: NbdAddress,
+  name: string,
+  options: NbdClientOptions = {},
+): Promise<NbdSession> {
   const wire = await handshake(address, options);
   let size = -1n;
   let transmissionFlags = 0;
@@ -173,11 +185,14 @@ export async function openNbdSession(address: NbdAddress, name: string, options:
 
 /** Outcome of a connectability probe. */
 export type NbdProbeResult =
-  | { readonly ok: true; readonly size: bigint }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly size: bigint } | { readonly ok: false; readonly reason: string };
 
 /** `NBD_OPT_GO` then a clean disconnect: the check `nbdinfo --size nbd://HOST:PORT/NAME` does. */
-export async function probeNbdExport(address: NbdAddress, name: string, options: NbdClientOptions = {}): Promise<NbdProbeResult> {
+export async function probeNbdExport(
+  address: NbdAddress,
+  name: string,
+  options: NbdClientOptions = {},
+): Promise<NbdProbeResult> {
   try {
     const session = await openNbdSession(address, name, options);
     await session.close();

@@ -6,7 +6,10 @@
 /** Thrown when a key file (nbd-server config or snippet) cannot be loaded the way glib would load it. */
 export class KeyFileSyntaxError extends Error {
   override readonly name = 'KeyFileSyntaxError';
-  constructor(readonly detail: string, readonly line: number) {
+  constructor(
+    readonly detail: string,
+    readonly line: number,
+  ) {
     super(`line ${line}: ${detail}`);
   }
 }

@@ -26,8 +26,11 @@ import { authfilePath, isManagedAuthfile, writeAuthfile } from './authfile.js';
 import { parseKeyFile } from './key-file.js';
 import { checkExportGroup } from './nbd-config-keys.js';
 import {
-  resolveManagerContext, viewServer,
-  type NbdExportManagerOptions, type NbdManagerContext, type ServerView,
+  resolveManagerContext,
+  viewServer,
+  type NbdExportManagerOptions,
+  type NbdManagerContext,
+  type ServerView,
 } from './nbd-manager-context.js';
 import { refused, type ApplyPendingResult, type NbdOutcome } from './nbd-outcome.js';
 import type { NbdExportSpec } from './export-spec.js';
@@ -88,7 +91,9 @@ export class NbdExportManager {
       try {
         const groups = parseKeyFile(await readFile(backupPath, 'utf8')).groups;
         const [group] = groups;
-        if (groups.length !== 1 || !group || `${group.name}.conf` !== fileName) throw new Error('not a single-export snippet named after its export');
+        if (groups.length !== 1 || !group || `${group.name}.conf` !== fileName) {
+          throw new Error('not a single-export snippet named after its export');
+        }
         name = group.name;
         const auth = checkExportGroup(group).get('authfile');
         authfile = typeof auth === 'string' ? auth : null;
@@ -98,13 +103,24 @@ export class NbdExportManager {
       const snap = await readNbdConfig(ctx);
       const target = join(snap.confDir, fileName);
       const clash = snap.exports.find((e) => e.name === name);
-      if (snap.readError !== null || clash) return refused(name, 'add', snap.readError ?? `export ${name} is already defined in ${clash?.file ?? ''}`);
-      if (options.dryRun === true) return { status: 'dry-run', exportName: name, change: 'add', reason: `would restore ${target}` };
-      if (isManagedAuthfile(ctx.stateDir, authfile) && authfile !== null) await writeAuthfile(authfile, ctx.allowClients, ctx.tempDirs);
+      if (snap.readError !== null || clash) {
+        return refused(name, 'add', snap.readError ?? `export ${name} is already defined in ${clash?.file ?? ''}`);
+      }
+      if (options.dryRun === true) {
+        return { status: 'dry-run', exportName: name, change: 'add', reason: `would restore ${target}` };
+      }
+      if (isManagedAuthfile(ctx.stateDir, authfile) && authfile !== null) {
+        await writeAuthfile(authfile, ctx.allowClients, ctx.tempDirs);
+      }
       await ctx.backups.restore(backupPath, target, { tempDirs: ctx.tempDirs });
       const view = await viewServer(ctx);
       const inMemory = view.live?.includes(name) === true;
-      const staged: StagedChange = { exportName: name, change: view.found.running && !inMemory ? 'add' : 'none', diff: '', note: `restored ${target}` };
+      const staged: StagedChange = {
+        exportName: name,
+        change: view.found.running && !inMemory ? 'add' : 'none',
+        diff: '',
+        note: `restored ${target}`,
+      };
       return this.#finish(staged, view, options);
     });
   }
@@ -133,7 +149,9 @@ export class NbdExportManager {
     const pass = await applyPendingChanges(this.#ctx, { allowRestart: options.allowRestart === true });
     const mine = pass.outcomes.find((o) => o.exportName === exportName);
     if (mine) return { ...mine, ...extra };
-    if (pass.action === 'none' || pass.action === 'restart' || pass.action === 'hup') return { status: 'applied', exportName, change, reason: pass.reason, ...extra };
+    if (pass.action === 'none' || pass.action === 'restart' || pass.action === 'hup') {
+      return { status: 'applied', exportName, change, reason: pass.reason, ...extra };
+    }
     return { status: 'pending', exportName, change, reason: pass.reason, ...extra };
   }
 
@@ -144,16 +162,26 @@ export class NbdExportManager {
     const version = await this.#ctx.versions.versionOf(server.exe ?? server.argv[0] ?? 'nbd-server');
     const sessions = await countSettledSessions(server.pid).catch(() => null);
     const decision = chooseApplyStrategy({
-      version, sessions, allowRestart: true, hupHandlerInstalled: server.hupHandlerInstalled,
-      changes: { add: change === 'add' ? [exportName] : [], remove: change === 'remove' ? [exportName] : [], update: change === 'update' ? [exportName] : [] },
+      version,
+      sessions,
+      allowRestart: true,
+      hupHandlerInstalled: server.hupHandlerInstalled,
+      changes: {
+        add: change === 'add' ? [exportName] : [],
+        remove: change === 'remove' ? [exportName] : [],
+        update: change === 'update' ? [exportName] : [],
+      },
     });
     if (decision.hup.length > 0) return 'the next applyPending pass adds it with one SIGHUP';
-    const why = change !== 'add'
-      ? 'nbd-server drops or changes an export in memory only at a restart'
-      : version === null
-        ? 'the nbd-server version is unknown, so SIGHUP is not used'
-        : `nbd-server ${version} corrupts its heap on SIGHUP (fixed in 3.25)`;
-    if (decision.restart) return `${why}; the next applyPending pass with restarts allowed applies it by an idle restart`;
+    const why =
+      change !== 'add'
+        ? 'nbd-server drops or changes an export in memory only at a restart'
+        : version === null
+          ? 'the nbd-server version is unknown, so SIGHUP is not used'
+          : `nbd-server ${version} corrupts its heap on SIGHUP (fixed in 3.25)`;
+    if (decision.restart) {
+      return `${why}; the next applyPending pass with restarts allowed applies it by an idle restart`;
+    }
     return decision.deferred[0]?.reason ?? why;
   }
 

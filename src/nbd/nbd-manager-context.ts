@@ -107,6 +107,11 @@ export async function viewServer(ctx: NbdManagerContext): Promise<ServerView> {
   try {
     return { found, live: await listNbdExports(ctx.address, { timeoutMs: 5_000 }), listError: null, memory };
   } catch (e) {
-    return { found, live: null, listError: `cannot list exports on ${ctx.address.host}:${ctx.address.port}: ${(e as Error).message}`, memory };
+    return {
+      found,
+      live: null,
+      listError: `cannot list exports on ${ctx.address.host}:${ctx.address.port}: ${(e as Error).message}`,
+      memory,
+    };
   }
 }

@@ -38,5 +38,7 @@ export interface ApplyPendingResult {
 
 /** Builds a `refused` outcome. */
 export function refused(exportName: string, change: NbdChangeKind, reason: string, error?: Error): NbdOutcome {
-  return error ? { status: 'refused', exportName, change, reason, error } : { status: 'refused', exportName, change, reason };
+  return error
+    ? { status: 'refused', exportName, change, reason, error }
+    : { status: 'refused', exportName, change, reason };
 }

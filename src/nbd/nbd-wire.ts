@@ -34,10 +34,12 @@ export class NbdWire {
     socket.on('end', () => {
       this.#fail(new NbdProtocolError('server closed the connection'));
     });
-    this.#closed = new Promise((resolve) => socket.once('close', () => {
-      this.#fail(new NbdProtocolError('connection closed'));
-      resolve();
-    }));
+    this.#closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.#fail(new NbdProtocolError('connection closed'));
+        resolve();
+      }),
+    );
   }
 
   /** Opens a connection; rejects after `timeoutMs` or on refusal. */

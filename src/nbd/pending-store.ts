@@ -56,7 +56,11 @@ export class NbdPendingStore {
       throw e;
     }
     const data = JSON.parse(text) as Partial<NbdPendingState> & { version?: number };
-    return { changes: Array.isArray(data.changes) ? data.changes : [], memory: data.memory ?? null, failedRestart: data.failedRestart ?? null };
+    return {
+      changes: Array.isArray(data.changes) ? data.changes : [],
+      memory: data.memory ?? null,
+      failedRestart: data.failedRestart ?? null,
+    };
   }
 
   /** Replaces the state atomically. */

@@ -47,13 +47,19 @@ export interface ReadNbdConfigOptions {
   readonly confDir: string;
 }
 
-function parseFile(file: string, text: string, expectGeneric: boolean): { generic: NbdGroupValues | null; exports: NbdConfigExport[] } {
+function parseFile(
+  file: string,
+  text: string,
+  expectGeneric: boolean,
+): { generic: NbdGroupValues | null; exports: NbdConfigExport[] } {
   const { groups } = parseKeyFile(text);
   let generic: NbdGroupValues | null = null;
   let exportGroups: readonly KeyFileGroup[] = groups;
   if (expectGeneric) {
     const [first, ...rest] = groups;
-    if (first?.name !== 'generic') throw new NbdConfigValueError('config file does not contain the [generic] group first');
+    if (first?.name !== 'generic') {
+      throw new NbdConfigValueError('config file does not contain the [generic] group first');
+    }
     generic = checkGenericGroup(first);
     exportGroups = rest;
   }
@@ -116,7 +122,10 @@ export async function readNbdConfig(options: ReadNbdConfigOptions): Promise<NbdC
       if (includedir === null) {
         parseErrors.push({ file: baseConfig, error: `no includedir: nbd-server would not read ${confDir}` });
       } else if (resolve(includedir) !== confDir) {
-        parseErrors.push({ file: baseConfig, error: `includedir ${includedir} is not the configured conf.d ${confDir}` });
+        parseErrors.push({
+          file: baseConfig,
+          error: `includedir ${includedir} is not the configured conf.d ${confDir}`,
+        });
       }
     } catch (e) {
       parseErrors.push({ file: baseConfig, error: describe(e) });
@@ -142,7 +151,10 @@ export async function readNbdConfig(options: ReadNbdConfigOptions): Promise<NbdC
     }
   });
   if (readError === null && parseErrors.length === 0 && exports.length === 0) {
-    parseErrors.push({ file: baseConfig, error: 'the config does not specify any exports; nbd-server would not start' });
+    parseErrors.push({
+      file: baseConfig,
+      error: 'the config does not specify any exports; nbd-server would not start',
+    });
   }
   return { baseConfig, confDir, includedir, exports, confFiles, texts, parseErrors, readError };
 }

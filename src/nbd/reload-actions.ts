@@ -34,17 +34,33 @@ export interface ReloadReport {
 export async function reloadWithHup(
   ctx: NbdManagerContext,
   server: NbdServerProcess,
-  plan: { signatures: ReadonlyMap<string, string>; add: readonly string[]; canary: string | null; memory: NbdMemoryRecord | null },
+  plan: {
+    signatures: ReadonlyMap<string, string>;
+    add: readonly string[];
+    canary: string | null;
+    memory: NbdMemoryRecord | null;
+  },
 ): Promise<ReloadReport> {
   const again = await findNbdServer(ctx.pidFile);
   if (!again.running || again.server.pid !== server.pid || !again.server.hupHandlerInstalled) {
     const reason = `nbd-server changed before the SIGHUP (${again.running ? `pid ${again.server.pid}` : again.reason}); retried next pass`;
-    return { ok: false, reason, outcomes: [], deferred: plan.add.map((exportName) => ({ exportName, change: 'add', reason })) };
+    return {
+      ok: false,
+      reason,
+      outcomes: [],
+      deferred: plan.add.map((exportName) => ({ exportName, change: 'add', reason })),
+    };
   }
   ctx.signals.send(server.pid, 'SIGHUP');
   ctx.logger?.info({ pid: server.pid, exports: plan.add }, 'nbd-server reloaded with SIGHUP');
   const v = await verifyLiveExports({
-    address: ctx.address, pidFile: ctx.pidFile, pid: server.pid, mustList: plan.add, probe: plan.add, canary: plan.canary, timeoutMs: ctx.timeoutMs,
+    address: ctx.address,
+    pidFile: ctx.pidFile,
+    pid: server.pid,
+    mustList: plan.add,
+    probe: plan.add,
+    canary: plan.canary,
+    timeoutMs: ctx.timeoutMs,
   });
   if (!v.ok) {
     const reason = `SIGHUP did not converge: ${v.problems.join('; ')}`;
@@ -59,7 +75,12 @@ export async function reloadWithHup(
   return {
     ok: true,
     reason: `SIGHUP to nbd-server ${server.pid} added ${plan.add.join(', ')}`,
-    outcomes: plan.add.map((exportName) => ({ status: 'applied', exportName, change: 'add', reason: 'added by SIGHUP and connectable' })),
+    outcomes: plan.add.map((exportName) => ({
+      status: 'applied',
+      exportName,
+      change: 'add',
+      reason: 'added by SIGHUP and connectable',
+    })),
     deferred: [],
     memory: { pid: server.pid, exports: { ...(plan.memory?.exports ?? {}), ...added } },
   };
@@ -69,7 +90,13 @@ export async function reloadWithHup(
 export async function restartAndVerify(
   ctx: NbdManagerContext,
   server: NbdServerProcess,
-  plan: { signatures: ReadonlyMap<string, string>; add: readonly string[]; update: readonly string[]; remove: readonly string[]; canary: string | null },
+  plan: {
+    signatures: ReadonlyMap<string, string>;
+    add: readonly string[];
+    update: readonly string[];
+    remove: readonly string[];
+    canary: string | null;
+  },
 ): Promise<ReloadReport> {
   const changes = [
     ...plan.add.map((n) => ['add', n] as const),
@@ -91,7 +118,12 @@ export async function restartAndVerify(
   let next: NbdServerProcess;
   try {
     next = await restartNbdServer(server, {
-      pidFile: ctx.pidFile, address: ctx.address, signals: ctx.signals, startCommand: ctx.startCommand, restartCommand: ctx.restartCommand, timeoutMs: ctx.timeoutMs,
+      pidFile: ctx.pidFile,
+      address: ctx.address,
+      signals: ctx.signals,
+      startCommand: ctx.startCommand,
+      restartCommand: ctx.restartCommand,
+      timeoutMs: ctx.timeoutMs,
     });
   } catch (e) {
     const reason = `restart of nbd-server ${server.pid} failed: ${(e as Error).message}`;
@@ -107,19 +139,38 @@ export async function restartAndVerify(
   }
   ctx.logger?.info({ oldPid: server.pid, pid: next.pid }, 'nbd-server restarted');
   const v = await verifyLiveExports({
-    address: ctx.address, pidFile: ctx.pidFile, pid: next.pid, mustList: [...plan.signatures.keys()], mustNotList: plan.remove,
-    probe: [...plan.add, ...plan.update], canary: plan.canary, timeoutMs: ctx.timeoutMs,
+    address: ctx.address,
+    pidFile: ctx.pidFile,
+    pid: next.pid,
+    mustList: [...plan.signatures.keys()],
+    mustNotList: plan.remove,
+    probe: [...plan.add, ...plan.update],
+    canary: plan.canary,
+    timeoutMs: ctx.timeoutMs,
   });
   const outcomes = changes.map(([change, exportName]): NbdOutcome => {
     const problem = v.failed.get(exportName);
     return problem === undefined
-      ? { status: 'applied', exportName, change, reason: change === 'remove' ? 'dropped from memory by an idle restart' : 'applied by an idle restart and connectable' }
+      ? {
+          status: 'applied',
+          exportName,
+          change,
+          reason:
+            change === 'remove'
+              ? 'dropped from memory by an idle restart'
+              : 'applied by an idle restart and connectable',
+        }
       : { status: 'failed', exportName, change, reason: `after an idle restart: ${problem}` };
   });
   return {
     ok: v.ok,
-    diverged: v.listed === null || [...v.failed.values()].some((r) => r.includes('listed')) || v.problems.some((p) => p.includes('no longer the running parent')),
-    reason: v.ok ? `idle restart of nbd-server (pid ${server.pid} → ${next.pid}) applied ${changes.length} change(s)` : `restarted (pid ${next.pid}) but: ${v.problems.join('; ')}`,
+    diverged:
+      v.listed === null ||
+      [...v.failed.values()].some((r) => r.includes('listed')) ||
+      v.problems.some((p) => p.includes('no longer the running parent')),
+    reason: v.ok
+      ? `idle restart of nbd-server (pid ${server.pid} → ${next.pid}) applied ${changes.length} change(s)`
+      : `restarted (pid ${next.pid}) but: ${v.problems.join('; ')}`,
     outcomes,
     deferred: [],
     memory: { pid: next.pid, exports: Object.fromEntries(plan.signatures) },

@@ -77,10 +77,16 @@ export async function findNbdServer(pidFile: string, options: ProcOptions = {}):
   try {
     text = await readFile(pidFile, 'utf8');
   } catch (e) {
-    return { running: false, pid: null, reason: `no pid file ${pidFile} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})` };
+    return {
+      running: false,
+      pid: null,
+      reason: `no pid file ${pidFile} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    };
   }
   const pid = Number(text.trim());
-  if (!Number.isInteger(pid) || pid <= 1) return { running: false, pid: null, reason: `pid file ${pidFile} holds no valid PID` };
+  if (!Number.isInteger(pid) || pid <= 1) {
+    return { running: false, pid: null, reason: `pid file ${pidFile} holds no valid PID` };
+  }
   const status = await readProcStatus(pid, options);
   if (status === null || status.state === 'Z' || status.state === 'X') {
     return { running: false, pid, reason: `pid ${pid} from ${pidFile} is not running (stale pid file)` };
@@ -90,11 +96,20 @@ export async function findNbdServer(pidFile: string, options: ProcOptions = {}):
   }
   const parent = await readProcStatus(status.ppid, options);
   if (parent && isNbdServerName(parent.name)) {
-    return { running: false, pid, reason: `pid ${pid} is a per-connection child of nbd-server ${status.ppid}, not the parent` };
+    return {
+      running: false,
+      pid,
+      reason: `pid ${pid} is a per-connection child of nbd-server ${status.ppid}, not the parent`,
+    };
   }
-  const argv = (await readFile(`${proc}/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+  const argv = (await readFile(`${proc}/${pid}/cmdline`, 'utf8').catch(() => ''))
+    .split('\0')
+    .filter((a, i, all) => a !== '' || i < all.length - 1);
   const exe = await readlink(`${proc}/${pid}/exe`).catch(() => null);
-  if (argv.length === 0 || (basename(argv[0] ?? '') !== 'nbd-server' && (exe === null || basename(exe) !== 'nbd-server'))) {
+  if (
+    argv.length === 0 ||
+    (basename(argv[0] ?? '') !== 'nbd-server' && (exe === null || basename(exe) !== 'nbd-server'))
+  ) {
     return { running: false, pid, reason: `pid ${pid} does not run an nbd-server binary` };
   }
   return { running: true, server: { pid, argv, exe, hupHandlerInstalled: (status.sigCgt & 1n) === 1n } };
@@ -111,7 +126,9 @@ export async function countNbdSessions(parentPid: number, options: ProcOptions =
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const status = await readProcStatus(Number(entry), options);
-    if (status?.ppid === parentPid && isNbdServerName(status.name) && status.state !== 'Z' && status.state !== 'X') count++;
+    if (status?.ppid === parentPid && isNbdServerName(status.name) && status.state !== 'Z' && status.state !== 'X') {
+      count++;
+    }
   }
   return count;
 }

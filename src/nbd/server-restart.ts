@@ -29,7 +29,12 @@ export interface RestartOptions extends NbdServerAt {
   readonly pollMs?: number;
 }
 
-async function pollUntil<T>(what: () => string, timeoutMs: number, pollMs: number, probe: () => Promise<T | null>): Promise<T> {
+async function pollUntil<T>(
+  what: () => string,
+  timeoutMs: number,
+  pollMs: number,
+  probe: () => Promise<T | null>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -58,7 +63,11 @@ function launch(argv: readonly string[], timeoutMs: number): Promise<void> {
     child.once('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new NbdServerStateError(`${command} exited with ${code ?? 'a signal'}: ${stderr.trim() || 'no message'}`));
+      else {
+        reject(
+          new NbdServerStateError(`${command} exited with ${code ?? 'a signal'}: ${stderr.trim() || 'no message'}`),
+        );
+      }
     });
   });
 }
@@ -71,21 +80,26 @@ export async function waitForNbdServerReady(options: RestartOptions, oldPid: num
   const timeoutMs = options.timeoutMs ?? 15_000;
   const pollMs = options.pollMs ?? 25;
   let last = 'no answer yet';
-  return pollUntil(() => `nbd-server to come back (${last})`, timeoutMs, pollMs, async () => {
-    const found = await findNbdServer(options.pidFile, options);
-    if (!found.running) {
-      last = found.reason;
-      return null;
-    }
-    if (found.server.pid === oldPid || !found.server.hupHandlerInstalled) return null;
-    try {
-      await listNbdExports(options.address, { timeoutMs: 2_000 });
-    } catch (e) {
-      last = `listing failed: ${(e as Error).message}`;
-      return null;
-    }
-    return found.server;
-  });
+  return pollUntil(
+    () => `nbd-server to come back (${last})`,
+    timeoutMs,
+    pollMs,
+    async () => {
+      const found = await findNbdServer(options.pidFile, options);
+      if (!found.running) {
+        last = found.reason;
+        return null;
+      }
+      if (found.server.pid === oldPid || !found.server.hupHandlerInstalled) return null;
+      try {
+        await listNbdExports(options.address, { timeoutMs: 2_000 });
+      } catch (e) {
+        last = `listing failed: ${(e as Error).message}`;
+        return null;
+      }
+      return found.server;
+    },
+  );
 }
 
 /**
@@ -109,8 +123,11 @@ export async function restartNbdServer(server: NbdServerProcess, options: Restar
   }
   const argv = options.startCommand.length > 0 ? options.startCommand : server.argv;
   options.signals.send(server.pid, 'SIGTERM');
-  await pollUntil(() => `nbd-server ${server.pid} to exit after SIGTERM`, timeoutMs, pollMs, async () =>
-    (await isProcessGone(server.pid, options)) ? true : null,
+  await pollUntil(
+    () => `nbd-server ${server.pid} to exit after SIGTERM`,
+    timeoutMs,
+    pollMs,
+    async () => ((await isProcessGone(server.pid, options)) ? true : null),
   );
   await launch(argv, timeoutMs);
   return waitForNbdServerReady(options, server.pid);

@@ -65,17 +65,27 @@ export function runCommand(argv: readonly string[], timeoutMs: number): Promise<
   const [command, ...args] = argv;
   if (command === undefined) return Promise.reject(new NbdServerStateError('empty command'));
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', cwd: '/' }, (error, stdout, stderr) => {
-      if (error === null) {
-        resolve(stdout);
-        return;
-      }
-      const e: ExecFileException = error;
-      const detail = stderr.trim() || e.message.split('\n')[0] || 'no message';
-      if (e.killed === true) reject(new NbdServerStateError(`${argv.join(' ')} did not finish within ${timeoutMs} ms`));
-      else if (typeof e.code === 'string') reject(new NbdServerStateError(`cannot run ${command}: ${e.code}`));
-      else reject(new NbdServerStateError(`${argv.join(' ')} exited with ${e.code ?? e.signal ?? 'a signal'}: ${detail}`));
-    });
+    execFile(
+      command,
+      args,
+      { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', cwd: '/' },
+      (error, stdout, stderr) => {
+        if (error === null) {
+          resolve(stdout);
+          return;
+        }
+        const e: ExecFileException = error;
+        const detail = stderr.trim() || e.message.split('\n')[0] || 'no message';
+        if (e.killed === true) {
+          reject(new NbdServerStateError(`${argv.join(' ')} did not finish within ${timeoutMs} ms`));
+        } else if (typeof e.code === 'string') reject(new NbdServerStateError(`cannot run ${command}: ${e.code}`));
+        else {
+          reject(
+            new NbdServerStateError(`${argv.join(' ')} exited with ${e.code ?? e.signal ?? 'a signal'}: ${detail}`),
+          );
+        }
+      },
+    );
   });
 }
 
@@ -83,7 +93,9 @@ export function runCommand(argv: readonly string[], timeoutMs: number): Promise<
 export async function systemdMainPid(unit: string, systemctl: string, timeoutMs: number): Promise<number> {
   const out = (await runCommand([systemctl, 'show', '--property=MainPID', '--value', unit], timeoutMs)).trim();
   const pid = Number(out);
-  if (!/^\d+$/.test(out) || !Number.isSafeInteger(pid)) throw new NbdServerStateError(`${systemctl} show --property=MainPID ${unit} answered "${out}", not a PID`);
+  if (!/^\d+$/.test(out) || !Number.isSafeInteger(pid)) {
+    throw new NbdServerStateError(`${systemctl} show --property=MainPID ${unit} answered "${out}", not a PID`);
+  }
   return pid;
 }
 
@@ -93,14 +105,20 @@ export async function systemdMainPid(unit: string, systemctl: string, timeoutMs:
  * throws rather than re-launch the server inside our own unit.
  * @throws NbdServerStateError naming the unit, the PIDs and what to set instead.
  */
-export async function chooseRestartMethod(server: NbdServerProcess, options: RestartMethodOptions): Promise<RestartMethod> {
+export async function chooseRestartMethod(
+  server: NbdServerProcess,
+  options: RestartMethodOptions,
+): Promise<RestartMethod> {
   if (options.restartCommand.length > 0) {
     return { kind: 'command', argv: options.restartCommand, why: 'nbd.restartCommand (NBD_RESTART_COMMAND) is set' };
   }
   const serverCgroup = await cgroupOfPid(server.pid, options);
   const unit = serverCgroup === null ? null : serviceOfCgroup(serverCgroup);
   if (serverCgroup === null || unit === null) {
-    return { kind: 'standalone', why: `nbd-server ${server.pid} runs in no systemd service (${serverCgroup ?? 'cgroup unreadable'})` };
+    return {
+      kind: 'standalone',
+      why: `nbd-server ${server.pid} runs in no systemd service (${serverCgroup ?? 'cgroup unreadable'})`,
+    };
   }
   const ownCgroup = await cgroupOfPid(options.selfPid ?? process.pid, options);
   if (ownCgroup === serverCgroup) {
@@ -125,6 +143,9 @@ export async function chooseRestartMethod(server: NbdServerProcess, options: Res
         'restarting that unit could restart something else: set NBD_RESTART_COMMAND',
     );
   }
-  const why = mainPid === 0 ? `nbd-server ${server.pid} runs in ${unit}, which has no other main process` : `nbd-server ${server.pid} is the MainPID of ${unit}`;
+  const why =
+    mainPid === 0
+      ? `nbd-server ${server.pid} runs in ${unit}, which has no other main process`
+      : `nbd-server ${server.pid} is the MainPID of ${unit}`;
   return { kind: 'command', argv: [systemctl, '--no-ask-password', 'restart', unit], why };
 }

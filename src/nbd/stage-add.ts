@@ -40,7 +40,12 @@ function nameOf(input: unknown): string {
  * Validates and (unless `dryRun`) writes an export. Returns an outcome when refused or dry-run,
  * otherwise the staged change. Nothing is written when the result is `refused`.
  */
-export async function stageAdd(ctx: NbdManagerContext, input: unknown, view: ServerView, dryRun: boolean): Promise<NbdOutcome | StagedChange> {
+export async function stageAdd(
+  ctx: NbdManagerContext,
+  input: unknown,
+  view: ServerView,
+  dryRun: boolean,
+): Promise<NbdOutcome | StagedChange> {
   let spec, rendered, authText;
   try {
     spec = validateExportSpec(input);
@@ -54,16 +59,25 @@ export async function stageAdd(ctx: NbdManagerContext, input: unknown, view: Ser
   if (snap.readError !== null) return refused(name, 'add', snap.readError);
   if (snap.parseErrors.length > 0) {
     const list = snap.parseErrors.map((p) => `${p.file}: ${p.error}`).join('; ');
-    return refused(name, 'add', `the nbd-server config has errors a reload or restart would trip on (${list}); fix them first`);
+    return refused(
+      name,
+      'add',
+      `the nbd-server config has errors a reload or restart would trip on (${list}); fix them first`,
+    );
   }
   const target = join(snap.confDir, rendered.fileName);
   const clash = snap.exports.find((e) => e.name === name && e.file !== target);
   if (clash) {
-    const error = new InvalidInputError(`export ${name} is already defined in ${clash.file}; names must be unique across all files`, 'name');
+    const error = new InvalidInputError(
+      `export ${name} is already defined in ${clash.file}; names must be unique across all files`,
+      'name',
+    );
     return refused(name, 'add', error.message, error);
   }
   const others = snap.exports.filter((e) => e.file === target && e.name !== name).map((e) => e.name);
-  if (others.length > 0) return refused(name, 'add', `${target} also defines ${others.join(', ')}; it is not overwritten`);
+  if (others.length > 0) {
+    return refused(name, 'add', `${target} also defines ${others.join(', ')}; it is not overwritten`);
+  }
 
   const before = snap.texts.get(target) ?? null;
   const authPath = authfilePath(ctx.stateDir, name);
@@ -77,20 +91,34 @@ export async function stageAdd(ctx: NbdManagerContext, input: unknown, view: Ser
     note = `nbd-server is not running (${view.found.reason}); it reads the file when it starts`;
   } else if (view.live?.includes(name) === true) {
     const applied = view.memory?.exports[name];
-    const inSync = applied !== undefined ? applied === exportSignature(spec.exportname, spec.readonly === true) : before === rendered.text;
+    const inSync =
+      applied !== undefined
+        ? applied === exportSignature(spec.exportname, spec.readonly === true)
+        : before === rendered.text;
     change = inSync ? 'none' : 'update';
     note = 'nbd-server already serves it with this path';
   }
   if (dryRun) {
-    return { status: 'dry-run', exportName: name, change, diff, reason: diff === '' ? 'no file would change' : `would write ${target}` };
+    return {
+      status: 'dry-run',
+      exportName: name,
+      change,
+      diff,
+      reason: diff === '' ? 'no file would change' : `would write ${target}`,
+    };
   }
   // The authfile goes first, so the export is never registered without its allow list.
   if (authBefore !== authText) await writeAuthfile(authPath, ctx.allowClients, ctx.tempDirs);
   let backup: string | undefined;
   if (before !== rendered.text) {
     if (before !== null) backup = (await ctx.backups.backup(target)) ?? undefined;
-    await atomicWriteFile(target, rendered.text, { tempDirs: ctx.tempDirs, ...(ctx.beforeRename ? { beforeRename: ctx.beforeRename } : {}) });
+    await atomicWriteFile(target, rendered.text, {
+      tempDirs: ctx.tempDirs,
+      ...(ctx.beforeRename ? { beforeRename: ctx.beforeRename } : {}),
+    });
     ctx.logger?.info({ exportName: name, file: target }, 'nbd export file written');
   }
-  return backup === undefined ? { exportName: name, change, diff, note } : { exportName: name, change, diff, note, backup };
+  return backup === undefined
+    ? { exportName: name, change, diff, note }
+    : { exportName: name, change, diff, note, backup };
 }

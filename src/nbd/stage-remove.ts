@@ -18,18 +18,35 @@ import { fileDiff } from './text-diff.js';
 
 function checkName(name: unknown): string {
   // Lax on purpose: legacy exports written by others may not fit our own naming rules.
-  if (typeof name !== 'string' || name === '' || name.length > 4096 || name.includes('/') || hasControlCharacter(name)) {
-    throw new InvalidInputError(`export name ${JSON.stringify(String(name)).slice(0, 80)} is not a removable export name`, 'name');
+  if (
+    typeof name !== 'string' ||
+    name === '' ||
+    name.length > 4096 ||
+    name.includes('/') ||
+    hasControlCharacter(name)
+  ) {
+    throw new InvalidInputError(
+      `export name ${JSON.stringify(String(name)).slice(0, 80)} is not a removable export name`,
+      'name',
+    );
   }
   return name;
 }
 
 async function exists(path: string): Promise<boolean> {
-  return readFile(path).then(() => true, () => false);
+  return readFile(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Denies, backs up and removes an export's snippet. Nothing is written when refused. */
-export async function stageRemove(ctx: NbdManagerContext, input: unknown, view: ServerView, dryRun: boolean): Promise<NbdOutcome | StagedChange> {
+export async function stageRemove(
+  ctx: NbdManagerContext,
+  input: unknown,
+  view: ServerView,
+  dryRun: boolean,
+): Promise<NbdOutcome | StagedChange> {
   let name: string;
   try {
     name = checkName(input);
@@ -40,9 +57,17 @@ export async function stageRemove(ctx: NbdManagerContext, input: unknown, view: 
   if (snap.readError !== null) return refused(name, 'remove', snap.readError);
   const defs = snap.exports.filter((e) => e.name === name);
   const inBase = defs.find((e) => e.file === snap.baseConfig);
-  if (inBase) return refused(name, 'remove', `export ${name} is defined in the base config ${snap.baseConfig}; it is not edited automatically`);
+  if (inBase) {
+    return refused(
+      name,
+      'remove',
+      `export ${name} is defined in the base config ${snap.baseConfig}; it is not edited automatically`,
+    );
+  }
   const shared = defs.find((d) => snap.exports.some((o) => o.file === d.file && o.name !== name));
-  if (shared) return refused(name, 'remove', `${shared.file} defines other exports too; it is not removed automatically`);
+  if (shared) {
+    return refused(name, 'remove', `${shared.file} defines other exports too; it is not removed automatically`);
+  }
   const ownFile = join(snap.confDir, `${name}.conf`);
   const files = new Set(defs.map((d) => d.file));
   // A broken snippet of that name defines nothing the server could load: removing it is a repair.
@@ -53,12 +78,20 @@ export async function stageRemove(ctx: NbdManagerContext, input: unknown, view: 
   if (await exists(ownAuth)) denyPaths.add(ownAuth);
   let diff = '';
   for (const path of denyPaths) diff += fileDiff(path, await readFile(path, 'utf8').catch(() => null), '');
-  for (const file of files) diff += fileDiff(file, snap.texts.get(file) ?? (await readFile(file, 'utf8').catch(() => '')), null);
+  for (const file of files) {
+    diff += fileDiff(file, snap.texts.get(file) ?? (await readFile(file, 'utf8').catch(() => '')), null);
+  }
 
   const inMemory = view.live?.includes(name) ?? null;
   const change = !view.found.running || inMemory === false ? 'none' : 'remove';
   if (dryRun) {
-    return { status: 'dry-run', exportName: name, change, diff, reason: diff === '' ? 'no file would change' : `would deny and remove ${[...files].join(', ') || 'nothing'}` };
+    return {
+      status: 'dry-run',
+      exportName: name,
+      change,
+      diff,
+      reason: diff === '' ? 'no file would change' : `would deny and remove ${[...files].join(', ') || 'nothing'}`,
+    };
   }
   for (const path of denyPaths) await writeAuthfile(path, [], ctx.tempDirs);
   let backup: string | undefined;
@@ -69,7 +102,9 @@ export async function stageRemove(ctx: NbdManagerContext, input: unknown, view: 
   }
   let note = '';
   if (change === 'none') {
-    note = view.found.running ? 'nbd-server does not hold it in memory' : `nbd-server is not running (${view.found.reason})`;
+    note = view.found.running
+      ? 'nbd-server does not hold it in memory'
+      : `nbd-server is not running (${view.found.reason})`;
     // Neither configured nor served: the deny file has nothing left to guard.
     if (!view.found.running || inMemory === false) await removeFileDurably(ownAuth);
   } else if (denyPaths.size === 0) {
@@ -80,5 +115,7 @@ export async function stageRemove(ctx: NbdManagerContext, input: unknown, view: 
       ? 'WARNING: its authfile denies everyone but a connection still succeeded (is the authfile readable by nbd-server?)'
       : 'new connections are refused at once through its authfile';
   }
-  return backup === undefined ? { exportName: name, change, diff, note } : { exportName: name, change, diff, note, backup };
+  return backup === undefined
+    ? { exportName: name, change, diff, note }
+    : { exportName: name, change, diff, note, backup };
 }

@@ -61,7 +61,9 @@ export async function verifyLiveExports(options: VerifyLiveOptions): Promise<Liv
   }
   const found = await findNbdServer(options.pidFile, options);
   if (!found.running || found.server.pid !== options.pid) {
-    problems.push(`nbd-server ${options.pid} is no longer the running parent (${found.running ? `now ${found.server.pid}` : found.reason})`);
+    problems.push(
+      `nbd-server ${options.pid} is no longer the running parent (${found.running ? `now ${found.server.pid}` : found.reason})`,
+    );
   }
   for (const name of options.probe) {
     const result = await probeNbdExport(options.address, name, { timeoutMs: 5_000 });

@@ -36,7 +36,11 @@ export function isNbdConfigPath(paths: NbdWatchPaths, path: string): boolean {
  * Calls `onChange('changed')` at most once per `debounceMs` burst of relevant changes: the base
  * config file itself, or a `*.conf` entry directly inside conf.d (added, changed or removed).
  */
-export function watchNbdConfig(paths: NbdWatchPaths, debounceMs: number, onChange: (event: 'changed') => void): NbdConfigWatcher {
+export function watchNbdConfig(
+  paths: NbdWatchPaths,
+  debounceMs: number,
+  onChange: (event: 'changed') => void,
+): NbdConfigWatcher {
   const baseDir = dirname(resolve(paths.baseConfig));
   const confDir = resolve(paths.confDir);
   const relevant = (path: string): boolean => isNbdConfigPath(paths, path);

@@ -13,7 +13,15 @@ import { coerceError } from '../errors.js';
 import { redactUrl, type Logger } from '../log.js';
 import type { World } from '../world/world.js';
 import { eventsFromActions, eventsFromQuarantine, eventsFromTrips, type NotificationMessage } from './notify-events.js';
-import { claimDue, countPending, enqueue, finishedActionsAfter, markDelivered, markFailed, newestActionId } from './notify-outbox.js';
+import {
+  claimDue,
+  countPending,
+  enqueue,
+  finishedActionsAfter,
+  markDelivered,
+  markFailed,
+  newestActionId,
+} from './notify-outbox.js';
 import { redactSecrets } from './redact-secrets.js';
 
 const CURSOR_KEY = 'notify-cursor';
@@ -55,7 +63,12 @@ export interface NotifierDeps {
 
 /** Receivers of `notify.webhooks[]` with their default names. */
 export function receiversOf(config: Config): Receiver[] {
-  return config.notify.webhooks.map((w, i) => ({ name: w.name ?? `webhook-${i + 1}`, url: w.url, bearerToken: w.bearerToken, events: w.events }));
+  return config.notify.webhooks.map((w, i) => ({
+    name: w.name ?? `webhook-${i + 1}`,
+    url: w.url,
+    bearerToken: w.bearerToken,
+    events: w.events,
+  }));
 }
 
 /** The notifier: `collect` after each pass, `start`/`stop` the delivery loop. */
@@ -92,7 +105,9 @@ export class Notifier {
         const at = v.tags[QUARANTINE_TAG];
         return at === undefined || v.virtualMachineId !== null ? [] : [{ id: v.id, name: v.name, quarantinedAt: at }];
       });
-      messages.push(...eventsFromQuarantine(quarantined, config.quarantineTtlSeconds, config.notify.deletionLeadSeconds, now, host));
+      messages.push(
+        ...eventsFromQuarantine(quarantined, config.quarantineTtlSeconds, config.notify.deletionLeadSeconds, now, host),
+      );
     }
     const added = await enqueue(db, messages, [...this.#receivers.values()]);
     // The cursor moves only after the rows are in: a crash in between re-derives the same event ids.
@@ -104,7 +119,9 @@ export class Notifier {
   /** Starts the delivery loop. */
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => { this.#kick(); }, this.#deps.tickMs ?? 1_000);
+    this.#timer = setInterval(() => {
+      this.#kick();
+    }, this.#deps.tickMs ?? 1_000);
     this.#timer.unref();
     this.#kick();
   }
@@ -129,9 +146,13 @@ export class Notifier {
 
   #kick(): void {
     if (this.#tick || this.#stopping.signal.aborted) return;
-    this.#tick = this.#deliver().catch((e: unknown) => {
-      this.#deps.logger.error({ err: coerceError(e) }, 'notification delivery round failed');
-    }).finally(() => { this.#tick = null; });
+    this.#tick = this.#deliver()
+      .catch((e: unknown) => {
+        this.#deps.logger.error({ err: coerceError(e) }, 'notification delivery round failed');
+      })
+      .finally(() => {
+        this.#tick = null;
+      });
   }
 
   async #deliver(): Promise<void> {
@@ -155,7 +176,12 @@ export class Notifier {
     const log = { eventId: message.eventId, event: message.event, receiver: receiverName, attempt: attempts + 1 };
     if (!receiver) {
       // A receiver removed from the configuration: keep the row, try again later (it may come back).
-      await markFailed(db, id, `receiver ${receiverName} is no longer configured`, new Date(this.#clock().getTime() + config.notify.retryMaxMs));
+      await markFailed(
+        db,
+        id,
+        `receiver ${receiverName} is no longer configured`,
+        new Date(this.#clock().getTime() + config.notify.retryMaxMs),
+      );
       return;
     }
     let error: string | null = null;

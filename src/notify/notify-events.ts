@@ -40,9 +40,34 @@ export interface FinishedAction {
   readonly finishedAt: string;
 }
 
-function message(host: string, fields: Omit<NotificationMessage, 'version' | 'source' | 'host' | 'subject' | 'kind' | 'action' | 'actionId' | 'outcome' | 'error' | 'plannedDeletionAt'> & Partial<NotificationMessage>): NotificationMessage {
+function message(
+  host: string,
+  fields: Omit<
+    NotificationMessage,
+    | 'version'
+    | 'source'
+    | 'host'
+    | 'subject'
+    | 'kind'
+    | 'action'
+    | 'actionId'
+    | 'outcome'
+    | 'error'
+    | 'plannedDeletionAt'
+  > &
+    Partial<NotificationMessage>,
+): NotificationMessage {
   return {
-    version: 1, source: 'oma-reconciler', host, subject: null, kind: null, action: null, actionId: null, outcome: null, error: null, plannedDeletionAt: null,
+    version: 1,
+    source: 'oma-reconciler',
+    host,
+    subject: null,
+    kind: null,
+    action: null,
+    actionId: null,
+    outcome: null,
+    error: null,
+    plannedDeletionAt: null,
     ...fields,
     summary: redactSecrets(fields.summary),
     ...(fields.error ? { error: redactSecrets(fields.error) } : {}),
@@ -52,20 +77,53 @@ function message(host: string, fields: Omit<NotificationMessage, 'version' | 'so
 const name = (a: FinishedAction): string => a.subject.name ?? a.subject.id;
 
 /** Events of finished audit records: a quarantine, every successful destructive action, every failure. */
-export function eventsFromActions(actions: readonly FinishedAction[], quarantineTtlSeconds: number, host: string): NotificationMessage[] {
+export function eventsFromActions(
+  actions: readonly FinishedAction[],
+  quarantineTtlSeconds: number,
+  host: string,
+): NotificationMessage[] {
   const out: NotificationMessage[] = [];
   for (const a of actions) {
-    const base = { occurredAt: a.finishedAt, subject: a.subject, kind: a.kind, action: a.action, actionId: a.id, outcome: a.outcome };
+    const base = {
+      occurredAt: a.finishedAt,
+      subject: a.subject,
+      kind: a.kind,
+      action: a.action,
+      actionId: a.id,
+      outcome: a.outcome,
+    };
     if (a.outcome === 'success' && a.action === 'quarantine-volume') {
       const planned = new Date(Date.parse(a.finishedAt) + quarantineTtlSeconds * 1000).toISOString();
-      out.push(message(host, { ...base, eventId: `action-${a.id}-quarantined`, event: 'volume-quarantined', plannedDeletionAt: planned,
-        summary: `volume ${name(a)} quarantined; deletion planned at ${planned} (keep it: oma-reconciler undo ${a.id})` }));
+      out.push(
+        message(host, {
+          ...base,
+          eventId: `action-${a.id}-quarantined`,
+          event: 'volume-quarantined',
+          plannedDeletionAt: planned,
+          summary: `volume ${name(a)} quarantined; deletion planned at ${planned} (keep it: oma-reconciler undo ${a.id})`,
+        }),
+      );
     }
     if (a.outcome === 'success' && a.destructive) {
-      out.push(message(host, { ...base, eventId: `action-${a.id}-destructive`, event: 'destructive-action', summary: `${a.action} of ${a.subject.type} ${name(a)} done (${a.kind})` }));
+      out.push(
+        message(host, {
+          ...base,
+          eventId: `action-${a.id}-destructive`,
+          event: 'destructive-action',
+          summary: `${a.action} of ${a.subject.type} ${name(a)} done (${a.kind})`,
+        }),
+      );
     }
     if (a.outcome === 'error') {
-      out.push(message(host, { ...base, eventId: `action-${a.id}-failed`, event: 'action-failed', error: a.error, summary: `${a.action} of ${a.subject.type} ${name(a)} failed: ${a.error ?? 'no error recorded'}` }));
+      out.push(
+        message(host, {
+          ...base,
+          eventId: `action-${a.id}-failed`,
+          event: 'action-failed',
+          error: a.error,
+          summary: `${a.action} of ${a.subject.type} ${name(a)} failed: ${a.error ?? 'no error recorded'}`,
+        }),
+      );
     }
   }
   return out;
@@ -79,7 +137,13 @@ export interface QuarantinedVolume {
 }
 
 /** A `deletion-due-soon` event for each quarantined volume whose deletion is at most `leadSeconds` away. */
-export function eventsFromQuarantine(volumes: readonly QuarantinedVolume[], ttlSeconds: number, leadSeconds: number, now: Date, host: string): NotificationMessage[] {
+export function eventsFromQuarantine(
+  volumes: readonly QuarantinedVolume[],
+  ttlSeconds: number,
+  leadSeconds: number,
+  now: Date,
+  host: string,
+): NotificationMessage[] {
   const out: NotificationMessage[] = [];
   for (const v of volumes) {
     const at = Date.parse(v.quarantinedAt);
@@ -87,22 +151,40 @@ export function eventsFromQuarantine(volumes: readonly QuarantinedVolume[], ttlS
     const due = at + ttlSeconds * 1000;
     if (due - leadSeconds * 1000 > now.getTime()) continue;
     const planned = new Date(due).toISOString();
-    out.push(message(host, {
-      eventId: `deletion-due-${v.id}-${v.quarantinedAt}`, event: 'deletion-due-soon', occurredAt: now.toISOString(),
-      subject: { type: 'volume', id: v.id, name: v.name }, kind: 'orphan-volume', plannedDeletionAt: planned,
-      summary: `quarantined volume ${v.name} will be deleted at ${planned} unless kept (status page: Scheduled deletions → Keep)`,
-    }));
+    out.push(
+      message(host, {
+        eventId: `deletion-due-${v.id}-${v.quarantinedAt}`,
+        event: 'deletion-due-soon',
+        occurredAt: now.toISOString(),
+        subject: { type: 'volume', id: v.id, name: v.name },
+        kind: 'orphan-volume',
+        plannedDeletionAt: planned,
+        summary: `quarantined volume ${v.name} will be deleted at ${planned} unless kept (status page: Scheduled deletions → Keep)`,
+      }),
+    );
   }
   return out;
 }
 
 /** A `safety-trip` event per rail that tripped in a pass. */
-export function eventsFromTrips(passId: string, trips: readonly string[], observedAt: string, host: string): NotificationMessage[] {
-  return trips.map((trip) => message(host, {
-    eventId: `safety-trip-${passId}-${trip}`, event: 'safety-trip', occurredAt: observedAt, kind: null, outcome: 'tripped',
-    subject: { type: 'safety-gate', id: trip, name: trip },
-    summary: trip === 'budget'
-      ? 'the budget gate tripped: destructive actions are held (dry-run) until an operator resets it (status page: Reset)'
-      : 'the sanity gate tripped: a source inventory shrank suspiciously; no destructive action this pass',
-  }));
+export function eventsFromTrips(
+  passId: string,
+  trips: readonly string[],
+  observedAt: string,
+  host: string,
+): NotificationMessage[] {
+  return trips.map((trip) =>
+    message(host, {
+      eventId: `safety-trip-${passId}-${trip}`,
+      event: 'safety-trip',
+      occurredAt: observedAt,
+      kind: null,
+      outcome: 'tripped',
+      subject: { type: 'safety-gate', id: trip, name: trip },
+      summary:
+        trip === 'budget'
+          ? 'the budget gate tripped: destructive actions are held (dry-run) until an operator resets it (status page: Reset)'
+          : 'the sanity gate tripped: a source inventory shrank suspiciously; no destructive action this pass',
+    }),
+  );
 }

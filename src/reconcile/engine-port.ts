@@ -133,7 +133,12 @@ export interface EnginePort {
    * Requests the failed-execution cleanup of a VM's failover job; waits up to `waitSeconds` for the
    * outcome (0 = answer at once with `accepted`). `signal` aborts the wait, not the cleanup.
    */
-  requestFailedExecutionCleanup(vmName: string, by: string, waitSeconds: number, signal: AbortSignal): Promise<FailedExecutionCleanupAnswer>;
+  requestFailedExecutionCleanup(
+    vmName: string,
+    by: string,
+    waitSeconds: number,
+    signal: AbortSignal,
+  ): Promise<FailedExecutionCleanupAnswer>;
   /** Reachability of the engine's dependencies for `/readyz`. */
   checks(): Promise<Readonly<Record<Exclude<SourceName, 'devices' | 'volume-daemon'>, CheckResult>>>;
 }

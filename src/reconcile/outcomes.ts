@@ -18,7 +18,13 @@ export const PASS_OUTCOMES = ['success', 'partial', 'error', 'timeout', 'aborted
 export type PassOutcome = (typeof PASS_OUTCOMES)[number];
 
 /** Statuses of a cleanup request (`cleanup_requests{status}`). */
-export const CLEANUP_STATUSES = ['accepted', 'running', 'done', 'failed', 'refused'] as const satisfies readonly CleanupRequestRecord['status'][];
+export const CLEANUP_STATUSES = [
+  'accepted',
+  'running',
+  'done',
+  'failed',
+  'refused',
+] as const satisfies readonly CleanupRequestRecord['status'][];
 export type CleanupStatus = (typeof CLEANUP_STATUSES)[number];
 
 const OPEN_CLEANUP: ReadonlySet<string> = new Set(CLEANUP_STATUSES.filter((s) => s === 'accepted' || s === 'running'));

@@ -6,7 +6,17 @@ import type { Mode } from '../config/config-schema.js';
 import type { DriftClass, DriftKind, Gate, SourceName } from '../world/drift-kinds.js';
 
 /** What a drift item is about (the middle part of its id). */
-export const SUBJECT_TYPES = ['volume', 'snapshot', 'vm', 'nbd-export', 'device-mapping', 'row', 'replication-job', 'failover-job', 'vm-context'] as const;
+export const SUBJECT_TYPES = [
+  'volume',
+  'snapshot',
+  'vm',
+  'nbd-export',
+  'device-mapping',
+  'row',
+  'replication-job',
+  'failover-job',
+  'vm-context',
+] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
 
 export interface Subject {
@@ -25,23 +35,83 @@ export interface Evidence {
  * carries the ids the actuator needs and the expected preconditions it re-checks before acting.
  */
 export type ActionSpec =
-  | { readonly action: 'quarantine-volume'; readonly params: { readonly volumeId: string; readonly detachFromVmId: string | null } }
+  | {
+      readonly action: 'quarantine-volume';
+      readonly params: { readonly volumeId: string; readonly detachFromVmId: string | null };
+    }
   | { readonly action: 'delete-volume'; readonly params: { readonly volumeId: string } }
   | { readonly action: 'delete-snapshot'; readonly params: { readonly snapshotId: string; readonly volumeId: string } }
-  | { readonly action: 'attach-volume-to-oma'; readonly params: { readonly volumeId: string; readonly omaVmId: string } }
-  | { readonly action: 'remove-nbd-export'; readonly params: { readonly exportName: string; readonly file: string | null; readonly rowId: string | null } }
-  | { readonly action: 'add-nbd-export'; readonly params: { readonly exportName: string; readonly devicePath: string; readonly volumeId: string; readonly contextId: string; readonly rowId: string | null } }
+  | {
+      readonly action: 'attach-volume-to-oma';
+      readonly params: { readonly volumeId: string; readonly omaVmId: string };
+    }
+  | {
+      readonly action: 'remove-nbd-export';
+      readonly params: { readonly exportName: string; readonly file: string | null; readonly rowId: string | null };
+    }
+  | {
+      readonly action: 'add-nbd-export';
+      readonly params: {
+        readonly exportName: string;
+        readonly devicePath: string;
+        readonly volumeId: string;
+        readonly contextId: string;
+        readonly rowId: string | null;
+      };
+    }
   | { readonly action: 'restart-nbd-server'; readonly params: { readonly reason: string } }
   | { readonly action: 'delete-device-mapping'; readonly params: { readonly id: string; readonly volumeUuid: string } }
-  | { readonly action: 'create-device-mapping'; readonly params: { readonly volumeUuid: string; readonly vmId: string; readonly contextId: string; readonly devicePath: string; readonly operationMode: 'oma' | 'failover' } }
-  | { readonly action: 'update-device-mapping'; readonly params: { readonly id: string; readonly volumeUuid: string; readonly vmId: string; readonly devicePath: string; readonly operationMode: 'oma' | 'failover' } }
-  | { readonly action: 'delete-row'; readonly params: { readonly table: 'nbd_exports' | 'vm_export_mappings' | 'ossea_volumes'; readonly id: string } }
+  | {
+      readonly action: 'create-device-mapping';
+      readonly params: {
+        readonly volumeUuid: string;
+        readonly vmId: string;
+        readonly contextId: string;
+        readonly devicePath: string;
+        readonly operationMode: 'oma' | 'failover';
+      };
+    }
+  | {
+      readonly action: 'update-device-mapping';
+      readonly params: {
+        readonly id: string;
+        readonly volumeUuid: string;
+        readonly vmId: string;
+        readonly devicePath: string;
+        readonly operationMode: 'oma' | 'failover';
+      };
+    }
+  | {
+      readonly action: 'delete-row';
+      readonly params: { readonly table: 'nbd_exports' | 'vm_export_mappings' | 'ossea_volumes'; readonly id: string };
+    }
   | { readonly action: 'fail-volume-operation'; readonly params: { readonly id: string } }
-  | { readonly action: 'mark-replication-job-failed'; readonly params: { readonly jobId: string; readonly contextId: string; readonly fromStatus: string; readonly reason: string } }
+  | {
+      readonly action: 'mark-replication-job-failed';
+      readonly params: {
+        readonly jobId: string;
+        readonly contextId: string;
+        readonly fromStatus: string;
+        readonly reason: string;
+      };
+    }
   | { readonly action: 'clear-current-job'; readonly params: { readonly contextId: string; readonly jobId: string } }
-  | { readonly action: 'run-failed-execution-cleanup'; readonly params: { readonly contextId: string; readonly failoverJobId: string; readonly vmName: string } }
-  | { readonly action: 'run-replication-job-cleanup'; readonly params: { readonly contextId: string; readonly jobId: string; readonly keepVolumes: boolean } }
-  | { readonly action: 'refuse-cleanup-request'; readonly params: { readonly jobId: string; readonly table: 'replication_jobs' | 'failover_jobs'; readonly reason: string } }
+  | {
+      readonly action: 'run-failed-execution-cleanup';
+      readonly params: { readonly contextId: string; readonly failoverJobId: string; readonly vmName: string };
+    }
+  | {
+      readonly action: 'run-replication-job-cleanup';
+      readonly params: { readonly contextId: string; readonly jobId: string; readonly keepVolumes: boolean };
+    }
+  | {
+      readonly action: 'refuse-cleanup-request';
+      readonly params: {
+        readonly jobId: string;
+        readonly table: 'replication_jobs' | 'failover_jobs';
+        readonly reason: string;
+      };
+    }
   | { readonly action: 'destroy-test-vm'; readonly params: { readonly vmId: string } };
 
 export type ActionVerb = ActionSpec['action'];
@@ -173,5 +243,10 @@ export interface PlanJson {
     readonly note?: string;
   }[];
   /** `complete`: every source the evaluated kinds need was read completely (else the drift list is partial). */
-  readonly summary: { readonly drift: number; readonly actionsToRun: number; readonly actionsBlocked: number; readonly complete: boolean };
+  readonly summary: {
+    readonly drift: number;
+    readonly actionsToRun: number;
+    readonly actionsBlocked: number;
+    readonly complete: boolean;
+  };
 }

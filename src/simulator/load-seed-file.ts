@@ -13,10 +13,14 @@ export async function loadSeedFile(path: string): Promise<SimSeed> {
   } catch (e) {
     throw new InvalidInputError(`--state ${path}: ${(e as Error).message}`, 'state');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidInputError(`--state ${path}: not a JSON object`, 'state');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidInputError(`--state ${path}: not a JSON object`, 'state');
+  }
   const seed = parsed as Record<string, unknown>;
   for (const key of Object.keys(seed)) {
-    if (!LISTS.some((l) => l === key)) throw new InvalidInputError(`--state ${path}: unknown key "${key}" (allowed: ${LISTS.join(', ')})`, 'state');
+    if (!LISTS.some((l) => l === key)) {
+      throw new InvalidInputError(`--state ${path}: unknown key "${key}" (allowed: ${LISTS.join(', ')})`, 'state');
+    }
     if (!Array.isArray(seed[key])) throw new InvalidInputError(`--state ${path}: "${key}" must be an array`, 'state');
   }
   return seed;

@@ -64,7 +64,10 @@ export function handleAdminRequest(deps: AdminDeps, method: string, url: URL, bo
       case 'POST /sim/seed':
         return { status: 200, body: deps.state.seed(JSON.parse(body) as SimSeed) };
       case 'GET /sim/state':
-        return { status: 200, body: { defaults: deps.state.defaults, counts: deps.state.counts(), pendingJobs: deps.jobs.pendingCount() } };
+        return {
+          status: 200,
+          body: { defaults: deps.state.defaults, counts: deps.state.counts(), pendingJobs: deps.jobs.pendingCount() },
+        };
       default:
         return { status: 404, body: { error: `no admin route ${route}` } };
     }

@@ -18,7 +18,13 @@ import { toXml } from './sim-xml.js';
 /** What the HTTP layer sends back; `hang` = never answer. */
 export type SimAnswer =
   | { readonly hang: true }
-  | { readonly hang: false; readonly status: number; readonly contentType: string; readonly body: string; readonly description?: string };
+  | {
+      readonly hang: false;
+      readonly status: number;
+      readonly contentType: string;
+      readonly body: string;
+      readonly description?: string;
+    };
 
 export interface SimApiDeps {
   readonly state: SimState;
@@ -40,7 +46,11 @@ function lookup(raw: ReadonlyMap<string, string>, name: string): string | undefi
 }
 
 /** Answers one API request; `raw` holds the decoded parameters with names as sent. */
-export async function handleApiRequest(deps: SimApiDeps, raw: ReadonlyMap<string, string>, signal: AbortSignal): Promise<SimAnswer> {
+export async function handleApiRequest(
+  deps: SimApiDeps,
+  raw: ReadonlyMap<string, string>,
+  signal: AbortSignal,
+): Promise<SimAnswer> {
   const json = lookup(raw, 'response')?.toLowerCase() === 'json';
   const commandName = lookup(raw, 'command');
   const command = commandName === undefined ? undefined : deps.commands.get(commandName);
@@ -48,10 +58,25 @@ export async function handleApiRequest(deps: SimApiDeps, raw: ReadonlyMap<string
   const answer = (status: number, inner: Record<string, unknown>, description?: string): SimAnswer => {
     const envelope = { [wrapper]: inner };
     const body = json ? JSON.stringify(envelope) : toXml(envelope);
-    return { hang: false, status, contentType: json ? JSON_TYPE : 'text/xml; charset=UTF-8', body, ...(description !== undefined ? { description } : {}) };
+    return {
+      hang: false,
+      status,
+      contentType: json ? JSON_TYPE : 'text/xml; charset=UTF-8',
+      body,
+      ...(description !== undefined ? { description } : {}),
+    };
   };
   const fail = (e: SimApiError): SimAnswer =>
-    answer(e.errorcode, { uuidList: [], errorcode: e.errorcode, ...(e.cserrorcode !== null ? { cserrorcode: e.cserrorcode } : {}), errortext: e.errortext }, e.errorcode === 401 ? undefined : e.errortext);
+    answer(
+      e.errorcode,
+      {
+        uuidList: [],
+        errorcode: e.errorcode,
+        ...(e.cserrorcode !== null ? { cserrorcode: e.cserrorcode } : {}),
+        errortext: e.errortext,
+      },
+      e.errorcode === 401 ? undefined : e.errortext,
+    );
 
   const verdict = verifySignature(raw, (key) => deps.state.apiUsers.get(key)?.secretKey, deps.now());
   if (!command || !commandName || !verdict.ok) {
@@ -69,13 +94,27 @@ export async function handleApiRequest(deps: SimApiDeps, raw: ReadonlyMap<string
     if (fault?.latencyMs) await sleep(fault.latencyMs, undefined, { signal });
     if (fault?.hang) return { hang: true };
     const injected = fault ? injectedError(fault) : null;
-    const html = (): SimAnswer => ({ hang: false, status: fault?.errorStatus ?? 503, contentType: 'text/html', body: '<html><body><h1>Service Unavailable</h1></body></html>' });
+    const html = (): SimAnswer => ({
+      hang: false,
+      status: fault?.errorStatus ?? 503,
+      contentType: 'text/html',
+      body: '<html><body><h1>Service Unavailable</h1></body></html>',
+    });
     const lostAnswer = injected !== null && fault?.afterExecute === true;
     if (injected !== null && !lostAnswer) {
       if (injected === 'html') return html();
       throw injected;
     }
-    const outcome = command.handle({ state: deps.state, jobs: deps.jobs, config: deps.config, params, caller, cache: deps.cache, fault, now: deps.now });
+    const outcome = command.handle({
+      state: deps.state,
+      jobs: deps.jobs,
+      config: deps.config,
+      params,
+      caller,
+      cache: deps.cache,
+      fault,
+      now: deps.now,
+    });
     let done: SimAnswer;
     if (outcome.kind === 'sync') done = answer(200, outcome.body);
     else {
@@ -84,7 +123,10 @@ export async function handleApiRequest(deps: SimApiDeps, raw: ReadonlyMap<string
         hang: fault?.jobHang,
         failure: fault?.jobFailure,
       });
-      done = answer(200, outcome.createdId !== undefined ? { id: outcome.createdId, jobid: job.id } : { jobid: job.id });
+      done = answer(
+        200,
+        outcome.createdId !== undefined ? { id: outcome.createdId, jobid: job.id } : { jobid: job.id },
+      );
     }
     // The work is done; only the answer is lost on its way back (a proxy's 5xx).
     if (lostAnswer) return injected === 'html' ? html() : fail(injected);
@@ -101,7 +143,11 @@ function injectedError(fault: FaultRule): SimApiError | 'html' | null {
     case undefined:
       return null;
     case 429:
-      return new SimApiError(429, 9999, `The given user has reached his/her account api limit, please retry after [${fault.retryAfterMs ?? 200}] ms.`);
+      return new SimApiError(
+        429,
+        9999,
+        `The given user has reached his/her account api limit, please retry after [${fault.retryAfterMs ?? 200}] ms.`,
+      );
     case 530:
       return SimApiError.internal('Internal error executing command, please contact your system administrator');
     case 534:

@@ -11,7 +11,17 @@ export const faultRuleSchema = z.strictObject({
   /** Probability (0..1) that the rule fires; default 1. */
   rate: z.number().min(0).max(1).optional(),
   /** Answer with this error instead: 429 (rate limit text), 530 (CloudStack envelope), 500/502/503/504 (proxy HTML). */
-  errorStatus: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504), z.literal(530), z.literal(534)]).optional(),
+  errorStatus: z
+    .union([
+      z.literal(429),
+      z.literal(500),
+      z.literal(502),
+      z.literal(503),
+      z.literal(504),
+      z.literal(530),
+      z.literal(534),
+    ])
+    .optional(),
   /** The wait stated in a 429 text, ms. Default 200. */
   retryAfterMs: z.number().int().min(0).optional(),
   /** Never answer (the client's request timeout must fire). */
@@ -62,7 +72,9 @@ export class SimFaults {
   /** The rules in force, with how many firings remain (`null` = unlimited). */
   list(): Record<string, FaultRule & { readonly remaining: number | null }> {
     const out: Record<string, FaultRule & { remaining: number | null }> = {};
-    for (const [command, { rule, remaining }] of this.#rules) out[command] = { ...rule, remaining: Number.isFinite(remaining) ? remaining : null };
+    for (const [command, { rule, remaining }] of this.#rules) {
+      out[command] = { ...rule, remaining: Number.isFinite(remaining) ? remaining : null };
+    }
     return out;
   }
 

@@ -130,7 +130,9 @@ export class SimJobs {
 
   /** Jobs of an account (all when null), oldest first, expired ones dropped. */
   list(account: string | null): SimJob[] {
-    return [...this.#jobs.keys()].map((id) => this.get(id)).filter((j): j is SimJob => j !== undefined && (account === null || j.account === account));
+    return [...this.#jobs.keys()]
+      .map((id) => this.get(id))
+      .filter((j): j is SimJob => j !== undefined && (account === null || j.account === account));
   }
 
   /** Jobs still pending. */
@@ -149,10 +151,13 @@ export class SimJobs {
   }
 
   #later(ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.#timers.add(timer);
     return timer;
   }

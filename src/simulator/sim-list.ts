@@ -28,7 +28,9 @@ export function visibleTo(ctx: SimContext): (account: string, projectId: string 
     } else if (projectParam !== undefined) {
       return false;
     }
-    if (accountParam !== undefined) return accountParam === account && (ctx.caller.admin || account === ctx.caller.name);
+    if (accountParam !== undefined) {
+      return accountParam === account && (ctx.caller.admin || account === ctx.caller.name);
+    }
     if (projectId !== null) return true;
     // Without listall even a root admin sees only its own account's resources.
     return account === ctx.caller.name || (ctx.caller.admin && listAll);
@@ -44,7 +46,8 @@ export function tagFilter(ctx: SimContext): ((tags: readonly SimTag[]) => boolea
     if (p.value === undefined) throw SimApiError.invalid(`No value is passed in for key ${p.key}`);
     return { key: p.key.toLowerCase(), value: p.value.toLowerCase() };
   });
-  return (tags) => tags.some((t) => wanted.some((w) => w.key === t.key.toLowerCase() && w.value === t.value.toLowerCase()));
+  return (tags) =>
+    tags.some((t) => wanted.some((w) => w.key === t.key.toLowerCase() && w.value === t.value.toLowerCase()));
 }
 
 /** Applies `page`/`pagesize` and builds the list envelope (`{}`, `{count}`, or `{count, item[]}`). */
@@ -52,10 +55,18 @@ export function paginate<T>(ctx: SimContext, items: readonly T[], itemKey: strin
   const { params, config, fault } = ctx;
   const page = params.int('page');
   const pageSize = params.int('pagesize');
-  if (page !== undefined && pageSize === undefined) throw SimApiError.param('"pagesize" parameter is required when "page" is specified');
-  if (pageSize !== undefined && page === undefined && pageSize !== -1) throw SimApiError.param('"page" parameter is required when "pagesize" is specified');
-  if (pageSize !== undefined && pageSize > config.maxPageSize) throw SimApiError.invalid(`Page size can't exceed max allowed page size value: ${config.maxPageSize}`);
-  if (pageSize !== undefined && pageSize < 1 && pageSize !== -1) throw params.invalidValue('pagesize', String(pageSize));
+  if (page !== undefined && pageSize === undefined) {
+    throw SimApiError.param('"pagesize" parameter is required when "page" is specified');
+  }
+  if (pageSize !== undefined && page === undefined && pageSize !== -1) {
+    throw SimApiError.param('"page" parameter is required when "pagesize" is specified');
+  }
+  if (pageSize !== undefined && pageSize > config.maxPageSize) {
+    throw SimApiError.invalid(`Page size can't exceed max allowed page size value: ${config.maxPageSize}`);
+  }
+  if (pageSize !== undefined && pageSize < 1 && pageSize !== -1) {
+    throw params.invalidValue('pagesize', String(pageSize));
+  }
   const size = pageSize === -1 ? items.length : (pageSize ?? config.maxPageSize);
   const start = pageSize === -1 ? 0 : (Math.max(1, page ?? 1) - 1) * size;
   let slice = items.slice(start, start + size);

@@ -24,7 +24,11 @@ export class SimParams {
       if (name.includes('[')) {
         const m = MAP_PARAM.exec(name);
         if (!m) {
-          throw new SimApiError(430, 9999, `Unable to decode parameter ${name}; if specifying an object array, please use parameter[index].field=XXX, e.g. userGroupList[0].group=httpGroup`);
+          throw new SimApiError(
+            430,
+            9999,
+            `Unable to decode parameter ${name}; if specifying an object array, please use parameter[index].field=XXX, e.g. userGroupList[0].group=httpGroup`,
+          );
         }
         const [, outer = '', index = '0', field = ''] = m;
         let groups = this.#maps.get(outer.toLowerCase());
@@ -43,7 +47,9 @@ export class SimParams {
   static checkPrintable(raw: ReadonlyMap<string, string>): void {
     for (const [name, value] of raw) {
       if (NON_PRINTABLE.test(value)) {
-        throw SimApiError.param(`Received value ${value} for parameter ${name} is invalid, contains illegal ASCII non-printable characters`);
+        throw SimApiError.param(
+          `Received value ${value} for parameter ${name} is invalid, contains illegal ASCII non-printable characters`,
+        );
       }
     }
   }
@@ -60,7 +66,9 @@ export class SimParams {
   /** A required parameter; missing → 431 "…due to missing parameter NAME". */
   required(name: string): string {
     const v = this.#lower.get(name);
-    if (v === undefined) throw SimApiError.param(`Unable to execute API command ${this.lowerCommand} due to missing parameter ${name}`);
+    if (v === undefined) {
+      throw SimApiError.param(`Unable to execute API command ${this.lowerCommand} due to missing parameter ${name}`);
+    }
     return v;
   }
 
@@ -104,7 +112,10 @@ export class SimParams {
   uuidList(store: SimStore, name: string, kind: SimObjectKind): string[] | undefined {
     const v = this.#lower.get(name);
     if (v === undefined) return undefined;
-    const ids = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const id of ids) if (store.resolve(kind, id) === 'unknown') throw this.invalidValue(name, id);
     return ids;
   }

@@ -5,7 +5,16 @@
 import { formatCsTimestamp } from '../cloudstack/cs-time.js';
 import type { SimJob } from './sim-jobs.js';
 import { ROOT_DOMAIN_ID, type SimStore } from './sim-store.js';
-import type { SimDiskOffering, SimServiceOffering, SimSnapshot, SimTag, SimTemplate, SimVm, SimVolume, SimZone } from './sim-types.js';
+import type {
+  SimDiskOffering,
+  SimServiceOffering,
+  SimSnapshot,
+  SimTag,
+  SimTemplate,
+  SimVm,
+  SimVolume,
+  SimZone,
+} from './sim-types.js';
 
 type Json = Record<string, unknown>;
 
@@ -23,7 +32,13 @@ function pending(id: string | null): Json {
 
 /** A tag row (`tag`, or an entry of `tags[]`). */
 export function renderTag(store: SimStore, t: SimTag): Json {
-  return { key: t.key, value: t.value, resourcetype: t.resourceType, resourceid: t.resourceId, ...owner(store, t.account) };
+  return {
+    key: t.key,
+    value: t.value,
+    resourcetype: t.resourceType,
+    resourceid: t.resourceId,
+    ...owner(store, t.account),
+  };
 }
 
 /** A `volume` object. VM fields are left out entirely when detached. */
@@ -38,7 +53,14 @@ export function renderVolume(store: SimStore, v: SimVolume): Json {
     zonename: zone?.name,
     type: v.type,
     ...(vm && v.deviceId !== null
-      ? { deviceid: v.deviceId, virtualmachineid: vm.id, vmname: vm.name, vmdisplayname: vm.displayName, vmstate: vm.state, vmtype: 'User' }
+      ? {
+          deviceid: v.deviceId,
+          virtualmachineid: vm.id,
+          vmname: vm.name,
+          vmdisplayname: vm.displayName,
+          vmstate: vm.state,
+          vmtype: 'User',
+        }
       : {}),
     provisioningtype: 'thin',
     size: v.sizeBytes,
@@ -49,7 +71,9 @@ export function renderVolume(store: SimStore, v: SimVolume): Json {
     ...(v.projectId !== null ? { projectid: v.projectId } : {}),
     storagetype: 'shared',
     hypervisor: 'KVM',
-    ...(offering ? { diskofferingid: offering.id, diskofferingname: offering.name, diskofferingdisplaytext: offering.name } : {}),
+    ...(offering
+      ? { diskofferingid: offering.id, diskofferingname: offering.name, diskofferingdisplaytext: offering.name }
+      : {}),
     // Real CloudStack names the pool only once the volume is on one: an Allocated volume has none.
     ...(v.state === 'Allocated' ? {} : { storage: 'sim-primary-1', storageid: STORAGE_ID, path: v.id }),
     destroyed: v.state === 'Destroy',
@@ -114,7 +138,18 @@ export function renderVm(store: SimStore, vm: SimVm): Json {
     rootdeviceid: 0,
     rootdevicetype: 'ROOT',
     securitygroup: [],
-    nic: [{ id: `${vm.id.slice(0, 24)}00000000000a`, macaddress: vm.macAddress, ipaddress: vm.ipAddress, isdefault: true, traffictype: 'Guest', type: 'Isolated', netmask: '255.0.0.0', gateway: '10.0.0.1' }],
+    nic: [
+      {
+        id: `${vm.id.slice(0, 24)}00000000000a`,
+        macaddress: vm.macAddress,
+        ipaddress: vm.ipAddress,
+        isdefault: true,
+        traffictype: 'Guest',
+        type: 'Isolated',
+        netmask: '255.0.0.0',
+        gateway: '10.0.0.1',
+      },
+    ],
     hypervisor: 'KVM',
     details: {},
     tags: store.tagsOf('UserVm', vm.id).map((t) => renderTag(store, t)),
@@ -124,17 +159,42 @@ export function renderVm(store: SimStore, vm: SimVm): Json {
 
 /** A `zone` object. */
 export function renderZone(z: SimZone): Json {
-  return { id: z.id, name: z.name, networktype: 'Advanced', allocationstate: 'Enabled', localstorageenabled: false, securitygroupsenabled: false, tags: [] };
+  return {
+    id: z.id,
+    name: z.name,
+    networktype: 'Advanced',
+    allocationstate: 'Enabled',
+    localstorageenabled: false,
+    securitygroupsenabled: false,
+    tags: [],
+  };
 }
 
 /** A `serviceoffering` object. */
 export function renderServiceOffering(o: SimServiceOffering): Json {
-  return { id: o.id, name: o.name, displaytext: o.name, cpunumber: o.cpuNumber, cpuspeed: o.cpuSpeed, memory: o.memory, storagetype: 'shared', iscustomized: false };
+  return {
+    id: o.id,
+    name: o.name,
+    displaytext: o.name,
+    cpunumber: o.cpuNumber,
+    cpuspeed: o.cpuSpeed,
+    memory: o.memory,
+    storagetype: 'shared',
+    iscustomized: false,
+  };
 }
 
 /** A `diskoffering` object. */
 export function renderDiskOffering(o: SimDiskOffering): Json {
-  return { id: o.id, name: o.name, displaytext: o.name, disksize: o.diskSizeGiB, iscustomized: o.customized, storagetype: 'shared', provisioningtype: 'thin' };
+  return {
+    id: o.id,
+    name: o.name,
+    displaytext: o.name,
+    disksize: o.diskSizeGiB,
+    iscustomized: o.customized,
+    storagetype: 'shared',
+    provisioningtype: 'thin',
+  };
 }
 
 /** A `template` object. */

@@ -6,13 +6,28 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Why a request was refused (kept for the simulator's own stats; the caller only sees 401). */
-export type SignatureFailure = 'missing-apikey' | 'missing-signature' | 'unknown-apikey' | 'v3-without-expires' | 'v3-bad-expires' | 'v3-expired' | 'bad-signature';
+export type SignatureFailure =
+  | 'missing-apikey'
+  | 'missing-signature'
+  | 'unknown-apikey'
+  | 'v3-without-expires'
+  | 'v3-bad-expires'
+  | 'v3-expired'
+  | 'bad-signature';
 
-export type Verification = { readonly ok: true; readonly apiKey: string } | { readonly ok: false; readonly reason: SignatureFailure };
+export type Verification =
+  { readonly ok: true; readonly apiKey: string } | { readonly ok: false; readonly reason: SignatureFailure };
 
 /** One byte of UTF-8 as Java's URLEncoder writes it; only A-Z a-z 0-9 . - _ * pass literally. */
 function encodeByte(b: number): string {
-  const literal = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2e || b === 0x2d || b === 0x5f || b === 0x2a;
+  const literal =
+    (b >= 0x30 && b <= 0x39) ||
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x61 && b <= 0x7a) ||
+    b === 0x2e ||
+    b === 0x2d ||
+    b === 0x5f ||
+    b === 0x2a;
   if (literal) return String.fromCharCode(b);
   // URLEncoder writes '+' for a space; the server then replaces '+' with %20.
   if (b === 0x20) return '%20';
@@ -63,7 +78,10 @@ export function verifySignature(
     if (at < now) return { ok: false, reason: 'v3-expired' };
   }
   const names = [...params.keys()].filter((k) => k.toLowerCase() !== 'signature').sort();
-  const canonical = names.map((k) => `${k}=${javaUrlEncoderValue(params.get(k) ?? '')}`).join('&').toLowerCase();
+  const canonical = names
+    .map((k) => `${k}=${javaUrlEncoderValue(params.get(k) ?? '')}`)
+    .join('&')
+    .toLowerCase();
   const expected = Buffer.from(createHmac('sha1', secret).update(canonical, 'utf8').digest('base64'));
   const actual = Buffer.from(given);
   const ok = expected.length === actual.length && timingSafeEqual(expected, actual);

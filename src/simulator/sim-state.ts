@@ -121,9 +121,13 @@ export class SimState extends SimStore {
   /** Adds a volume, attached when `virtualMachineId` is given. */
   addVolume(input: VolumeInput): Readonly<SimVolume> {
     const type: string = input.type ?? 'DATADISK';
-    if (type !== 'ROOT' && type !== 'DATADISK') throw new InvalidInputError(`volume type must be ROOT or DATADISK, not ${type}`, 'type');
+    if (type !== 'ROOT' && type !== 'DATADISK') {
+      throw new InvalidInputError(`volume type must be ROOT or DATADISK, not ${type}`, 'type');
+    }
     const vmId = input.virtualMachineId ?? null;
-    if (vmId !== null && !this.vms.has(vmId)) throw new InvalidInputError(`no VM ${vmId} for volume ${input.name}`, 'virtualMachineId');
+    if (vmId !== null && !this.vms.has(vmId)) {
+      throw new InvalidInputError(`no VM ${vmId} for volume ${input.name}`, 'virtualMachineId');
+    }
     const volume: SimVolume = {
       id: this.claimId(input.id),
       internalId: this.nextInternalId(),
@@ -171,9 +175,17 @@ export class SimState extends SimStore {
 
   /** Adds a tag to a live resource. */
   addTag(input: TagInput): Readonly<SimTag> {
-    if (!TAG_RESOURCE_TYPES.includes(input.resourceType)) throw new InvalidInputError(`unknown resource type ${input.resourceType}`, 'resourceType');
+    if (!TAG_RESOURCE_TYPES.includes(input.resourceType)) {
+      throw new InvalidInputError(`unknown resource type ${input.resourceType}`, 'resourceType');
+    }
     const owner = this.#ownerOf(input.resourceType, input.resourceId);
-    const tag: SimTag = { key: input.key, value: input.value, resourceType: input.resourceType, resourceId: input.resourceId, account: owner };
+    const tag: SimTag = {
+      key: input.key,
+      value: input.value,
+      resourceType: input.resourceType,
+      resourceId: input.resourceId,
+      account: owner,
+    };
     this.putTag(tag);
     return tag;
   }
@@ -255,7 +267,12 @@ export class SimState extends SimStore {
   }
 
   /** Loads a bulk seed; returns how many objects of each kind were added. */
-  seed(seed: SimSeed): { readonly virtualMachines: number; readonly volumes: number; readonly snapshots: number; readonly tags: number } {
+  seed(seed: SimSeed): {
+    readonly virtualMachines: number;
+    readonly volumes: number;
+    readonly snapshots: number;
+    readonly tags: number;
+  } {
     for (const vm of seed.virtualMachines ?? []) this.addVirtualMachine(vm);
     for (const volume of seed.volumes ?? []) this.addVolume(volume);
     for (const snapshot of seed.snapshots ?? []) this.addSnapshot(snapshot);
@@ -269,7 +286,12 @@ export class SimState extends SimStore {
   }
 
   /** Object counts (live objects only). */
-  counts(): { readonly virtualMachines: number; readonly volumes: number; readonly snapshots: number; readonly tags: number } {
+  counts(): {
+    readonly virtualMachines: number;
+    readonly volumes: number;
+    readonly snapshots: number;
+    readonly tags: number;
+  } {
     let tags = 0;
     for (const list of this.tags.values()) tags += list.length;
     return { virtualMachines: this.vms.size, volumes: this.volumes.size, snapshots: this.snapshots.size, tags };
@@ -277,10 +299,13 @@ export class SimState extends SimStore {
 
   #ownerOf(type: TagResourceType, id: string): string {
     const owner =
-      type === 'Volume' ? this.volumes.get(id)?.account
-      : type === 'Snapshot' ? this.snapshots.get(id)?.account
-      : type === 'UserVm' ? this.vms.get(id)?.account
-      : this.defaults.account;
+      type === 'Volume'
+        ? this.volumes.get(id)?.account
+        : type === 'Snapshot'
+          ? this.snapshots.get(id)?.account
+          : type === 'UserVm'
+            ? this.vms.get(id)?.account
+            : this.defaults.account;
     if (owner === undefined) throw new InvalidInputError(`no ${type} ${id} to tag`, 'resourceId');
     return owner;
   }

@@ -9,7 +9,9 @@ export class SimStats {
   /** Counts one verified request. */
   count(command: string, apiKey?: string): void {
     this.#byCommand.set(command, (this.#byCommand.get(command) ?? 0) + 1);
-    if (apiKey !== undefined) this.#byCaller.set(`${apiKey}\0${command}`, (this.#byCaller.get(`${apiKey}\0${command}`) ?? 0) + 1);
+    if (apiKey !== undefined) {
+      this.#byCaller.set(`${apiKey}\0${command}`, (this.#byCaller.get(`${apiKey}\0${command}`) ?? 0) + 1);
+    }
   }
 
   /** Verified requests of one command signed with one API key. */
@@ -26,7 +28,11 @@ export class SimStats {
   }
 
   /** `{total, rejected, byCommand}` for `GET /sim/stats`. */
-  toJSON(): { readonly total: number; readonly rejected: number; readonly byCommand: Readonly<Record<string, number>> } {
+  toJSON(): {
+    readonly total: number;
+    readonly rejected: number;
+    readonly byCommand: Readonly<Record<string, number>>;
+  } {
     return { total: this.requests(), rejected: this.rejected, byCommand: Object.fromEntries(this.#byCommand) };
   }
 

@@ -59,14 +59,32 @@ export class SimStore {
   constructor(readonly now: () => number = Date.now) {
     const admin = this.ensureAccount('admin', true);
     const zone: SimZone = { id: randomUUID(), name: 'sim-zone-1' };
-    const offering: SimServiceOffering = { id: randomUUID(), name: 'Small Instance', cpuNumber: 1, cpuSpeed: 1000, memory: 1024 };
+    const offering: SimServiceOffering = {
+      id: randomUUID(),
+      name: 'Small Instance',
+      cpuNumber: 1,
+      cpuSpeed: 1000,
+      memory: 1024,
+    };
     const disk: SimDiskOffering = { id: randomUUID(), name: 'Custom', diskSizeGiB: 0, customized: true };
-    const template: SimTemplate = { id: randomUUID(), name: 'Ubuntu 22.04 (sim)', sizeBytes: 8 * GiB, account: 'system', featured: true };
+    const template: SimTemplate = {
+      id: randomUUID(),
+      name: 'Ubuntu 22.04 (sim)',
+      sizeBytes: 8 * GiB,
+      account: 'system',
+      featured: true,
+    };
     this.zones.set(zone.id, zone);
     this.serviceOfferings.set(offering.id, offering);
     this.diskOfferings.set(disk.id, disk);
     this.templates.set(template.id, template);
-    this.defaults = { zoneId: zone.id, serviceOfferingId: offering.id, diskOfferingId: disk.id, templateId: template.id, account: admin.name };
+    this.defaults = {
+      zoneId: zone.id,
+      serviceOfferingId: offering.id,
+      diskOfferingId: disk.id,
+      templateId: template.id,
+      account: admin.name,
+    };
   }
 
   /** Marks the state changed (cached list queries are recomputed). */
@@ -90,7 +108,12 @@ export class SimStore {
   }
 
   /** Registers an API key pair for an account (created when new). */
-  addApiUser(user: { readonly apiKey: string; readonly secretKey: string; readonly account?: string; readonly admin?: boolean }): void {
+  addApiUser(user: {
+    readonly apiKey: string;
+    readonly secretKey: string;
+    readonly account?: string;
+    readonly admin?: boolean;
+  }): void {
     const account = this.ensureAccount(user.account ?? this.defaults.account, user.admin ?? false);
     this.apiUsers.set(user.apiKey, { secretKey: user.secretKey, account: account.name });
   }
@@ -98,21 +121,34 @@ export class SimStore {
   /** Where a UUID stands for a kind of object. */
   resolve(kind: SimObjectKind, id: string): Resolution {
     const live =
-      kind === 'volume' ? this.volumes.has(id)
-      : kind === 'vm' ? this.vms.has(id)
-      : kind === 'snapshot' ? this.snapshots.has(id)
-      : kind === 'zone' ? this.zones.has(id)
-      : kind === 'serviceoffering' ? this.serviceOfferings.has(id)
-      : kind === 'diskoffering' ? this.diskOfferings.has(id)
-      : kind === 'template' ? this.templates.has(id)
-      : false;
+      kind === 'volume'
+        ? this.volumes.has(id)
+        : kind === 'vm'
+          ? this.vms.has(id)
+          : kind === 'snapshot'
+            ? this.snapshots.has(id)
+            : kind === 'zone'
+              ? this.zones.has(id)
+              : kind === 'serviceoffering'
+                ? this.serviceOfferings.has(id)
+                : kind === 'diskoffering'
+                  ? this.diskOfferings.has(id)
+                  : kind === 'template'
+                    ? this.templates.has(id)
+                    : false;
     if (live) return 'live';
     return this.removed.get(id)?.kind === kind ? 'removed' : 'unknown';
   }
 
   /** Internal id of a live or removed object (used in "Unable to find volume with ID: N"). */
   internalIdOf(id: string): number | null {
-    return this.volumes.get(id)?.internalId ?? this.vms.get(id)?.internalId ?? this.snapshots.get(id)?.internalId ?? this.removed.get(id)?.internalId ?? null;
+    return (
+      this.volumes.get(id)?.internalId ??
+      this.vms.get(id)?.internalId ??
+      this.snapshots.get(id)?.internalId ??
+      this.removed.get(id)?.internalId ??
+      null
+    );
   }
 
   /** Records an id as used, refusing duplicates (ids are unique across kinds here). */
@@ -150,7 +186,9 @@ export class SimStore {
     if (volume.vmId !== null && volume.deviceId !== null) {
       this.devices.get(volume.vmId)?.delete(volume.deviceId);
       const hint = this.#freeFrom.get(volume.vmId);
-      if (hint !== undefined && volume.deviceId > 0 && volume.deviceId < hint) this.#freeFrom.set(volume.vmId, volume.deviceId);
+      if (hint !== undefined && volume.deviceId > 0 && volume.deviceId < hint) {
+        this.#freeFrom.set(volume.vmId, volume.deviceId);
+      }
     }
     volume.vmId = null;
     volume.deviceId = null;

@@ -110,4 +110,5 @@ export interface SimTag {
 }
 
 /** Kinds of objects whose UUIDs parameters can reference. */
-export type SimObjectKind = 'volume' | 'vm' | 'snapshot' | 'zone' | 'serviceoffering' | 'diskoffering' | 'template' | 'job';
+export type SimObjectKind =
+  'volume' | 'vm' | 'snapshot' | 'zone' | 'serviceoffering' | 'diskoffering' | 'template' | 'job';

@@ -75,7 +75,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const secretKey = options.secretKey ?? randomBytes(32).toString('base64url');
   state.addApiUser({ apiKey, secretKey, account: state.defaults.account, admin: true });
-  const omaVm = options.omaVm ? state.addVirtualMachine({ name: options.omaVm.name, ...(options.omaVm.id !== undefined ? { id: options.omaVm.id } : {}) }) : null;
+  const omaVm = options.omaVm
+    ? state.addVirtualMachine({
+        name: options.omaVm.name,
+        ...(options.omaVm.id !== undefined ? { id: options.omaVm.id } : {}),
+      })
+    : null;
   if (options.seed) state.seed(options.seed);
   const faults = new SimFaults(options.random);
   const jobs = new SimJobs(config, now);

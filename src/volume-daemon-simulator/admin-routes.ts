@@ -24,7 +24,12 @@ export function adminRoute(deps: AdminDeps, method: string, path: string, body: 
   } catch (e) {
     return { status: 400, body: { error: `invalid request body: ${(e as Error).message}` } };
   }
-  if (typeof changes !== 'object' || changes === null || Array.isArray(changes) || Object.values(changes).some((v) => typeof v !== 'boolean')) {
+  if (
+    typeof changes !== 'object' ||
+    changes === null ||
+    Array.isArray(changes) ||
+    Object.values(changes).some((v) => typeof v !== 'boolean')
+  ) {
     return { status: 400, body: { error: 'expected {"<fault>": true|false, …}' } };
   }
   try {

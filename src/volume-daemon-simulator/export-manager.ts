@@ -56,7 +56,9 @@ export class SimExportManager {
   /** `ExportManager.CreateExport`; throws naming the failed step (the attach only logs it). */
   async createExport(volumeId: string, devicePath: string): Promise<void> {
     const name = exportNameOf(volumeId);
-    if (await this.#inBaseConfig(name)) throw new Error(`export '${name}' already exists in ${this.options.baseConfig}`);
+    if (await this.#inBaseConfig(name)) {
+      throw new Error(`export '${name}' already exists in ${this.options.baseConfig}`);
+    }
     const file = this.fileOf(volumeId);
     await this.db
       .insertInto('nbd_exports')
@@ -78,14 +80,22 @@ export class SimExportManager {
       });
     try {
       await writeFile(file, render(name, devicePath), { mode: 0o644, flag: 'wx' }).catch((e: unknown) => {
-        throw new Error((e as NodeJS.ErrnoException).code === 'EEXIST' ? `export '${name}' already exists` : `cannot write ${file}: ${(e as Error).message}`);
+        throw new Error(
+          (e as NodeJS.ErrnoException).code === 'EEXIST'
+            ? `export '${name}' already exists`
+            : `cannot write ${file}: ${(e as Error).message}`,
+        );
       });
     } catch (e) {
       await this.db.deleteFrom('nbd_exports').where('export_name', '=', name).execute();
       throw new Error(`failed to add NBD export to config: ${(e as Error).message}`, { cause: e });
     }
     await this.reload(`export ${name} added`);
-    await this.db.updateTable('nbd_exports').set({ status: 'active', updated_at: sql<Date>`now(3)` }).where('export_name', '=', name).execute();
+    await this.db
+      .updateTable('nbd_exports')
+      .set({ status: 'active', updated_at: sql<Date>`now(3)` })
+      .where('export_name', '=', name)
+      .execute();
   }
 
   /**
@@ -93,13 +103,20 @@ export class SimExportManager {
    * else the file (missing is fine) + SIGHUP, then the row.
    */
   async deleteExport(volumeId: string, options: { readonly evenWithoutRow?: boolean } = {}): Promise<void> {
-    const row = await this.db.selectFrom('nbd_exports').select(['export_name', 'config_path']).where('volume_id', '=', volumeId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('nbd_exports')
+      .select(['export_name', 'config_path'])
+      .where('volume_id', '=', volumeId)
+      .executeTakeFirst();
     if (!row && !options.evenWithoutRow) return;
     const file = row?.config_path ? row.config_path : this.fileOf(volumeId);
-    const existed = await rm(file).then(() => true, (e: unknown) => {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw new Error(`failed to remove NBD export file ${file}: ${(e as Error).message}`);
-    });
+    const existed = await rm(file).then(
+      () => true,
+      (e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw new Error(`failed to remove NBD export file ${file}: ${(e as Error).message}`);
+      },
+    );
     if (existed) await this.reload(`export ${exportNameOf(volumeId)} removed`);
     await this.db.deleteFrom('nbd_exports').where('volume_id', '=', volumeId).execute();
   }
@@ -118,7 +135,10 @@ export class SimExportManager {
       return;
     }
     if (await isProcessGone(pid)) {
-      log.warn({ why, pid, pidFile: this.options.pidFile }, 'nbd-server reload skipped: the pid file names no live process');
+      log.warn(
+        { why, pid, pidFile: this.options.pidFile },
+        'nbd-server reload skipped: the pid file names no live process',
+      );
       return;
     }
     try {
@@ -144,6 +164,8 @@ export function render(name: string, devicePath: string): string {
 /** A driver error as the Go MySQL driver prints it: `Error 1062: Duplicate entry …`. */
 export function mysqlText(e: unknown): string {
   const err = e as { errno?: unknown; sqlMessage?: unknown; message?: unknown };
-  if (typeof err.errno === 'number' && typeof err.sqlMessage === 'string') return `Error ${err.errno}: ${err.sqlMessage}`;
+  if (typeof err.errno === 'number' && typeof err.sqlMessage === 'string') {
+    return `Error ${err.errno}: ${err.sqlMessage}`;
+  }
   return e instanceof Error ? e.message : String(e);
 }

@@ -35,7 +35,14 @@ export function resolveFaults(input: FaultsInput = 'all'): FaultSwitches {
   const all = (on: boolean) => Object.fromEntries(VOLUME_DAEMON_FAULTS.map((f) => [f, on])) as FaultSwitches;
   if (input === 'all') return all(true);
   if (input === 'none') return all(false);
-  for (const key of Object.keys(input)) if (!isFault(key)) throw new InvalidInputError(`unknown Volume Daemon simulator fault "${key}" (known: ${VOLUME_DAEMON_FAULTS.join(', ')})`, 'faults');
+  for (const key of Object.keys(input)) {
+    if (!isFault(key)) {
+      throw new InvalidInputError(
+        `unknown Volume Daemon simulator fault "${key}" (known: ${VOLUME_DAEMON_FAULTS.join(', ')})`,
+        'faults',
+      );
+    }
+  }
   return { ...all(true), ...input };
 }
 
@@ -48,15 +55,24 @@ export function parseFaultList(text: string | undefined, origin = 'VOLUME_DAEMON
   const value = (text ?? '').trim();
   if (value === '' || value === 'all') return resolveFaults('all');
   if (value === 'none') return resolveFaults('none');
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const negative = items.every((i) => i.startsWith('-'));
   if (!negative && items.some((i) => i.startsWith('-'))) {
-    throw new InvalidInputError(`${origin}: ${JSON.stringify(value)} mixes names and -names; use "a,b" (only those) or "-a,-b" (all but those)`, 'faults');
+    throw new InvalidInputError(
+      `${origin}: ${JSON.stringify(value)} mixes names and -names; use "a,b" (only those) or "-a,-b" (all but those)`,
+      'faults',
+    );
   }
   const names = items.map((i) => (negative ? i.slice(1) : i));
   const unknown = names.filter((n) => !isFault(n));
   if (unknown.length > 0) {
-    throw new InvalidInputError(`${origin}: unknown fault ${unknown.map((u) => JSON.stringify(u)).join(', ')} (known: all, none, ${VOLUME_DAEMON_FAULTS.join(', ')})`, 'faults');
+    throw new InvalidInputError(
+      `${origin}: unknown fault ${unknown.map((u) => JSON.stringify(u)).join(', ')} (known: all, none, ${VOLUME_DAEMON_FAULTS.join(', ')})`,
+      'faults',
+    );
   }
   const switches = resolveFaults(negative ? 'all' : 'none');
   for (const n of names) switches[n as VolumeDaemonFault] = negative ? false : true;

@@ -28,7 +28,11 @@ export interface NewMapping {
 
 /** The volume's context, looked up in `ossea_volumes` (null when the volume has no row). */
 export async function contextOfVolume(db: Kysely<DB>, volumeId: string): Promise<string | null> {
-  const row = await db.selectFrom('ossea_volumes').select('vm_context_id').where('volume_id', '=', volumeId).executeTakeFirst();
+  const row = await db
+    .selectFrom('ossea_volumes')
+    .select('vm_context_id')
+    .where('volume_id', '=', volumeId)
+    .executeTakeFirst();
   return row?.vm_context_id ?? null;
 }
 
@@ -39,7 +43,13 @@ export async function readMapping(db: Kysely<DB>, volumeId: string): Promise<Map
     .where('volume_uuid', '=', volumeId)
     .executeTakeFirst();
   if (!row) return null;
-  return { volumeId: row.volume_uuid, vmId: row.vm_id, operationMode: row.operation_mode ?? 'oma', devicePath: row.device_path, size: Number(row.size) };
+  return {
+    volumeId: row.volume_uuid,
+    vmId: row.vm_id,
+    operationMode: row.operation_mode ?? 'oma',
+    devicePath: row.device_path,
+    size: Number(row.size),
+  };
 }
 
 /**
@@ -47,7 +57,11 @@ export async function readMapping(db: Kysely<DB>, volumeId: string): Promise<Map
  * "Duplicate entry … for key 'volume_id'". With `replaceStale` (the fix) that row is deleted first,
  * in the same transaction.
  */
-export async function insertMapping(db: Kysely<DB>, m: NewMapping, options: { readonly replaceStale: boolean }): Promise<void> {
+export async function insertMapping(
+  db: Kysely<DB>,
+  m: NewMapping,
+  options: { readonly replaceStale: boolean },
+): Promise<void> {
   const oma = m.operationMode === 'oma';
   const write = async (tx: Kysely<DB>) => {
     if (options.replaceStale) await tx.deleteFrom('device_mappings').where('volume_uuid', '=', m.volumeId).execute();
@@ -76,8 +90,17 @@ export async function deleteMapping(db: Kysely<DB>, volumeId: string): Promise<v
 }
 
 /** `UPDATE ossea_volumes SET device_path=?, status=? WHERE volume_id=?`. */
-export async function updateOsseaVolume(db: Kysely<DB>, volumeId: string, devicePath: string | null, status: 'attached' | 'detached'): Promise<void> {
-  await db.updateTable('ossea_volumes').set({ device_path: devicePath, status }).where('volume_id', '=', volumeId).execute();
+export async function updateOsseaVolume(
+  db: Kysely<DB>,
+  volumeId: string,
+  devicePath: string | null,
+  status: 'attached' | 'detached',
+): Promise<void> {
+  await db
+    .updateTable('ossea_volumes')
+    .set({ device_path: devicePath, status })
+    .where('volume_id', '=', volumeId)
+    .execute();
 }
 
 /** `GET /vms/:id/volumes`, from `device_mappings` only. */
@@ -89,7 +112,14 @@ export async function volumesOfVm(db: Kysely<DB>, vmId: string): Promise<VmVolum
     .orderBy('created_at')
     .orderBy('volume_uuid')
     .execute();
-  return rows.map((r) => ({ volume_id: r.volume_uuid, vm_id: r.vm_id, device_path: r.device_path, state: 'attached', size: Number(r.size), cloudstack_data: null }));
+  return rows.map((r) => ({
+    volume_id: r.volume_uuid,
+    vm_id: r.vm_id,
+    device_path: r.device_path,
+    state: 'attached',
+    size: Number(r.size),
+    cloudstack_data: null,
+  }));
 }
 
 /** `GET /volumes/:id/device` (the daemon's query does not select id, context or snapshot columns). */

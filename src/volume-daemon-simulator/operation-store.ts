@@ -6,14 +6,25 @@ import { parseJsonColumn } from '../db/queries/json-column.js';
 import type { OperationFilter, OperationStatus, OperationType, VolumeOperation } from '../volume-daemon/types.js';
 
 type Row = {
-  id: string; type: OperationType; status: OperationStatus; volume_id: string; vm_id: string | null;
-  request: unknown; response: unknown; error: string | null; created_at: Date | null; updated_at: Date | null; completed_at: Date | null;
+  id: string;
+  type: OperationType;
+  status: OperationStatus;
+  volume_id: string;
+  vm_id: string | null;
+  request: unknown;
+  response: unknown;
+  error: string | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+  completed_at: Date | null;
 };
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString().replace('.000Z', 'Z') : null);
 const object = (v: unknown): Record<string, unknown> | null => {
   const parsed = parseJsonColumn(v);
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : null;
 };
 
 /** The JSON the daemon answers (`models/volume.go`): optional fields omitted when empty. */
@@ -37,12 +48,24 @@ export function operationJson(row: Row): VolumeOperation {
 /** Inserts a `pending` operation and returns it as JSON. */
 export async function insertOperation(
   db: Kysely<DB>,
-  op: { readonly type: OperationType; readonly volumeId: string; readonly vmId: string | null; readonly request: Record<string, unknown> },
+  op: {
+    readonly type: OperationType;
+    readonly volumeId: string;
+    readonly vmId: string | null;
+    readonly request: Record<string, unknown>;
+  },
 ): Promise<VolumeOperation> {
   const id = randomUUID();
   await db
     .insertInto('volume_operations')
-    .values({ id, type: op.type, status: 'pending', volume_id: op.volumeId, vm_id: op.vmId, request: JSON.stringify(op.request) })
+    .values({
+      id,
+      type: op.type,
+      status: 'pending',
+      volume_id: op.volumeId,
+      vm_id: op.vmId,
+      request: JSON.stringify(op.request),
+    })
     .execute();
   const row = await getOperationRow(db, id);
   if (!row) throw new Error(`volume_operations row ${id} vanished after its insert`);
@@ -86,7 +109,11 @@ export async function listOperations(db: Kysely<DB>, filter: OperationFilter): P
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.volume_id) q = q.where('volume_id', '=', filter.volume_id);
   if (filter.vm_id) q = q.where('vm_id', '=', filter.vm_id);
-  const rows = (await q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit ?? 100).execute()) as Row[];
+  const rows = (await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(filter.limit ?? 100)
+    .execute()) as Row[];
   return rows.map(operationJson);
 }
 
@@ -94,7 +121,11 @@ export async function listOperations(db: Kysely<DB>, filter: OperationFilter): P
 export async function failInterruptedOperations(db: Kysely<DB>): Promise<number> {
   const result = await db
     .updateTable('volume_operations')
-    .set({ status: 'failed', error: 'interrupted: the Volume Daemon restarted while this operation ran; check CloudStack for its real outcome', completed_at: sql<Date>`current_timestamp()` })
+    .set({
+      status: 'failed',
+      error: 'interrupted: the Volume Daemon restarted while this operation ran; check CloudStack for its real outcome',
+      completed_at: sql<Date>`current_timestamp()`,
+    })
     .where('status', 'in', ['pending', 'executing'])
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

@@ -5,7 +5,13 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema-types.js';
-import { OPERATION_STATUSES, OPERATION_TYPES, type OperationFilter, type OperationStatus, type OperationType } from '../volume-daemon/types.js';
+import {
+  OPERATION_STATUSES,
+  OPERATION_TYPES,
+  type OperationFilter,
+  type OperationStatus,
+  type OperationType,
+} from '../volume-daemon/types.js';
 import { deviceMappingJson, volumesOfVm } from './mapping-store.js';
 import { getOperation, insertOperation, listOperations } from './operation-store.js';
 import type { OperationWork, VolumeService } from './volume-service.js';
@@ -31,7 +37,9 @@ function jsonBody(body: string): { ok: true; value: Record<string, unknown> } | 
   if (body.trim() === '') return { ok: false, answer: error(400, 'invalid request body: EOF') };
   try {
     const value: unknown = JSON.parse(body);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, answer: error(400, 'invalid request body: expected a JSON object') };
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { ok: false, answer: error(400, 'invalid request body: expected a JSON object') };
+    }
     return { ok: true, value: value as Record<string, unknown> };
   } catch (e) {
     return { ok: false, answer: error(400, `invalid request body: ${(e as Error).message}`) };
@@ -40,7 +48,14 @@ function jsonBody(body: string): { ok: true; value: Record<string, unknown> } | 
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-async function mutate(deps: RouteDeps, type: OperationType, volumeId: string, vmId: string | null, request: Record<string, unknown>, work: OperationWork): Promise<RouteAnswer> {
+async function mutate(
+  deps: RouteDeps,
+  type: OperationType,
+  volumeId: string,
+  vmId: string | null,
+  request: Record<string, unknown>,
+  work: OperationWork,
+): Promise<RouteAnswer> {
   const op = await insertOperation(deps.db, { type, volumeId, vmId, request });
   return {
     status: 201,
@@ -56,14 +71,32 @@ export async function route(deps: RouteDeps, method: string, url: URL, body: str
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const parts = path.split('/').slice(1).map(decodeURIComponent);
   if (method === 'GET' && path === '/health') {
-    return { status: 200, body: { status: 'healthy', timestamp: deps.now().toISOString(), service: 'volume-management-daemon', version: '1.0.0' } };
+    return {
+      status: 200,
+      body: {
+        status: 'healthy',
+        timestamp: deps.now().toISOString(),
+        service: 'volume-management-daemon',
+        version: '1.0.0',
+      },
+    };
   }
   if (parts[0] !== 'api' || parts[1] !== 'v1') return { status: 404, body: undefined };
   const [resource, id, action, extra] = parts.slice(2);
   if (extra !== undefined) return { status: 404, body: undefined };
 
   if (resource === 'health' && id === undefined && method === 'GET') {
-    return { status: 200, body: { status: 'healthy', timestamp: deps.now().toISOString(), cloudstack_health: 'not_implemented', database_health: 'healthy', device_monitor: 'not_implemented', details: {} } };
+    return {
+      status: 200,
+      body: {
+        status: 'healthy',
+        timestamp: deps.now().toISOString(),
+        cloudstack_health: 'not_implemented',
+        database_health: 'healthy',
+        device_monitor: 'not_implemented',
+        details: {},
+      },
+    };
   }
   if (resource === 'volumes') {
     if (id === undefined && method === 'POST') {
@@ -71,9 +104,15 @@ export async function route(deps: RouteDeps, method: string, url: URL, body: str
       if (!parsed.ok) return parsed.answer;
       const req = parsed.value;
       const size = typeof req.size === 'number' ? req.size : NaN;
-      if (str(req.name) === '' || !Number.isFinite(size) || size <= 0) return error(400, 'invalid request: name and a positive size (bytes) are required');
+      if (str(req.name) === '' || !Number.isFinite(size) || size <= 0) {
+        return error(400, 'invalid request: name and a positive size (bytes) are required');
+      }
       return mutate(deps, 'create', '', null, req, {
-        kind: 'create', name: str(req.name), sizeBytes: size, diskOfferingId: str(req.disk_offering_id), zoneId: str(req.zone_id),
+        kind: 'create',
+        name: str(req.name),
+        sizeBytes: size,
+        diskOfferingId: str(req.disk_offering_id),
+        zoneId: str(req.zone_id),
       });
     }
     if (id !== undefined && (action === 'attach' || action === 'attach-root') && method === 'POST') {
@@ -81,7 +120,9 @@ export async function route(deps: RouteDeps, method: string, url: URL, body: str
       if (!parsed.ok) return parsed.answer;
       const vmId = str(parsed.value.vm_id);
       const root = action === 'attach-root';
-      const request = root ? { volume_id: id, vm_id: vmId, device_id: 0, attach_as: 'root' } : { volume_id: id, vm_id: vmId };
+      const request = root
+        ? { volume_id: id, vm_id: vmId, device_id: 0, attach_as: 'root' }
+        : { volume_id: id, vm_id: vmId };
       return mutate(deps, 'attach', id, vmId, request, { kind: 'attach', volumeId: id, vmId, root });
     }
     if (id !== undefined && action === 'detach' && method === 'POST') {
@@ -90,7 +131,9 @@ export async function route(deps: RouteDeps, method: string, url: URL, body: str
     if (id !== undefined && action === undefined && method === 'DELETE') {
       return mutate(deps, 'delete', id, null, { volume_id: id }, { kind: 'delete', volumeId: id });
     }
-    if (id !== undefined && action === undefined && method === 'GET') return { status: 200, body: { volume_id: id, state: 'unknown' } };
+    if (id !== undefined && action === undefined && method === 'GET') {
+      return { status: 200, body: { volume_id: id, state: 'unknown' } };
+    }
     if (id !== undefined && action === 'device' && method === 'GET') {
       const mapping = await deviceMappingJson(deps.db, id);
       return mapping ? { status: 200, body: mapping } : error(404, `mapping not found for volume: ${id}`);
@@ -105,8 +148,12 @@ export async function route(deps: RouteDeps, method: string, url: URL, body: str
     const type = q.get('type') ?? '';
     const status = q.get('status') ?? '';
     const limit = q.get('limit');
-    if (type !== '' && !(OPERATION_TYPES as readonly string[]).includes(type)) return error(400, `invalid type: ${type}`);
-    if (status !== '' && !(OPERATION_STATUSES as readonly string[]).includes(status)) return error(400, `invalid status: ${status}`);
+    if (type !== '' && !(OPERATION_TYPES as readonly string[]).includes(type)) {
+      return error(400, `invalid type: ${type}`);
+    }
+    if (status !== '' && !(OPERATION_STATUSES as readonly string[]).includes(status)) {
+      return error(400, `invalid status: ${status}`);
+    }
     if (limit !== null && !/^\d+$/.test(limit)) return error(400, `invalid limit: ${limit}`);
     const filter: OperationFilter = {
       ...(type ? { type: type as OperationType } : {}),

@@ -27,7 +27,12 @@ export interface VolumeDaemonSimulatorOptions {
   /** Default `127.0.0.1`. */
   readonly host?: string;
   readonly databaseUrl: string;
-  readonly nbd: { readonly baseConfig: string; readonly confDir: string; readonly pidFile: string; readonly port?: number };
+  readonly nbd: {
+    readonly baseConfig: string;
+    readonly confDir: string;
+    readonly pidFile: string;
+    readonly port?: number;
+  };
   readonly byIdDir: string;
   /** Where the by-id links point (sparse files). Default `volume-daemon-sim-devices` beside the by-id dir. */
   readonly devicesDir?: string;
@@ -98,19 +103,29 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Starts a simulator; resolves once it listens (after `no-resume` handling of an earlier run's rows). */
-export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorOptions): Promise<VolumeDaemonSimulator> {
+export async function startVolumeDaemonSimulator(
+  options: VolumeDaemonSimulatorOptions,
+): Promise<VolumeDaemonSimulator> {
   const logger = (options.logger ?? createLogger('info')).child({ component: 'volume-daemon-simulator' });
   const faults = resolveFaults(options.faults);
   const csConfig = configSchema.shape.cloudstack.parse(options.cloudstack ?? {});
   const database = connectDatabase(options.databaseUrl);
   const stats: VolumeDaemonSimulatorStats = {
-    operations: Object.fromEntries((['create', 'attach', 'detach', 'delete', 'cleanup'] as const).map((t) => [t, { started: 0, completed: 0, failed: 0 }])) as OperationCounts,
+    operations: Object.fromEntries(
+      (['create', 'attach', 'detach', 'delete', 'cleanup'] as const).map((t) => [
+        t,
+        { started: 0, completed: 0, failed: 0 },
+      ]),
+    ) as OperationCounts,
     log: [],
     hups: 0,
     interrupted: 0,
   };
   const crash = new CrashControl();
-  const udev = new SimUdev(options.byIdDir, options.devicesDir ?? join(dirname(options.byIdDir), 'volume-daemon-sim-devices'));
+  const udev = new SimUdev(
+    options.byIdDir,
+    options.devicesDir ?? join(dirname(options.byIdDir), 'volume-daemon-sim-devices'),
+  );
   udev.enabled = options.udev ?? true;
   let linkTimeoutMs = options.linkTimeoutMs ?? 10_000;
   const exports = new SimExportManager(database.db, {
@@ -125,7 +140,11 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
   const csLogger = logger.child({ component: 'cloudstack' });
   const service = new VolumeService({
     db: database.db,
-    cloudstack: () => openCloudStack(database.db, csConfig, { logger: csLogger, ...(options.cloudstackTuning ? { tuning: options.cloudstackTuning } : {}) }),
+    cloudstack: () =>
+      openCloudStack(database.db, csConfig, {
+        logger: csLogger,
+        ...(options.cloudstackTuning ? { tuning: options.cloudstackTuning } : {}),
+      }),
     exports,
     udev,
     faults,
@@ -142,28 +161,44 @@ export async function startVolumeDaemonSimulator(options: VolumeDaemonSimulatorO
   try {
     if (!faults['no-resume']) {
       stats.interrupted = await failInterruptedOperations(database.db);
-      if (stats.interrupted > 0) logger.warn({ count: stats.interrupted }, 'operations of an earlier run marked failed');
+      if (stats.interrupted > 0) {
+        logger.warn({ count: stats.interrupted }, 'operations of an earlier run marked failed');
+      }
     }
   } catch (e) {
     await database.close();
-    throw new Error(`volume daemon simulator: cannot use the database ${redactUrl(options.databaseUrl)}: ${(e as Error).message}`, { cause: e });
+    throw new Error(
+      `volume daemon simulator: cannot use the database ${redactUrl(options.databaseUrl)}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://volume-daemon');
     const body = await readBody(req);
     const method = req.method ?? 'GET';
-    const answer = adminRoute({ faults, stats }, method, url.pathname, body) ?? (await route({ db: database.db, service, now: () => new Date() }, method, url, body));
+    const answer =
+      adminRoute({ faults, stats }, method, url.pathname, body) ??
+      (await route({ db: database.db, service, now: () => new Date() }, method, url, body));
     if (answer.status === 201) {
       const accepted = answer.body as { id: string; type: OperationType; volume_id: string };
       stats.operations[accepted.type].started++;
-      stats.log.push({ id: accepted.id, type: accepted.type, volumeId: accepted.volume_id, acceptedAt: Date.now(), endedAt: null, status: 'running' });
+      stats.log.push({
+        id: accepted.id,
+        type: accepted.type,
+        volumeId: accepted.volume_id,
+        acceptedAt: Date.now(),
+        endedAt: null,
+        status: 'running',
+      });
     }
     if (answer.body === undefined) res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
     else {
       // The work starts once the answer is out (or the client is gone): it runs whatever the client does.
       if (answer.after) res.once('close', answer.after);
-      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.body));
+      res
+        .writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify(answer.body));
     }
   };
   const server = createServer((req, res) => {

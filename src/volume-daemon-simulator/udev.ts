@@ -45,7 +45,10 @@ export class SimUdev {
   async detached(volumeId: string): Promise<void> {
     if (!this.enabled) return;
     const path = this.pathOf(volumeId);
-    const present = await lstat(path).then(() => true, () => false);
+    const present = await lstat(path).then(
+      () => true,
+      () => false,
+    );
     if (!present) return;
     await rm(path, { force: true });
     this.removed++;

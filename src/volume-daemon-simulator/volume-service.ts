@@ -40,7 +40,13 @@ export interface VolumeServiceDeps {
 
 /** The request of an operation, as the route stored it. */
 export type OperationWork =
-  | { readonly kind: 'create'; readonly name: string; readonly sizeBytes: number; readonly diskOfferingId: string; readonly zoneId: string }
+  | {
+      readonly kind: 'create';
+      readonly name: string;
+      readonly sizeBytes: number;
+      readonly diskOfferingId: string;
+      readonly zoneId: string;
+    }
   | { readonly kind: 'attach'; readonly volumeId: string; readonly vmId: string; readonly root: boolean }
   | { readonly kind: 'detach'; readonly volumeId: string }
   | { readonly kind: 'delete'; readonly volumeId: string };
@@ -82,7 +88,10 @@ export class VolumeService {
       log.info({ response }, 'volume operation completed');
     } catch (e) {
       if (e instanceof SimulatorCrashed || crash.crashed) {
-        log.warn({ point: e instanceof SimulatorCrashed ? e.point : 'crashed' }, 'volume operation cut short by a crash; its row stays as it is');
+        log.warn(
+          { point: e instanceof SimulatorCrashed ? e.point : 'crashed' },
+          'volume operation cut short by a crash; its row stays as it is',
+        );
         return;
       }
       const message = e instanceof Error ? e.message : String(e);
@@ -125,7 +134,11 @@ export class VolumeService {
     const sizeGiB = Math.max(1, Math.floor(work.sizeBytes / GiB));
     let volumeId: string;
     try {
-      const result = await cs.client.callAsync('createVolume', { name: work.name, size: String(sizeGiB), diskofferingid: offering, zoneid: zoneId }, { signal: this.deps.crash.signal });
+      const result = await cs.client.callAsync(
+        'createVolume',
+        { name: work.name, size: String(sizeGiB), diskofferingid: offering, zoneid: zoneId },
+        { signal: this.deps.crash.signal },
+      );
       volumeId = decodeVolume(result.volume).id;
     } catch (e) {
       this.#rethrowCrash();
@@ -141,11 +154,16 @@ export class VolumeService {
     crash.checkpoint('before-cloudstack');
     let sizeBytes: number;
     try {
-      const volume = await cs.client.attachVolume({ id: work.volumeId, virtualMachineId: work.vmId, ...(work.root ? { deviceId: 0 } : {}) }, { signal: crash.signal });
+      const volume = await cs.client.attachVolume(
+        { id: work.volumeId, virtualMachineId: work.vmId, ...(work.root ? { deviceId: 0 } : {}) },
+        { signal: crash.signal },
+      );
       sizeBytes = volume.sizeBytes;
     } catch (e) {
       this.#rethrowCrash();
-      throw new OperationFailed(`failed to attach volume ${work.volumeId} to VM ${work.vmId} in CloudStack: ${(e as Error).message}`);
+      throw new OperationFailed(
+        `failed to attach volume ${work.volumeId} to VM ${work.vmId} in CloudStack: ${(e as Error).message}`,
+      );
     }
     const isOma = cs.omaVmId !== null && work.vmId === cs.omaVmId;
     // The kernel and udev act on the attach whatever the daemon does next.
@@ -154,7 +172,14 @@ export class VolumeService {
     const base = { volume_id: work.volumeId, vm_id: work.vmId, ...(work.root ? { device_id: 0 } : {}) };
     if (!isOma) {
       const placeholder = work.root ? `remote-vm-root-${work.vmId}` : `remote-vm-${work.vmId}`;
-      await this.#insertMapping({ volumeId: work.volumeId, vmId: work.vmId, operationMode: 'failover', devicePath: placeholder, size: 0, cloudstackDeviceId: work.root ? 0 : null });
+      await this.#insertMapping({
+        volumeId: work.volumeId,
+        vmId: work.vmId,
+        operationMode: 'failover',
+        devicePath: placeholder,
+        size: 0,
+        cloudstackDeviceId: work.root ? 0 : null,
+      });
       crash.checkpoint('write');
       await updateOsseaVolume(db, work.volumeId, placeholder, 'attached');
       return { ...base, device_path: placeholder, message: 'Volume attached successfully' };
@@ -164,15 +189,31 @@ export class VolumeService {
       const waited = this.deps.linkTimeoutMs();
       if (!faults['link-timeout']) {
         await cs.client.detachVolume({ id: work.volumeId }, { signal: crash.signal }).catch((e: unknown) => {
-          throw new OperationFailed(`device ${path} did not appear within ${waited} ms, and the rollback detach failed: ${(e as Error).message}`);
+          throw new OperationFailed(
+            `device ${path} did not appear within ${waited} ms, and the rollback detach failed: ${(e as Error).message}`,
+          );
         });
         await udev.detached(work.volumeId);
-        throw new OperationFailed(`device ${path} did not appear within ${waited} ms; the attach was rolled back in CloudStack`);
+        throw new OperationFailed(
+          `device ${path} did not appear within ${waited} ms; the attach was rolled back in CloudStack`,
+        );
       }
-      throw new OperationFailed(`failed to resolve device path for volume ${work.volumeId}: ${path} did not appear within ${waited} ms`);
+      throw new OperationFailed(
+        `failed to resolve device path for volume ${work.volumeId}: ${path} did not appear within ${waited} ms`,
+      );
     }
-    const size = await stat(path).then((s) => s.size, () => 0);
-    await this.#insertMapping({ volumeId: work.volumeId, vmId: work.vmId, operationMode: 'oma', devicePath: path, size, cloudstackDeviceId: work.root ? 0 : null });
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    await this.#insertMapping({
+      volumeId: work.volumeId,
+      vmId: work.vmId,
+      operationMode: 'oma',
+      devicePath: path,
+      size,
+      cloudstackDeviceId: work.root ? 0 : null,
+    });
     crash.checkpoint('write');
     await updateOsseaVolume(db, work.volumeId, path, 'attached');
     try {
@@ -217,7 +258,9 @@ export class VolumeService {
     const omaExport = mapping !== null && !mapping.devicePath.startsWith('remote-vm-') && mapping.vmId === cs.omaVmId;
     try {
       if (omaExport) await exports.deleteExport(volumeId);
-      else if (mapping === null && !faults['detach-keeps-export']) await exports.deleteExport(volumeId, { evenWithoutRow: true });
+      else if (mapping === null && !faults['detach-keeps-export']) {
+        await exports.deleteExport(volumeId, { evenWithoutRow: true });
+      }
     } catch (e) {
       log.warn({ error: (e as Error).message }, 'NBD export removal failed (the detach goes on)');
     }
@@ -254,7 +297,14 @@ export class VolumeService {
     const deadline = Date.now() + this.deps.linkTimeoutMs();
     for (;;) {
       this.deps.crash.checkpoint('write');
-      if (await lstat(path).then(() => true, () => false)) return true;
+      if (
+        await lstat(path).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        return true;
+      }
       if (Date.now() >= deadline) return false;
       await delay(Math.min(100, Math.max(1, deadline - Date.now())));
     }

@@ -40,7 +40,11 @@ export class VolumeDaemonNetworkError extends VolumeDaemonError {
     readonly code: string | null,
     cause: unknown,
   ) {
-    super(route, `${route}: cannot reach the Volume Daemon at ${address}: ${code ?? 'network error'}${causeText(cause)}`, { cause });
+    super(
+      route,
+      `${route}: cannot reach the Volume Daemon at ${address}: ${code ?? 'network error'}${causeText(cause)}`,
+      { cause },
+    );
   }
 }
 
@@ -72,7 +76,10 @@ export class VolumeDaemonOperationTimeoutError extends VolumeDaemonError {
     readonly status: OperationStatus,
     readonly timeoutMs: number,
   ) {
-    super(route, `${route}: ${type} operation ${operationId} still ${status} after ${timeoutMs} ms (it may yet finish)`);
+    super(
+      route,
+      `${route}: ${type} operation ${operationId} still ${status} after ${timeoutMs} ms (it may yet finish)`,
+    );
   }
 }
 

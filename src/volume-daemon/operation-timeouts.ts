@@ -21,12 +21,17 @@ export const OPERATION_TIMEOUTS_MS = Object.freeze({
  * The default wait for an operation: an attach is judged by its target (the OMA VM: 2 min; any
  * other VM, e.g. a test VM: 300 s). Without the OMA VM id an attach gets the longer wait.
  */
-export function defaultOperationTimeoutMs(op: { readonly type: OperationType; readonly vm_id?: string | null | undefined }, omaVmId?: string | null): number {
+export function defaultOperationTimeoutMs(
+  op: { readonly type: OperationType; readonly vm_id?: string | null | undefined },
+  omaVmId?: string | null,
+): number {
   switch (op.type) {
     case 'create':
       return OPERATION_TIMEOUTS_MS.create;
     case 'attach':
-      return omaVmId != null && op.vm_id === omaVmId ? OPERATION_TIMEOUTS_MS.attachToOma : OPERATION_TIMEOUTS_MS.attachToOtherVm;
+      return omaVmId != null && op.vm_id === omaVmId
+        ? OPERATION_TIMEOUTS_MS.attachToOma
+        : OPERATION_TIMEOUTS_MS.attachToOtherVm;
     case 'detach':
       return OPERATION_TIMEOUTS_MS.detach;
     case 'delete':

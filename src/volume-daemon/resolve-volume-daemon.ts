@@ -28,9 +28,17 @@ export interface ResolveVolumeDaemonOptions {
 }
 
 /** Probes the configured daemon once and says how to proceed. Never throws for an unreachable daemon. */
-export async function resolveVolumeDaemon(config: Pick<Config, 'volumeDaemon'>, options: ResolveVolumeDaemonOptions = {}): Promise<VolumeDaemonResolution> {
+export async function resolveVolumeDaemon(
+  config: Pick<Config, 'volumeDaemon'>,
+  options: ResolveVolumeDaemonOptions = {},
+): Promise<VolumeDaemonResolution> {
   const { url, mode } = config.volumeDaemon;
-  if (mode === 'off') return { mode: 'direct', reason: 'volumeDaemon.mode is off (VOLUME_DAEMON_MODE=off): the Volume Daemon is not used' };
+  if (mode === 'off') {
+    return {
+      mode: 'direct',
+      reason: 'volumeDaemon.mode is off (VOLUME_DAEMON_MODE=off): the Volume Daemon is not used',
+    };
+  }
   const shared = {
     url,
     ...(options.clock ? { clock: options.clock } : {}),
@@ -55,5 +63,8 @@ export async function resolveVolumeDaemon(config: Pick<Config, 'volumeDaemon'>, 
   }
   return mode === 'required'
     ? { mode: 'unavailable', reason: `volumeDaemon.mode is required but the Volume Daemon does not answer: ${problem}` }
-    : { mode: 'direct', reason: `volumeDaemon.mode is auto and the Volume Daemon does not answer (acting directly): ${problem}` };
+    : {
+        mode: 'direct',
+        reason: `volumeDaemon.mode is auto and the Volume Daemon does not answer (acting directly): ${problem}`,
+      };
 }

@@ -13,7 +13,8 @@ export const OPERATION_STATUSES = ['pending', 'executing', 'completed', 'failed'
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
 /** True once the daemon will not change the operation any more. */
-export const isTerminalStatus = (status: OperationStatus): boolean => status === 'completed' || status === 'failed' || status === 'cancelled';
+export const isTerminalStatus = (status: OperationStatus): boolean =>
+  status === 'completed' || status === 'failed' || status === 'cancelled';
 
 const jsonObject = z.record(z.string(), z.unknown());
 

@@ -6,12 +6,27 @@
 import type { z } from 'zod';
 import { systemClock, type Clock } from './clock.js';
 import {
-  VolumeDaemonHttpError, VolumeDaemonNetworkError, VolumeDaemonOperationTimeoutError, VolumeDaemonProtocolError, VolumeDaemonRequestTimeoutError,
+  VolumeDaemonHttpError,
+  VolumeDaemonNetworkError,
+  VolumeDaemonOperationTimeoutError,
+  VolumeDaemonProtocolError,
+  VolumeDaemonRequestTimeoutError,
 } from './errors.js';
 import { defaultOperationTimeoutMs, OPERATION_POLL_INTERVAL_MS } from './operation-timeouts.js';
 import {
-  deviceMappingSchema, errorBodySchema, healthSchema, isTerminalStatus, operationListSchema, vmVolumeSchema, volumeOperationSchema,
-  type CreateVolumeRequest, type DaemonHealth, type DeviceMapping, type OperationFilter, type VmVolume, type VolumeOperation,
+  deviceMappingSchema,
+  errorBodySchema,
+  healthSchema,
+  isTerminalStatus,
+  operationListSchema,
+  vmVolumeSchema,
+  volumeOperationSchema,
+  type CreateVolumeRequest,
+  type DaemonHealth,
+  type DeviceMapping,
+  type OperationFilter,
+  type VmVolume,
+  type VolumeOperation,
 } from './types.js';
 
 /** Construction options; only `url` is required. */
@@ -69,12 +84,24 @@ export class VolumeDaemonClient {
 
   /** `POST /api/v1/volumes/:id/attach`: to the OMA (mapping + export) or to any other VM (placeholder mapping). */
   attachVolume(volumeId: string, vmId: string, signal?: AbortSignal): Promise<VolumeOperation> {
-    return this.#request('POST', `${API}/volumes/${seg(volumeId)}/attach`, volumeOperationSchema, { vm_id: vmId }, signal);
+    return this.#request(
+      'POST',
+      `${API}/volumes/${seg(volumeId)}/attach`,
+      volumeOperationSchema,
+      { vm_id: vmId },
+      signal,
+    );
   }
 
   /** `POST /api/v1/volumes/:id/attach-root`: attaches at device 0 (the VM must be stopped). */
   attachVolumeAsRoot(volumeId: string, vmId: string, signal?: AbortSignal): Promise<VolumeOperation> {
-    return this.#request('POST', `${API}/volumes/${seg(volumeId)}/attach-root`, volumeOperationSchema, { vm_id: vmId }, signal);
+    return this.#request(
+      'POST',
+      `${API}/volumes/${seg(volumeId)}/attach-root`,
+      volumeOperationSchema,
+      { vm_id: vmId },
+      signal,
+    );
   }
 
   /** `POST /api/v1/volumes/:id/detach`. */
@@ -97,7 +124,10 @@ export class VolumeDaemonClient {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') query.set(k, String(v));
     const qs = query.toString();
-    return (await this.#request('GET', `${API}/operations${qs ? `?${qs}` : ''}`, operationListSchema, undefined, signal)) ?? [];
+    return (
+      (await this.#request('GET', `${API}/operations${qs ? `?${qs}` : ''}`, operationListSchema, undefined, signal)) ??
+      []
+    );
   }
 
   /** `GET /api/v1/vms/:id/volumes`: what `device_mappings` says is attached to the VM. */
@@ -108,9 +138,17 @@ export class VolumeDaemonClient {
   /** `GET /api/v1/volumes/:id/device`: the volume's mapping, or null on the daemon's 404 "mapping not found". */
   async getVolumeDevice(volumeId: string, signal?: AbortSignal): Promise<DeviceMapping | null> {
     try {
-      return await this.#request('GET', `${API}/volumes/${seg(volumeId)}/device`, deviceMappingSchema, undefined, signal);
+      return await this.#request(
+        'GET',
+        `${API}/volumes/${seg(volumeId)}/device`,
+        deviceMappingSchema,
+        undefined,
+        signal,
+      );
     } catch (e) {
-      if (e instanceof VolumeDaemonHttpError && e.status === 404 && e.daemonError.startsWith('mapping not found')) return null;
+      if (e instanceof VolumeDaemonHttpError && e.status === 404 && e.daemonError.startsWith('mapping not found')) {
+        return null;
+      }
       throw e;
     }
   }
@@ -128,7 +166,13 @@ export class VolumeDaemonClient {
     while (!isTerminalStatus(op.status)) {
       const left = started + timeoutMs - this.#clock.now();
       if (left <= 0) {
-        throw new VolumeDaemonOperationTimeoutError(`GET ${API}/operations/${operationId}`, operationId, op.type, op.status, timeoutMs);
+        throw new VolumeDaemonOperationTimeoutError(
+          `GET ${API}/operations/${operationId}`,
+          operationId,
+          op.type,
+          op.status,
+          timeoutMs,
+        );
       }
       await this.#clock.sleep(Math.min(this.#pollIntervalMs, left), options.signal);
       op = await this.getOperation(operationId, options.signal);
@@ -136,7 +180,13 @@ export class VolumeDaemonClient {
     return op;
   }
 
-  async #request<S extends z.ZodType>(method: string, path: string, schema: S, body: unknown, signal: AbortSignal | undefined): Promise<z.output<S>> {
+  async #request<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<z.output<S>> {
     const route = `${method} ${path}`;
     const timeout = AbortSignal.timeout(this.#requestTimeoutMs);
     let res: Response;
@@ -148,7 +198,9 @@ export class VolumeDaemonClient {
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (e) {
-      if (timeout.aborted && !signal?.aborted) throw new VolumeDaemonRequestTimeoutError(route, this.#address, this.#requestTimeoutMs);
+      if (timeout.aborted && !signal?.aborted) {
+        throw new VolumeDaemonRequestTimeoutError(route, this.#address, this.#requestTimeoutMs);
+      }
       if (signal?.aborted) throw e;
       throw new VolumeDaemonNetworkError(route, this.#address, errnoOf(e), e);
     }
@@ -156,7 +208,9 @@ export class VolumeDaemonClient {
     try {
       text = await res.text();
     } catch (e) {
-      if (timeout.aborted && !signal?.aborted) throw new VolumeDaemonRequestTimeoutError(route, this.#address, this.#requestTimeoutMs);
+      if (timeout.aborted && !signal?.aborted) {
+        throw new VolumeDaemonRequestTimeoutError(route, this.#address, this.#requestTimeoutMs);
+      }
       if (signal?.aborted) throw e;
       throw new VolumeDaemonNetworkError(route, this.#address, errnoOf(e), e);
     }
@@ -165,12 +219,18 @@ export class VolumeDaemonClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new VolumeDaemonProtocolError(route, `${route}: HTTP ${res.status} answer is not JSON: ${JSON.stringify(text.slice(0, 120))}`);
+      throw new VolumeDaemonProtocolError(
+        route,
+        `${route}: HTTP ${res.status} answer is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
+      );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new VolumeDaemonProtocolError(route, `${route}: unexpected answer: ${issue ? `${issue.path.join('.') || '<root>'}: ${issue.message}` : 'invalid'}`);
+      throw new VolumeDaemonProtocolError(
+        route,
+        `${route}: unexpected answer: ${issue ? `${issue.path.join('.') || '<root>'}: ${issue.message}` : 'invalid'}`,
+      );
     }
     return parsed.data;
   }

@@ -12,7 +12,10 @@ import { DirectVolumeWriter } from './direct-writer.js';
 import type { VolumeWriter, VolumeWriterDeps } from './volume-writer.js';
 
 /** The world's view of the resolution (no client, JSON-safe). */
-export function volumeDaemonFacts(config: Pick<Config, 'volumeDaemon'>, resolution: VolumeDaemonResolution): VolumeDaemonFacts {
+export function volumeDaemonFacts(
+  config: Pick<Config, 'volumeDaemon'>,
+  resolution: VolumeDaemonResolution,
+): VolumeDaemonFacts {
   const base = { configuredMode: config.volumeDaemon.mode, url: config.volumeDaemon.url };
   switch (resolution.mode) {
     case 'daemon':
@@ -25,7 +28,11 @@ export function volumeDaemonFacts(config: Pick<Config, 'volumeDaemon'>, resoluti
 }
 
 /** The writer for this pass, or null when the daemon is required and does not answer. */
-export function chooseVolumeWriter(resolution: VolumeDaemonResolution, deps: VolumeWriterDeps, operationStaleMs: number): VolumeWriter | null {
+export function chooseVolumeWriter(
+  resolution: VolumeDaemonResolution,
+  deps: VolumeWriterDeps,
+  operationStaleMs: number,
+): VolumeWriter | null {
   switch (resolution.mode) {
     case 'daemon':
       return new DaemonVolumeWriter(deps, resolution.client, operationStaleMs);

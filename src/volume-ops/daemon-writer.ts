@@ -5,13 +5,27 @@
  * after CloudStack succeeded (incident 10) — and completes the bookkeeping the daemon skipped.
  */
 import { findVolume } from '../cloudstack/find-objects.js';
-import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
+import {
+  ensureExport,
+  hasExport,
+  omaDevicePath,
+  recordAttached,
+  recordDetached,
+  remoteDevicePath,
+  removeExportOf,
+} from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
 import { liveVolumeToMove, startAttach, startDelete } from './move-start.js';
 import { VolumeDaemonOperationTimeoutError } from '../volume-daemon/errors.js';
 import type { VolumeOperation } from '../volume-daemon/types.js';
 import type { VolumeDaemonClient } from '../volume-daemon/volume-daemon-client.js';
-import { VolumeMoveError, type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
+import {
+  VolumeMoveError,
+  type AttachOptions,
+  type MoveOutcome,
+  type VolumeWriter,
+  type VolumeWriterDeps,
+} from './volume-writer.js';
 import { vmLabel } from './bookkeeping.js';
 import { access } from 'node:fs/promises';
 
@@ -29,7 +43,12 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   /** The live re-check before a move (see in-flight-operation.ts). */
   #recheck(volumeId: string): Promise<void> {
-    return refuseWhileInFlight(this.deps.db, volumeId, { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.#own }, this.deps.clock());
+    return refuseWhileInFlight(
+      this.deps.db,
+      volumeId,
+      { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.#own },
+      this.deps.clock(),
+    );
   }
 
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
@@ -38,19 +57,28 @@ export class DaemonVolumeWriter implements VolumeWriter {
     const live = await startAttach(deps, volumeId, vmId, () => this.#recheck(volumeId));
     if (live.virtualMachineId === vmId) {
       const fixed = await this.#completeAttach(volumeId, vmId, root, live.sizeBytes);
-      return { changed: false, message: `volume ${volumeId} is already attached to ${vmLabel(this.deps, vmId)}${fixed.note}`, nbdChanged: fixed.nbdChanged, operationId: null };
+      return {
+        changed: false,
+        message: `volume ${volumeId} is already attached to ${vmLabel(this.deps, vmId)}${fixed.note}`,
+        nbdChanged: fixed.nbdChanged,
+        operationId: null,
+      };
     }
     // A mapping row of a volume CloudStack says is detached makes the daemon's plain INSERT fail on
     // the unique key after it attached the volume (incident 10): remove it first.
     const stale = await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).executeTakeFirst();
     const route = root ? 'attach-root' : 'attach';
-    const started = root ? await this.daemon.attachVolumeAsRoot(volumeId, vmId, deps.signal) : await this.daemon.attachVolume(volumeId, vmId, deps.signal);
+    const started = root
+      ? await this.daemon.attachVolumeAsRoot(volumeId, vmId, deps.signal)
+      : await this.daemon.attachVolume(volumeId, vmId, deps.signal);
     const operationId = started.id;
     this.#own.add(operationId);
     const end = await this.#wait(operationId, route, volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after?.virtualMachineId !== vmId) {
-      throw new VolumeMoveError(`Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack says it is ${after ? `attached to ${after.virtualMachineId ?? 'no VM'}` : 'gone'}`);
+      throw new VolumeMoveError(
+        `Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack says it is ${after ? `attached to ${after.virtualMachineId ?? 'no VM'}` : 'gone'}`,
+      );
     }
     const fixed = await this.#completeAttach(volumeId, vmId, root, after.sizeBytes);
     const staleNote = Number(stale.numDeletedRows) > 0 ? '; removed a stale mapping row first' : '';
@@ -68,14 +96,22 @@ export class DaemonVolumeWriter implements VolumeWriter {
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
       const fixed = await this.#completeDetach(volumeId);
-      return { changed: false, message: `volume ${volumeId} is ${live ? 'already detached' : 'gone'}${fixed.note}`, nbdChanged: fixed.nbdChanged, operationId: null, detachedFrom: null };
+      return {
+        changed: false,
+        message: `volume ${volumeId} is ${live ? 'already detached' : 'gone'}${fixed.note}`,
+        nbdChanged: fixed.nbdChanged,
+        operationId: null,
+        detachedFrom: null,
+      };
     }
     const operationId = (await this.daemon.detachVolume(volumeId, deps.signal)).id;
     this.#own.add(operationId);
     const end = await this.#wait(operationId, 'detach', volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after && after.virtualMachineId !== null) {
-      throw new VolumeMoveError(`Volume Daemon detach of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack says it is still attached to ${after.virtualMachineId}`);
+      throw new VolumeMoveError(
+        `Volume Daemon detach of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack says it is still attached to ${after.virtualMachineId}`,
+      );
     }
     // Without a mapping the daemon detaches in CloudStack but leaves the export (incident 11).
     const fixed = await this.#completeDetach(volumeId);
@@ -100,11 +136,21 @@ export class DaemonVolumeWriter implements VolumeWriter {
     this.#own.add(operationId);
     const end = await this.#wait(operationId, 'delete', volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
-    if (after) throw new VolumeMoveError(`Volume Daemon delete of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack still lists it (${after.state})`);
+    if (after) {
+      throw new VolumeMoveError(
+        `Volume Daemon delete of volume ${volumeId} (operation ${operationId}) ended ${describe(end)}; CloudStack still lists it (${after.state})`,
+      );
+    }
     await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
     const message = `deleted volume ${volumeId} (${live.name}) through the Volume Daemon (operation ${operationId}, ${describe(end)})`;
     return detached
-      ? { changed: true, message: `${detached.message}; ${message}`, nbdChanged: detached.nbdChanged, operationId, detachedFrom: detached.detachedFrom ?? null }
+      ? {
+          changed: true,
+          message: `${detached.message}; ${message}`,
+          nbdChanged: detached.nbdChanged,
+          operationId,
+          detachedFrom: detached.detachedFrom ?? null,
+        }
       : { changed: true, message, nbdChanged: false, operationId };
   }
 
@@ -115,16 +161,27 @@ export class DaemonVolumeWriter implements VolumeWriter {
     } catch (e) {
       if (!(e instanceof VolumeDaemonOperationTimeoutError)) throw e;
       // The in-flight gate holds the volume until the operation ends or goes stale.
-      throw new VolumeMoveError(`Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) is still ${e.status} after ${Math.round(e.timeoutMs / 1000)} s; the volume is left to it`);
+      throw new VolumeMoveError(
+        `Volume Daemon ${route} of volume ${volumeId} (operation ${operationId}) is still ${e.status} after ${Math.round(e.timeoutMs / 1000)} s; the volume is left to it`,
+      );
     }
   }
 
   /** What the daemon should have recorded after an attach, written where it did not. */
-  async #completeAttach(volumeId: string, vmId: string, root: boolean, sizeBytes: number): Promise<{ readonly nbdChanged: boolean; readonly note: string }> {
+  async #completeAttach(
+    volumeId: string,
+    vmId: string,
+    root: boolean,
+    sizeBytes: number,
+  ): Promise<{ readonly nbdChanged: boolean; readonly note: string }> {
     const { deps } = this;
     const oma = vmId === deps.omaVmId;
     const devicePath = oma ? omaDevicePath(deps, volumeId) : remoteDevicePath(vmId, root);
-    const mapping = await deps.db.selectFrom('device_mappings').select(['vm_id', 'device_path']).where('volume_uuid', '=', volumeId).executeTakeFirst();
+    const mapping = await deps.db
+      .selectFrom('device_mappings')
+      .select(['vm_id', 'device_path'])
+      .where('volume_uuid', '=', volumeId)
+      .executeTakeFirst();
     const notes: string[] = [];
     if (!mapping || mapping.vm_id !== vmId || mapping.device_path !== devicePath) {
       if (oma || !mapping) {
@@ -133,9 +190,16 @@ export class DaemonVolumeWriter implements VolumeWriter {
       }
     }
     if (!oma) return { nbdChanged: false, note: notes.map((n) => `; ${n}`).join('') };
-    const linked = await access(devicePath).then(() => true, () => false);
+    const linked = await access(devicePath).then(
+      () => true,
+      () => false,
+    );
     const name = `migration-vol-${volumeId}`;
-    const row = await deps.db.selectFrom('nbd_exports').select(['device_path', 'status']).where('export_name', '=', name).executeTakeFirst();
+    const row = await deps.db
+      .selectFrom('nbd_exports')
+      .select(['device_path', 'status'])
+      .where('export_name', '=', name)
+      .executeTakeFirst();
     const file = await hasExport(deps, volumeId);
     let nbdChanged = false;
     if (linked && (!row || !file || row.device_path !== devicePath || row.status !== 'active')) {
@@ -153,12 +217,18 @@ export class DaemonVolumeWriter implements VolumeWriter {
     const { deps } = this;
     const exported = await hasExport(deps, volumeId);
     if (exported) await removeExportOf(deps, volumeId);
-    const mapping = await deps.db.selectFrom('device_mappings').select('id').where('volume_uuid', '=', volumeId).executeTakeFirst();
+    const mapping = await deps.db
+      .selectFrom('device_mappings')
+      .select('id')
+      .where('volume_uuid', '=', volumeId)
+      .executeTakeFirst();
     if (mapping) await recordDetached(deps.db, volumeId, deps.clock());
-    const notes = [exported ? 'removed the export the daemon left' : '', mapping ? 'removed the mapping the daemon left' : ''].filter((n) => n !== '');
+    const notes = [
+      exported ? 'removed the export the daemon left' : '',
+      mapping ? 'removed the mapping the daemon left' : '',
+    ].filter((n) => n !== '');
     return { nbdChanged: exported, note: notes.map((n) => `; ${n}`).join('') };
   }
-
 }
 
 function describe(end: VolumeOperation): string {

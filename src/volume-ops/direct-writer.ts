@@ -5,7 +5,15 @@
 import { waitForLink } from '../devices/wait-for-link.js';
 import { coerceError } from '../errors.js';
 import { findVolume } from '../cloudstack/find-objects.js';
-import { ensureExport, hasExport, omaDevicePath, recordAttached, recordDetached, remoteDevicePath, removeExportOf } from './bookkeeping.js';
+import {
+  ensureExport,
+  hasExport,
+  omaDevicePath,
+  recordAttached,
+  recordDetached,
+  remoteDevicePath,
+  removeExportOf,
+} from './bookkeeping.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
 import { liveVolumeToMove, startAttach, startDelete } from './move-start.js';
 import { finishOwnOperation, startOwnOperation, type OperationType } from './own-operation.js';
@@ -26,7 +34,12 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   /** The live re-check before a move (see in-flight-operation.ts). */
   #recheck(volumeId: string): Promise<void> {
-    return refuseWhileInFlight(this.deps.db, volumeId, { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.#own }, this.deps.clock());
+    return refuseWhileInFlight(
+      this.deps.db,
+      volumeId,
+      { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.#own },
+      this.deps.clock(),
+    );
   }
 
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
@@ -35,18 +48,30 @@ export class DirectVolumeWriter implements VolumeWriter {
     const root = options.root === true;
     if (live.virtualMachineId === vmId) {
       const { nbdChanged, note } = await this.#recordAttach(volumeId, vmId, root, live.sizeBytes, 0);
-      return { changed: false, message: `volume ${volumeId} is already attached to ${vmLabel(this.deps, vmId)}${note}`, nbdChanged, operationId: null };
+      return {
+        changed: false,
+        message: `volume ${volumeId} is already attached to ${vmLabel(this.deps, vmId)}${note}`,
+        nbdChanged,
+        operationId: null,
+      };
     }
     const request = root ? { vm_id: vmId, device_id: 0, attach_as: 'root' } : { vm_id: vmId };
     return this.#run('attach', volumeId, vmId, request, async () => {
       try {
-        await deps.cloudstack.attachVolume({ id: volumeId, virtualMachineId: vmId, ...(root ? { deviceId: 0 } : {}) }, { signal: deps.signal });
+        await deps.cloudstack.attachVolume(
+          { id: volumeId, virtualMachineId: vmId, ...(root ? { deviceId: 0 } : {}) },
+          { signal: deps.signal },
+        );
       } catch (e) {
         // CloudStack may have done it anyway (a lost answer): judge from the volume itself.
         if ((await findVolume(deps.cloudstack, volumeId, deps.signal))?.virtualMachineId !== vmId) throw e;
       }
       const { nbdChanged, note } = await this.#recordAttach(volumeId, vmId, root, live.sizeBytes);
-      return { nbdChanged, message: `attached volume ${volumeId} to ${vmLabel(this.deps, vmId)}${note}`, response: { volume_id: volumeId, vm_id: vmId } };
+      return {
+        nbdChanged,
+        message: `attached volume ${volumeId} to ${vmLabel(this.deps, vmId)}${note}`,
+        response: { volume_id: volumeId, vm_id: vmId },
+      };
     });
   }
 
@@ -56,7 +81,13 @@ export class DirectVolumeWriter implements VolumeWriter {
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
       const nbdChanged = await this.#recordDetach(volumeId);
-      return { changed: false, message: `volume ${volumeId} is ${live ? 'already detached' : 'gone'}`, nbdChanged, operationId: null, detachedFrom: null };
+      return {
+        changed: false,
+        message: `volume ${volumeId} is ${live ? 'already detached' : 'gone'}`,
+        nbdChanged,
+        operationId: null,
+        detachedFrom: null,
+      };
     }
     const outcome = await this.#run('detach', volumeId, from, {}, async () => {
       try {
@@ -65,7 +96,11 @@ export class DirectVolumeWriter implements VolumeWriter {
         if ((await findVolume(deps.cloudstack, volumeId, deps.signal))?.virtualMachineId != null) throw e;
       }
       const nbdChanged = await this.#recordDetach(volumeId);
-      return { nbdChanged, message: `detached volume ${volumeId} from ${vmLabel(this.deps, from)}`, response: { volume_id: volumeId } };
+      return {
+        nbdChanged,
+        message: `detached volume ${volumeId} from ${vmLabel(this.deps, from)}`,
+        response: { volume_id: volumeId },
+      };
     });
     return { ...outcome, detachedFrom: from };
   }
@@ -82,10 +117,19 @@ export class DirectVolumeWriter implements VolumeWriter {
         if (await findVolume(deps.cloudstack, volumeId, deps.signal)) throw e;
       }
       await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
-      return { nbdChanged: false, message: `deleted volume ${volumeId} (${live.name})`, response: { volume_id: volumeId } };
+      return {
+        nbdChanged: false,
+        message: `deleted volume ${volumeId} (${live.name})`,
+        response: { volume_id: volumeId },
+      };
     });
     return detached
-      ? { ...outcome, nbdChanged: outcome.nbdChanged || detached.nbdChanged, message: `${detached.message}; ${outcome.message}`, detachedFrom: detached.detachedFrom ?? null }
+      ? {
+          ...outcome,
+          nbdChanged: outcome.nbdChanged || detached.nbdChanged,
+          message: `${detached.message}; ${outcome.message}`,
+          detachedFrom: detached.detachedFrom ?? null,
+        }
       : outcome;
   }
 
@@ -95,17 +139,33 @@ export class DirectVolumeWriter implements VolumeWriter {
     volumeId: string,
     vmId: string | null,
     request: Readonly<Record<string, unknown>>,
-    work: () => Promise<{ readonly nbdChanged: boolean; readonly message: string; readonly response: Readonly<Record<string, unknown>> }>,
+    work: () => Promise<{
+      readonly nbdChanged: boolean;
+      readonly message: string;
+      readonly response: Readonly<Record<string, unknown>>;
+    }>,
   ): Promise<MoveOutcome> {
     const { db, clock } = this.deps;
     const id = await startOwnOperation(db, { type, volumeId, vmId, request }, clock());
     this.#own.add(id);
     try {
       const done = await work();
-      await finishOwnOperation(db, id, { status: 'completed', response: { ...done.response, message: done.message } }, clock());
-      return { changed: true, message: `${done.message} (direct, operation ${id})`, nbdChanged: done.nbdChanged, operationId: id };
+      await finishOwnOperation(
+        db,
+        id,
+        { status: 'completed', response: { ...done.response, message: done.message } },
+        clock(),
+      );
+      return {
+        changed: true,
+        message: `${done.message} (direct, operation ${id})`,
+        nbdChanged: done.nbdChanged,
+        operationId: id,
+      };
     } catch (e) {
-      await finishOwnOperation(db, id, { status: 'failed', error: coerceError(e).message }, clock()).catch(() => undefined);
+      await finishOwnOperation(db, id, { status: 'failed', error: coerceError(e).message }, clock()).catch(
+        () => undefined,
+      );
       throw e;
     }
   }
@@ -115,14 +175,25 @@ export class DirectVolumeWriter implements VolumeWriter {
    * the operation when the link is late although CloudStack attached the volume; we record what
    * CloudStack says and leave the export to the missing-nbd-export reconciler once the OMA sees the disk.
    */
-  async #recordAttach(volumeId: string, vmId: string, root: boolean, sizeBytes: number, waitMs = this.deps.byIdWaitMs): Promise<{ readonly nbdChanged: boolean; readonly note: string }> {
+  async #recordAttach(
+    volumeId: string,
+    vmId: string,
+    root: boolean,
+    sizeBytes: number,
+    waitMs = this.deps.byIdWaitMs,
+  ): Promise<{ readonly nbdChanged: boolean; readonly note: string }> {
     const { deps } = this;
     const oma = vmId === deps.omaVmId;
     const devicePath = oma ? omaDevicePath(deps, volumeId) : remoteDevicePath(vmId, root);
     const linked = oma ? await waitForLink(devicePath, waitMs, deps.pollMs, deps.signal) : false;
     await recordAttached(deps.db, { volumeId, vmId, oma, root, devicePath, sizeBytes }, deps.clock());
     if (!oma) return { nbdChanged: false, note: '' };
-    if (!linked) return { nbdChanged: false, note: `; ${devicePath} did not appear within ${waitMs} ms, export left for when it does` };
+    if (!linked) {
+      return {
+        nbdChanged: false,
+        note: `; ${devicePath} did not appear within ${waitMs} ms, export left for when it does`,
+      };
+    }
     const problem = await ensureExport(deps, volumeId, devicePath);
     return problem === null ? { nbdChanged: true, note: '' } : { nbdChanged: false, note: `; ${problem}` };
   }
@@ -135,5 +206,4 @@ export class DirectVolumeWriter implements VolumeWriter {
     await recordDetached(deps.db, volumeId, deps.clock());
     return exported;
   }
-
 }

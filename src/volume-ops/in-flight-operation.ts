@@ -54,11 +54,22 @@ export async function operationInFlight(
     .orderBy('updated_at', 'desc')
     .execute();
   const recent = settled.find((r) => !limits.own.has(r.id));
-  return recent ? { ...recent, status: `${recent.status} within the settle window of ${Math.round(limits.settleMs / 1000)} s` } : null;
+  return recent
+    ? { ...recent, status: `${recent.status} within the settle window of ${Math.round(limits.settleMs / 1000)} s` }
+    : null;
 }
 
 /** Throws (not terminal: the next pass may try again) while another operation works on the volume. */
-export async function refuseWhileInFlight(db: Kysely<DB>, volumeId: string, limits: InFlightLimits, now: Date): Promise<void> {
+export async function refuseWhileInFlight(
+  db: Kysely<DB>,
+  volumeId: string,
+  limits: InFlightLimits,
+  now: Date,
+): Promise<void> {
   const busy = await operationInFlight(db, volumeId, limits, now);
-  if (busy) throw new VolumeMoveError(`volume ${volumeId} has a Volume Daemon operation in flight (${busy.type} ${busy.id}, ${busy.status}): not touched`);
+  if (busy) {
+    throw new VolumeMoveError(
+      `volume ${volumeId} has a Volume Daemon operation in flight (${busy.type} ${busy.id}, ${busy.status}): not touched`,
+    );
+  }
 }

@@ -7,28 +7,47 @@ import type { CsVolume } from '../world/world.js';
 import { VolumeMoveError, type MoveOutcome, type VolumeWriterDeps } from './volume-writer.js';
 
 /** The volume as CloudStack has it now (null: gone), once no other operation works on it. */
-export async function liveVolumeToMove(deps: VolumeWriterDeps, volumeId: string, recheck: () => Promise<void>): Promise<CsVolume | null> {
+export async function liveVolumeToMove(
+  deps: VolumeWriterDeps,
+  volumeId: string,
+  recheck: () => Promise<void>,
+): Promise<CsVolume | null> {
   await recheck();
   return findVolume(deps.cloudstack, volumeId, deps.signal);
 }
 
 /** The live volume to attach to `vmId`; throws (terminal) when it is gone or attached to another VM. */
-export async function startAttach(deps: VolumeWriterDeps, volumeId: string, vmId: string, recheck: () => Promise<void>): Promise<CsVolume> {
+export async function startAttach(
+  deps: VolumeWriterDeps,
+  volumeId: string,
+  vmId: string,
+  recheck: () => Promise<void>,
+): Promise<CsVolume> {
   const live = await liveVolumeToMove(deps, volumeId, recheck);
   if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
   if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
-    throw new VolumeMoveError(`volume ${volumeId} is attached to VM ${live.virtualMachineId}, not detached: not moved to ${vmId}`, true);
+    throw new VolumeMoveError(
+      `volume ${volumeId} is attached to VM ${live.virtualMachineId}, not detached: not moved to ${vmId}`,
+      true,
+    );
   }
   return live;
 }
 
 /** The live volume to delete, or the outcome when it is already gone. */
-export type DeleteStart = { readonly live: CsVolume; readonly gone?: undefined } | { readonly live?: undefined; readonly gone: MoveOutcome };
+export type DeleteStart =
+  { readonly live: CsVolume; readonly gone?: undefined } | { readonly live?: undefined; readonly gone: MoveOutcome };
 
 /** The live volume to delete; a volume CloudStack no longer has only loses its device mapping ("already gone"). */
-export async function startDelete(deps: VolumeWriterDeps, volumeId: string, recheck: () => Promise<void>): Promise<DeleteStart> {
+export async function startDelete(
+  deps: VolumeWriterDeps,
+  volumeId: string,
+  recheck: () => Promise<void>,
+): Promise<DeleteStart> {
   const live = await liveVolumeToMove(deps, volumeId, recheck);
   if (live) return { live };
   await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
-  return { gone: { changed: false, message: `volume ${volumeId} is already gone`, nbdChanged: false, operationId: null } };
+  return {
+    gone: { changed: false, message: `volume ${volumeId} is already gone`, nbdChanged: false, operationId: null },
+  };
 }

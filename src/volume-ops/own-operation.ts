@@ -17,7 +17,12 @@ export type OperationType = 'attach' | 'detach' | 'delete';
 /** Inserts an `executing` row and returns its id. */
 export async function startOwnOperation(
   db: Kysely<DB>,
-  op: { readonly type: OperationType; readonly volumeId: string; readonly vmId: string | null; readonly request: Readonly<Record<string, unknown>> },
+  op: {
+    readonly type: OperationType;
+    readonly volumeId: string;
+    readonly vmId: string | null;
+    readonly request: Readonly<Record<string, unknown>>;
+  },
   now: Date,
 ): Promise<string> {
   const id = randomUUID();
@@ -44,7 +49,9 @@ export async function startOwnOperation(
 export async function finishOwnOperation(
   db: Kysely<DB>,
   id: string,
-  end: { readonly status: 'completed'; readonly response: Readonly<Record<string, unknown>> } | { readonly status: 'failed'; readonly error: string },
+  end:
+    | { readonly status: 'completed'; readonly response: Readonly<Record<string, unknown>> }
+    | { readonly status: 'failed'; readonly error: string },
   now: Date,
 ): Promise<void> {
   await db

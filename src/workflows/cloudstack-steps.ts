@@ -11,7 +11,11 @@ import type { CsSnapshot } from '../world/world.js';
 import { isSnapshotInProgress, isVmStopped } from '../world/cloudstack-states.js';
 
 /** Detaches a volume from whatever holds it; returns the VM it was detached from, null when it was detached already. */
-export async function detachVolume(cs: CloudStackClient, volumeId: string, signal: AbortSignal): Promise<string | null> {
+export async function detachVolume(
+  cs: CloudStackClient,
+  volumeId: string,
+  signal: AbortSignal,
+): Promise<string | null> {
   const volume = await findVolume(cs, volumeId, signal);
   if (volume?.virtualMachineId == null) return null;
   try {
@@ -23,11 +27,18 @@ export async function detachVolume(cs: CloudStackClient, volumeId: string, signa
 }
 
 /** Attaches a volume to `vmId`; `already` when it is there. Attached elsewhere → throws. */
-export async function attachVolume(cs: CloudStackClient, volumeId: string, vmId: string, signal: AbortSignal): Promise<'attached' | 'already'> {
+export async function attachVolume(
+  cs: CloudStackClient,
+  volumeId: string,
+  vmId: string,
+  signal: AbortSignal,
+): Promise<'attached' | 'already'> {
   const volume = await findVolume(cs, volumeId, signal);
   if (!volume) throw new Error(`volume ${volumeId} no longer exists in CloudStack`);
   if (volume.virtualMachineId === vmId) return 'already';
-  if (volume.virtualMachineId !== null) throw new Error(`volume ${volumeId} is attached to VM ${volume.virtualMachineId}, not detached`);
+  if (volume.virtualMachineId !== null) {
+    throw new Error(`volume ${volumeId} is attached to VM ${volume.virtualMachineId}, not detached`);
+  }
   try {
     await cs.attachVolume({ id: volumeId, virtualMachineId: vmId }, { signal });
   } catch (e) {
@@ -40,7 +51,12 @@ export async function attachVolume(cs: CloudStackClient, volumeId: string, vmId:
  * Stops a VM: gracefully, and forced when the graceful stop did not finish within `gracefulMs` or
  * failed. Returns how it ended.
  */
-export async function stopVm(cs: CloudStackClient, vmId: string, gracefulMs: number, signal: AbortSignal): Promise<'already' | 'stopped' | 'forced' | 'gone'> {
+export async function stopVm(
+  cs: CloudStackClient,
+  vmId: string,
+  gracefulMs: number,
+  signal: AbortSignal,
+): Promise<'already' | 'stopped' | 'forced' | 'gone'> {
   const vm = await findVm(cs, vmId, signal);
   if (!vm) return 'gone';
   // Nothing to stop: the VM is stopped, or on its way out.
@@ -64,7 +80,9 @@ export async function expungeVm(cs: CloudStackClient, vmId: string, signal: Abor
     if (await findVm(cs, vmId, signal)) throw e;
   }
   // The job's answer may be sparse after an expunge: confirm by listing.
-  if (await findVm(cs, vmId, signal)) throw new Error(`VM ${vmId} is still listed after destroyVirtualMachine expunge=true`);
+  if (await findVm(cs, vmId, signal)) {
+    throw new Error(`VM ${vmId} is still listed after destroyVirtualMachine expunge=true`);
+  }
   return true;
 }
 
@@ -83,7 +101,9 @@ export async function deleteSnapshot(cs: CloudStackClient, snapshotId: string, s
 export async function deleteVolume(cs: CloudStackClient, volumeId: string, signal: AbortSignal): Promise<boolean> {
   const volume = await findVolume(cs, volumeId, signal);
   if (!volume) return false;
-  if (volume.virtualMachineId !== null) throw new Error(`volume ${volumeId} is attached to VM ${volume.virtualMachineId}: not deleted`);
+  if (volume.virtualMachineId !== null) {
+    throw new Error(`volume ${volumeId} is attached to VM ${volume.virtualMachineId}: not deleted`);
+  }
   try {
     await cs.deleteVolume(volumeId, { signal });
   } catch (e) {
@@ -96,7 +116,13 @@ export async function deleteVolume(cs: CloudStackClient, volumeId: string, signa
  * The snapshot once it is `BackedUp` (the only revertable state); null when it is gone. A snapshot
  * still in progress is waited for up to `timeoutMs`; any other state is returned as it is.
  */
-export async function settledSnapshot(cs: CloudStackClient, id: string, timeoutMs: number, pollMs: number, signal: AbortSignal): Promise<CsSnapshot | null> {
+export async function settledSnapshot(
+  cs: CloudStackClient,
+  id: string,
+  timeoutMs: number,
+  pollMs: number,
+  signal: AbortSignal,
+): Promise<CsSnapshot | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const snapshot = await findSnapshot(cs, id, signal);

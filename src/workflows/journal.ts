@@ -26,7 +26,16 @@ export type Journal = z.infer<typeof journalSchema>;
 
 /** A fresh journal. */
 export function newJournal(workflow: WorkflowKind, trackingJobId: string, now: Date): Journal {
-  return { version: 1, workflow, trackingJobId, startedAt: now.toISOString(), completed: [], data: {}, stopped: null, finished: null };
+  return {
+    version: 1,
+    workflow,
+    trackingJobId,
+    startedAt: now.toISOString(),
+    completed: [],
+    data: {},
+    stopped: null,
+    finished: null,
+  };
 }
 
 /** The journal in a JSON column, or null when absent, of another workflow or unreadable. */

@@ -44,31 +44,74 @@ function failoverSteps(a: FailoverAnalysis): string[] {
   const role = a.failover.type === 'live' ? 'failover VM' : 'test VM';
   const vmText = (v: FailoverAnalysis['testVms'][number]) => `${role} ${v.name} (${v.id})`;
   const reverts = a.volumes.filter((v) => v.revertTo !== null);
-  const steps = [`Analyse failover ${a.failover.jobId} of ${a.vmName} (${a.failover.type}, ${a.failover.status}${a.failover.trackingStep ? `, stopped in ${a.failover.trackingStep}` : ''})`];
-  steps.push(...a.volumes.filter((v) => v.problem !== null).map((v) => `Stop before any change: ${v.name}: ${v.problem ?? ''}`));
-  steps.push(...(a.testVms.length === 0 ? [`No ${role} to stop`] : a.testVms.map((v) => `Stop ${vmText(v)}, now ${v.state}: gracefully, forced after a timeout`)));
-  const detach = a.volumes.filter((v) => (v.attachedTo !== null && v.attachedRole !== 'oma') || (v.attachedRole === 'oma' && v.revertTo !== null));
-  steps.push(...(detach.length === 0 ? ['No volume to detach'] : detach.map((v) => `Detach volume ${v.name} from ${v.attachedRole === 'oma' ? 'the OMA (so it can be reverted)' : `VM ${v.attachedTo ?? ''}`}`)));
-  steps.push(...(reverts.length === 0 ? ['No snapshot to revert'] : reverts.map((v) => `Revert volume ${v.name} to snapshot ${v.revertTo?.id ?? ''} (${v.revertTo?.name ?? ''})`)));
+  const steps = [
+    `Analyse failover ${a.failover.jobId} of ${a.vmName} (${a.failover.type}, ${a.failover.status}${a.failover.trackingStep ? `, stopped in ${a.failover.trackingStep}` : ''})`,
+  ];
   steps.push(
-    ...reverts.map((v) => `Delete snapshot${v.deleteAfterRevert.length > 1 ? 's' : ''} ${v.deleteAfterRevert.join(', ')} of ${v.name} only after its revert succeeded (a failed revert keeps it and marks the VM cleanup_required)`),
+    ...a.volumes.filter((v) => v.problem !== null).map((v) => `Stop before any change: ${v.name}: ${v.problem ?? ''}`),
   );
   steps.push(
-    ...a.testVms.map((v) => `Destroy (expunge) ${vmText(v)} once none of the volumes is attached to it${v.rootVolumeIds.length > 0 ? `, then delete its template ROOT volume ${v.rootVolumeIds.join(', ')} if it survives` : ''}`),
+    ...(a.testVms.length === 0
+      ? [`No ${role} to stop`]
+      : a.testVms.map((v) => `Stop ${vmText(v)}, now ${v.state}: gracefully, forced after a timeout`)),
   );
-  steps.push(`Reattach ${a.volumes.length} volumes to the OMA VM ${a.omaVmId ?? '(unknown)'}, wait for their by-id links, restore their oma device mappings and NBD exports (one nbd-server reload)`);
-  steps.push(`Mark failover ${a.failover.jobId} failed, end its job_tracking row, clear the snapshot tracking, set ${a.vmName} ready_for_failover with no current job`);
+  const detach = a.volumes.filter(
+    (v) => (v.attachedTo !== null && v.attachedRole !== 'oma') || (v.attachedRole === 'oma' && v.revertTo !== null),
+  );
+  steps.push(
+    ...(detach.length === 0
+      ? ['No volume to detach']
+      : detach.map(
+          (v) =>
+            `Detach volume ${v.name} from ${v.attachedRole === 'oma' ? 'the OMA (so it can be reverted)' : `VM ${v.attachedTo ?? ''}`}`,
+        )),
+  );
+  steps.push(
+    ...(reverts.length === 0
+      ? ['No snapshot to revert']
+      : reverts.map((v) => `Revert volume ${v.name} to snapshot ${v.revertTo?.id ?? ''} (${v.revertTo?.name ?? ''})`)),
+  );
+  steps.push(
+    ...reverts.map(
+      (v) =>
+        `Delete snapshot${v.deleteAfterRevert.length > 1 ? 's' : ''} ${v.deleteAfterRevert.join(', ')} of ${v.name} only after its revert succeeded (a failed revert keeps it and marks the VM cleanup_required)`,
+    ),
+  );
+  steps.push(
+    ...a.testVms.map(
+      (v) =>
+        `Destroy (expunge) ${vmText(v)} once none of the volumes is attached to it${v.rootVolumeIds.length > 0 ? `, then delete its template ROOT volume ${v.rootVolumeIds.join(', ')} if it survives` : ''}`,
+    ),
+  );
+  steps.push(
+    `Reattach ${a.volumes.length} volumes to the OMA VM ${a.omaVmId ?? '(unknown)'}, wait for their by-id links, restore their oma device mappings and NBD exports (one nbd-server reload)`,
+  );
+  steps.push(
+    `Mark failover ${a.failover.jobId} failed, end its job_tracking row, clear the snapshot tracking, set ${a.vmName} ready_for_failover with no current job`,
+  );
   steps.push(`Validate ${a.vmName} against the desired state and report what does not hold`);
   return [...steps, ...a.warnings.map((w) => `Note: ${w}`)];
 }
 
 function replicationSteps(a: ReplicationAnalysis): string[] {
-  const steps = [`Analyse replication job ${a.jobId} (${a.replicationType}, ${a.jobStatus}) of ${a.vmName ?? a.contextId}`];
+  const steps = [
+    `Analyse replication job ${a.jobId} (${a.replicationType}, ${a.jobStatus}) of ${a.vmName ?? a.contextId}`,
+  ];
   const removed = a.exports.filter((e) => !e.keep);
-  steps.push(...(removed.length === 0 ? ['No NBD export to remove'] : removed.map((e) => `Remove NBD export ${e.name} (backup kept; one nbd-server reload)`)));
+  steps.push(
+    ...(removed.length === 0
+      ? ['No NBD export to remove']
+      : removed.map((e) => `Remove NBD export ${e.name} (backup kept; one nbd-server reload)`)),
+  );
   steps.push(...a.exports.filter((e) => e.keep).map((e) => `Keep NBD export ${e.name}: its volume stays on the OMA`));
-  if (a.deleteVolumes) steps.push(...a.volumes.map((v) => `Detach volume ${v.name} (${v.volumeId})${v.attachedRole === 'oma' ? ' from the OMA' : ''} and delete it`));
-  else steps.push(`Keep ${a.volumes.length} volumes: ${a.keepReason ?? ''}`);
+  if (a.deleteVolumes) {
+    steps.push(
+      ...a.volumes.map(
+        (v) =>
+          `Detach volume ${v.name} (${v.volumeId})${v.attachedRole === 'oma' ? ' from the OMA' : ''} and delete it`,
+      ),
+    );
+  } else steps.push(`Keep ${a.volumes.length} volumes: ${a.keepReason ?? ''}`);
   steps.push(
     `Delete job ${a.jobId} with ${a.rows.vmDisks} disk rows and ${a.rows.nbdExports} export rows, null ${a.rows.failoverJobs} failover references${a.deleteVolumes ? `, delete the rows of ${a.volumes.length} volumes` : ''}, clear current_job_id${a.recomputedStatus ? `, set the VM ${a.recomputedStatus}` : ''}`,
   );
@@ -81,7 +124,11 @@ function replicationSteps(a: ReplicationAnalysis): string[] {
  * that kind is given. Pure.
  */
 export function plannedSteps(kind: WorkflowKind, analysis?: WorkflowAnalysis | null): string[] {
-  if (analysis?.kind === 'failed-execution-cleanup' && kind === 'failed-execution-cleanup') return failoverSteps(analysis);
-  if (analysis?.kind === 'replication-job-cleanup' && kind === 'replication-job-cleanup') return replicationSteps(analysis);
+  if (analysis?.kind === 'failed-execution-cleanup' && kind === 'failed-execution-cleanup') {
+    return failoverSteps(analysis);
+  }
+  if (analysis?.kind === 'replication-job-cleanup' && kind === 'replication-job-cleanup') {
+    return replicationSteps(analysis);
+  }
   return [...GENERIC[kind]];
 }

@@ -13,7 +13,9 @@ import { replicationFactsFromWorld } from './replication-job/replication-facts.j
  */
 export function previewCleanup(
   world: World,
-  request: { readonly kind: 'failed-execution-cleanup'; readonly failoverJobId: string } | { readonly kind: 'replication-job-cleanup'; readonly jobId: string; readonly keepVolumes: boolean },
+  request:
+    | { readonly kind: 'failed-execution-cleanup'; readonly failoverJobId: string }
+    | { readonly kind: 'replication-job-cleanup'; readonly jobId: string; readonly keepVolumes: boolean },
 ): FailoverAnalysis | ReplicationAnalysis | null {
   const now = new Date(world.observedAt);
   if (request.kind === 'failed-execution-cleanup') {

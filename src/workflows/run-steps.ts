@@ -26,13 +26,19 @@ export async function runSteps(run: WorkflowRun, steps: readonly WorkflowStep[],
     await run.checkCancelled();
     run.ctx.signal.throwIfAborted();
     await hooks.beforeStep?.(run.subject.kind, step.name);
-    const ref = { jobId: run.trackingJobId, stepId: await startStep(run.db, run.trackingJobId, step.name, run.now()), name: step.name };
+    const ref = {
+      jobId: run.trackingJobId,
+      stepId: await startStep(run.db, run.trackingJobId, step.name, run.now()),
+      name: step.name,
+    };
     await run.persist('running', `step ${n} of ${run.totalSteps}: ${step.title}`);
     let message: string;
     try {
       message = await step.run(run);
     } catch (e) {
-      await finishStep(run.db, ref, { status: 'failed', message: coerceError(e).message }, run.now()).catch(() => undefined);
+      await finishStep(run.db, ref, { status: 'failed', message: coerceError(e).message }, run.now()).catch(
+        () => undefined,
+      );
       throw e;
     }
     await finishStep(run.db, ref, { status: 'completed', message }, run.now());

@@ -30,7 +30,8 @@ export interface RequestRecordView {
 }
 
 /** Whether a run may start: refusals carry whether a request exists to record them in. */
-export type Preflight = { readonly go: true } | { readonly go: false; readonly reason: string; readonly recordIt: boolean };
+export type Preflight =
+  { readonly go: true } | { readonly go: false; readonly reason: string; readonly recordIt: boolean };
 
 /** Outcome the last final step leaves in the journal (`data.outcome`). */
 export const outcomeSchema = z.object({ status: z.enum(['done', 'failed']), message: z.string() });
@@ -64,7 +65,11 @@ async function readRecord(ctx: ActuatorContext, jobId: string): Promise<RequestR
 }
 
 /** Runs (or resumes) a workflow; never throws for a failing step, only when the database itself fails. */
-export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext, options: ResolvedWorkflowOptions): Promise<ActuatorResult> {
+export async function runWorkflow(
+  def: WorkflowDefinition,
+  ctx: ActuatorContext,
+  options: ResolvedWorkflowOptions,
+): Promise<ActuatorResult> {
   const { subject } = def;
   const record = await readRecord(ctx, subject.jobId);
   const pre = await def.preflight(ctx, record);
@@ -73,12 +78,18 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
   let journal: Journal | null = record ? parseJournal(record.journal, subject.kind) : null;
   if (journal?.finished) {
     const done = journal.finished;
-    if (!reRequested) return done.status === 'done' ? ok(`already done: ${done.message}`) : fail(`already ${done.status}: ${done.message}`, true);
+    if (!reRequested) {
+      return done.status === 'done'
+        ? ok(`already done: ${done.message}`)
+        : fail(`already ${done.status}: ${done.message}`, true);
+    }
     journal = null;
   }
   if (journal?.stopped) {
     const { step, reason } = journal.stopped;
-    if (!reRequested) return fail(`stopped at ${step}, waiting for an operator: ${reason} (request the cleanup again to retry)`, true);
+    if (!reRequested) {
+      return fail(`stopped at ${step}, waiting for an operator: ${reason} (request the cleanup again to retry)`, true);
+    }
     journal.stopped = null;
   }
   const total = def.steps.length + def.finalSteps.length;
@@ -88,7 +99,12 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
   } else {
     const trackingJobId = await startTrackingJob(
       ctx.db,
-      { operation: def.operation, externalJobId: `${def.operation}-${def.externalJobLabel}-${Math.floor(now.getTime() / 1000)}`, contextId: subject.contextId, metadata: def.metadata },
+      {
+        operation: def.operation,
+        externalJobId: `${def.operation}-${def.externalJobLabel}-${Math.floor(now.getTime() / 1000)}`,
+        contextId: subject.contextId,
+        metadata: def.metadata,
+      },
       now,
     );
     journal = newJournal(subject.kind, trackingJobId, now);
@@ -96,7 +112,11 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
   const run = new WorkflowRun(ctx, ctx.db, subject, journal, options, total);
   if (run.journal.completed.length === 0) {
     // Without a request record the run was started by the reconcilers themselves (a stuck failover).
-    await run.persist('accepted', `${def.operation} accepted (tracking job ${run.trackingJobId})`, record ? {} : { requestedBy: 'oma-reconciler (automatic)' });
+    await run.persist(
+      'accepted',
+      `${def.operation} accepted (tracking job ${run.trackingJobId})`,
+      record ? {} : { requestedBy: 'oma-reconciler (automatic)' },
+    );
   }
   // The transaction works on a copy of the run; on a rollback the copy only tells which step failed.
   let inner: WorkflowRun | null = null;
@@ -105,9 +125,21 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
     const finished = await ctx.db.transaction().execute(async (trx) => {
       inner = run.withDb(trx);
       await runSteps(inner, def.finalSteps, def.steps.length);
-      const outcome = inner.data<WorkflowOutcome>('outcome', outcomeSchema, { status: 'failed', message: 'the workflow ended without an outcome' });
+      const outcome = inner.data<WorkflowOutcome>('outcome', outcomeSchema, {
+        status: 'failed',
+        message: 'the workflow ended without an outcome',
+      });
       inner.journal.finished = { at: inner.now().toISOString(), status: outcome.status, message: outcome.message };
-      await endTrackingJob(trx, inner.trackingJobId, { status: outcome.status === 'done' ? 'completed' : 'failed', error: outcome.status === 'done' ? null : outcome.message, percent: 100 }, inner.now());
+      await endTrackingJob(
+        trx,
+        inner.trackingJobId,
+        {
+          status: outcome.status === 'done' ? 'completed' : 'failed',
+          error: outcome.status === 'done' ? null : outcome.message,
+          percent: 100,
+        },
+        inner.now(),
+      );
       await inner.persist(outcome.status, outcome.message);
       return outcome;
     });
@@ -118,7 +150,13 @@ export async function runWorkflow(def: WorkflowDefinition, ctx: ActuatorContext,
   }
 }
 
-async function refuse(def: WorkflowDefinition, ctx: ActuatorContext, record: RequestRecordView | null, reason: string, recordIt: boolean): Promise<ActuatorResult> {
+async function refuse(
+  def: WorkflowDefinition,
+  ctx: ActuatorContext,
+  record: RequestRecordView | null,
+  reason: string,
+  recordIt: boolean,
+): Promise<ActuatorResult> {
   if (recordIt) {
     const now = ctx.clock();
     const journal = record ? parseJournal(record.journal, def.subject.kind) : null;
@@ -127,27 +165,47 @@ async function refuse(def: WorkflowDefinition, ctx: ActuatorContext, record: Req
       await endTrackingJob(ctx.db, journal.trackingJobId, { status: 'cancelled', error: reason, percent: 0 }, now);
     }
     const { jobId, jobKind, contextId, vmName } = def.subject;
-    await writeCleanupStatus(ctx.db, { jobId, jobKind, status: 'refused', message: reason, contextId, vmName, ...(journal ? { journal } : {}) }, now);
+    await writeCleanupStatus(
+      ctx.db,
+      { jobId, jobKind, status: 'refused', message: reason, contextId, vmName, ...(journal ? { journal } : {}) },
+      now,
+    );
   }
   return fail(`refused: ${reason}`, true);
 }
 
-async function ended(def: WorkflowDefinition, run: WorkflowRun, error: Error, step: { readonly name: string; readonly title: string }): Promise<ActuatorResult> {
+async function ended(
+  def: WorkflowDefinition,
+  run: WorkflowRun,
+  error: Error,
+  step: { readonly name: string; readonly title: string },
+): Promise<ActuatorResult> {
   const now = run.now();
   run.currentStep = step;
   if (error instanceof WorkflowStopError) {
     run.journal.stopped = { step: step.name, reason: error.message };
     await def.onStop(run, error);
     const message = `stopped at "${step.title}" for an operator: ${error.message}`;
-    await endTrackingJob(run.db, run.trackingJobId, { status: 'failed', error: message, percent: (run.journal.completed.length / run.totalSteps) * 100 }, now);
+    await endTrackingJob(
+      run.db,
+      run.trackingJobId,
+      { status: 'failed', error: message, percent: (run.journal.completed.length / run.totalSteps) * 100 },
+      now,
+    );
     await run.persist('failed', message);
     return fail(message, true);
   }
   if (error instanceof WorkflowRefusedError || error instanceof WorkflowCancelledError) {
     const status: 'refused' | 'failed' = error instanceof WorkflowRefusedError ? 'refused' : 'failed';
-    const message = error instanceof WorkflowRefusedError ? error.message : `${error.message}; stopped before "${step.title}"`;
+    const message =
+      error instanceof WorkflowRefusedError ? error.message : `${error.message}; stopped before "${step.title}"`;
     run.journal.finished = { at: now.toISOString(), status, message };
-    await endTrackingJob(run.db, run.trackingJobId, { status: 'cancelled', error: message, percent: (run.journal.completed.length / run.totalSteps) * 100 }, now);
+    await endTrackingJob(
+      run.db,
+      run.trackingJobId,
+      { status: 'cancelled', error: message, percent: (run.journal.completed.length / run.totalSteps) * 100 },
+      now,
+    );
     await run.persist(status, message);
     return fail(message, true);
   }

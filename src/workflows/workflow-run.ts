@@ -83,7 +83,11 @@ export class WorkflowRun {
   }
 
   /** Writes the request record: status, message, journal, tracking job (and the job row's annotations). */
-  async persist(status: RequestStatus, message: string, extra: { readonly analysis?: unknown; readonly requestedBy?: string } = {}): Promise<void> {
+  async persist(
+    status: RequestStatus,
+    message: string,
+    extra: { readonly analysis?: unknown; readonly requestedBy?: string } = {},
+  ): Promise<void> {
     this.#message = message;
     await writeCleanupStatus(
       this.db,
@@ -110,7 +114,11 @@ export class WorkflowRun {
 
   /** Throws {@link WorkflowCancelledError} when an operator cancelled the request. */
   async checkCancelled(): Promise<void> {
-    const row = await this.db.selectFrom('oma_reconciler_cleanup_requests').select('cancelled').where('job_id', '=', this.subject.jobId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('oma_reconciler_cleanup_requests')
+      .select('cancelled')
+      .where('job_id', '=', this.subject.jobId)
+      .executeTakeFirst();
     if (row?.cancelled === 1) throw new WorkflowCancelledError('the request was cancelled by an operator');
   }
 

@@ -6,13 +6,44 @@
  */
 
 /** `VirtualMachine.State`. */
-export type VmState = 'Starting' | 'Running' | 'Stopping' | 'Stopped' | 'Shutdown' | 'Migrating' | 'Error' | 'Unknown' | 'Destroyed' | 'Expunging' | 'Expunged';
+export type VmState =
+  | 'Starting'
+  | 'Running'
+  | 'Stopping'
+  | 'Stopped'
+  | 'Shutdown'
+  | 'Migrating'
+  | 'Error'
+  | 'Unknown'
+  | 'Destroyed'
+  | 'Expunging'
+  | 'Expunged';
 
 /** `Volume.State`. */
-export type VolumeState = 'Allocated' | 'Creating' | 'Ready' | 'Attaching' | 'Migrating' | 'Snapshotting' | 'Uploaded' | 'Destroy' | 'Destroyed' | 'Expunging' | 'Expunged';
+export type VolumeState =
+  | 'Allocated'
+  | 'Creating'
+  | 'Ready'
+  | 'Attaching'
+  | 'Migrating'
+  | 'Snapshotting'
+  | 'Uploaded'
+  | 'Destroy'
+  | 'Destroyed'
+  | 'Expunging'
+  | 'Expunged';
 
 /** `Snapshot.State`. */
-export type SnapshotState = 'Allocated' | 'Creating' | 'CreatedOnPrimary' | 'BackingUp' | 'BackedUp' | 'Copying' | 'Destroying' | 'Destroyed' | 'Error';
+export type SnapshotState =
+  | 'Allocated'
+  | 'Creating'
+  | 'CreatedOnPrimary'
+  | 'BackingUp'
+  | 'BackedUp'
+  | 'Copying'
+  | 'Destroying'
+  | 'Destroyed'
+  | 'Error';
 
 function group(states: readonly string[]): (state: string) => boolean {
   const set: ReadonlySet<string> = new Set(states);
@@ -34,6 +65,19 @@ export const isVolumeGone = group(['Destroy', 'Destroyed', 'Expunging', 'Expunge
 export const isVolumeAttachable = group(['Ready', 'Allocated'] satisfies VolumeState[]);
 
 /** A snapshot still being taken (it must not be reverted to or deleted yet). */
-export const isSnapshotInProgress = group(['Allocated', 'Creating', 'CreatedOnPrimary', 'BackingUp', 'Copying'] satisfies SnapshotState[]);
+export const isSnapshotInProgress = group([
+  'Allocated',
+  'Creating',
+  'CreatedOnPrimary',
+  'BackingUp',
+  'Copying',
+] satisfies SnapshotState[]);
 /** A snapshot in a passing state the orphan-snapshot reconciler waits out. */
-export const isSnapshotTransient = group(['Allocated', 'Creating', 'BackingUp', 'Copying', 'Destroying', 'Destroyed'] satisfies SnapshotState[]);
+export const isSnapshotTransient = group([
+  'Allocated',
+  'Creating',
+  'BackingUp',
+  'Copying',
+  'Destroying',
+  'Destroyed',
+] satisfies SnapshotState[]);

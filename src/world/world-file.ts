@@ -32,9 +32,15 @@ export async function loadWorld(path: string): Promise<World> {
   }
   const w = parsed as Partial<World> | null;
   if (
-    typeof w !== 'object' || w === null || w.version !== 1 || typeof w.observedAt !== 'string' ||
-    typeof w.sources !== 'object' || typeof w.database !== 'object' || typeof w.cloudstack !== 'object' ||
-    typeof w.nbd !== 'object' || typeof w.devices !== 'object'
+    typeof w !== 'object' ||
+    w === null ||
+    w.version !== 1 ||
+    typeof w.observedAt !== 'string' ||
+    typeof w.sources !== 'object' ||
+    typeof w.database !== 'object' ||
+    typeof w.cloudstack !== 'object' ||
+    typeof w.nbd !== 'object' ||
+    typeof w.devices !== 'object'
   ) {
     throw new InvalidInputError(`--world: "${path}" is not a saved oma-reconciler world (version 1)`, 'world');
   }

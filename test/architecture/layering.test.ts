@@ -19,7 +19,9 @@ function sourceFiles(dir: string): string[] {
 
 /** The room a repository-relative path belongs to: the longest matching room, or the kernel. */
 function roomOf(path: string): string | null {
-  const match = ROOMS.filter((r) => path === r.room || path.startsWith(`${r.room}/`)).sort((a, b) => b.room.length - a.room.length)[0];
+  const match = ROOMS.filter((r) => path === r.room || path.startsWith(`${r.room}/`)).sort(
+    (a, b) => b.room.length - a.room.length,
+  )[0];
   if (match) return match.room;
   return /^src\/[^/]+\.ts$/.test(path) ? KERNEL : null;
 }
@@ -34,7 +36,10 @@ interface Edge {
 function edges(): Edge[] {
   return [...sourceFiles('src'), ...sourceFiles('reconcilers')].flatMap((file) => {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    const imported = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.'));
+    const imported = ts
+      .preProcessFile(text, true, true)
+      .importedFiles.map((f) => f.fileName)
+      .filter((s) => s.startsWith('.'));
     return imported.map((specifier) => {
       const target = normalize(join(dirname(file), specifier)).replace(/\.js$/, '.ts');
       return { file, specifier, from: roomOf(file), to: roomOf(relative('.', target)) };
@@ -49,7 +54,9 @@ describe('layering (allowed directions: test/architecture/layers.ts)', () => {
   it('lists each room once, and every room imports only rooms listed below it', () => {
     const order = ROOMS.map((r) => r.room);
     expect(new Set(order).size).toBe(order.length);
-    const upward = ROOMS.flatMap((r, i) => r.imports.filter((to) => order.indexOf(to) <= i).map((to) => `${r.room} → ${to}`));
+    const upward = ROOMS.flatMap((r, i) =>
+      r.imports.filter((to) => order.indexOf(to) <= i).map((to) => `${r.room} → ${to}`),
+    );
     expect(upward, 'the table itself allows an import up or sideways').toEqual([]);
   });
 
@@ -59,7 +66,9 @@ describe('layering (allowed directions: test/architecture/layers.ts)', () => {
   });
 
   it('the kernel (src/*.ts) imports no room', () => {
-    expect(all.filter((e) => e.from === KERNEL && e.to !== KERNEL).map((e) => `${e.file} → ${e.specifier}`)).toEqual([]);
+    expect(all.filter((e) => e.from === KERNEL && e.to !== KERNEL).map((e) => `${e.file} → ${e.specifier}`)).toEqual(
+      [],
+    );
   });
 
   for (const { room, imports } of ROOMS) {

@@ -15,20 +15,33 @@ export interface ApplianceHostClient extends Omit<Ready, 'type'> {
  * host next to a compiled caller (`run.ts` measures compiled code, as production runs `dist/`),
  * the TypeScript one through tsx otherwise.
  */
-export async function startApplianceHost(vms: number, options: { readonly drift?: boolean } = {}): Promise<ApplianceHostClient> {
+export async function startApplianceHost(
+  vms: number,
+  options: { readonly drift?: boolean } = {},
+): Promise<ApplianceHostClient> {
   const args = ['--vms', String(vms), ...(options.drift === false ? ['--no-drift'] : [])];
   const compiled = import.meta.url.endsWith('.js');
-  const child = fork(fileURLToPath(new URL(compiled ? './appliance-host.js' : './appliance-host.ts', import.meta.url)), args, {
-    execArgv: compiled ? [] : ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const child = fork(
+    fileURLToPath(new URL(compiled ? './appliance-host.js' : './appliance-host.ts', import.meta.url)),
+    args,
+    {
+      execArgv: compiled ? [] : ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once('message', (m: HostMessage) => {
       if (m.type === 'ready') resolve(m);
       else reject(new Error(`appliance host failed: ${m.type === 'error' ? m.message : m.type}`));
     });
-    void exited.then(() => { reject(new Error('appliance host exited before it was ready')); });
+    void exited.then(() => {
+      reject(new Error('appliance host exited before it was ready'));
+    });
   });
   const { type: _t, ...rest } = ready;
   return {

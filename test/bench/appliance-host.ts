@@ -11,7 +11,13 @@ import type { ApplianceHandle } from './bench-config.js';
 
 /** Messages of the host. */
 export type HostMessage =
-  | { readonly type: 'ready'; readonly handle: ApplianceHandle; readonly injected: Readonly<Record<string, number>>; readonly buildSeconds: number; readonly counts: Readonly<Record<string, number>> }
+  | {
+      readonly type: 'ready';
+      readonly handle: ApplianceHandle;
+      readonly injected: Readonly<Record<string, number>>;
+      readonly buildSeconds: number;
+      readonly counts: Readonly<Record<string, number>>;
+    }
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'closed' };
 

@@ -1,8 +1,16 @@
 import { startApplianceEnv, type ApplianceEnv } from '../../src/appliance-world/appliance-env.js';
 import { createLogger } from '../../src/log.js';
-import { startVolumeDaemonSimulator, type VolumeDaemonSimulator } from '../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
+import {
+  startVolumeDaemonSimulator,
+  type VolumeDaemonSimulator,
+} from '../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { nbdServerInstalled, startBenchNbdServer, writeBenchBaseConfig, type BenchNbdServer } from './bench-nbd-server.js';
+import {
+  nbdServerInstalled,
+  startBenchNbdServer,
+  writeBenchBaseConfig,
+  type BenchNbdServer,
+} from './bench-nbd-server.js';
 import { benchWorldSpec } from './bench-world.js';
 import { ContextPicker } from './context-picker.js';
 import { injectDatabaseDrift } from './inject-database-drift.js';
@@ -75,7 +83,12 @@ export async function buildBenchAppliance(options: BenchApplianceOptions): Promi
       databaseUrl: database.url,
       nbd: { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile },
       byIdDir: env.dirs.byIdDir,
-      cloudstack: { apiUrl: env.sim.url, apiKey: env.sim.apiKey, secretKey: env.sim.secretKey, omaVmId: env.world.omaVm.id },
+      cloudstack: {
+        apiUrl: env.sim.url,
+        apiKey: env.sim.apiKey,
+        secretKey: env.sim.secretKey,
+        omaVmId: env.world.omaVm.id,
+      },
       faults: { 'hup-per-change': false },
       udev: false,
       logger: createLogger('silent'),

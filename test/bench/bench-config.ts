@@ -22,7 +22,13 @@ export interface ApplianceHandle {
 export function benchConfig(appliance: ApplianceHandle, extra: Partial<ConfigInput> = {}): Config {
   return configSchema.parse({
     databaseUrl: appliance.databaseUrl,
-    nbd: { baseConfig: appliance.baseConfig, confDir: appliance.confDir, pidFile: appliance.pidFile, address: `127.0.0.1:${appliance.nbdPort}`, ...extra.nbd },
+    nbd: {
+      baseConfig: appliance.baseConfig,
+      confDir: appliance.confDir,
+      pidFile: appliance.pidFile,
+      address: `127.0.0.1:${appliance.nbdPort}`,
+      ...extra.nbd,
+    },
     deviceByIdDir: appliance.byIdDir,
     stateDir: appliance.stateDir,
     logLevel: 'silent',

@@ -23,7 +23,11 @@ async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   if (address === null || typeof address === 'string') throw new Error('no free port');
   return address.port;
 }
@@ -33,7 +37,12 @@ export function nbdServerInstalled(): boolean {
   return existsSync(NBD_SERVER_BIN);
 }
 
-type NbdDirs = { readonly root: string; readonly confDir: string; readonly baseConfig: string; readonly pidFile: string };
+type NbdDirs = {
+  readonly root: string;
+  readonly confDir: string;
+  readonly baseConfig: string;
+  readonly pidFile: string;
+};
 
 /** Writes the base config (`[generic]` on a free loopback port, `includedir` = conf.d, a dummy export); returns the port. */
 export async function writeBenchBaseConfig(dirs: NbdDirs): Promise<number> {
@@ -41,7 +50,10 @@ export async function writeBenchBaseConfig(dirs: NbdDirs): Promise<number> {
   const dummy = join(dirs.root, 'dummy.img');
   await writeFile(dummy, '');
   await truncate(dummy, 1 << 20);
-  await writeFile(dirs.baseConfig, `[generic]\n    port = ${port}\n    listenaddr = 127.0.0.1\n    allowlist = true\n    includedir = ${dirs.confDir}\n[dummy]\n    exportname = ${dummy}\n    readonly = true\n`);
+  await writeFile(
+    dirs.baseConfig,
+    `[generic]\n    port = ${port}\n    listenaddr = 127.0.0.1\n    allowlist = true\n    includedir = ${dirs.confDir}\n[dummy]\n    exportname = ${dummy}\n    readonly = true\n`,
+  );
   return port;
 }
 

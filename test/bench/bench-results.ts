@@ -68,15 +68,30 @@ export function machineInfo(): Record<string, unknown> {
 const bySize = (sizes: readonly SizeResult[], vms: number) => sizes.find((s) => s.vms === vms);
 
 /** Checks every target the run measured; `met` is null when the run did not measure it. */
-export function checkTargets(sizes: readonly SizeResult[], scaling: BenchResults['scaling'], repair: RepairResult | null, detect: DetectResult | null): TargetCheck[] {
+export function checkTargets(
+  sizes: readonly SizeResult[],
+  scaling: BenchResults['scaling'],
+  repair: RepairResult | null,
+  detect: DetectResult | null,
+): TargetCheck[] {
   const out: TargetCheck[] = [];
   const add = (target: string, limit: string, value: number | null | undefined, max: number, unit = ''): void => {
-    out.push({ target, limit, measured: value === null || value === undefined ? 'not measured' : `${value}${unit}`, met: value === null || value === undefined ? null : value <= max });
+    out.push({
+      target,
+      limit,
+      measured: value === null || value === undefined ? 'not measured' : `${value}${unit}`,
+      met: value === null || value === undefined ? null : value <= max,
+    });
   };
   add('pass/floor ratio at 10,000 VMs', '≤ 1.15', bySize(sizes, 10_000)?.ratio, 1.15);
   add('t(50k) / t(1k)', '≤ 55', scaling.t50kOverT1k, 55);
   for (const s of sizes) {
-    out.push({ target: `CloudStack requests per pass at ${s.vms} VMs`, limit: `= pages (${s.cloudstackPages})`, measured: String(s.cloudstackRequests), met: s.cloudstackRequests === s.cloudstackPages });
+    out.push({
+      target: `CloudStack requests per pass at ${s.vms} VMs`,
+      limit: `= pages (${s.cloudstackPages})`,
+      measured: String(s.cloudstackRequests),
+      met: s.cloudstackRequests === s.cloudstackPages,
+    });
     add(`SQL statements per pass at ${s.vms} VMs`, '≤ 20', s.sqlStatements, 20);
   }
   add('peak RSS at 10,000 VMs', '≤ 200 MB', bySize(sizes, 10_000)?.peakRssMb, 200, ' MB');

@@ -11,16 +11,42 @@ import type { ApplianceWorldSpec } from '../../src/appliance-world/appliance-wor
  * over (their volumes carry the failover snapshots), so 2/19 ≈ 10.5 % of the volumes have one.
  */
 export const BENCH_STATUSES: readonly ContextStatus[] = [
-  'discovered', 'ready_for_failover', 'replicating', 'ready_for_failover', 'failed_over_test',
-  'completed', 'replicating', 'ready_for_failover', 'failed', 'ready_for_failover',
-  'cleanup_required', 'replicating', 'ready_for_failover', 'failed_over_live', 'completed',
-  'replicating', 'ready_for_failover', 'failed', 'ready_for_failover', 'replicating',
+  'discovered',
+  'ready_for_failover',
+  'replicating',
+  'ready_for_failover',
+  'failed_over_test',
+  'completed',
+  'replicating',
+  'ready_for_failover',
+  'failed',
+  'ready_for_failover',
+  'cleanup_required',
+  'replicating',
+  'ready_for_failover',
+  'failed_over_live',
+  'completed',
+  'replicating',
+  'ready_for_failover',
+  'failed',
+  'ready_for_failover',
+  'replicating',
 ];
 
 /** Data disks per VM besides the OS disk: three volumes per volume-owning context. */
 export const BENCH_DATA_DISKS = 2;
 
 /** The world spec of a benchmark appliance with `vms` contexts. */
-export function benchWorldSpec(vms: number, now: Date): Omit<ApplianceWorldSpec, 'confDir' | 'byIdDir' | 'cloudstack' | 'omaVmId'> {
-  return { seed: 'oma-bench', vmCount: vms, statuses: BENCH_STATUSES, dataDisks: BENCH_DATA_DISKS, now, chunkSize: 2000 };
+export function benchWorldSpec(
+  vms: number,
+  now: Date,
+): Omit<ApplianceWorldSpec, 'confDir' | 'byIdDir' | 'cloudstack' | 'omaVmId'> {
+  return {
+    seed: 'oma-bench',
+    vmCount: vms,
+    statuses: BENCH_STATUSES,
+    dataDisks: BENCH_DATA_DISKS,
+    now,
+    chunkSize: 2000,
+  };
 }

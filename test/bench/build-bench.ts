@@ -32,9 +32,14 @@ export async function buildBench(): Promise<void> {
   await writeFile(`${buildDir}tsconfig.json`, `${JSON.stringify(tsconfig, null, 2)}\n`);
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   await new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, [tsc, '-p', `${buildDir}tsconfig.json`], { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`compiling the benchmark failed:\n${stdout}${stderr}`));
-      else resolve();
-    });
+    execFile(
+      process.execPath,
+      [tsc, '-p', `${buildDir}tsconfig.json`],
+      { maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`compiling the benchmark failed:\n${stdout}${stderr}`));
+        else resolve();
+      },
+    );
   });
 }

@@ -70,7 +70,10 @@ try {
     const name = `migration-vol-${uuidFromSeed('oma-bench', 'detect', i)}`;
     const file = join(host.handle.confDir, `${name}.conf`);
     const id = `orphan-nbd-export:nbd-export:${name}`;
-    const ms = await trial(() => writeApplianceExportFile(file, name, byIdPath(uuidFromSeed('oma-bench', 'detect', i), host.handle.byIdDir)), (ids) => ids.has(id));
+    const ms = await trial(
+      () => writeApplianceExportFile(file, name, byIdPath(uuidFromSeed('oma-bench', 'detect', i), host.handle.byIdDir)),
+      (ids) => ids.has(id),
+    );
     if (i >= 0) confdMs.push(ms); // trial -1 warms the watcher up
     const gone = waitForPlan((ids) => !ids.has(id), performance.now());
     await rm(file);
@@ -78,13 +81,23 @@ try {
   }
   const jobs = await sql<{ id: string }>`
     select j.id from replication_jobs j join vm_replication_contexts c on c.context_id = j.vm_context_id
-      where c.current_status = 'completed' and j.id = c.last_successful_job_id order by j.id limit ${trials}`.execute(database.db);
-  if (jobs.rows.length < trials) throw new RangeError(`only ${jobs.rows.length} completed contexts for ${trials} annotation trials`);
+      where c.current_status = 'completed' and j.id = c.last_successful_job_id order by j.id limit ${trials}`.execute(
+    database.db,
+  );
+  if (jobs.rows.length < trials) {
+    throw new RangeError(`only ${jobs.rows.length} completed contexts for ${trials} annotation trials`);
+  }
   const annotationMs: number[] = [];
   for (const { id } of jobs.rows) {
     const driftId = `cleanup-request:replication-job:${id}`;
     const annotation = JSON.stringify({ 'oma-reconciler/cleanup': 'requested' });
-    annotationMs.push(await trial(() => database.db.updateTable('replication_jobs').set({ annotations: annotation }).where('id', '=', id).execute(), (ids) => ids.has(driftId)));
+    annotationMs.push(
+      await trial(
+        () =>
+          database.db.updateTable('replication_jobs').set({ annotations: annotation }).where('id', '=', id).execute(),
+        (ids) => ids.has(driftId),
+      ),
+    );
   }
   printResult({
     vms,

@@ -13,7 +13,9 @@ export interface FloorWorkerClient {
 
 function ask(child: ChildProcess, request: FloorRequest): Promise<FloorReply> {
   return new Promise((resolve, reject) => {
-    const onExit = () => { reject(new Error('floor worker exited')); };
+    const onExit = () => {
+      reject(new Error('floor worker exited'));
+    };
     child.once('exit', onExit);
     child.once('message', (m: FloorReply) => {
       child.off('exit', onExit);
@@ -27,11 +29,19 @@ function ask(child: ChildProcess, request: FloorRequest): Promise<FloorReply> {
 /** Forks `floor-worker` (compiled next to a compiled caller, through tsx otherwise) and hands it the plan. */
 export async function startFloorWorker(plan: FloorPlan, handle: ApplianceHandle): Promise<FloorWorkerClient> {
   const compiled = import.meta.url.endsWith('.js');
-  const child = fork(fileURLToPath(new URL(compiled ? './floor-worker.js' : './floor-worker.ts', import.meta.url)), [], {
-    execArgv: compiled ? [] : ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const child = fork(
+    fileURLToPath(new URL(compiled ? './floor-worker.js' : './floor-worker.ts', import.meta.url)),
+    [],
+    {
+      execArgv: compiled ? [] : ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   await ask(child, { type: 'init', plan, handle });
   return {
     run: async () => {

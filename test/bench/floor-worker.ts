@@ -13,9 +13,15 @@ import { replayFloor, type FloorPlan } from './io-floor.js';
 import { timed } from './stats.js';
 
 /** Messages to the floor worker. */
-export type FloorRequest = { readonly type: 'init'; readonly plan: FloorPlan; readonly handle: ApplianceHandle } | { readonly type: 'run' } | { readonly type: 'close' };
+export type FloorRequest =
+  | { readonly type: 'init'; readonly plan: FloorPlan; readonly handle: ApplianceHandle }
+  | { readonly type: 'run' }
+  | { readonly type: 'close' };
 /** Messages from the floor worker. */
-export type FloorReply = { readonly type: 'ready' } | { readonly type: 'done'; readonly wallSeconds: number; readonly cpuSeconds: number } | { readonly type: 'error'; readonly message: string };
+export type FloorReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'done'; readonly wallSeconds: number; readonly cpuSeconds: number }
+  | { readonly type: 'error'; readonly message: string };
 
 let state: { plan: FloorPlan; run: () => Promise<void>; close: () => Promise<void> } | null = null;
 
@@ -28,7 +34,13 @@ async function handle(m: FloorRequest): Promise<void> {
     const config = benchConfig(m.handle);
     const database = connectDatabase(m.handle.databaseUrl, { connectionLimit: 8 });
     // The same client the engine builds: settings from the active ossea_configs row, same options.
-    const deps = createEngineDeps({ config, database, logger: createLogger('silent'), workflows: createWorkflows(), actor: 'bench-floor' });
+    const deps = createEngineDeps({
+      config,
+      database,
+      logger: createLogger('silent'),
+      workflows: createWorkflows(),
+      actor: 'bench-floor',
+    });
     const { client } = await deps.cloudstack();
     state = { plan: m.plan, run: () => replayFloor(m.plan, database.pool, client), close: () => database.close() };
     reply({ type: 'ready' });

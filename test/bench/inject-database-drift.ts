@@ -35,36 +35,87 @@ const newestJob = (c: WorldContext) => {
  * forgotten volume operations, replication jobs stuck in a setup phase, test failovers whose
  * tracking job failed, and cleanup annotations. Returns the number of rows changed per kind.
  */
-export async function injectDatabaseDrift(db: Kysely<DB>, pick: ContextPicker, count: number, now: Date): Promise<Record<string, number>> {
+export async function injectDatabaseDrift(
+  db: Kysely<DB>,
+  pick: ContextPicker,
+  count: number,
+  now: Date,
+): Promise<Record<string, number>> {
   const old = new Date(now.getTime() - 2 * HOUR);
   const snapshots = pick.take('failed_over_test', count).map((c) => volumeAt(c, 1).osseaVolumeRowId);
-  await inChunks(snapshots, (ids) => db.updateTable('ossea_volumes').set({ snapshot_id: null, snapshot_status: 'none' }).where('id', 'in', ids).execute());
+  await inChunks(snapshots, (ids) =>
+    db
+      .updateTable('ossea_volumes')
+      .set({ snapshot_id: null, snapshot_status: 'none' })
+      .where('id', 'in', ids)
+      .execute(),
+  );
 
   const mappings = pick.take('failed', count).map((c) => volumeAt(c, 0).volumeId);
-  await inChunks(mappings, (ids) => db.updateTable('device_mappings').set({ operation_mode: 'failover' }).where('volume_uuid', 'in', ids).execute());
+  await inChunks(mappings, (ids) =>
+    db.updateTable('device_mappings').set({ operation_mode: 'failover' }).where('volume_uuid', 'in', ids).execute(),
+  );
 
   const half = Math.ceil(count / 2);
   const legacy = Array.from({ length: half }, (_, i) => ({
-    vm_id: `legacy-vm-${i}`, disk_unit_number: 0, vm_name: `legacy-${i}`, export_name: `migration-legacy-${i}`,
-    device_path: `/dev/vd${deviceLetters(i)}`, status: 'active' as const, created_at: old, updated_at: old,
+    vm_id: `legacy-vm-${i}`,
+    disk_unit_number: 0,
+    vm_name: `legacy-${i}`,
+    export_name: `migration-legacy-${i}`,
+    device_path: `/dev/vd${deviceLetters(i)}`,
+    status: 'active' as const,
+    created_at: old,
+    updated_at: old,
   }));
-  for (let i = 0; i < legacy.length; i += CHUNK) await db.insertInto('vm_export_mappings').values(legacy.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < legacy.length; i += CHUNK) {
+    await db
+      .insertInto('vm_export_mappings')
+      .values(legacy.slice(i, i + CHUNK))
+      .execute();
+  }
   const operations = Array.from({ length: half }, (_, i) => ({
-    id: `bench-op-${i}`, type: 'attach' as const, status: 'executing' as const, volume_id: `bench-volume-${i}`, vm_id: null,
-    request: JSON.stringify({ bench: true }), created_at: old, updated_at: old,
+    id: `bench-op-${i}`,
+    type: 'attach' as const,
+    status: 'executing' as const,
+    volume_id: `bench-volume-${i}`,
+    vm_id: null,
+    request: JSON.stringify({ bench: true }),
+    created_at: old,
+    updated_at: old,
   }));
-  for (let i = 0; i < operations.length; i += CHUNK) await db.insertInto('volume_operations').values(operations.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < operations.length; i += CHUNK) {
+    await db
+      .insertInto('volume_operations')
+      .values(operations.slice(i, i + CHUNK))
+      .execute();
+  }
 
   const stuck = pick.take('replicating', count).map((c) => newestJob(c).id);
-  await inChunks(stuck, (ids) => db.updateTable('replication_jobs').set({ status: 'attaching', updated_at: old, vma_last_poll_at: old }).where('id', 'in', ids).execute());
+  await inChunks(stuck, (ids) =>
+    db
+      .updateTable('replication_jobs')
+      .set({ status: 'attaching', updated_at: old, vma_last_poll_at: old })
+      .where('id', 'in', ids)
+      .execute(),
+  );
 
   const failovers = pick.take('failed_over_test', count).map((c) => c.failover?.jobId ?? '');
-  await inChunks(failovers, (ids) => db.updateTable('failover_jobs').set({ status: 'pending' }).where('job_id', 'in', ids).execute());
-  await inChunks(failovers, (ids) => db.updateTable('job_tracking').set({ status: 'failed', error_message: 'bench: engine gave up' }).where('id', 'in', ids).execute());
+  await inChunks(failovers, (ids) =>
+    db.updateTable('failover_jobs').set({ status: 'pending' }).where('job_id', 'in', ids).execute(),
+  );
+  await inChunks(failovers, (ids) =>
+    db
+      .updateTable('job_tracking')
+      .set({ status: 'failed', error_message: 'bench: engine gave up' })
+      .where('id', 'in', ids)
+      .execute(),
+  );
 
   const requests = pick.take('completed', count).map((c) => newestJob(c).id);
   const annotation = JSON.stringify({ 'oma-reconciler/cleanup': 'requested' });
-  await inChunks(requests, (ids) => db.updateTable('replication_jobs').set({ annotations: annotation }).where('id', 'in', ids).execute());
+  await inChunks(requests, (ids) =>
+    db.updateTable('replication_jobs').set({ annotations: annotation }).where('id', 'in', ids).execute(),
+  );
 
   return {
     'orphan-snapshot': snapshots.length,

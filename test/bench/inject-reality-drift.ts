@@ -21,12 +21,35 @@ const volumeAt = (c: WorldContext, unit: number) => {
  * behind the appliance's back, conf.d files for volumes that do not exist and files removed, and
  * test-failover VMs left behind. Returns the number of objects changed per kind.
  */
-export async function injectRealityDrift(env: ApplianceEnv, db: Kysely<DB>, pick: ContextPicker, count: number, now: Date): Promise<Record<string, number>> {
+export async function injectRealityDrift(
+  env: ApplianceEnv,
+  db: Kysely<DB>,
+  pick: ContextPicker,
+  count: number,
+  now: Date,
+): Promise<Record<string, number>> {
   const { state } = env.sim;
-  const orphans = Array.from({ length: count }, (_, i) => ({ id: uuidFromSeed('oma-bench', 'orphan-volume', i), name: `migration-gone${i}-gone${i}-disk-0` }));
-  state.seed({ volumes: orphans.map((o) => ({ id: o.id, name: o.name, type: 'DATADISK' as const, sizeBytes: 105 * 2 ** 30, virtualMachineId: null })) });
+  const orphans = Array.from({ length: count }, (_, i) => ({
+    id: uuidFromSeed('oma-bench', 'orphan-volume', i),
+    name: `migration-gone${i}-gone${i}-disk-0`,
+  }));
+  state.seed({
+    volumes: orphans.map((o) => ({
+      id: o.id,
+      name: o.name,
+      type: 'DATADISK' as const,
+      sizeBytes: 105 * 2 ** 30,
+      virtualMachineId: null,
+    })),
+  });
   for (let i = 0; i < orphans.length; i += 1000) {
-    const rows = orphans.slice(i, i + 1000).map((o) => ({ object_type: 'volume' as const, object_id: o.id, first_seen_at: now, last_seen_at: now, reason: 'ossea_volumes.volume_id of a deleted context' }));
+    const rows = orphans.slice(i, i + 1000).map((o) => ({
+      object_type: 'volume' as const,
+      object_id: o.id,
+      first_seen_at: now,
+      last_seen_at: now,
+      reason: 'ossea_volumes.volume_id of a deleted context',
+    }));
     await db.insertInto('oma_reconciler_ledger').values(rows).execute();
   }
 
@@ -39,13 +62,19 @@ export async function injectRealityDrift(env: ApplianceEnv, db: Kysely<DB>, pick
   // Orphan files: written after nbd-server started, so they are also configured-but-not-served.
   for (let i = 0; i < count; i++) {
     const name = `migration-vol-${uuidFromSeed('oma-bench', 'orphan-export', i)}`;
-    await writeApplianceExportFile(join(env.dirs.confDir, `${name}.conf`), name, byIdPath(uuidFromSeed('oma-bench', 'orphan-export', i), env.dirs.byIdDir));
+    await writeApplianceExportFile(
+      join(env.dirs.confDir, `${name}.conf`),
+      name,
+      byIdPath(uuidFromSeed('oma-bench', 'orphan-export', i), env.dirs.byIdDir),
+    );
   }
   const removed = pick.take('ready_for_failover', count).map((c) => volumeAt(c, 2).export?.configPath ?? '');
   for (const path of removed) await rm(path);
 
   const unix = Math.floor(now.getTime() / 1000) - 86_400;
-  const leftovers = pick.take('completed', count).map((c) => ({ name: sanitizeVmName(`${c.vmName}-test-${unix}`), displayName: `${c.vmName}-test-${unix}` }));
+  const leftovers = pick
+    .take('completed', count)
+    .map((c) => ({ name: sanitizeVmName(`${c.vmName}-test-${unix}`), displayName: `${c.vmName}-test-${unix}` }));
   state.seed({ virtualMachines: leftovers.map((vm) => ({ ...vm, state: 'Stopped', withRootVolume: true })) });
 
   return {

@@ -34,7 +34,14 @@ export interface RecordedListing {
 export interface FloorPlan {
   readonly sqlSessions: readonly RecordedSession[];
   readonly listings: readonly RecordedListing[];
-  readonly nbd: { readonly baseConfig: string; readonly confDir: string; readonly pidFile: string; readonly stateDir: string; readonly address: NbdAddress; readonly authfiles: readonly string[] };
+  readonly nbd: {
+    readonly baseConfig: string;
+    readonly confDir: string;
+    readonly pidFile: string;
+    readonly stateDir: string;
+    readonly address: NbdAddress;
+    readonly authfiles: readonly string[];
+  };
   readonly byIdDir: string;
 }
 
@@ -89,9 +96,11 @@ async function readDevices(dir: string): Promise<void> {
 export async function replayFloor(plan: FloorPlan, pool: Pool, client: CloudStackClient): Promise<void> {
   await Promise.all([
     Promise.all(plan.sqlSessions.map((s) => replaySession(pool, s))),
-    Promise.all(plan.listings.map(async (l) => {
-      for (const page of l.pages) await client.call(l.command, page);
-    })),
+    Promise.all(
+      plan.listings.map(async (l) => {
+        for (const page of l.pages) await client.call(l.command, page);
+      }),
+    ),
     readConfig(plan.nbd),
     readDevices(plan.byIdDir),
   ]);

@@ -37,7 +37,12 @@ export function recordingDatabase(database: Database): RecordingDatabase {
       total++;
       return callback ? raw.query(sql, parameters, callback) : raw.query(sql, parameters);
     };
-    return { query, release: () => { raw.release(); } };
+    return {
+      query,
+      release: () => {
+        raw.release();
+      },
+    };
   };
   const pool: MysqlPool = {
     getConnection: (callback) => {

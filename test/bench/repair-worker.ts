@@ -19,7 +19,9 @@ import { printResult } from './bench-result.js';
 import { round, timed } from './stats.js';
 
 const JOB_MS = 250;
-const { values } = parseArgs({ options: { vms: { type: 'string' }, snapshots: { type: 'string' }, concurrency: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { vms: { type: 'string' }, snapshots: { type: 'string' }, concurrency: { type: 'string' } },
+});
 const vms = Number(values.vms ?? 1200);
 const count = Number(values.snapshots ?? 2000);
 const concurrency = Number(values.concurrency ?? 16);
@@ -27,7 +29,10 @@ const concurrency = Number(values.concurrency ?? 16);
 const host = await startApplianceHost(vms, { drift: false });
 const database = connectDatabase(host.handle.databaseUrl, { connectionLimit: 8 });
 const admin = async (path: string, body: unknown): Promise<unknown> => {
-  const res = await fetch(`${host.handle.simBaseUrl}/sim/${path}`, { method: body === undefined ? 'GET' : 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${host.handle.simBaseUrl}/sim/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   if (!res.ok) throw new Error(`/sim/${path}: HTTP ${res.status} ${await res.text()}`);
   return res.json();
 };
@@ -40,9 +45,17 @@ try {
       join vm_disks d on d.ossea_volume_id = v.id
       where c.current_status in ('ready_for_failover', 'failed', 'completed', 'cleanup_required')
       order by v.id limit ${count}`.execute(database.db);
-  if (rows.rows.length < count) throw new RangeError(`only ${rows.rows.length} volumes for ${count} snapshots; raise --vms`);
+  if (rows.rows.length < count) {
+    throw new RangeError(`only ${rows.rows.length} volumes for ${count} snapshots; raise --vms`);
+  }
   const unix = Math.floor(Date.now() / 1000) - 7200;
-  await admin('seed', { snapshots: rows.rows.map((r) => ({ volumeId: r.volume_id, name: `multi-test-failover-${r.disk}-${unix}`, created: (unix - 60) * 1000 })) });
+  await admin('seed', {
+    snapshots: rows.rows.map((r) => ({
+      volumeId: r.volume_id,
+      name: `multi-test-failover-${r.disk}-${unix}`,
+      created: (unix - 60) * 1000,
+    })),
+  });
   await admin('config', { asyncJobDurationMs: JOB_MS });
 
   const config = benchConfig(host.handle, {
@@ -55,17 +68,31 @@ try {
     const started = performance.now();
     const res = await fetch(input, init);
     const body = typeof init?.body === 'string' ? init.body : input instanceof Request ? input.url : input.toString();
-    if (/command=(deleteSnapshot|queryAsyncJobResult)|command=listSnapshots.*[?&]id=|[?&]id=.*command=listSnapshots/.test(body)) {
+    if (
+      /command=(deleteSnapshot|queryAsyncJobResult)|command=listSnapshots.*[?&]id=|[?&]id=.*command=listSnapshots/.test(
+        body,
+      )
+    ) {
       acting.first = Math.min(acting.first, started);
       acting.last = Math.max(acting.last, performance.now());
     }
     return res;
   };
   const deps = createEngineDeps({
-    config, database, logger: createLogger('silent'), workflows: createWorkflows(), actor: 'bench', cloudstackTuning: { fetch: timedFetch },
+    config,
+    database,
+    logger: createLogger('silent'),
+    workflows: createWorkflows(),
+    actor: 'bench',
+    cloudstackTuning: { fetch: timedFetch },
   });
   const options = (passId: string, act: boolean) => ({
-    passId, signal: AbortSignal.timeout(config.schedule.passTimeoutMs), act, isLeader: true, fence: () => Promise.resolve(true), graceOverride: 0,
+    passId,
+    signal: AbortSignal.timeout(config.schedule.passTimeoutMs),
+    act,
+    isLeader: true,
+    fence: () => Promise.resolve(true),
+    graceOverride: 0,
     only: ['orphan-snapshot' as const],
   });
   // A daemon that has run before: the volumes are in the ownership ledger, the inventory baseline saved.

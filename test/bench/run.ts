@@ -14,7 +14,14 @@ import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkTargets, machineInfo, type BenchResults, type DetectResult, type RepairResult, type SizeResult } from './bench-results.js';
+import {
+  checkTargets,
+  machineInfo,
+  type BenchResults,
+  type DetectResult,
+  type RepairResult,
+  type SizeResult,
+} from './bench-results.js';
 import { buildBench } from './build-bench.js';
 import { deployedNodeOptions } from './deployed-node-options.js';
 import { renderResults } from './render-table.js';
@@ -22,8 +29,14 @@ import { runWorker } from './run-worker.js';
 
 const { values } = parseArgs({
   options: {
-    quick: { type: 'boolean' }, sizes: { type: 'string' }, runs: { type: 'string' }, trials: { type: 'string' },
-    'no-repair': { type: 'boolean' }, 'no-detect': { type: 'boolean' }, profile: { type: 'boolean' }, out: { type: 'string' },
+    quick: { type: 'boolean' },
+    sizes: { type: 'string' },
+    runs: { type: 'string' },
+    trials: { type: 'string' },
+    'no-repair': { type: 'boolean' },
+    'no-detect': { type: 'boolean' },
+    profile: { type: 'boolean' },
+    out: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -31,7 +44,9 @@ const sizes = (values.sizes ?? (quick ? '1000' : '1000,10000,50000')).split(',')
 const results = fileURLToPath(new URL('./results/', import.meta.url));
 const out = values.out ?? `${results}${quick ? 'quick' : 'latest'}.json`;
 const runsFor = (vms: number): number => Number(values.runs ?? (vms >= 50_000 ? 2 : vms >= 10_000 ? 5 : 7));
-const log = (message: string): void => { process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`); };
+const log = (message: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
 
 const started = Date.now();
 const machine = machineInfo();
@@ -41,8 +56,17 @@ const sizeResults: SizeResult[] = [];
 for (const vms of sizes) {
   log(`${vms} VMs: building the appliance and measuring ${runsFor(vms)} passes`);
   // The reconciler runs with the node options of the shipped unit (heap size), as deployed.
-  const nodeArgs = [...deployedNodeOptions(), ...(values.profile === true ? ['--cpu-prof', '--cpu-prof-dir', `${results}profiles`, '--cpu-prof-name', `size-${vms}.cpuprofile`] : [])];
-  const r = await runWorker<SizeResult>('size-worker', ['--vms', String(vms), '--runs', String(runsFor(vms))], nodeArgs);
+  const nodeArgs = [
+    ...deployedNodeOptions(),
+    ...(values.profile === true
+      ? ['--cpu-prof', '--cpu-prof-dir', `${results}profiles`, '--cpu-prof-name', `size-${vms}.cpuprofile`]
+      : []),
+  ];
+  const r = await runWorker<SizeResult>(
+    'size-worker',
+    ['--vms', String(vms), '--runs', String(runsFor(vms))],
+    nodeArgs,
+  );
   log(`${vms} VMs: pass ${r.passSeconds} s, floor ${r.floorSeconds} s, ratio ${r.ratio}, peak RSS ${r.peakRssMb} MB`);
   sizeResults.push(r);
 }

@@ -26,7 +26,9 @@ import { median, round, timed } from './stats.js';
 const { values } = parseArgs({ options: { vms: { type: 'string' }, runs: { type: 'string' } } });
 const vms = Number(values.vms);
 const runs = Number(values.runs ?? 5);
-if (!Number.isInteger(vms) || vms < 1 || !Number.isInteger(runs) || runs < 1) throw new RangeError('usage: size-worker --vms N [--runs K]');
+if (!Number.isInteger(vms) || vms < 1 || !Number.isInteger(runs) || runs < 1) {
+  throw new RangeError('usage: size-worker --vms N [--runs K]');
+}
 
 // The heap policy `run` applies (node options: the unit's, passed by run.ts).
 tuneHeapForPasses();
@@ -36,10 +38,22 @@ const recorded = recordingDatabase(database);
 const requests = recordingFetch();
 const config = benchConfig(host.handle);
 const deps = createEngineDeps({
-  config, database: recorded, logger: createLogger('silent'), workflows: createWorkflows(), actor: 'bench', cloudstackTuning: { fetch: requests.fetch },
+  config,
+  database: recorded,
+  logger: createLogger('silent'),
+  workflows: createWorkflows(),
+  actor: 'bench',
+  cloudstackTuning: { fetch: requests.fetch },
 });
-const options = (passId: string) => ({ passId, signal: AbortSignal.timeout(config.schedule.passTimeoutMs), act: false, isLeader: true, fence: () => Promise.resolve(false) });
-const simRequests = async (): Promise<number> => ((await (await fetch(`${host.handle.simBaseUrl}/sim/stats`)).json()) as { total: number }).total;
+const options = (passId: string) => ({
+  passId,
+  signal: AbortSignal.timeout(config.schedule.passTimeoutMs),
+  act: false,
+  isLeader: true,
+  fence: () => Promise.resolve(false),
+});
+const simRequests = async (): Promise<number> =>
+  ((await (await fetch(`${host.handle.simBaseUrl}/sim/stats`)).json()) as { total: number }).total;
 
 try {
   // Steady state of a running daemon: the ledger and first-seen times already recorded.
@@ -55,7 +69,11 @@ try {
   const floor: FloorPlan = {
     sqlSessions: recorded.take(),
     listings: requests.take().listings,
-    nbd: { ...config.nbd, stateDir: config.stateDir, authfiles: last.world.nbd.configured.flatMap((e) => (e.authfile ? [e.authfile] : [])) },
+    nbd: {
+      ...config.nbd,
+      stateDir: config.stateDir,
+      authfiles: last.world.nbd.configured.flatMap((e) => (e.authfile ? [e.authfile] : [])),
+    },
     byIdDir: config.deviceByIdDir,
   };
   const floorWorker = await startFloorWorker(floor, host.handle);
@@ -80,7 +98,10 @@ try {
   }
   await floorWorker.close();
   const cs = last.world.cloudstack;
-  const pages = [cs.volumes.length, cs.snapshots.length, cs.virtualMachines.length].reduce((n, c) => n + Math.max(1, Math.ceil(c / config.cloudstack.pageSize)), 0);
+  const pages = [cs.volumes.length, cs.snapshots.length, cs.virtualMachines.length].reduce(
+    (n, c) => n + Math.max(1, Math.ceil(c / config.cloudstack.pageSize)),
+    0,
+  );
   const driftByKind: Record<string, number> = {};
   for (const d of last.gated) driftByKind[d.kind] = (driftByKind[d.kind] ?? 0) + 1;
   const passSeconds = median(pass.map((r) => r.wall));

@@ -22,8 +22,15 @@ describe('oma-reconciler apply', () => {
 
     const first = await h.cli(['apply']);
     expect(first.code).toBe(1);
-    expect(first.stdout).toMatch(/^device-mapping +device-mapping [0-9a-f-]{36} \(.*\) +delete-device-mapping! +blocked: grace$/m);
-    expect(first.stdout).toMatch(new RegExp(`^success {2}attach-volume-to-oma volume-attachment:volume:${volumeId} \\(action \\d+\\): attached volume ${volumeId} to the OMA \\(direct, operation [0-9a-f-]{36}\\)$`, 'm'));
+    expect(first.stdout).toMatch(
+      /^device-mapping +device-mapping [0-9a-f-]{36} \(.*\) +delete-device-mapping! +blocked: grace$/m,
+    );
+    expect(first.stdout).toMatch(
+      new RegExp(
+        `^success {2}attach-volume-to-oma volume-attachment:volume:${volumeId} \\(action \\d+\\): attached volume ${volumeId} to the OMA \\(direct, operation [0-9a-f-]{36}\\)$`,
+        'm',
+      ),
+    );
     // Attached again, the mapping row is right again: nothing is left to wait for.
     const second = await h.cli(['apply']);
     expect(second.code).toBe(0);
@@ -58,7 +65,12 @@ describe('oma-reconciler apply', () => {
   it('changes nothing while another instance holds the leader lock, and says so', async () => {
     await deleteContext(h, contextIn(h, 'ready_for_failover').contextId);
     const before = await fingerprint(h);
-    const daemon = new Leadership({ databaseUrl: h.db.url, logger: createLogger('silent'), lockName: leaderLockName(h.db.url), retryMs: 60_000 });
+    const daemon = new Leadership({
+      databaseUrl: h.db.url,
+      logger: createLogger('silent'),
+      lockName: leaderLockName(h.db.url),
+      retryMs: 60_000,
+    });
     await daemon.start();
     try {
       expect(daemon.isLeader()).toBe(true);

@@ -30,14 +30,21 @@ describe('exit codes that never lie', () => {
 
     expect((await h.cli(['plan', '--allow-incomplete'], DEAD_CLOUDSTACK)).code).toBe(0);
     // Kinds that need only the database are complete on their own.
-    const dbOnly = await h.cli(['plan', '--output', 'json', '--only', 'stuck-replication-job,cleanup-request'], DEAD_CLOUDSTACK);
+    const dbOnly = await h.cli(
+      ['plan', '--output', 'json', '--only', 'stuck-replication-job,cleanup-request'],
+      DEAD_CLOUDSTACK,
+    );
     expect(dbOnly.code).toBe(0);
     expect(planJsonSchema.parse(JSON.parse(dbOnly.stdout)).summary.complete).toBe(true);
   });
 
   it('plan still prints the drift found on complete sources, with exit 2', async () => {
     const jobId = contextIn(h, 'replicating').currentJobId ?? '';
-    await h.db.db.updateTable('replication_jobs').set({ status: 'attaching', updated_at: new Date(Date.now() - 7_200_000), vma_last_poll_at: null }).where('id', '=', jobId).execute();
+    await h.db.db
+      .updateTable('replication_jobs')
+      .set({ status: 'attaching', updated_at: new Date(Date.now() - 7_200_000), vma_last_poll_at: null })
+      .where('id', '=', jobId)
+      .execute();
     const run = await h.cli(['plan', '--output', 'json'], DEAD_CLOUDSTACK);
     expect(run.code).toBe(2);
     const plan = planJsonSchema.parse(JSON.parse(run.stdout));
@@ -47,7 +54,10 @@ describe('exit codes that never lie', () => {
   });
 
   it('apply exits 2 with CloudStack unreachable and writes nothing, even with drift it could act on', async () => {
-    await h.db.db.deleteFrom('vm_replication_contexts').where('context_id', '=', contextIn(h, 'ready_for_failover').contextId).execute();
+    await h.db.db
+      .deleteFrom('vm_replication_contexts')
+      .where('context_id', '=', contextIn(h, 'ready_for_failover').contextId)
+      .execute();
     const before = await fingerprint(h);
     const run = await h.cli(['apply', '--grace-seconds', '0'], DEAD_CLOUDSTACK);
     expect(run.code).toBe(2);
@@ -62,7 +72,10 @@ describe('exit codes that never lie', () => {
     expect(run.stdout).toMatch(/^PARTIAL plan: /m);
     expect(await auditEntries(h)).toEqual([]);
     expect(await fingerprint(h)).toEqual(before);
-    expect((await h.cli(['apply', '--grace-seconds', '0', '--allow-incomplete'], { NBD_CONF_DIR: '/nonexistent/conf.d' })).code).toBe(0);
+    expect(
+      (await h.cli(['apply', '--grace-seconds', '0', '--allow-incomplete'], { NBD_CONF_DIR: '/nonexistent/conf.d' }))
+        .code,
+    ).toBe(0);
   });
 
   it('says in one line which database could not be used and why, for plan, explain and apply', async () => {
@@ -72,15 +85,25 @@ describe('exit codes that never lie', () => {
       const run = await h.cli(command, { DATABASE_URL: refused });
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(new RegExp(`^oma-reconciler: error: ${command[0] ?? ''}: database root@127\\.0\\.0\\.1:1/\\w+ unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:1 \\(ECONNREFUSED, errno -111\\)\\n$`));
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^oma-reconciler: error: ${command[0] ?? ''}: database root@127\\.0\\.0\\.1:1/\\w+ unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:1 \\(ECONNREFUSED, errno -111\\)\\n$`,
+        ),
+      );
       expect(run.stderr).not.toMatch(/leader lock/);
     }
     const denied = await h.cli(['plan'], { DATABASE_URL: `mysql://root:s3cr3t-pw@${url.host}${url.pathname}` });
     expect(denied.code).toBe(2);
-    expect(denied.stderr).toMatch(/refused the connection: Access denied for user 'root'@'[^']+' \(using password: YES\) \(ER_ACCESS_DENIED_ERROR, errno 1045\)\n$/);
+    expect(denied.stderr).toMatch(
+      /refused the connection: Access denied for user 'root'@'[^']+' \(using password: YES\) \(ER_ACCESS_DENIED_ERROR, errno 1045\)\n$/,
+    );
     expect(denied.stderr).not.toContain('s3cr3t-pw');
     const unknown = await h.cli(['plan'], { DATABASE_URL: `${h.db.url}_missing` });
-    expect(unknown.stderr).toMatch(new RegExp(`refused the connection: Unknown database '${h.db.name}_missing' \\(ER_BAD_DB_ERROR, errno 1049\\)\\n$`));
+    expect(unknown.stderr).toMatch(
+      new RegExp(
+        `refused the connection: Unknown database '${h.db.name}_missing' \\(ER_BAD_DB_ERROR, errno 1049\\)\\n$`,
+      ),
+    );
     expect(unknown.stderr.split('\n')).toHaveLength(2);
   });
 });

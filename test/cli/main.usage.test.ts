@@ -7,7 +7,13 @@ import { runCli } from '../../src/cli/main.js';
 function io(env: Record<string, string> = {}) {
   let out = '';
   let err = '';
-  const sink = (append: (s: string) => void) => new Writable({ write(chunk: Buffer, _e, cb) { append(chunk.toString()); cb(); } });
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _e, cb) {
+        append(chunk.toString());
+        cb();
+      },
+    });
   return {
     streams: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env },
     out: () => out,
@@ -19,7 +25,9 @@ describe('oma-reconciler command line', () => {
   it('lists every contract command in --help', async () => {
     const t = io();
     expect(await runCli(['--help'], t.streams)).toBe(0);
-    for (const name of ['run', 'plan', 'apply', 'explain', 'cleanup', 'undo', 'migrate', 'simulator', 'demo']) expect(t.out()).toContain(`  ${name}`);
+    for (const name of ['run', 'plan', 'apply', 'explain', 'cleanup', 'undo', 'migrate', 'simulator', 'demo']) {
+      expect(t.out()).toContain(`  ${name}`);
+    }
   });
 
   it.each(COMMANDS.map((c) => c.name))('prints the usage of %s with --help and exits 0', async (name) => {
@@ -32,7 +40,9 @@ describe('oma-reconciler command line', () => {
   it('prints the version with --version; a development run says so instead of a commit', async () => {
     const t = io();
     expect(await runCli(['--version'], t.streams)).toBe(0);
-    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(t.out()).toBe(`oma-reconciler ${version} (commit unknown, development build)\n`);
   });
 

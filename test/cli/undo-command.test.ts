@@ -27,9 +27,17 @@ describe('oma-reconciler undo', () => {
 
     const run = await h.cli(['undo', action?.id ?? '']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} \\(direct, volume operation [0-9a-f-]{36}\\); volume ${volumeId} is now held \\(no automatic action\\) until "oma-reconciler undo --release ${volumeId}"\n$`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} \\(direct, volume operation [0-9a-f-]{36}\\); volume ${volumeId} is now held \\(no automatic action\\) until "oma-reconciler undo --release ${volumeId}"\n$`,
+      ),
+    );
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(prior.vmId);
-    const mapping = await h.db.db.selectFrom('device_mappings').select('vm_id').where('volume_uuid', '=', volumeId).executeTakeFirst();
+    const mapping = await h.db.db
+      .selectFrom('device_mappings')
+      .select('vm_id')
+      .where('volume_uuid', '=', volumeId)
+      .executeTakeFirst();
     expect(mapping?.vm_id).toBe(h.omaVmId);
     expect(h.env.sim.state.tagsOf('Volume', volumeId).map((t) => t.key)).not.toContain(QUARANTINE_TAG);
     const audit = await auditEntries(h);
@@ -46,12 +54,20 @@ describe('oma-reconciler undo', () => {
     const oldDevice = h.env.sim.state.getVolume(volumeId)?.deviceId ?? -1;
     await deleteContext(h, ctx.contextId);
     await h.pass({ only: ['orphan-volume'] });
-    const squatter = h.env.sim.state.addVolume({ name: 'someone-else-disk', virtualMachineId: h.omaVmId, deviceId: oldDevice });
+    const squatter = h.env.sim.state.addVolume({
+      name: 'someone-else-disk',
+      virtualMachineId: h.omaVmId,
+      deviceId: oldDevice,
+    });
     const action = (await auditEntries(h)).find((e) => e.action === 'quarantine-volume' && e.subjectId === volumeId);
 
     const run = await h.cli(['undo', action?.id ?? '']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} .*; volume ${volumeId} is now held`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^undone: removed the quarantine of volume ${volumeId} and reattached it to ${h.omaVmId} .*; volume ${volumeId} is now held`,
+      ),
+    );
     expect(h.env.sim.state.getVolume(volumeId)?.deviceId).not.toBe(oldDevice);
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(h.omaVmId);
     expect(h.env.sim.state.getVolume(squatter.id)?.deviceId).toBe(oldDevice);
@@ -65,7 +81,11 @@ describe('oma-reconciler undo', () => {
     await insertNbdRow(h, { contextId: ctx.contextId, volumeId, exportName: name, devicePath: byIdPath(h, volumeId) });
     await h.pass({ only: ['live-export-mismatch'] }); // the server serves it, as before a failover
     const text = await readFile(file, 'utf8');
-    const row = await h.db.db.selectFrom('nbd_exports').selectAll().where('export_name', '=', name).executeTakeFirstOrThrow();
+    const row = await h.db.db
+      .selectFrom('nbd_exports')
+      .selectAll()
+      .where('export_name', '=', name)
+      .executeTakeFirstOrThrow();
     expect(await h.env.nbd?.nbdClientList()).toContain(name);
 
     await h.applyUntilStable({ only: ['orphan-nbd-export', 'live-export-mismatch'] });
@@ -75,17 +95,34 @@ describe('oma-reconciler undo', () => {
     expect(action).toMatchObject({ outcome: 'success', reversible: true, subjectId: name });
 
     const run = await h.cli(['undo', action?.id ?? '']);
-    expect(run).toMatchObject({ code: 0, stdout: `undone: restored export ${name}; nbd-export ${name} is now held (no automatic action) until "oma-reconciler undo --release ${name}"\n` });
+    expect(run).toMatchObject({
+      code: 0,
+      stdout: `undone: restored export ${name}; nbd-export ${name} is now held (no automatic action) until "oma-reconciler undo --release ${name}"\n`,
+    });
     expect(await readFile(join(h.env.dirs.confDir, `${name}.conf`), 'utf8')).toBe(text);
-    expect(await h.db.db.selectFrom('nbd_exports').selectAll().where('export_name', '=', name).executeTakeFirstOrThrow()).toEqual(row);
+    expect(
+      await h.db.db.selectFrom('nbd_exports').selectAll().where('export_name', '=', name).executeTakeFirstOrThrow(),
+    ).toEqual(row);
     expect(await h.env.nbd?.nbdClientList()).toContain(name);
   });
 
   it('exits 2 for an action id nobody recorded, and 1 for an action that cannot be reversed', async () => {
-    expect(await h.cli(['undo', '999999'])).toMatchObject({ code: 2, stderr: 'oma-reconciler: error: undo: no recorded action 999999\n' });
-    await h.db.db.updateTable('vm_replication_contexts').set({ current_job_id: contextIn(h, 'ready_for_failover').replicationJobs.at(-1)?.id ?? null }).where('context_id', '=', contextIn(h, 'ready_for_failover').contextId).execute();
+    expect(await h.cli(['undo', '999999'])).toMatchObject({
+      code: 2,
+      stderr: 'oma-reconciler: error: undo: no recorded action 999999\n',
+    });
+    await h.db.db
+      .updateTable('vm_replication_contexts')
+      .set({ current_job_id: contextIn(h, 'ready_for_failover').replicationJobs.at(-1)?.id ?? null })
+      .where('context_id', '=', contextIn(h, 'ready_for_failover').contextId)
+      .execute();
     await h.pass();
     const cleared = (await auditEntries(h)).find((e) => e.action === 'clear-current-job');
-    expect(await h.cli(['undo', cleared?.id ?? ''])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^not-reversible: action \d+ \(clear-current-job, success\) is not reversible\n$/) as unknown });
+    expect(await h.cli(['undo', cleared?.id ?? ''])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^not-reversible: action \d+ \(clear-current-job, success\) is not reversible\n$/,
+      ) as unknown,
+    });
   });
 });

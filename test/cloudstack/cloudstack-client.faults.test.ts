@@ -91,7 +91,10 @@ describe('retried faults', () => {
   it('resubmits an async command whose job failed with 530 (transient) and succeeds', async () => {
     const vm = sim.state.addVirtualMachine({ name: 'oma' });
     const volume = sim.state.addVolume({ name: 'flaky-attach' });
-    sim.faults.set('attachVolume', { jobFailure: { errorcode: 530, errortext: 'Failed to attach volume: agent unavailable' }, times: 1 });
+    sim.faults.set('attachVolume', {
+      jobFailure: { errorcode: 530, errortext: 'Failed to attach volume: agent unavailable' },
+      times: 1,
+    });
     expect((await makeClient().attachVolume({ id: volume.id, virtualMachineId: vm.id })).virtualMachineId).toBe(vm.id);
     expect(sim.stats.requests('attachVolume')).toBe(2);
   });
@@ -105,7 +108,10 @@ describe('retried faults', () => {
         });
       });
     });
-    const client = makeClient({ apiUrl: `http://127.0.0.1:${port}/client/api`, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } });
+    const client = makeClient({
+      apiUrl: `http://127.0.0.1:${port}/client/api`,
+      retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 },
+    });
     const listed = await client.listVolumes();
     expect(listed.complete).toBe(false);
     expect(listed.cause).toBeInstanceOf(CloudStackNetworkError);
@@ -129,7 +135,10 @@ describe('faults that are not retried', () => {
     const vm = sim.state.addVirtualMachine({ name: 'oma-2' });
     const volume = sim.state.addVolume({ name: 'slow-attach' });
     sim.faults.set('attachVolume', { hang: true });
-    const e = await rejection(makeClient({ requestTimeoutMs: 150 }).attachVolume({ id: volume.id, virtualMachineId: vm.id }), CloudStackTimeoutError);
+    const e = await rejection(
+      makeClient({ requestTimeoutMs: 150 }).attachVolume({ id: volume.id, virtualMachineId: vm.id }),
+      CloudStackTimeoutError,
+    );
     expect(e.phase).toBe('request');
     expect(sim.stats.requests('attachVolume')).toBe(1);
   });
@@ -137,7 +146,10 @@ describe('faults that are not retried', () => {
   it('gives up waiting for a job after the per-operation timeout and names the job still running', async () => {
     const volume = sim.state.addVolume({ name: 'slow-snapshot' });
     sim.faults.set('createSnapshot', { jobHang: true, times: 1 });
-    const e = await rejection(makeClient().createSnapshot({ volumeId: volume.id }, { timeoutMs: 100 }), CloudStackTimeoutError);
+    const e = await rejection(
+      makeClient().createSnapshot({ volumeId: volume.id }, { timeoutMs: 100 }),
+      CloudStackTimeoutError,
+    );
     expect(e.phase).toBe('job');
     expect(e.jobId).toMatch(/^[0-9a-f-]{36}$/);
     expect(sim.stats.requests('createSnapshot')).toBe(1);
@@ -156,7 +168,9 @@ describe('faults that are not retried', () => {
 describe('incomplete listings are reported, never shortened', () => {
   it('keeps failing page 2 as an error for the source, with page 1 items kept for diagnostics', async () => {
     sim.faults.set('listVolumes', { page: 2, errorStatus: 530 });
-    const listed = await makeClient({ retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } }).listVolumes({ keyword: 'fleet-' });
+    const listed = await makeClient({ retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } }).listVolumes({
+      keyword: 'fleet-',
+    });
     expect(listed.complete).toBe(false);
     expect(listed.items).toHaveLength(100);
     expect(listed.count).toBe(250);

@@ -8,7 +8,11 @@ import { startSimulator, type Simulator } from '../../src/simulator/start-simula
 
 let sim: Simulator;
 beforeAll(async () => {
-  sim = await startSimulator({ apiKey: 'PUBLIC-KEY-abc123', secretKey: 'TOP-SECRET-xyz789', config: { asyncJobDurationMs: 1 } });
+  sim = await startSimulator({
+    apiKey: 'PUBLIC-KEY-abc123',
+    secretKey: 'TOP-SECRET-xyz789',
+    config: { asyncJobDurationMs: 1 },
+  });
 });
 afterAll(async () => {
   await sim.close();
@@ -32,7 +36,14 @@ describe('the CloudStack transport', () => {
     const out = capture();
     const logger = createLogger('debug', out.stream);
     sim.faults.set('listVolumes', { errorStatus: 530, times: 1 });
-    const client = new CloudStackClient({ apiUrl: sim.url, apiKey: sim.apiKey, secretKey: sim.secretKey, logger, retry: { minDelayMs: 1, maxDelayMs: 2 }, poll: { initialMs: 2, factor: 1, maxMs: 2 } });
+    const client = new CloudStackClient({
+      apiUrl: sim.url,
+      apiKey: sim.apiKey,
+      secretKey: sim.secretKey,
+      logger,
+      retry: { minDelayMs: 1, maxDelayMs: 2 },
+      poll: { initialMs: 2, factor: 1, maxMs: 2 },
+    });
     await client.listVolumes();
     const volume = sim.state.addVolume({ name: 'logged' });
     await client.createSnapshot({ volumeId: volume.id });
@@ -47,7 +58,13 @@ describe('the CloudStack transport', () => {
 
   it('counts every HTTP request, job polls and retries included, and observes each once', async () => {
     const metrics = recordingCloudStackMetrics();
-    const client = new CloudStackClient({ apiUrl: sim.url, apiKey: sim.apiKey, secretKey: sim.secretKey, metrics, poll: { initialMs: 2, factor: 1, maxMs: 2 } });
+    const client = new CloudStackClient({
+      apiUrl: sim.url,
+      apiKey: sim.apiKey,
+      secretKey: sim.secretKey,
+      metrics,
+      poll: { initialMs: 2, factor: 1, maxMs: 2 },
+    });
     const volume = sim.state.addVolume({ name: 'counted' });
     await client.createSnapshot({ volumeId: volume.id });
     expect(client.requestCount).toBe(metrics.total());

@@ -2,7 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsTimestamp, formatCsTimestamp } from '../../src/cloudstack/cs-time.js';
-import { asObject, decodeAsyncJob, decodeSnapshot, decodeSuccess, decodeTag, decodeVirtualMachine, decodeVolume } from '../../src/cloudstack/decode-objects.js';
+import {
+  asObject,
+  decodeAsyncJob,
+  decodeSnapshot,
+  decodeSuccess,
+  decodeTag,
+  decodeVirtualMachine,
+  decodeVolume,
+} from '../../src/cloudstack/decode-objects.js';
 
 const FIXTURES = new URL('fixtures/', import.meta.url).pathname;
 type Obj = Readonly<Record<string, unknown>>;
@@ -52,16 +60,36 @@ describe('decoding the libcloud fixtures (real captured bodies)', () => {
   });
 
   it('decodes an attach job result with device id 5 and a detach result whose VM fields are absent', () => {
-    const attached = decodeVolume(decodeAsyncJob(inner('libcloud/queryAsyncJobResult_attachvolumejob.json')).result?.volume);
-    expect(attached).toMatchObject({ deviceId: 5, virtualMachineId: 'ab2c18f6-00a6-43f8-9fe0-efecb3165dd7', vmState: 'Running', type: 'DATADISK' });
-    const detached = decodeVolume(decodeAsyncJob(inner('libcloud/queryAsyncJobResult_detachvolumejob.json')).result?.volume);
-    expect(detached).toMatchObject({ id: '5931d2ca-4e90-4915-88a8-32b38b3991a3', virtualMachineId: null, vmName: null, vmState: null, deviceId: null, state: 'Ready' });
+    const attached = decodeVolume(
+      decodeAsyncJob(inner('libcloud/queryAsyncJobResult_attachvolumejob.json')).result?.volume,
+    );
+    expect(attached).toMatchObject({
+      deviceId: 5,
+      virtualMachineId: 'ab2c18f6-00a6-43f8-9fe0-efecb3165dd7',
+      vmState: 'Running',
+      type: 'DATADISK',
+    });
+    const detached = decodeVolume(
+      decodeAsyncJob(inner('libcloud/queryAsyncJobResult_detachvolumejob.json')).result?.volume,
+    );
+    expect(detached).toMatchObject({
+      id: '5931d2ca-4e90-4915-88a8-32b38b3991a3',
+      virtualMachineId: null,
+      vmName: null,
+      vmState: null,
+      deviceId: null,
+      state: 'Ready',
+    });
   });
 
   it('decodes a createVolume job result in state Allocated', () => {
     const job = decodeAsyncJob(inner('libcloud/queryAsyncJobResult_createvolumejob.json'));
     expect(job.status).toBe(1);
-    expect(decodeVolume(job.result?.volume)).toMatchObject({ state: 'Allocated', sizeBytes: 10737418240, virtualMachineId: null });
+    expect(decodeVolume(job.result?.volume)).toMatchObject({
+      state: 'Allocated',
+      sizeBytes: 10737418240,
+      virtualMachineId: null,
+    });
   });
 
   it('decodes listSnapshots with integer ids of an old server as strings', () => {
@@ -80,14 +108,26 @@ describe('decoding the libcloud fixtures (real captured bodies)', () => {
   it('decodes a createSnapshot job that finished in CreatedOnPrimary (not yet usable)', () => {
     const job = decodeAsyncJob(inner('libcloud/queryAsyncJobResult_1300001.json'));
     expect(job.jobId).toBe('1300001');
-    expect(decodeSnapshot(job.result?.snapshot)).toMatchObject({ id: '190547', state: 'CreatedOnPrimary', volumeId: 'fe1ada16-57a0-40ae-b577-01a153690fb4' });
+    expect(decodeSnapshot(job.result?.snapshot)).toMatchObject({
+      id: '190547',
+      state: 'CreatedOnPrimary',
+      volumeId: 'fe1ada16-57a0-40ae-b577-01a153690fb4',
+    });
   });
 
   it('decodes listVirtualMachines (no count in this old capture) including a Starting VM', () => {
     const vms = list(inner('libcloud/listVirtualMachines_default.json'), 'virtualmachine').map(decodeVirtualMachine);
     expect(vms.map((v) => v.state)).toEqual(['Running', 'Starting']);
-    expect(vms[0]).toEqual({ id: '2600', name: 'test', displayName: 'test', state: 'Running', created: '2011-06-23T05:06:42.000Z' });
-    expect(list(inner('libcloud/listVirtualMachines_default.json'), 'virtualmachine', 0, 'tags').map(decodeTag)).toEqual([
+    expect(vms[0]).toEqual({
+      id: '2600',
+      name: 'test',
+      displayName: 'test',
+      state: 'Running',
+      created: '2011-06-23T05:06:42.000Z',
+    });
+    expect(
+      list(inner('libcloud/listVirtualMachines_default.json'), 'virtualmachine', 0, 'tags').map(decodeTag),
+    ).toEqual([
       { key: 'testkey', value: 'testvalue', resourceType: null, resourceId: null },
       { key: 'foo', value: 'bar', resourceType: null, resourceId: null },
     ]);
@@ -112,7 +152,14 @@ describe('decoding the libcloud fixtures (real captured bodies)', () => {
   });
 
   it('keeps the job id of every async accept body, integer or UUID', () => {
-    for (const file of ['attachVolume_default', 'detachVolume_default', 'createSnapshot_default', 'deleteSnapshot_default', 'destroyVirtualMachine_default', 'createVolume_default']) {
+    for (const file of [
+      'attachVolume_default',
+      'detachVolume_default',
+      'createSnapshot_default',
+      'deleteSnapshot_default',
+      'destroyVirtualMachine_default',
+      'createVolume_default',
+    ]) {
       const body = inner(`libcloud/${file}.json`);
       expect(String(body.jobid)).not.toBe('');
     }
@@ -139,12 +186,26 @@ describe('decoding the cloudstack-go fixtures (4.16 simulator zone)', () => {
   it('decodes the full VM object of listVirtualMachines and of the stop/start/deploy job results', () => {
     const vm = read('cloudstack-go/VirtualMachineService.json');
     const listed = decodeVirtualMachine(at(vm, 'listVirtualMachines', 'listVirtualMachines', 'virtualmachine', 0));
-    expect(listed).toEqual({ id: '915653c4-298b-4d74-bdee-4ced282114f1', name: 'testDummyVM', displayName: 'testDummyVM', state: 'Running', created: '2021-10-04T09:24:38.000Z' });
+    expect(listed).toEqual({
+      id: '915653c4-298b-4d74-bdee-4ced282114f1',
+      name: 'testDummyVM',
+      displayName: 'testDummyVM',
+      state: 'Running',
+      created: '2021-10-04T09:24:38.000Z',
+    });
     const stopped = decodeAsyncJob(at(vm, 'stopVirtualMachine', 'stopvirtualmachineresponse'));
     expect(decodeVirtualMachine(stopped.result?.virtualmachine).state).toBe('Stopped');
     expect(stopped.cmd).toBe('org.apache.cloudstack.api.command.admin.vm.StopVMCmdByAdmin');
-    expect(decodeVirtualMachine(decodeAsyncJob(at(vm, 'startVirtualMachine', 'startvirtualmachineresponse')).result?.virtualmachine).state).toBe('Running');
-    expect(decodeVirtualMachine(decodeAsyncJob(at(vm, 'deployVirtualMachine', 'deployvirtualmachineresponse')).result?.virtualmachine).id).toBe('915653c4-298b-4d74-bdee-4ced282114f1');
+    expect(
+      decodeVirtualMachine(
+        decodeAsyncJob(at(vm, 'startVirtualMachine', 'startvirtualmachineresponse')).result?.virtualmachine,
+      ).state,
+    ).toBe('Running');
+    expect(
+      decodeVirtualMachine(
+        decodeAsyncJob(at(vm, 'deployVirtualMachine', 'deployvirtualmachineresponse')).result?.virtualmachine,
+      ).id,
+    ).toBe('915653c4-298b-4d74-bdee-4ced282114f1');
   });
 
   it('decodes finished createTags/deleteTags jobs as success with completion times', () => {
@@ -188,15 +249,30 @@ describe('decoding the derived envelopes', () => {
       revertable: true,
       created: '2024-05-01T11:00:00.000Z',
     });
-    expect(decodeTag(at(body('list-tags-one'), 'tag', 0))).toEqual({ key: 'csi.owner', value: 'node-1', resourceType: 'Volume', resourceId: '0b5f3d1c-6f8a-4a43-9a53-3f1f6c1d2e7b' });
+    expect(decodeTag(at(body('list-tags-one'), 'tag', 0))).toEqual({
+      key: 'csi.owner',
+      value: 'node-1',
+      resourceType: 'Volume',
+      resourceId: '0b5f3d1c-6f8a-4a43-9a53-3f1f6c1d2e7b',
+    });
   });
 
   it('decodes pending, succeeded and failed jobs', () => {
     const pending = decodeAsyncJob(body('job-pending'));
-    expect(pending).toMatchObject({ status: 0, resultType: null, result: null, error: null, completed: null, instanceType: 'Volume' });
+    expect(pending).toMatchObject({
+      status: 0,
+      resultType: null,
+      result: null,
+      error: null,
+      completed: null,
+      instanceType: 'Volume',
+    });
     expect(decodeVolume(decodeAsyncJob(body('job-succeeded-detachVolume')).result?.volume).virtualMachineId).toBeNull();
     expect(decodeSnapshot(decodeAsyncJob(body('job-succeeded-revertSnapshot')).result?.snapshot).revertable).toBe(true);
-    expect(decodeAsyncJob(body('job-failed-param')).error).toEqual({ errorcode: 431, errortext: 'The VM the specified disk is attached to is not in the shutdown state.' });
+    expect(decodeAsyncJob(body('job-failed-param')).error).toEqual({
+      errorcode: 431,
+      errortext: 'The VM the specified disk is attached to is not in the shutdown state.',
+    });
     expect(decodeAsyncJob(body('job-failed-internal')).error?.errorcode).toBe(530);
   });
 });

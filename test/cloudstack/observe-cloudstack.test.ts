@@ -13,7 +13,12 @@ beforeAll(async () => {
   const data = sim.state.addVolume({ name: 'migration-vm1-vm1-disk-0', virtualMachineId: oma.id });
   sim.state.addSnapshot({ volumeId: data.id, name: 'multi-test-failover-disk-2000-1700000000' });
   sim.state.addVolume({ name: 'tenant-data', account: 'tenant', virtualMachineId: other.id });
-  client = new CloudStackClient({ apiUrl: sim.url, apiKey: sim.apiKey, secretKey: sim.secretKey, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } });
+  client = new CloudStackClient({
+    apiUrl: sim.url,
+    apiKey: sim.apiKey,
+    secretKey: sim.secretKey,
+    retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 },
+  });
 });
 afterAll(async () => {
   await sim.close();

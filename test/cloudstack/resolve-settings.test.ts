@@ -6,13 +6,28 @@ import { createCloudStackClient } from '../../src/cloudstack/create-cloudstack-c
 import { recordingCloudStackMetrics } from '../../src/cloudstack/cloudstack-metrics.js';
 import { startSimulator } from '../../src/simulator/start-simulator.js';
 
-const row: OsseaConfigRow = { api_url: 'http://10.0.0.5:8080/client/api', api_key: 'row-key', secret_key: 'row-secret', oma_vm_id: 'row-oma' };
+const row: OsseaConfigRow = {
+  api_url: 'http://10.0.0.5:8080/client/api',
+  api_key: 'row-key',
+  secret_key: 'row-secret',
+  oma_vm_id: 'row-oma',
+};
 
 describe('CloudStack settings', () => {
   it('come from the active ossea_configs row by default', () => {
     const s = resolveCloudStackSettings(loadConfig({ env: {} }), row);
-    expect(s).toMatchObject({ apiUrl: 'http://10.0.0.5:8080/client/api', apiKey: 'row-key', secretKey: 'row-secret', omaVmId: 'row-oma' });
-    expect(s.origin).toEqual({ apiUrl: 'ossea_configs', apiKey: 'ossea_configs', secretKey: 'ossea_configs', omaVmId: 'ossea_configs' });
+    expect(s).toMatchObject({
+      apiUrl: 'http://10.0.0.5:8080/client/api',
+      apiKey: 'row-key',
+      secretKey: 'row-secret',
+      omaVmId: 'row-oma',
+    });
+    expect(s.origin).toEqual({
+      apiUrl: 'ossea_configs',
+      apiKey: 'ossea_configs',
+      secretKey: 'ossea_configs',
+      omaVmId: 'ossea_configs',
+    });
   });
 
   it('let each environment override win field by field', () => {
@@ -23,12 +38,24 @@ describe('CloudStack settings', () => {
   });
 
   it('work from the environment alone when there is no active row; the OMA VM id may stay unknown', () => {
-    const config = loadConfig({ env: { CLOUDSTACK_API_URL: 'http://127.0.0.1:8080/client/api', CLOUDSTACK_API_KEY: 'k', CLOUDSTACK_SECRET_KEY: 's' } });
+    const config = loadConfig({
+      env: {
+        CLOUDSTACK_API_URL: 'http://127.0.0.1:8080/client/api',
+        CLOUDSTACK_API_KEY: 'k',
+        CLOUDSTACK_SECRET_KEY: 's',
+      },
+    });
     expect(resolveCloudStackSettings(config, null)).toMatchObject({ apiKey: 'k', secretKey: 's', omaVmId: null });
   });
 
   it('name everything that is missing and where to set it, without echoing secrets', () => {
-    const fn = () => resolveCloudStackSettings(loadConfig({ env: {} }), { api_url: '', api_key: null, secret_key: ' ', oma_vm_id: null });
+    const fn = () =>
+      resolveCloudStackSettings(loadConfig({ env: {} }), {
+        api_url: '',
+        api_key: null,
+        secret_key: ' ',
+        oma_vm_id: null,
+      });
     expect(fn).toThrow(CloudStackSettingsError);
     try {
       fn();
@@ -42,7 +69,9 @@ describe('CloudStack settings', () => {
   });
 
   it('refuse a row whose URL is not a URL', () => {
-    expect(() => resolveCloudStackSettings(loadConfig({ env: {} }), { ...row, api_url: 'not a url' })).toThrow(/valid API URL/);
+    expect(() => resolveCloudStackSettings(loadConfig({ env: {} }), { ...row, api_url: 'not a url' })).toThrow(
+      /valid API URL/,
+    );
   });
 });
 
@@ -50,7 +79,14 @@ describe('the configured client', () => {
   it('talks to the endpoint the settings name, with the configured page size', async () => {
     const sim = await startSimulator({ omaVm: { name: 'oma-appliance' } });
     try {
-      const config = loadConfig({ env: { CLOUDSTACK_API_URL: sim.url, CLOUDSTACK_API_KEY: sim.apiKey, CLOUDSTACK_SECRET_KEY: sim.secretKey, OMA_VM_ID: sim.omaVmId ?? '' } });
+      const config = loadConfig({
+        env: {
+          CLOUDSTACK_API_URL: sim.url,
+          CLOUDSTACK_API_KEY: sim.apiKey,
+          CLOUDSTACK_SECRET_KEY: sim.secretKey,
+          OMA_VM_ID: sim.omaVmId ?? '',
+        },
+      });
       const settings = resolveCloudStackSettings(config, null);
       expect(settings.omaVmId).toBe(sim.omaVmId);
       const metrics = recordingCloudStackMetrics();

@@ -8,9 +8,16 @@ import {
   CloudStackProtocolError,
   CloudStackTimeoutError,
 } from '../../src/cloudstack/errors.js';
-import { DEFAULT_RETRY_OPTIONS, RETRY_TABLE, decideRetry, parseRetryAfterMs, retryDelayMs } from '../../src/cloudstack/retry-policy.js';
+import {
+  DEFAULT_RETRY_OPTIONS,
+  RETRY_TABLE,
+  decideRetry,
+  parseRetryAfterMs,
+  retryDelayMs,
+} from '../../src/cloudstack/retry-policy.js';
 
-const http = (status: number, retryAfterMs: number | null = null) => new CloudStackHttpError('x', status, status, 9999, 'text', retryAfterMs);
+const http = (status: number, retryAfterMs: number | null = null) =>
+  new CloudStackHttpError('x', status, status, 9999, 'text', retryAfterMs);
 
 describe('the retry table', () => {
   it.each([
@@ -20,19 +27,85 @@ describe('the retry table', () => {
     ['530 internal', http(530), 'deleteVolume', true, 'server-error'],
     ['534 unavailable', http(534), 'attachVolume', true, 'server-error'],
     // Issue 15 (6.4): a proxy's 5xx may follow an executed mutation; only a read is asked again.
-    ['503 from a proxy to a mutation', new CloudStackHttpError('attachVolume', 503, null, null, 'Service Unavailable'), 'attachVolume', false, 'proxy-error'],
-    ['504 from a proxy to a read', new CloudStackHttpError('listVolumes', 504, null, null, 'Gateway Timeout'), 'listVolumes', true, 'proxy-error'],
+    [
+      '503 from a proxy to a mutation',
+      new CloudStackHttpError('attachVolume', 503, null, null, 'Service Unavailable'),
+      'attachVolume',
+      false,
+      'proxy-error',
+    ],
+    [
+      '504 from a proxy to a read',
+      new CloudStackHttpError('listVolumes', 504, null, null, 'Gateway Timeout'),
+      'listVolumes',
+      true,
+      'proxy-error',
+    ],
     ['531 permission', http(531), 'deleteVolume', false, 'account'],
-    ['job 431 business rule', new CloudStackJobFailedError('attachVolume', 'j', 431, 'no'), 'attachVolume', false, 'job-business-rule'],
-    ['job 530 internal', new CloudStackJobFailedError('attachVolume', 'j', 530, 'agent'), 'attachVolume', true, 'job-transient'],
-    ['job timeout', new CloudStackTimeoutError('createSnapshot', 'job', 1000, 'j'), 'createSnapshot', false, 'job-timeout'],
-    ['refused connection of a mutation', new CloudStackNetworkError('deleteVolume', 'ECONNREFUSED', new Error('x')), 'deleteVolume', true, 'not-sent'],
-    ['reset connection of a mutation', new CloudStackNetworkError('deleteVolume', 'ECONNRESET', new Error('x')), 'deleteVolume', false, 'network'],
-    ['reset connection of a read', new CloudStackNetworkError('listVolumes', 'ECONNRESET', new Error('x')), 'listVolumes', true, 'network'],
-    ['request timeout of a mutation', new CloudStackTimeoutError('attachVolume', 'request', 1000), 'attachVolume', false, 'request-timeout'],
-    ['request timeout of a job poll', new CloudStackTimeoutError('queryAsyncJobResult', 'request', 1000), 'queryAsyncJobResult', true, 'request-timeout'],
+    [
+      'job 431 business rule',
+      new CloudStackJobFailedError('attachVolume', 'j', 431, 'no'),
+      'attachVolume',
+      false,
+      'job-business-rule',
+    ],
+    [
+      'job 530 internal',
+      new CloudStackJobFailedError('attachVolume', 'j', 530, 'agent'),
+      'attachVolume',
+      true,
+      'job-transient',
+    ],
+    [
+      'job timeout',
+      new CloudStackTimeoutError('createSnapshot', 'job', 1000, 'j'),
+      'createSnapshot',
+      false,
+      'job-timeout',
+    ],
+    [
+      'refused connection of a mutation',
+      new CloudStackNetworkError('deleteVolume', 'ECONNREFUSED', new Error('x')),
+      'deleteVolume',
+      true,
+      'not-sent',
+    ],
+    [
+      'reset connection of a mutation',
+      new CloudStackNetworkError('deleteVolume', 'ECONNRESET', new Error('x')),
+      'deleteVolume',
+      false,
+      'network',
+    ],
+    [
+      'reset connection of a read',
+      new CloudStackNetworkError('listVolumes', 'ECONNRESET', new Error('x')),
+      'listVolumes',
+      true,
+      'network',
+    ],
+    [
+      'request timeout of a mutation',
+      new CloudStackTimeoutError('attachVolume', 'request', 1000),
+      'attachVolume',
+      false,
+      'request-timeout',
+    ],
+    [
+      'request timeout of a job poll',
+      new CloudStackTimeoutError('queryAsyncJobResult', 'request', 1000),
+      'queryAsyncJobResult',
+      true,
+      'request-timeout',
+    ],
     ['garbled answer to a read', new CloudStackProtocolError('listVolumes', 'html'), 'listVolumes', true, 'protocol'],
-    ['incomplete list', new CloudStackIncompleteListError('listVolumes', 3, 2, 'short'), 'listVolumes', false, 'unknown'],
+    [
+      'incomplete list',
+      new CloudStackIncompleteListError('listVolumes', 3, 2, 'short'),
+      'listVolumes',
+      false,
+      'unknown',
+    ],
     ['anything else', new Error('boom'), 'listVolumes', false, 'unknown'],
   ] as const)('%s → retry %s', (_label, error, command, retry, rule) => {
     expect(decideRetry(error, command)).toMatchObject({ retry, rule });
@@ -56,7 +129,9 @@ describe('the retry table', () => {
   });
 
   it('reads the wait out of the rate-limit text', () => {
-    expect(parseRetryAfterMs('The given user has reached his/her account api limit, please retry after [218] ms.')).toBe(218);
+    expect(
+      parseRetryAfterMs('The given user has reached his/her account api limit, please retry after [218] ms.'),
+    ).toBe(218);
     expect(parseRetryAfterMs('something else')).toBeNull();
   });
 });

@@ -10,24 +10,29 @@ interface Vector {
   readonly signature: string;
 }
 
-const vectors = (JSON.parse(readFileSync(new URL('fixtures/signing-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }).vectors;
+const vectors = (
+  JSON.parse(readFileSync(new URL('fixtures/signing-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }
+).vectors;
 
 describe('request signing', () => {
   it('has the fourteen published and derived vectors to check against', () => {
     expect(vectors).toHaveLength(14);
   });
 
-  it.each(vectors.map((v) => [v.name, v] as const))('reproduces the canonical string and signature of vector %s', (_name, v) => {
-    expect(canonicalQuery(v.params)).toBe(v.canonical);
-    expect(signRequest(v.params, v.secret)).toBe(v.signature);
-  });
+  it.each(vectors.map((v) => [v.name, v] as const))(
+    'reproduces the canonical string and signature of vector %s',
+    (_name, v) => {
+      expect(canonicalQuery(v.params)).toBe(v.canonical);
+      expect(signRequest(v.params, v.secret)).toBe(v.signature);
+    },
+  );
 
   it('sorts parameter names as sent, before lowercasing (temPlateidd sorts before templateId)', () => {
     const canonical = canonicalQuery({ templateId: '3', temPlateidd: '4' });
     expect(canonical).toBe('templateidd=4&templateid=3');
   });
 
-  it('encodes values like Java URLEncoder: ~ ! \' ( ) encoded, * kept, space as %20', () => {
+  it("encodes values like Java URLEncoder: ~ ! ' ( ) encoded, * kept, space as %20", () => {
     expect(javaUrlEncode("a b~c*d!e'f(g)h+i/j")).toBe('a%20b%7Ec*d%21e%27f%28g%29h%2Bi%2Fj');
     expect(javaUrlEncode('snap ü €')).toBe('snap%20%C3%BC%20%E2%82%AC');
   });

@@ -24,7 +24,9 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad key at once, naming the variable, the value and what is allowed', () => {
-    const found = problems(() => loadConfig({ env: { DATABASE_URL: 'nonsense', HTTP_LISTEN: ':99999', RECONCILE_MODE: 'yolo' } }));
+    const found = problems(() =>
+      loadConfig({ env: { DATABASE_URL: 'nonsense', HTTP_LISTEN: ':99999', RECONCILE_MODE: 'yolo' } }),
+    );
     expect(found).toHaveLength(3);
     expect(found.find((p) => p.startsWith('DATABASE_URL'))).toMatch(/"nonsense".*mysql:\/\//);
     expect(found.find((p) => p.startsWith('HTTP_LISTEN'))).toMatch(/":99999".*0 to 65535/);
@@ -65,9 +67,10 @@ describe('loadConfig', () => {
 
   it('reads NBD_RESTART_COMMAND as space-separated words and refuses one that names no command', () => {
     expect(loadConfig({ env: {} }).nbd.restartCommand).toEqual([]);
-    expect(loadConfig({ env: { NBD_RESTART_COMMAND: '  /usr/bin/systemctl  restart nbd-server.service ' } }).nbd.restartCommand).toEqual([
-      '/usr/bin/systemctl', 'restart', 'nbd-server.service',
-    ]);
+    expect(
+      loadConfig({ env: { NBD_RESTART_COMMAND: '  /usr/bin/systemctl  restart nbd-server.service ' } }).nbd
+        .restartCommand,
+    ).toEqual(['/usr/bin/systemctl', 'restart', 'nbd-server.service']);
     expect(loadConfig({ env: { NBD_RESTART_COMMAND: '' } }).nbd.restartCommand).toEqual([]);
     const found = problems(() => loadConfig({ env: { NBD_RESTART_COMMAND: '$(reboot) now' } }));
     expect(found).toHaveLength(1);

@@ -4,7 +4,12 @@ import { Backoff } from '../../src/daemon/backoff.js';
 /** A clock the test moves by hand. */
 function manualClock(start = 1_000_000) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => { now += ms; } };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('Backoff', () => {

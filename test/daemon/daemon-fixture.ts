@@ -56,7 +56,10 @@ export function startTestDaemon(
 }
 
 /** Resolves with the first leadership status (now or later) that satisfies `predicate`. */
-export function leadershipUntil(d: DaemonHandle, predicate: (s: LeadershipStatus) => boolean): Promise<LeadershipStatus> {
+export function leadershipUntil(
+  d: DaemonHandle,
+  predicate: (s: LeadershipStatus) => boolean,
+): Promise<LeadershipStatus> {
   return new Promise((resolve) => {
     if (predicate(d.leadership.status())) {
       resolve(d.leadership.status());

@@ -14,10 +14,14 @@ describe('DaemonStateMachine', () => {
 
   it('throws on an illegal transition and stays where it was', () => {
     const m = new DaemonStateMachine();
-    expect(() => { m.transition('stopped'); }).toThrow(IllegalStateError);
+    expect(() => {
+      m.transition('stopped');
+    }).toThrow(IllegalStateError);
     expect(m.state).toBe('starting');
     m.transition('failed');
-    expect(() => { m.transition('running'); }).toThrow(/failed → running/);
+    expect(() => {
+      m.transition('running');
+    }).toThrow(/failed → running/);
     expect(m.can('stopping')).toBe(false);
   });
 });

@@ -104,7 +104,9 @@ describe('a daemon whose database goes away', () => {
     await t.daemon.ready;
     expect(t.daemon.leadership.isLeader()).toBe(true);
     const lost = leadershipUntil(t.daemon, (s) => !s.connected);
-    const { rows } = await sql<{ id: number }>`SELECT id FROM information_schema.processlist WHERE db = ${database.name}`.execute(admin.db);
+    const { rows } = await sql<{
+      id: number;
+    }>`SELECT id FROM information_schema.processlist WHERE db = ${database.name}`.execute(admin.db);
     expect(rows.length).toBeGreaterThan(0);
     for (const { id } of rows) await kill(id).catch(() => undefined);
     await lost;

@@ -32,7 +32,11 @@ function start(opts: Parameters<typeof startTestDaemon>[1] = {}): TestDaemon {
 
 /** True when a fresh session can take the leader lock at once (nobody holds it). */
 async function lockIsFree(): Promise<boolean> {
-  const probe = new Leadership({ databaseUrl: database.url, logger: createLogger('silent'), lockName: `oma-reconciler/leader/${database.name}` });
+  const probe = new Leadership({
+    databaseUrl: database.url,
+    logger: createLogger('silent'),
+    lockName: `oma-reconciler/leader/${database.name}`,
+  });
   await probe.start();
   const free = probe.isLeader();
   await probe.close();
@@ -44,7 +48,10 @@ describe('daemon lifecycle', () => {
     const t = start();
     t.engine.subjects = ['orphan-volume:volume:a', 'orphan-volume:volume:b'];
     let release: () => void = () => undefined;
-    t.engine.actionHook = () => new Promise((r) => { release = r; });
+    t.engine.actionHook = () =>
+      new Promise((r) => {
+        release = r;
+      });
     const inAction = nextEvent(t.engine, 'action-start');
     await t.daemon.ready;
     await inAction;
@@ -63,9 +70,12 @@ describe('daemon lifecycle', () => {
 
   it('aborts the action in flight on a second signal', async () => {
     const t = start();
-    t.engine.actionHook = (signal) => new Promise((_, reject) => {
-      signal.addEventListener('abort', () => { reject(signal.reason as Error); });
-    });
+    t.engine.actionHook = (signal) =>
+      new Promise((_, reject) => {
+        signal.addEventListener('abort', () => {
+          reject(signal.reason as Error);
+        });
+      });
     const inAction = nextEvent(t.engine, 'action-start');
     await t.daemon.ready;
     await inAction;
@@ -79,9 +89,12 @@ describe('daemon lifecycle', () => {
 
   it('aborts the action in flight when the shutdown grace period runs out', async () => {
     const t = start({ config: { schedule: { shutdownGraceMs: 50 } } });
-    t.engine.actionHook = (signal) => new Promise((_, reject) => {
-      signal.addEventListener('abort', () => { reject(signal.reason as Error); });
-    });
+    t.engine.actionHook = (signal) =>
+      new Promise((_, reject) => {
+        signal.addEventListener('abort', () => {
+          reject(signal.reason as Error);
+        });
+      });
     const inAction = nextEvent(t.engine, 'action-start');
     await t.daemon.ready;
     await inAction;
@@ -131,6 +144,8 @@ describe('daemon lifecycle', () => {
   });
 
   it('refuses an invalid resync schedule before acquiring anything', () => {
-    expect(() => startTestDaemon(database, { config: { schedule: { resyncCron: 'every minute' } } })).toThrow(ConfigError);
+    expect(() => startTestDaemon(database, { config: { schedule: { resyncCron: 'every minute' } } })).toThrow(
+      ConfigError,
+    );
   });
 });

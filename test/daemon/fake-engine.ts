@@ -51,9 +51,18 @@ export class FakeEngine extends EventEmitter implements EnginePort {
   passOverride: ((opts: PassOptions) => Promise<PassReport>) | null = null;
   annotations = false;
   plan: PlanJson | null = null;
-  checkResults: Record<'database' | 'cloudstack' | 'nbd', CheckResult> = { database: { ok: true }, cloudstack: { ok: true }, nbd: { ok: true } };
+  checkResults: Record<'database' | 'cloudstack' | 'nbd', CheckResult> = {
+    database: { ok: true },
+    cloudstack: { ok: true },
+    nbd: { ok: true },
+  };
   jobCleanupAnswer: JobCleanupAnswer = { outcome: 'accepted', status: 'accepted', message: 'cleanup requested' };
-  failedCleanupAnswer: FailedExecutionCleanupAnswer = { success: true, message: 'cleanup accepted', job_id: 'failover-1', status: 'accepted' };
+  failedCleanupAnswer: FailedExecutionCleanupAnswer = {
+    success: true,
+    message: 'cleanup accepted',
+    job_id: 'failover-1',
+    status: 'accepted',
+  };
 
   constructor(name = 'engine') {
     super();
@@ -75,7 +84,13 @@ export class FakeEngine extends EventEmitter implements EnginePort {
       this.emit('action-start', subject);
       await this.actionHook(opts.signal);
       if (this.failing.has(subject)) {
-        actions.push({ driftId: subject, kind: 'orphan-volume', action: 'delete-volume', result: 'error', error: 'simulated failure' });
+        actions.push({
+          driftId: subject,
+          kind: 'orphan-volume',
+          action: 'delete-volume',
+          result: 'error',
+          error: 'simulated failure',
+        });
         continue;
       }
       this.mutations.push({ passId: opts.passId, subject });
@@ -85,8 +100,19 @@ export class FakeEngine extends EventEmitter implements EnginePort {
     const report: PassReport = {
       observedAt: new Date().toISOString(),
       mode: 'enforce',
-      sources: { database: COMPLETE, cloudstack: COMPLETE, nbd: COMPLETE, devices: COMPLETE, 'volume-daemon': COMPLETE },
-      drift: this.subjects.map((id) => ({ id, kind: 'orphan-volume' as const, class: 'orphan' as const, firstSeenAt: '2026-01-01T00:00:00.000Z' })),
+      sources: {
+        database: COMPLETE,
+        cloudstack: COMPLETE,
+        nbd: COMPLETE,
+        devices: COMPLETE,
+        'volume-daemon': COMPLETE,
+      },
+      drift: this.subjects.map((id) => ({
+        id,
+        kind: 'orphan-volume' as const,
+        class: 'orphan' as const,
+        firstSeenAt: '2026-01-01T00:00:00.000Z',
+      })),
       actions,
       blocked,
       trips: [],
@@ -127,7 +153,12 @@ export class FakeEngine extends EventEmitter implements EnginePort {
     return Promise.resolve(this.jobCleanupAnswer);
   }
 
-  requestFailedExecutionCleanup(vmName: string, by: string, waitSeconds: number, signal: AbortSignal): Promise<FailedExecutionCleanupAnswer> {
+  requestFailedExecutionCleanup(
+    vmName: string,
+    by: string,
+    waitSeconds: number,
+    signal: AbortSignal,
+  ): Promise<FailedExecutionCleanupAnswer> {
     this.calls.push({ method: 'requestFailedExecutionCleanup', args: [vmName, by, waitSeconds, signal] });
     return Promise.resolve(this.failedCleanupAnswer);
   }
@@ -138,7 +169,11 @@ export class FakeEngine extends EventEmitter implements EnginePort {
 }
 
 /** Resolves on the next `event` emitted by `emitter` that satisfies `predicate`. */
-export function nextEvent<T>(emitter: EventEmitter, event: string, predicate: (value: T) => boolean = () => true): Promise<T> {
+export function nextEvent<T>(
+  emitter: EventEmitter,
+  event: string,
+  predicate: (value: T) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve) => {
     const listener = (value: T): void => {
       if (!predicate(value)) return;

@@ -9,10 +9,20 @@ export function manualCron(): { scheduler: CronScheduler; tick(): void; readonly
   return {
     scheduler: (_expression, fn) => {
       onTick = fn;
-      return { stop: () => { stopped = true; onTick = null; return Promise.resolve(); } };
+      return {
+        stop: () => {
+          stopped = true;
+          onTick = null;
+          return Promise.resolve();
+        },
+      };
     },
-    tick: () => { onTick?.(); },
-    get stopped() { return stopped; },
+    tick: () => {
+      onTick?.();
+    },
+    get stopped() {
+      return stopped;
+    },
   };
 }
 
@@ -23,10 +33,17 @@ export function manualNbdWatch(): { watch: NbdWatch; change(): void; readonly cl
   return {
     watch: (fn) => {
       onChange = fn;
-      return () => { closed = true; onChange = null; };
+      return () => {
+        closed = true;
+        onChange = null;
+      };
     },
-    change: () => { onChange?.(); },
-    get closed() { return closed; },
+    change: () => {
+      onChange?.();
+    },
+    get closed() {
+      return closed;
+    },
   };
 }
 
@@ -48,16 +65,27 @@ export function recordPasses(loop: PassLoop): {
   });
   return {
     all,
-    next: (predicate = () => true) => new Promise((resolve) => { waiters.push({ predicate, resolve }); }),
+    next: (predicate = () => true) =>
+      new Promise((resolve) => {
+        waiters.push({ predicate, resolve });
+      }),
   };
 }
 
 /** Current value of one series of a metric (0 when the series does not exist). */
-export async function metricValue(metrics: ReconcilerMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  metrics: ReconcilerMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const metric = metrics.registry.getSingleMetric(name);
   if (!metric) throw new Error(`no metric ${name}`);
   const { values } = await metric.get();
-  const hit = values.find((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val) && Object.keys(v.labels).length === Object.keys(labels).length);
+  const hit = values.find(
+    (v) =>
+      Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val) &&
+      Object.keys(v.labels).length === Object.keys(labels).length,
+  );
   return hit?.value ?? 0;
 }
 

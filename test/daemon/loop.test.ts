@@ -17,7 +17,9 @@ afterEach(async () => {
   }
 });
 
-function setup(opts: { schedule?: ConfigInput['schedule']; leader?: boolean; realCron?: boolean; deps?: Partial<PassLoopDeps> } = {}) {
+function setup(
+  opts: { schedule?: ConfigInput['schedule']; leader?: boolean; realCron?: boolean; deps?: Partial<PassLoopDeps> } = {},
+) {
   const engine = new FakeEngine();
   const cron = manualCron();
   const nbd = manualNbdWatch();
@@ -80,7 +82,10 @@ describe('PassLoop', () => {
   it('turns several triggers during a running pass into exactly one follow-up pass', async () => {
     const { loop, engine, nbd, passes } = setup();
     let release: () => void = () => undefined;
-    engine.actionHook = () => new Promise((r) => { release = r; });
+    engine.actionHook = () =>
+      new Promise((r) => {
+        release = r;
+      });
     const inAction = nextEvent(engine, 'action-start');
     loop.start();
     await inAction;
@@ -114,9 +119,12 @@ describe('PassLoop', () => {
 
   it('aborts a pass that runs past the pass timeout and counts it as a timeout', async () => {
     const { loop, engine, metrics, passes } = setup({ schedule: { passTimeoutMs: 50 } });
-    engine.passOverride = ({ signal }) => new Promise((_, reject) => {
-      signal.addEventListener('abort', () => { reject(signal.reason as Error); });
-    });
+    engine.passOverride = ({ signal }) =>
+      new Promise((_, reject) => {
+        signal.addEventListener('abort', () => {
+          reject(signal.reason as Error);
+        });
+      });
     loop.start();
     const pass = await passes.next();
     expect(pass.result).toBe('timeout');
@@ -129,14 +137,22 @@ describe('PassLoop', () => {
     const pass = await passes.next();
     expect(pass.act).toBe(false);
     expect(engine.mutations).toEqual([]);
-    expect(await metricValue(metrics, 'oma_reconciler_actions_blocked_total', { kind: 'orphan-volume', reason: 'not-leader' })).toBe(1);
+    expect(
+      await metricValue(metrics, 'oma_reconciler_actions_blocked_total', {
+        kind: 'orphan-volume',
+        reason: 'not-leader',
+      }),
+    ).toBe(1);
   });
 
   it('on drain finishes the action in flight and starts no further mutation', async () => {
     const { loop, engine, passes } = setup();
     engine.subjects = ['orphan-volume:volume:a', 'orphan-volume:volume:b'];
     let release: () => void = () => undefined;
-    engine.actionHook = () => new Promise((r) => { release = r; });
+    engine.actionHook = () =>
+      new Promise((r) => {
+        release = r;
+      });
     const inAction = nextEvent(engine, 'action-start');
     loop.start();
     await inAction;
@@ -149,9 +165,12 @@ describe('PassLoop', () => {
 
   it('on drain aborts the pass once the grace period runs out', async () => {
     const { loop, engine, passes } = setup();
-    engine.actionHook = (signal) => new Promise((_, reject) => {
-      signal.addEventListener('abort', () => { reject(signal.reason as Error); });
-    });
+    engine.actionHook = (signal) =>
+      new Promise((_, reject) => {
+        signal.addEventListener('abort', () => {
+          reject(signal.reason as Error);
+        });
+      });
     const inAction = nextEvent(engine, 'action-start');
     loop.start();
     await inAction;
@@ -163,10 +182,13 @@ describe('PassLoop', () => {
     const { loop, metrics, passes } = setup();
     loop.start();
     await passes.next();
-    const v = (name: string, labels: Record<string, string> = {}) => metricValue(metrics, `oma_reconciler_${name}`, labels);
+    const v = (name: string, labels: Record<string, string> = {}) =>
+      metricValue(metrics, `oma_reconciler_${name}`, labels);
     expect(await v('drift_objects', { kind: 'orphan-volume', class: 'orphan' })).toBe(1);
     expect(await v('drift_objects', { kind: 'orphan-snapshot', class: 'orphan' })).toBe(0);
-    expect(await v('drift_oldest_first_seen_timestamp_seconds', { kind: 'orphan-volume' })).toBe(Date.parse('2026-01-01T00:00:00.000Z') / 1000);
+    expect(await v('drift_oldest_first_seen_timestamp_seconds', { kind: 'orphan-volume' })).toBe(
+      Date.parse('2026-01-01T00:00:00.000Z') / 1000,
+    );
     expect(await v('actions_total', { kind: 'orphan-volume', action: 'delete-volume', result: 'success' })).toBe(1);
     expect(await v('passes_total', { result: 'success' })).toBe(1);
     expect(await v('source_up', { source: 'cloudstack' })).toBe(1);

@@ -20,11 +20,18 @@ describe('nbdConfigWatch', () => {
     await writeFile(join(dir, 'config-base'), '[generic]\nincludedir = conf.d\n');
     const nbd = testConfig({ nbd: { baseConfig: join(dir, 'config-base'), confDir, watchDebounceMs: 20 } }).nbd;
     let ready: () => void = () => undefined;
-    const isReady = new Promise<void>((r) => { ready = r; });
+    const isReady = new Promise<void>((r) => {
+      ready = r;
+    });
     let changes = 0;
     let changed: () => void = () => undefined;
-    const firstChange = new Promise<void>((r) => { changed = r; });
-    const close = nbdConfigWatch(nbd, ready)(() => {
+    const firstChange = new Promise<void>((r) => {
+      changed = r;
+    });
+    const close = nbdConfigWatch(
+      nbd,
+      ready,
+    )(() => {
       changes++;
       changed();
     });

@@ -7,7 +7,9 @@ describe('PassScheduler', () => {
     const ran: PassTrigger[] = [];
     let release: () => void = () => undefined;
     let started: () => void = () => undefined;
-    const firstStarted = new Promise<void>((r) => { started = r; });
+    const firstStarted = new Promise<void>((r) => {
+      started = r;
+    });
     let active = 0;
     let maxActive = 0;
     const s = new PassScheduler(async (trigger) => {
@@ -15,7 +17,9 @@ describe('PassScheduler', () => {
       active++;
       maxActive = Math.max(maxActive, active);
       if (ran.length === 1) {
-        const held = new Promise<void>((r) => { release = r; });
+        const held = new Promise<void>((r) => {
+          release = r;
+        });
         started();
         await held;
       }
@@ -36,10 +40,14 @@ describe('PassScheduler', () => {
     const ran: PassTrigger[] = [];
     let release: () => void = () => undefined;
     let started: () => void = () => undefined;
-    const firstStarted = new Promise<void>((r) => { started = r; });
+    const firstStarted = new Promise<void>((r) => {
+      started = r;
+    });
     const s = new PassScheduler(async (trigger) => {
       ran.push(trigger);
-      const held = new Promise<void>((r) => { release = r; });
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
       started();
       await held;
     });

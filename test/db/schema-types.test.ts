@@ -10,7 +10,9 @@ describe('the typed DB interface', () => {
     db = await createTestDatabase();
     const rows = await sql<{ t: string; c: string }>`
       select table_name as t, column_name as c from information_schema.columns
-      where table_schema = database() and table_name not like '%migrations%' order by table_name, ordinal_position`.execute(db.db);
+      where table_schema = database() and table_name not like '%migrations%' order by table_name, ordinal_position`.execute(
+      db.db,
+    );
     columns = new Map();
     for (const r of rows.rows) columns.set(r.t, [...(columns.get(r.t) ?? []), r.c]);
   });

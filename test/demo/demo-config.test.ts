@@ -18,7 +18,9 @@ let dir = '';
 afterAll(async () => {
   await demo?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
-  const admin = await import('../../src/db/connect.js').then((m) => m.connectDatabase(testDatabaseUrl(), { database: null, connectionLimit: 1 }));
+  const admin = await import('../../src/db/connect.js').then((m) =>
+    m.connectDatabase(testDatabaseUrl(), { database: null, connectionLimit: 1 }),
+  );
   await sql`drop database if exists ${sql.id(dbName)}`.execute(admin.db);
   await admin.close();
 });
@@ -27,8 +29,21 @@ describe('demo --config / --log-level', () => {
   it('applies the config file under the demo settings and the flag log level', async () => {
     dir = await mkdtemp(join(tmpdir(), 'omarec-democfg-'));
     const file = join(dir, 'oma-reconciler.json');
-    await writeFile(file, JSON.stringify({ notify: { webhooks: [{ url: 'http://127.0.0.1:9/hook' }] }, modeByKind: { 'orphan-volume': 'observe' }, quarantineTtlSeconds: 5 }));
-    demo = await buildDemo({ databaseUrl: testDatabaseUrl(), databaseName: dbName, httpListen: '127.0.0.1:0', logLevel: 'debug', configFile: file });
+    await writeFile(
+      file,
+      JSON.stringify({
+        notify: { webhooks: [{ url: 'http://127.0.0.1:9/hook' }] },
+        modeByKind: { 'orphan-volume': 'observe' },
+        quarantineTtlSeconds: 5,
+      }),
+    );
+    demo = await buildDemo({
+      databaseUrl: testDatabaseUrl(),
+      databaseName: dbName,
+      httpListen: '127.0.0.1:0',
+      logLevel: 'debug',
+      configFile: file,
+    });
     expect(demo.config.notify.webhooks.map((w) => w.url)).toEqual(['http://127.0.0.1:9/hook']);
     expect(demo.config.modeByKind['orphan-volume']).toBe('observe');
     expect(demo.config.logLevel).toBe('debug');

@@ -43,7 +43,11 @@ describe('Dockerfile', () => {
     const arg = ins.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='));
     expect(arg?.args).toBe('NODE_IMAGE=node:22-bookworm-slim');
     const final = froms.length - 1;
-    const runs = (stage: number) => ins.filter((i) => i.stage === stage && i.op === 'RUN').map((i) => i.args).join('\n');
+    const runs = (stage: number) =>
+      ins
+        .filter((i) => i.stage === stage && i.op === 'RUN')
+        .map((i) => i.args)
+        .join('\n');
     const build = froms.findIndex((f) => f.args.includes('AS build'));
     expect(runs(build)).toMatch(/npm ci\b/);
     expect(runs(build)).toMatch(/npm run build\b/);
@@ -78,21 +82,30 @@ describe('Dockerfile', () => {
     const [shell, ...args] = await healthcheckCommand();
     const f = await startFixture();
     try {
-      const live = await runTool(shell ?? 'bash', args, { env: { ...process.env, HTTP_LISTEN: `0.0.0.0:${f.server.address.port}` } });
+      const live = await runTool(shell ?? 'bash', args, {
+        env: { ...process.env, HTTP_LISTEN: `0.0.0.0:${f.server.address.port}` },
+      });
       expect(live.code).toBe(0);
     } finally {
       await f.server.close();
     }
     // A port that was free a moment ago: nothing listens there.
     const probe = createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => { resolve((probe.address() as { port: number }).port); }));
+    const port = await new Promise<number>((resolve) =>
+      probe.listen(0, '127.0.0.1', () => {
+        resolve((probe.address() as { port: number }).port);
+      }),
+    );
     await new Promise((resolve) => probe.close(resolve));
     const dead = await runTool(shell ?? 'bash', args, { env: { ...process.env, HTTP_LISTEN: `127.0.0.1:${port}` } });
     expect(dead.code).toBe(1);
   });
 
   it('copies only files that exist and that .dockerignore does not exclude', async () => {
-    const ignore = (await readFile(new URL('.dockerignore', root), 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    const ignore = (await readFile(new URL('.dockerignore', root), 'utf8'))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
     for (const needed of ['node_modules', '.git', 'dist', 'test']) expect(ignore).toContain(needed);
     const sources = (await instructions())
       .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))

@@ -45,36 +45,67 @@ describe('Grafana dashboard', () => {
   it('covers orphans, actions, gates, pass duration, source freshness, leadership and cleanup requests', async () => {
     const exprs = (await loadDashboard()).panels.flatMap((p) => p.targets?.map((t) => t.expr) ?? []).join('\n');
     for (const metric of [
-      'drift_objects', 'actions_total', 'actions_blocked_total', 'pass_duration_seconds_bucket',
-      'source_last_complete_timestamp_seconds', 'leader', 'cleanup_requests',
-    ]) expect(exprs).toContain(`oma_reconciler_${metric}`);
+      'drift_objects',
+      'actions_total',
+      'actions_blocked_total',
+      'pass_duration_seconds_bucket',
+      'source_last_complete_timestamp_seconds',
+      'leader',
+      'cleanup_requests',
+    ]) {
+      expect(exprs).toContain(`oma_reconciler_${metric}`);
+    }
   });
 
   it('declares its data source in __inputs, and gives every panel one unit and thresholds', async () => {
     const text = await readFile(new URL('../../deploy/grafana/oma-reconciler-dashboard.json', import.meta.url), 'utf8');
-    const d = JSON.parse(text) as { __inputs?: { name: string; type: string; pluginId: string }[]; panels: (Panel & { fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps: unknown[] } }; overrides?: { properties: { id: string }[] }[] } })[] };
-    expect(d.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
+    const d = JSON.parse(text) as {
+      __inputs?: { name: string; type: string; pluginId: string }[];
+      panels: (Panel & {
+        fieldConfig?: {
+          defaults?: { unit?: string; thresholds?: { steps: unknown[] } };
+          overrides?: { properties: { id: string }[] }[];
+        };
+      })[];
+    };
+    expect(d.__inputs).toEqual([
+      expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' }),
+    ]);
     expect(text).toContain('${DS_PROMETHEUS}');
     for (const p of d.panels.filter((x) => x.type !== 'row')) {
       expect(p.fieldConfig?.defaults?.thresholds?.steps.length, p.title).toBeGreaterThan(0);
       // One unit per axis: no override switches a series to another unit, and no panel mixes a
       // duration quantile with a request or event rate.
-      expect(p.fieldConfig?.overrides?.flatMap((o) => o.properties.map((q) => q.id)) ?? [], p.title).not.toContain('unit');
+      expect(p.fieldConfig?.overrides?.flatMap((o) => o.properties.map((q) => q.id)) ?? [], p.title).not.toContain(
+        'unit',
+      );
       const exprs = (p.targets ?? []).map((t) => t.expr);
       const quantiles = exprs.filter((e) => e.includes('histogram_quantile')).length;
-      expect(quantiles === 0 || quantiles === exprs.length || exprs.every((e) => e.includes('_seconds')), p.title).toBe(true);
+      expect(quantiles === 0 || quantiles === exprs.length || exprs.every((e) => e.includes('_seconds')), p.title).toBe(
+        true,
+      );
     }
   });
 
   it('shows the quarantine, the backoff and the NBD changes waiting for an idle restart', async () => {
     const exprs = (await loadDashboard()).panels.flatMap((p) => p.targets?.map((t) => t.expr) ?? []).join('\n');
-    for (const metric of ['quarantined_volumes', 'next_quarantine_deletion_timestamp_seconds', 'subjects_in_backoff', 'nbd_pending_changes']) expect(exprs).toContain(`oma_reconciler_${metric}`);
+    for (const metric of [
+      'quarantined_volumes',
+      'next_quarantine_deletion_timestamp_seconds',
+      'subjects_in_backoff',
+      'nbd_pending_changes',
+    ]) {
+      expect(exprs).toContain(`oma_reconciler_${metric}`);
+    }
   });
 
   it('has panel queries that are valid PromQL', async () => {
     const exprs = (await loadDashboard()).panels.flatMap((p) => p.targets?.map((t) => t.expr) ?? []);
     // Grafana variables replaced by what Grafana would send, then checked as recording rules.
-    const rules = exprs.map((e, i) => `      - record: dashboard:query_${i}\n        expr: ${JSON.stringify(e.replaceAll('$__rate_interval', '5m').replaceAll('$instance', '.*'))}`);
+    const rules = exprs.map(
+      (e, i) =>
+        `      - record: dashboard:query_${i}\n        expr: ${JSON.stringify(e.replaceAll('$__rate_interval', '5m').replaceAll('$instance', '.*'))}`,
+    );
     const dir = await mkdtemp(join(tmpdir(), 'oma-dashboard-'));
     try {
       await writeFile(join(dir, 'queries.yml'), `groups:\n  - name: dashboard\n    rules:\n${rules.join('\n')}\n`);

@@ -32,7 +32,9 @@ describe('polkit rule of the package', () => {
 
   it('grants nothing else: other verbs, other units, other users, other actions', async () => {
     const rule = await loadRule();
-    for (const verb of ['stop', 'start', 'reload', 'kill']) expect(rule(manage('nbd-server.service', verb), { user: 'oma-reconciler' })).toBe('not-handled');
+    for (const verb of ['stop', 'start', 'reload', 'kill']) {
+      expect(rule(manage('nbd-server.service', verb), { user: 'oma-reconciler' })).toBe('not-handled');
+    }
     expect(rule(manage('mariadb.service', 'restart'), { user: 'oma-reconciler' })).toBe('not-handled');
     expect(rule(manage('nbd-server.service', 'restart'), { user: 'nobody' })).toBe('not-handled');
     const reboot = { id: 'org.freedesktop.login1.reboot', lookup: () => undefined };

@@ -46,12 +46,15 @@ beforeAll(async () => {
   await mkdir(join(sys, 'vde', 'holders'), { recursive: true });
   await writeFile(join(sys, 'vde', 'dev'), '252:64\n');
   mountinfo = join(root, 'mountinfo');
-  await writeFile(mountinfo, [
-    '22 27 0:21 / /proc rw,relatime - proc proc rw',
-    '90 27 252:17 / /mnt/failover\\040data rw,relatime shared:40 - ext4 /dev/vdb1 rw',
-    `91 27 0:50 / /mnt/other rw - ext4 ${join(dev, 'sda')} rw`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    mountinfo,
+    [
+      '22 27 0:21 / /proc rw,relatime - proc proc rw',
+      '90 27 252:17 / /mnt/failover\\040data rw,relatime shared:40 - ext4 /dev/vdb1 rw',
+      `91 27 0:50 / /mnt/other rw - ext4 ${join(dev, 'sda')} rw`,
+      '',
+    ].join('\n'),
+  );
   // This test process holds the vdd node open, as an nbd-server child would.
   held = await open(join(dev, 'vdd'), 'r');
 });
@@ -76,13 +79,21 @@ describe('observeDevices', () => {
       'virtio-ffffffffffffffffffff',
     ]);
     expect(byName['virtio-b3bb93101b594f6297e8']).toMatchObject({
-      path: join(byId, 'virtio-b3bb93101b594f6297e8'), target: join(dev, 'vdb'), volumeId: VOL_A, ambiguousWith: [],
+      path: join(byId, 'virtio-b3bb93101b594f6297e8'),
+      target: join(dev, 'vdb'),
+      volumeId: VOL_A,
+      ambiguousWith: [],
       busy: ['mount:/mnt/failover data (vdb1)'],
     });
     expect(byName['virtio-0b5f3d1c6f8a4a439a53']).toMatchObject({ volumeId: VOL_B, busy: ['holder:dm-0'] });
     expect(byName['virtio-5e1f0a2b3c4d4e5f8a9b']).toMatchObject({ volumeId: null, ambiguousWith: [VOL_C, VOL_D] });
-    expect(byName['virtio-5e1f0a2b3c4d4e5f8a9b']?.busy).toEqual([expect.stringMatching(new RegExp(`^open:${process.pid}\\(`))]);
-    expect(byName['scsi-0QEMU_QEMU_HARDDISK_77aa88bb99cc4ddd8eee']).toMatchObject({ volumeId: VOL_SCSI, busy: ['mount:/mnt/other (sda)'] });
+    expect(byName['virtio-5e1f0a2b3c4d4e5f8a9b']?.busy).toEqual([
+      expect.stringMatching(new RegExp(`^open:${process.pid}\\(`)),
+    ]);
+    expect(byName['scsi-0QEMU_QEMU_HARDDISK_77aa88bb99cc4ddd8eee']).toMatchObject({
+      volumeId: VOL_SCSI,
+      busy: ['mount:/mnt/other (sda)'],
+    });
     expect(byName['virtio-ffffffffffffffffffff']).toMatchObject({ volumeId: null, ambiguousWith: [], busy: [] });
     expect(byName['virtio-1234567890abcdef1234']).toMatchObject({ target: null, volumeId: null, busy: [] });
   });

@@ -7,7 +7,9 @@ describe('KVM disk serials', () => {
     expect(volumeSerial('b3bb9310-1b59-4f62-97e8-cefffdfe3804')).toBe('b3bb93101b594f6297e8');
     expect(volumeSerial('0b5f3d1c-6f8a-4a43-9a53-3f1f6c1d2e7b')).toBe('0b5f3d1c6f8a4a439a53');
     expect(byIdPath('b3bb9310-1b59-4f62-97e8-cefffdfe3804')).toBe('/dev/disk/by-id/virtio-b3bb93101b594f6297e8');
-    expect(byIdPath('B3BB9310-1B59-4F62-97E8-CEFFFDFE3804', '/tmp/by-id')).toBe('/tmp/by-id/virtio-b3bb93101b594f6297e8');
+    expect(byIdPath('B3BB9310-1B59-4F62-97E8-CEFFFDFE3804', '/tmp/by-id')).toBe(
+      '/tmp/by-id/virtio-b3bb93101b594f6297e8',
+    );
   });
 
   it('refuses a volume id that is not a UUID instead of building a path from it', () => {

@@ -47,9 +47,17 @@ describe('audit intents left pending by a crash', () => {
     expect(await outcomes(h)).toEqual([{ id, outcome: 'pending', error: null }]);
 
     await h.pass();
-    expect(await outcomes(h)).toEqual([{ id, outcome: 'abandoned', error: 'abandoned: the process stopped before the outcome was recorded (it may or may not have taken effect)' }]);
+    expect(await outcomes(h)).toEqual([
+      {
+        id,
+        outcome: 'abandoned',
+        error: 'abandoned: the process stopped before the outcome was recorded (it may or may not have taken effect)',
+      },
+    ]);
     // It may have taken effect: the hourly budget counts it.
-    expect((await readPassRecords(h.db.db, new Date(Date.now() - 3_600_000))).passContext.recentDestructiveByKind).toEqual({ 'orphan-volume': 1 });
+    expect(
+      (await readPassRecords(h.db.db, new Date(Date.now() - 3_600_000))).passContext.recentDestructiveByKind,
+    ).toEqual({ 'orphan-volume': 1 });
 
     // A later crash of the same process is for the next process to close; `apply` (a new process) does.
     const second = await crashedIntent(h, false);
@@ -61,8 +69,20 @@ describe('audit intents left pending by a crash', () => {
 
   it('are left alone by a process that does not lead (no acting pass)', async () => {
     const id = await crashedIntent(h, false);
-    const deps = createEngineDeps({ config: h.config, database: h.db, logger: createLogger('silent'), workflows: createWorkflows(), actor: 'test' });
-    await runPass(deps, { passId: 'standby', signal: AbortSignal.timeout(60_000), act: false, isLeader: false, fence: () => Promise.resolve(false) });
+    const deps = createEngineDeps({
+      config: h.config,
+      database: h.db,
+      logger: createLogger('silent'),
+      workflows: createWorkflows(),
+      actor: 'test',
+    });
+    await runPass(deps, {
+      passId: 'standby',
+      signal: AbortSignal.timeout(60_000),
+      act: false,
+      isLeader: false,
+      fence: () => Promise.resolve(false),
+    });
     expect(await outcomes(h)).toEqual([{ id, outcome: 'pending', error: null }]);
   });
 });

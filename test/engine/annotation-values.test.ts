@@ -9,12 +9,20 @@ import { describe, expect, it } from 'vitest';
 import { useSettledHarness, type Harness } from './helpers/appliance-harness.js';
 import { contextIn, removeExportFile, secondsAgo } from './helpers/inject-drift.js';
 
-async function annotate(h: Harness, table: 'replication_jobs' | 'vm_replication_contexts', key: string, id: string, json: string): Promise<void> {
+async function annotate(
+  h: Harness,
+  table: 'replication_jobs' | 'vm_replication_contexts',
+  key: string,
+  id: string,
+  json: string,
+): Promise<void> {
   await sql`update ${sql.table(table)} set annotations = ${json} where ${sql.ref(key)} = ${id}`.execute(h.db.db);
 }
 
 function cleanupDecision(gated: Awaited<ReturnType<Harness['plan']>>['gated'], jobId: string): unknown {
-  return gated.filter((d) => d.kind === 'cleanup-request' && d.subject.id === jobId).map((d) => d.actions.map((a) => [a.action, a.params]));
+  return gated
+    .filter((d) => d.kind === 'cleanup-request' && d.subject.id === jobId)
+    .map((d) => d.actions.map((a) => [a.action, a.params]));
 }
 
 describe('annotation values', () => {
@@ -25,19 +33,38 @@ describe('annotation values', () => {
     const ctx = contextIn(h, 'ready_for_failover');
     const jobId = ctx.replicationJobs.at(-1)?.id ?? '';
     for (const value of ['true', '"TRUE"']) {
-      await annotate(h, 'replication_jobs', 'id', jobId, `{"oma-reconciler/cleanup": "requested", "oma-reconciler/keep-volumes": ${value}}`);
-      expect(cleanupDecision((await h.plan()).gated, jobId)).toEqual([[['run-replication-job-cleanup', { contextId: ctx.contextId, jobId, keepVolumes: true }]]]);
+      await annotate(
+        h,
+        'replication_jobs',
+        'id',
+        jobId,
+        `{"oma-reconciler/cleanup": "requested", "oma-reconciler/keep-volumes": ${value}}`,
+      );
+      expect(cleanupDecision((await h.plan()).gated, jobId)).toEqual([
+        [['run-replication-job-cleanup', { contextId: ctx.contextId, jobId, keepVolumes: true }]],
+      ]);
     }
   });
 
   it('refuses keep-volumes values that are neither true nor false, naming the value', async () => {
     const ctx = contextIn(h, 'ready_for_failover');
     const jobId = ctx.replicationJobs.at(-1)?.id ?? '';
-    for (const [value, shown] of [['1', '1'], ['["true"]', '["true"]']] as const) {
-      await annotate(h, 'replication_jobs', 'id', jobId, `{"oma-reconciler/cleanup": "requested", "oma-reconciler/keep-volumes": ${value}}`);
+    for (const [value, shown] of [
+      ['1', '1'],
+      ['["true"]', '["true"]'],
+    ] as const) {
+      await annotate(
+        h,
+        'replication_jobs',
+        'id',
+        jobId,
+        `{"oma-reconciler/cleanup": "requested", "oma-reconciler/keep-volumes": ${value}}`,
+      );
       const [item] = (await h.plan()).gated.filter((d) => d.kind === 'cleanup-request');
       expect(item?.actions.map((a) => a.action)).toEqual(['refuse-cleanup-request']);
-      expect(item?.note).toBe(`refused: invalid oma-reconciler/keep-volumes value "${shown}" (expected "true" or "false"); not guessing whether to keep the volumes`);
+      expect(item?.note).toBe(
+        `refused: invalid oma-reconciler/keep-volumes value "${shown}" (expected "true" or "false"); not guessing whether to keep the volumes`,
+      );
     }
   });
 
@@ -47,11 +74,16 @@ describe('annotation values', () => {
     await removeExportFile(h, `migration-vol-${volumeId}`);
     for (const [value, reason] of [
       ['true', `context ${ctx.contextId} is annotated oma-reconciler/paused: "true"`],
-      ['1', `context ${ctx.contextId} is annotated oma-reconciler/paused: 1, which is neither true nor "true"; treated as paused until it is fixed`],
+      [
+        '1',
+        `context ${ctx.contextId} is annotated oma-reconciler/paused: 1, which is neither true nor "true"; treated as paused until it is fixed`,
+      ],
     ] as const) {
       await annotate(h, 'vm_replication_contexts', 'context_id', ctx.contextId, `{"oma-reconciler/paused": ${value}}`);
       const [item] = (await h.plan()).gated.filter((d) => d.kind === 'missing-nbd-export');
-      expect(item?.actions.map((a) => [a.action, a.blockedBy, a.blockedReason])).toEqual([['add-nbd-export', 'paused', reason]]);
+      expect(item?.actions.map((a) => [a.action, a.blockedBy, a.blockedReason])).toEqual([
+        ['add-nbd-export', 'paused', reason],
+      ]);
     }
   });
 
@@ -59,7 +91,11 @@ describe('annotation values', () => {
     const bad = contextIn(h, 'ready_for_failover');
     const good = contextIn(h, 'replicating');
     await removeExportFile(h, `migration-vol-${bad.volumes[0]?.volumeId ?? ''}`);
-    await h.db.db.updateTable('replication_jobs').set({ status: 'attaching', updated_at: secondsAgo(7200), vma_last_poll_at: null }).where('id', '=', good.currentJobId ?? '').execute();
+    await h.db.db
+      .updateTable('replication_jobs')
+      .set({ status: 'attaching', updated_at: secondsAgo(7200), vma_last_poll_at: null })
+      .where('id', '=', good.currentJobId ?? '')
+      .execute();
     // MariaDB's JSON_VALID accepts this; JSON.parse does not.
     await annotate(h, 'vm_replication_contexts', 'context_id', bad.contextId, '{"note": 1.}');
 
@@ -67,7 +103,14 @@ describe('annotation values', () => {
     expect(result.plan.sources.database).toEqual({ complete: true });
     const [missing] = result.gated.filter((d) => d.kind === 'missing-nbd-export');
     expect(missing?.actions.map((a) => [a.decision, a.blockedReason])).toEqual([
-      ['blocked', expect.stringMatching(new RegExp(`^context ${bad.contextId} has unreadable annotations \\(not valid JSON .*\\{"note": 1\\.\\}\\); treated as paused until they are fixed$`))],
+      [
+        'blocked',
+        expect.stringMatching(
+          new RegExp(
+            `^context ${bad.contextId} has unreadable annotations \\(not valid JSON .*\\{"note": 1\\.\\}\\); treated as paused until they are fixed$`,
+          ),
+        ),
+      ],
     ]);
     expect(result.executed.map((e) => `${e.kind} ${e.action} ${e.result}`)).toEqual([
       'stuck-replication-job mark-replication-job-failed success',

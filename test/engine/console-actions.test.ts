@@ -32,21 +32,39 @@ describe('console actions', () => {
     await h.pass({ only: ['orphan-volume'] });
     expect(h.env.sim.state.getVolume(volumeId)).toBeUndefined();
     const audit = await auditEntries(h);
-    expect(audit.map((a) => `${a.action} ${a.outcome}`)).toEqual(expect.arrayContaining(['expedite-deletion success', 'delete-volume success']));
+    expect(audit.map((a) => `${a.action} ${a.outcome}`)).toEqual(
+      expect.arrayContaining(['expedite-deletion success', 'delete-volume success']),
+    );
   });
 
   it('refuses "Delete now" for a volume that is not quarantined, and changes nothing', async () => {
     const volumeId = contextIn(h, 'ready_for_failover').volumes[0]?.volumeId ?? '';
     const before = await auditEntries(h);
-    expect(await expediteDeletion(h.deps, volumeId, 'alice')).toEqual({ status: 'refused', message: `volume ${volumeId} is not quarantined; only a quarantined volume can be deleted now` });
+    expect(await expediteDeletion(h.deps, volumeId, 'alice')).toEqual({
+      status: 'refused',
+      message: `volume ${volumeId} is not quarantined; only a quarantined volume can be deleted now`,
+    });
     expect(await auditEntries(h)).toEqual(before);
   });
 
   it('clears a budget trip and records who reset it', async () => {
-    expect(await resetSafety(h.deps, 'alice')).toEqual({ status: 'not-tripped', message: 'no safety ceiling is in force; nothing to reset' });
-    await writeState(h.db.db, MODE_CEILING_KEY, { mode: 'dry-run', reason: '12 destructive actions planned, 10 allowed' });
-    expect(await resetSafety(h.deps, 'alice')).toEqual({ status: 'reset', message: 'budget reset (it had tripped: 12 destructive actions planned, 10 allowed)' });
+    expect(await resetSafety(h.deps, 'alice')).toEqual({
+      status: 'not-tripped',
+      message: 'no safety ceiling is in force; nothing to reset',
+    });
+    await writeState(h.db.db, MODE_CEILING_KEY, {
+      mode: 'dry-run',
+      reason: '12 destructive actions planned, 10 allowed',
+    });
+    expect(await resetSafety(h.deps, 'alice')).toEqual({
+      status: 'reset',
+      message: 'budget reset (it had tripped: 12 destructive actions planned, 10 allowed)',
+    });
     expect(await readState(h.db.db, MODE_CEILING_KEY)).toBeNull();
-    expect((await auditEntries(h)).at(-1)).toMatchObject({ kind: 'safety', action: 'reset-budget', outcome: 'success' });
+    expect((await auditEntries(h)).at(-1)).toMatchObject({
+      kind: 'safety',
+      action: 'reset-budget',
+      outcome: 'success',
+    });
   });
 });

@@ -4,7 +4,11 @@ import { createEngine } from '../../src/engine/engine.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 
 const pass = (id: string): PassOptions => ({
-  passId: id, trigger: 'schedule', signal: new AbortController().signal, act: false, fence: () => Promise.resolve(false),
+  passId: id,
+  trigger: 'schedule',
+  signal: new AbortController().signal,
+  act: false,
+  fence: () => Promise.resolve(false),
   backoff: { mayRetry: () => true, retryAt: () => null },
 });
 

@@ -13,7 +13,11 @@ import { auditEntries } from './helpers/audit.js';
 import { fingerprint } from './helpers/read-appliance.js';
 
 async function devicePaths(h: Harness): Promise<string[]> {
-  const rows = await h.db.db.selectFrom('device_mappings').select(['volume_uuid', 'device_path']).orderBy('volume_uuid').execute();
+  const rows = await h.db.db
+    .selectFrom('device_mappings')
+    .select(['volume_uuid', 'device_path'])
+    .orderBy('volume_uuid')
+    .execute();
   return rows.map((r) => `${r.volume_uuid} ${r.device_path}`);
 }
 
@@ -31,7 +35,14 @@ describe('repairs from evidence only', () => {
     const planned = await h.cli(['plan', '--output', 'json', '--grace-seconds', '0'], { DEVICE_BY_ID_DIR: empty });
     expect(planned.code).toBe(2);
     const plan = planJsonSchema.parse(JSON.parse(planned.stdout));
-    expect(plan.sources.devices).toEqual({ complete: false, error: expect.stringMatching(new RegExp(`^${empty} holds none of the by-id links of the \\d+ volume\\(s\\) CloudStack shows attached to the OMA VM`)) as unknown });
+    expect(plan.sources.devices).toEqual({
+      complete: false,
+      error: expect.stringMatching(
+        new RegExp(
+          `^${empty} holds none of the by-id links of the \\d+ volume\\(s\\) CloudStack shows attached to the OMA VM`,
+        ),
+      ) as unknown,
+    });
     expect(plan.drift.flatMap((d) => d.actions.filter((a) => a.decision === 'run').map((a) => a.action))).toEqual([]);
 
     const applied = await h.cli(['apply', '--grace-seconds', '0'], { DEVICE_BY_ID_DIR: empty });
@@ -51,9 +62,18 @@ describe('repairs from evidence only', () => {
   });
 
   it('a new device_mappings row takes the observed link path; without a link the row is reported, not invented', async () => {
-    const [first, second] = await h.db.db.selectFrom('device_mappings').select(['volume_uuid', 'device_path']).where('operation_mode', '=', 'oma').orderBy('volume_uuid').limit(2).execute();
+    const [first, second] = await h.db.db
+      .selectFrom('device_mappings')
+      .select(['volume_uuid', 'device_path'])
+      .where('operation_mode', '=', 'oma')
+      .orderBy('volume_uuid')
+      .limit(2)
+      .execute();
     if (!first || !second) throw new Error('the appliance has fewer than two OMA mappings');
-    await h.db.db.deleteFrom('device_mappings').where('volume_uuid', 'in', [first.volume_uuid, second.volume_uuid]).execute();
+    await h.db.db
+      .deleteFrom('device_mappings')
+      .where('volume_uuid', 'in', [first.volume_uuid, second.volume_uuid])
+      .execute();
     // A by-id directory where only the first volume's link is visible (the second's device is gone).
     const partial = join(h.env.dirs.root, 'partial-by-id');
     await mkdir(partial);
@@ -67,9 +87,13 @@ describe('repairs from evidence only', () => {
     const plan = planJsonSchema.parse(JSON.parse(run.stdout));
     const byVolume = new Map(plan.drift.map((d) => [d.subject.id, d]));
     expect(byVolume.get(first.volume_uuid)?.actions.map((a) => a.action)).toEqual(['create-device-mapping']);
-    expect(byVolume.get(first.volume_uuid)?.subject.name).toBe(join(partial, first.device_path.split('/').at(-1) ?? ''));
+    expect(byVolume.get(first.volume_uuid)?.subject.name).toBe(
+      join(partial, first.device_path.split('/').at(-1) ?? ''),
+    );
     expect(byVolume.get(second.volume_uuid)?.actions).toEqual([]);
-    expect(byVolume.get(second.volume_uuid)?.note).toBe('report only: no by-id link observed for the volume; the path is not written from configuration alone');
+    expect(byVolume.get(second.volume_uuid)?.note).toBe(
+      'report only: no by-id link observed for the volume; the path is not written from configuration alone',
+    );
   });
 
   it('holds a pass that would rewrite most of device_mappings (a moved by-id directory), and says why', async () => {
@@ -80,7 +104,11 @@ describe('repairs from evidence only', () => {
 
     const run = await h.cli(['apply', '--grace-seconds', '0', '--only', 'device-mapping'], { DEVICE_BY_ID_DIR: moved });
     expect(run.code).toBe(1);
-    const omaRows = await h.db.db.selectFrom('device_mappings').select('id').where('operation_mode', '=', 'oma').execute();
+    const omaRows = await h.db.db
+      .selectFrom('device_mappings')
+      .select('id')
+      .where('operation_mode', '=', 'oma')
+      .execute();
     expect(omaRows.length).toBeGreaterThanOrEqual(3);
     expect(run.stdout.match(/ update-device-mapping +blocked: sanity$/gm)?.length).toBe(omaRows.length);
     expect(await auditEntries(h)).toEqual([]);

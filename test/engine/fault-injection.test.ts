@@ -52,8 +52,12 @@ describe('fault injection', () => {
     const orphanVolumes = new Set(orphanCtx.volumes.map((v) => v.volumeId));
     const orphanSubjects = new Set([...orphanVolumes, ...[...orphanVolumes].map((id) => `migration-vol-${id}`)]);
     const foreign = h.env.sim.state.addVolume({ name: 'another-tenants-disk' });
-    const healthy = [...h.env.sim.state.volumes.values()].filter((v) => !orphanVolumes.has(v.id)).map((v) => ({ id: v.id, vmId: v.vmId }));
-    const healthyExports = (await h.db.db.selectFrom('nbd_exports').select('export_name').execute()).map((r) => r.export_name).filter((n) => !orphanSubjects.has(n));
+    const healthy = [...h.env.sim.state.volumes.values()]
+      .filter((v) => !orphanVolumes.has(v.id))
+      .map((v) => ({ id: v.id, vmId: v.vmId }));
+    const healthyExports = (await h.db.db.selectFrom('nbd_exports').select('export_name').execute())
+      .map((r) => r.export_name)
+      .filter((n) => !orphanSubjects.has(n));
     await deleteContext(h, orphanCtx.contextId);
 
     const confDir = h.env.dirs.confDir;
@@ -74,7 +78,9 @@ describe('fault injection', () => {
     h.env.sim.faults.clear();
     for (const v of healthy) expect(h.env.sim.state.getVolume(v.id)?.vmId ?? null, v.id).toBe(v.vmId);
     expect(h.env.sim.state.tagsOf('Volume', foreign.id)).toEqual([]);
-    const exportsNow = new Set((await h.db.db.selectFrom('nbd_exports').select('export_name').execute()).map((r) => r.export_name));
+    const exportsNow = new Set(
+      (await h.db.db.selectFrom('nbd_exports').select('export_name').execute()).map((r) => r.export_name),
+    );
     for (const name of healthyExports) expect(exportsNow.has(name), name).toBe(true);
 
     // Faults over: the true orphans are quarantined and their exports removed.
@@ -82,13 +88,20 @@ describe('fault injection', () => {
     for (const id of orphanVolumes) {
       const volume = h.env.sim.state.getVolume(id);
       expect(volume?.vmId ?? null, id).toBeNull();
-      expect(h.env.sim.state.tagsOf('Volume', id).map((t) => t.key), id).toContain('oma-reconciler/quarantined-at');
+      expect(
+        h.env.sim.state.tagsOf('Volume', id).map((t) => t.key),
+        id,
+      ).toContain('oma-reconciler/quarantined-at');
     }
-    const exportsAfter = new Set((await h.db.db.selectFrom('nbd_exports').select('export_name').execute()).map((r) => r.export_name));
+    const exportsAfter = new Set(
+      (await h.db.db.selectFrom('nbd_exports').select('export_name').execute()).map((r) => r.export_name),
+    );
     for (const id of orphanVolumes) expect(exportsAfter.has(`migration-vol-${id}`), id).toBe(false);
     for (const name of healthyExports) expect(exportsAfter.has(name), name).toBe(true);
     // Each orphan was quarantined once, however many answers were lost on the way.
-    const quarantines = (await auditEntries(h)).filter((e) => e.action === 'quarantine-volume' && e.outcome === 'success').map((e) => e.subjectId);
+    const quarantines = (await auditEntries(h))
+      .filter((e) => e.action === 'quarantine-volume' && e.outcome === 'success')
+      .map((e) => e.subjectId);
     expect(quarantines.sort()).toEqual([...orphanVolumes].sort());
   }, 600_000);
 });

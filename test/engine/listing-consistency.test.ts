@@ -19,9 +19,18 @@ describe('a paged listing', () => {
       const page = Number(params.page);
       const slice = items.slice((page - 1) * 2, page * 2);
       if (page === 1 && !deleted) deleted = true;
-      return Promise.resolve(slice.length === 0 ? { count: items.length } : { count: items.length, item: slice.map((id) => ({ id })) });
+      return Promise.resolve(
+        slice.length === 0 ? { count: items.length } : { count: items.length, item: slice.map((id) => ({ id })) },
+      );
     };
-    const listed = await listAll(pages, { command: 'listThings', itemKey: 'item', params: {}, decode: (raw) => raw as { id: string }, idOf: (x) => x.id, pageSize: 2 });
+    const listed = await listAll(pages, {
+      command: 'listThings',
+      itemKey: 'item',
+      params: {},
+      decode: (raw) => raw as { id: string },
+      idOf: (x) => x.id,
+      pageSize: 2,
+    });
     expect(listed).toEqual({ items: [{ id: 'a' }, { id: 'c' }, { id: 'd' }, { id: 'e' }], complete: true, count: 4 });
   });
 });
@@ -35,7 +44,12 @@ describe('a volume the database expects but the listing lacks', () => {
     h.env.sim.faults.set('listVolumes', { dropItems: 1, countSkew: -1, times: 1 });
     const before = await fingerprint(h);
     const result = await h.pass();
-    expect(result.plan.sources.cloudstack).toEqual({ complete: false, error: expect.stringMatching(/^listVolumes: the full listing lacked 1 volume\(s\) a lookup by id found \([0-9a-f-]{36}\); the listing changed while it was read$/) as unknown });
+    expect(result.plan.sources.cloudstack).toEqual({
+      complete: false,
+      error: expect.stringMatching(
+        /^listVolumes: the full listing lacked 1 volume\(s\) a lookup by id found \([0-9a-f-]{36}\); the listing changed while it was read$/,
+      ) as unknown,
+    });
     expect(result.executed.filter((e) => e.result !== 'dry_run')).toEqual([]);
     expect(await destructiveAttempts(h)).toEqual([]);
     expect(await fingerprint(h)).toEqual(before);
@@ -49,6 +63,10 @@ describe('a volume the database expects but the listing lacks', () => {
     h.env.sim.state.removeVolume(gone);
     const planned = await h.plan();
     expect(planned.world.sources.cloudstack).toMatchObject({ complete: true });
-    expect(planned.gated.map((d) => d.id)).toEqual([`missing-volume:volume:${gone}`, `orphan-nbd-export:nbd-export:migration-vol-${gone}`, `device-mapping:device-mapping:${gone}`]);
+    expect(planned.gated.map((d) => d.id)).toEqual([
+      `missing-volume:volume:${gone}`,
+      `orphan-nbd-export:nbd-export:migration-vol-${gone}`,
+      `device-mapping:device-mapping:${gone}`,
+    ]);
   });
 });

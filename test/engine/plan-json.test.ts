@@ -20,13 +20,21 @@ describe('the plan JSON', () => {
     // device-mapping and missing-nbd-export need the devices source: their actions wait for it, and a path is never guessed without it.
     expect(plan.summary).toEqual({ drift: 16, actionsToRun: 12, actionsBlocked: 3, complete: false });
     expect(planOf(sampleWorld()).summary).toEqual({ drift: 16, actionsToRun: 15, actionsBlocked: 1, complete: true });
-    expect(plan.sources).toEqual({ database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: false, error: 'by-id dir unreadable' }, 'volume-daemon': { complete: true } });
+    expect(plan.sources).toEqual({
+      database: { complete: true },
+      cloudstack: { complete: true },
+      nbd: { complete: true },
+      devices: { complete: false, error: 'by-id dir unreadable' },
+      'volume-daemon': { complete: true },
+    });
   });
 
   it('carries only the contract fields of each action (no params, ownership or trail)', () => {
     const plan = planOf(sampleWorld());
     const volume = plan.drift.find((d) => d.id === 'orphan-volume:volume:vol-old');
-    expect(volume?.actions).toEqual([{ action: 'quarantine-volume', destructive: true, decision: 'run', blockedBy: null }]);
+    expect(volume?.actions).toEqual([
+      { action: 'quarantine-volume', destructive: true, decision: 'run', blockedBy: null },
+    ]);
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
   });
 
@@ -42,7 +50,13 @@ describe('the plan JSON', () => {
     expect(plan).toEqual({
       observedAt: NOW.toISOString(),
       mode: 'enforce',
-      sources: { database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: true }, 'volume-daemon': { complete: true } },
+      sources: {
+        database: { complete: true },
+        cloudstack: { complete: true },
+        nbd: { complete: true },
+        devices: { complete: true },
+        'volume-daemon': { complete: true },
+      },
       drift: [],
       summary: { drift: 0, actionsToRun: 0, actionsBlocked: 0, complete: true },
     });
@@ -53,7 +67,10 @@ describe('the plan JSON', () => {
     expect(planJsonSchema.safeParse({ ...plan, extra: 1 }).success).toBe(false);
     expect(planJsonSchema.safeParse({ ...plan, mode: 'yolo' }).success).toBe(false);
     const [first, ...rest] = plan.drift;
-    const badGate = { ...first, actions: [{ action: 'quarantine-volume', destructive: true, decision: 'blocked', blockedBy: 'vibes' }] };
+    const badGate = {
+      ...first,
+      actions: [{ action: 'quarantine-volume', destructive: true, decision: 'blocked', blockedBy: 'vibes' }],
+    };
     expect(planJsonSchema.safeParse({ ...plan, drift: [badGate, ...rest] }).success).toBe(false);
   });
 });
@@ -63,14 +80,20 @@ describe('the plan table', () => {
     const text = renderPlanTable(planOf(sampleWorld(), 'dry-run'));
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^KIND\s+SUBJECT\s+ACTION\s+DECISION$/);
-    expect(text).toMatch(/orphan-volume\s+volume vol-old \(migration-old-old-disk-0\)\s+quarantine-volume!\s+blocked: mode/);
+    expect(text).toMatch(
+      /orphan-volume\s+volume vol-old \(migration-old-old-disk-0\)\s+quarantine-volume!\s+blocked: mode/,
+    );
     expect(text).toMatch(/orphan-volume\s+volume vol-lookalike .*\s+quarantine-volume!\s+blocked: ownership/);
     expect(text).toMatch(/missing-volume\s+volume vol-web-1 .*\s+-\s+report/);
-    expect(lines.at(-1)).toBe(`mode dry-run, observed ${NOW.toISOString()}; actions to run: 0, blocked: 16 (! = destructive); drift: 16`);
+    expect(lines.at(-1)).toBe(
+      `mode dry-run, observed ${NOW.toISOString()}; actions to run: 0, blocked: 16 (! = destructive); drift: 16`,
+    );
   });
 
   it('names incomplete sources and says when there is no drift', () => {
-    const text = renderPlanTable(planOf(new WorldBuilder().healthyContext('web').incomplete('nbd', 'conf.d unreadable')));
+    const text = renderPlanTable(
+      planOf(new WorldBuilder().healthyContext('web').incomplete('nbd', 'conf.d unreadable')),
+    );
     expect(text.split('\n').slice(0, 2)).toEqual(['no drift', 'incomplete sources: nbd (conf.d unreadable)']);
     expect(text.trimEnd().endsWith('drift: 0')).toBe(true);
   });

@@ -42,13 +42,19 @@ describe('CloudStack drift on a running appliance', () => {
       }
       // The delete is planned but waits for the TTL.
       const waiting = await h.plan();
-      expect(decisionsOf(waiting.gated, 'orphan-volume')).toEqual(['delete-volume: blocked by grace', 'delete-volume: blocked by grace']);
+      expect(decisionsOf(waiting.gated, 'orphan-volume')).toEqual([
+        'delete-volume: blocked by grace',
+        'delete-volume: blocked by grace',
+      ]);
       expect(waiting.gated.find((d) => d.kind === 'orphan-volume')?.actions[0]?.blockedReason).toMatch(/^not before /);
       expect(checkInvariants(await readAppliance(h))).toEqual([]);
 
       for (const id of ids) ageQuarantineTag(h, id, 7 * 24 * 3600 + 60);
       const second = await h.applyUntilStable();
-      expect(executedActions(second)).toEqual(['orphan-volume delete-volume → success', 'orphan-volume delete-volume → success']);
+      expect(executedActions(second)).toEqual([
+        'orphan-volume delete-volume → success',
+        'orphan-volume delete-volume → success',
+      ]);
       for (const id of ids) expect(h.env.sim.state.getVolume(id)).toBeUndefined();
       await expectRepairedAndIdle(h);
     });
@@ -67,7 +73,11 @@ describe('CloudStack drift on a running appliance', () => {
 
       for (const v of ctx.volumes) ageQuarantineTag(h, v.volumeId, 7 * 24 * 3600 + 60);
       const after = await h.applyUntilStable();
-      expect(executedActions(after)).toEqual(['orphan-snapshot delete-snapshot → success', 'orphan-volume delete-volume → success', 'orphan-volume delete-volume → success']);
+      expect(executedActions(after)).toEqual([
+        'orphan-snapshot delete-snapshot → success',
+        'orphan-volume delete-volume → success',
+        'orphan-volume delete-volume → success',
+      ]);
       expect(h.env.sim.state.getSnapshot(snap.id)?.state ?? 'gone').toMatch(/^(Destroyed|gone)$/);
       await expectRepairedAndIdle(h);
     });
@@ -81,7 +91,11 @@ describe('CloudStack drift on a running appliance', () => {
       expect(executedActions(passes)).toContain('volume-attachment attach-volume-to-oma → success');
       // The attach writes the Volume Daemon's bookkeeping itself: no later pass has to add the mapping.
       expect(executedActions(passes)).not.toContain('device-mapping create-device-mapping → success');
-      const mapping = await h.db.db.selectFrom('device_mappings').select(['vm_id', 'operation_mode']).where('volume_uuid', '=', volumeId).executeTakeFirst();
+      const mapping = await h.db.db
+        .selectFrom('device_mappings')
+        .select(['vm_id', 'operation_mode'])
+        .where('volume_uuid', '=', volumeId)
+        .executeTakeFirst();
       expect(mapping).toEqual({ vm_id: h.omaVmId, operation_mode: 'oma' });
       expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(h.omaVmId);
       await expectRepairedAndIdle(h);
@@ -89,7 +103,10 @@ describe('CloudStack drift on a running appliance', () => {
 
     it('deletes a failover snapshot that nothing references any more', async () => {
       const ctx = contextIn(h, 'ready_for_failover');
-      const snap = h.env.sim.state.addSnapshot({ volumeId: ctx.volumes[0]?.volumeId ?? '', name: 'multi-test-failover-disk-2000-1700000000' });
+      const snap = h.env.sim.state.addSnapshot({
+        volumeId: ctx.volumes[0]?.volumeId ?? '',
+        name: 'multi-test-failover-disk-2000-1700000000',
+      });
 
       const passes = await h.applyUntilStable();
       expect(executedActions(passes)).toEqual(['orphan-snapshot delete-snapshot → success']);
@@ -104,7 +121,9 @@ describe('CloudStack drift on a running appliance', () => {
 
       const passes = await h.applyUntilStable();
       // First pass: only recorded in the ledger (the ownership gate held it); second pass: destroyed.
-      expect(decisionsOf(passes[0]?.gated ?? [], 'leftover-test-vm')).toEqual(['destroy-test-vm: blocked by ownership']);
+      expect(decisionsOf(passes[0]?.gated ?? [], 'leftover-test-vm')).toEqual([
+        'destroy-test-vm: blocked by ownership',
+      ]);
       expect(executedActions(passes)).toEqual(['leftover-test-vm destroy-test-vm → success']);
       expect(h.env.sim.state.getVirtualMachine(vm.id)?.state ?? 'gone').toMatch(/^(Destroyed|Expunging|gone)$/);
       await expectRepairedAndIdle(h);
@@ -127,7 +146,10 @@ describe('CloudStack drift on a running appliance', () => {
     expect(third.code).toBe(0);
     expect(third.stdout).toMatch(/^no drift$/m);
     expect((await auditEntries(h)).map((e) => `${e.action} ${e.outcome}`).filter((a) => a.includes('volume'))).toEqual([
-      'quarantine-volume success', 'quarantine-volume success', 'delete-volume success', 'delete-volume success',
+      'quarantine-volume success',
+      'quarantine-volume success',
+      'delete-volume success',
+      'delete-volume success',
     ]);
     expect(checkInvariants(await readAppliance(h))).toEqual([]);
   });

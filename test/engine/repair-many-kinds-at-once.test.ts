@@ -9,7 +9,15 @@ import type { WorldContext } from '../../src/appliance-world/appliance-world.js'
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { executedActions } from './helpers/audit.js';
 import { checkInvariants } from './helpers/check-invariants.js';
-import { byIdPath, deleteContext, insertNbdRow, newVolumeId, removeExportFile, secondsAgo, writeExportFile } from './helpers/inject-drift.js';
+import {
+  byIdPath,
+  deleteContext,
+  insertNbdRow,
+  newVolumeId,
+  removeExportFile,
+  secondsAgo,
+  writeExportFile,
+} from './helpers/inject-drift.js';
 import { readAppliance } from './helpers/read-appliance.js';
 import type { CompletedPass } from '../../src/engine/run-pass.js';
 
@@ -39,19 +47,72 @@ describe('an appliance with a dozen kinds of drift at once', () => {
     await writeExportFile(h, `migration-vol-${volume(nth('ready_for_failover', 2), 0)}`, '/dev/vdz');
     // stuck-replication-job: a current_job_id left on a completed job, and a setup phase that died.
     const ready2 = nth('ready_for_failover', 2);
-    await db.updateTable('vm_replication_contexts').set({ current_job_id: ready2.replicationJobs.at(-1)?.id ?? null }).where('context_id', '=', ready2.contextId).execute();
-    await db.updateTable('replication_jobs').set({ status: 'attaching', updated_at: secondsAgo(7200), vma_last_poll_at: null }).where('id', '=', nth('replicating', 0).currentJobId ?? '').execute();
+    await db
+      .updateTable('vm_replication_contexts')
+      .set({ current_job_id: ready2.replicationJobs.at(-1)?.id ?? null })
+      .where('context_id', '=', ready2.contextId)
+      .execute();
+    await db
+      .updateTable('replication_jobs')
+      .set({ status: 'attaching', updated_at: secondsAgo(7200), vma_last_poll_at: null })
+      .where('id', '=', nth('replicating', 0).currentJobId ?? '')
+      .execute();
     // device-mapping: a missing row and a stale one.
-    await db.deleteFrom('device_mappings').where('volume_uuid', '=', volume(nth('failed', 0), 0)).execute();
+    await db
+      .deleteFrom('device_mappings')
+      .where('volume_uuid', '=', volume(nth('failed', 0), 0))
+      .execute();
     const gone = newVolumeId();
-    await db.insertInto('device_mappings').values({ vm_context_id: null, volume_uuid: gone, vm_id: h.omaVmId, operation_mode: 'oma', device_path: byIdPath(h, gone), cloudstack_state: 'attached', linux_state: 'detected', size: 0 }).execute();
+    await db
+      .insertInto('device_mappings')
+      .values({
+        vm_context_id: null,
+        volume_uuid: gone,
+        vm_id: h.omaVmId,
+        operation_mode: 'oma',
+        device_path: byIdPath(h, gone),
+        cloudstack_state: 'attached',
+        linux_state: 'detected',
+        size: 0,
+      })
+      .execute();
     // orphan-snapshot.
-    h.env.sim.state.addSnapshot({ volumeId: volume(nth('failed', 1), 0), name: 'multi-test-failover-disk-2000-1700000000' });
+    h.env.sim.state.addSnapshot({
+      volumeId: volume(nth('failed', 1), 0),
+      name: 'multi-test-failover-disk-2000-1700000000',
+    });
     // orphan-row: an export row of a vanished volume, a legacy mapping, a stale operation.
     const vanished = newVolumeId();
-    await insertNbdRow(h, { contextId: null, volumeId: vanished, exportName: `migration-vol-${vanished}`, devicePath: byIdPath(h, vanished) });
-    await db.insertInto('vm_export_mappings').values({ vm_id: 'legacy-vm', disk_unit_number: 0, vm_name: 'legacy', export_name: 'migration-vm-legacy-disk0', device_path: '/dev/vdq', status: 'active' }).execute();
-    await db.insertInto('volume_operations').values({ id: 'op-stale', type: 'detach', status: 'pending', volume_id: volume(nth('failed', 2), 0), vm_id: h.omaVmId, request: '{}', created_at: secondsAgo(7200), updated_at: secondsAgo(7200) }).execute();
+    await insertNbdRow(h, {
+      contextId: null,
+      volumeId: vanished,
+      exportName: `migration-vol-${vanished}`,
+      devicePath: byIdPath(h, vanished),
+    });
+    await db
+      .insertInto('vm_export_mappings')
+      .values({
+        vm_id: 'legacy-vm',
+        disk_unit_number: 0,
+        vm_name: 'legacy',
+        export_name: 'migration-vm-legacy-disk0',
+        device_path: '/dev/vdq',
+        status: 'active',
+      })
+      .execute();
+    await db
+      .insertInto('volume_operations')
+      .values({
+        id: 'op-stale',
+        type: 'detach',
+        status: 'pending',
+        volume_id: volume(nth('failed', 2), 0),
+        vm_id: h.omaVmId,
+        request: '{}',
+        created_at: secondsAgo(7200),
+        updated_at: secondsAgo(7200),
+      })
+      .execute();
     // orphan-nbd-export: a file for a volume that never existed.
     const never = newVolumeId();
     await writeExportFile(h, `migration-vol-${never}`, byIdPath(h, never));
@@ -96,8 +157,10 @@ describe('an appliance with a dozen kinds of drift at once', () => {
   it('has nothing left to do but wait out the quarantine of the two orphan volumes', async () => {
     const again = await h.pass();
     expect(again.executed).toEqual([]);
-    expect(again.gated.map((d) => `${d.kind}: ${d.actions.map((a) => `${a.action} blocked by ${a.blockedBy ?? 'nothing'}`).join()}`)).toEqual(
-      Array(2).fill('orphan-volume: delete-volume blocked by grace'),
-    );
+    expect(
+      again.gated.map(
+        (d) => `${d.kind}: ${d.actions.map((a) => `${a.action} blocked by ${a.blockedBy ?? 'nothing'}`).join()}`,
+      ),
+    ).toEqual(Array(2).fill('orphan-volume: delete-volume blocked by grace'));
   });
 });

@@ -10,7 +10,14 @@ import { openNbdSession } from '../../src/nbd/nbd-client.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { auditEntries, decisionsOf, executedActions } from './helpers/audit.js';
 import { expectRepairedAndIdle } from './helpers/expect-repaired.js';
-import { byIdPath, contextIn, insertNbdRow, newVolumeId, removeExportFile, writeExportFile } from './helpers/inject-drift.js';
+import {
+  byIdPath,
+  contextIn,
+  insertNbdRow,
+  newVolumeId,
+  removeExportFile,
+  writeExportFile,
+} from './helpers/inject-drift.js';
 import { readAppliance } from './helpers/read-appliance.js';
 
 async function served(h: Harness): Promise<string[]> {
@@ -35,7 +42,10 @@ describe('NBD export drift on a running appliance', () => {
     const pidBefore = await h.env.nbd?.currentPid();
 
     const passes = await h.applyUntilStable();
-    expect(executedActions(passes)).toEqual(['live-export-mismatch restart-nbd-server → success', 'orphan-nbd-export remove-nbd-export → success']);
+    expect(executedActions(passes)).toEqual([
+      'live-export-mismatch restart-nbd-server → success',
+      'orphan-nbd-export remove-nbd-export → success',
+    ]);
     expect(await served(h)).not.toContain(name);
     expect(await h.env.nbd?.currentPid()).toBe(pidBefore);
     await expectRepairedAndIdle(h);
@@ -47,10 +57,17 @@ describe('NBD export drift on a running appliance', () => {
     if (!volume) throw new Error('no data volume');
     const name = `migration-vol-${volume.volumeId}`;
     await writeExportFile(h, name, byIdPath(h, volume.volumeId));
-    await insertNbdRow(h, { contextId: ctx.contextId, volumeId: volume.volumeId, exportName: name, devicePath: byIdPath(h, volume.volumeId) });
+    await insertNbdRow(h, {
+      contextId: ctx.contextId,
+      volumeId: volume.volumeId,
+      exportName: name,
+      devicePath: byIdPath(h, volume.volumeId),
+    });
 
     const plan = await h.plan();
-    expect(plan.gated.find((d) => d.kind === 'orphan-nbd-export')?.evidence.map((e) => e.fact)).toContainEqual(expect.stringMatching(/attached to VM .*not the OMA/));
+    expect(plan.gated.find((d) => d.kind === 'orphan-nbd-export')?.evidence.map((e) => e.fact)).toContainEqual(
+      expect.stringMatching(/attached to VM .*not the OMA/),
+    );
     await h.applyUntilStable();
     const after = await readAppliance(h);
     expect(after.db.nbdExports.filter((e) => e.export_name === name)).toEqual([]);
@@ -66,7 +83,10 @@ describe('NBD export drift on a running appliance', () => {
     await h.db.db.deleteFrom('nbd_exports').where('export_name', '=', name).execute();
 
     const passes = await h.applyUntilStable();
-    expect(executedActions(passes)).toEqual(['live-export-mismatch restart-nbd-server → success', 'missing-nbd-export add-nbd-export → success']);
+    expect(executedActions(passes)).toEqual([
+      'live-export-mismatch restart-nbd-server → success',
+      'missing-nbd-export add-nbd-export → success',
+    ]);
     const text = await readFile(join(h.env.dirs.confDir, `${name}.conf`), 'utf8');
     expect(text).toContain(`exportname = ${byIdPath(h, volumeId)}`);
     expect(await served(h)).toContain(name);
@@ -87,14 +107,26 @@ describe('NBD export drift on a running appliance', () => {
   it('recreates the nbd_exports rows a deleted replication job cascaded away, while their export files stay in place (§1.3)', async () => {
     const ctx = contextIn(h, 'ready_for_failover');
     const newest = ctx.replicationJobs.at(-1)?.id ?? '';
-    await h.db.db.updateTable('vm_replication_contexts').set({ last_successful_job_id: null }).where('context_id', '=', ctx.contextId).execute();
+    await h.db.db
+      .updateTable('vm_replication_contexts')
+      .set({ last_successful_job_id: null })
+      .where('context_id', '=', ctx.contextId)
+      .execute();
     await h.db.db.deleteFrom('replication_jobs').where('id', '=', newest).execute();
     const texts = (await readAppliance(h)).nbd.texts;
 
     const passes = await h.applyUntilStable();
-    expect(executedActions(passes)).toEqual(['missing-nbd-export add-nbd-export → success', 'missing-nbd-export add-nbd-export → success']);
+    expect(executedActions(passes)).toEqual([
+      'missing-nbd-export add-nbd-export → success',
+      'missing-nbd-export add-nbd-export → success',
+    ]);
     const after = await readAppliance(h);
-    expect(after.db.nbdExports.filter((e) => e.vm_context_id === ctx.contextId).map((e) => e.export_name).sort()).toEqual(ctx.volumes.map((v) => `migration-vol-${v.volumeId}`).sort());
+    expect(
+      after.db.nbdExports
+        .filter((e) => e.vm_context_id === ctx.contextId)
+        .map((e) => e.export_name)
+        .sort(),
+    ).toEqual(ctx.volumes.map((v) => `migration-vol-${v.volumeId}`).sort());
     expect(Object.keys(after.nbd.texts).sort()).toEqual(Object.keys(texts).sort());
     await expectRepairedAndIdle(h);
   });
@@ -109,7 +141,9 @@ describe('NBD export drift on a running appliance', () => {
     expect(plan.gated.filter((d) => d.kind === 'missing-nbd-export').map((d) => d.class)).toEqual(['mismatch']);
     const passes = await h.applyUntilStable();
     expect(executedActions(passes)).toContain('missing-nbd-export add-nbd-export → success');
-    expect((await readAppliance(h)).nbd.configured.find((e) => e.name === name)?.exportname).toBe(byIdPath(h, volumeId));
+    expect((await readAppliance(h)).nbd.configured.find((e) => e.name === name)?.exportname).toBe(
+      byIdPath(h, volumeId),
+    );
     await expectRepairedAndIdle(h);
   });
 
@@ -119,13 +153,19 @@ describe('NBD export drift on a running appliance', () => {
     const session = await openNbdSession({ host: '127.0.0.1', port: h.env.nbdPort }, busy ?? '');
     const pid = await h.env.nbd?.currentPid();
     await removeExportFile(h, lost ?? '');
-    await h.db.db.deleteFrom('nbd_exports').where('export_name', '=', lost ?? '').execute();
+    await h.db.db
+      .deleteFrom('nbd_exports')
+      .where('export_name', '=', lost ?? '')
+      .execute();
 
     const passes = await h.applyUntilStable();
     expect(executedActions(passes)).toEqual(['missing-nbd-export add-nbd-export → success']);
     const waiting = await h.plan();
     expect(waiting.gated.map((d) => [d.kind, d.note])).toEqual([
-      ['live-export-mismatch', 'nbd-server has 1 live session(s); the NBD manager restarts it only when idle, the change stays pending until then'],
+      [
+        'live-export-mismatch',
+        'nbd-server has 1 live session(s); the NBD manager restarts it only when idle, the change stays pending until then',
+      ],
     ]);
     expect(waiting.gated[0]?.actions.map((a) => [a.action, a.blockedBy, a.blockedReason])).toEqual([
       ['restart-nbd-server', 'in-flight', 'nbd-server has 1 live session(s); it is restarted only when idle'],
@@ -145,7 +185,11 @@ describe('NBD export drift on a running appliance', () => {
     const ctx = contextIn(h, 'failed');
     const volumeId = ctx.volumes[0]?.volumeId ?? '';
     const name = `migration-vol-${volumeId}`;
-    const row = await h.db.db.selectFrom('nbd_exports').selectAll().where('export_name', '=', name).executeTakeFirstOrThrow();
+    const row = await h.db.db
+      .selectFrom('nbd_exports')
+      .selectAll()
+      .where('export_name', '=', name)
+      .executeTakeFirstOrThrow();
     // DELETE /exports: row and file gone, no signal (3.24 must not get a SIGHUP): still served from memory.
     await removeExportFile(h, name);
     await h.db.db.deleteFrom('nbd_exports').where('id', '=', row.id).execute();

@@ -56,12 +56,18 @@ describe('report-only drift', () => {
     expect(item?.note).toMatch(/^report only: attached to another VM/);
     await h.applyUntilStable();
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(other.id);
-    expect((await h.plan()).gated.filter((d) => d.kind === 'volume-attachment').map((d) => d.subject.id)).toEqual([volumeId]);
+    expect((await h.plan()).gated.filter((d) => d.kind === 'volume-attachment').map((d) => d.subject.id)).toEqual([
+      volumeId,
+    ]);
   });
 
   it('does not touch a replication job in its copy phase that stopped reporting progress: the data mover may still run', async () => {
     const ctx = contextIn(h, 'replicating');
-    await h.db.db.updateTable('replication_jobs').set({ updated_at: secondsAgo(7200), vma_last_poll_at: secondsAgo(7200) }).where('id', '=', ctx.currentJobId ?? '').execute();
+    await h.db.db
+      .updateTable('replication_jobs')
+      .set({ updated_at: secondsAgo(7200), vma_last_poll_at: secondsAgo(7200) })
+      .where('id', '=', ctx.currentJobId ?? '')
+      .execute();
 
     const [item] = await applyChangesNothing(h, 'stuck-replication-job');
     expect(item?.note).toMatch(/^report only: the data mover runs on the SNA.*cleanup request/);

@@ -22,7 +22,10 @@ describe('safety gates on a running appliance', () => {
     h = await startHarness();
     await h.pass();
     const detached = h.env.sim.state.addVolume({ name: 'migration-lookalike-lookalike-disk-0' });
-    const attached = h.env.sim.state.addVolume({ name: 'migration-stranger-stranger-disk-1', virtualMachineId: h.omaVmId });
+    const attached = h.env.sim.state.addVolume({
+      name: 'migration-stranger-stranger-disk-1',
+      virtualMachineId: h.omaVmId,
+    });
     const before = await fingerprint(h);
 
     const passes = await h.applyUntilStable();
@@ -30,7 +33,9 @@ describe('safety gates on a running appliance', () => {
     const items = (await h.plan()).gated.filter((d) => d.kind === 'orphan-volume');
     expect(items.map((d) => d.subject.id).sort()).toEqual([detached.id, attached.id].sort());
     for (const item of items) {
-      expect(item.actions.map((a) => `${a.action}: ${a.blockedBy ?? 'run'} (${a.blockedReason ?? ''})`)).toEqual(['quarantine-volume: ownership (ownership checks failing: inLedger)']);
+      expect(item.actions.map((a) => `${a.action}: ${a.blockedBy ?? 'run'} (${a.blockedReason ?? ''})`)).toEqual([
+        'quarantine-volume: ownership (ownership checks failing: inLedger)',
+      ]);
       expect(item.note).toMatch(/oma-reconciler adopt volume [0-9a-f-]{36} --reason TEXT/);
     }
     expect(await destructiveAttempts(h)).toEqual([]);
@@ -49,7 +54,9 @@ describe('safety gates on a running appliance', () => {
     expect(passes.flatMap((p) => p.executed)).toEqual([]);
     const planned = await h.plan();
     const volumes = planned.gated.filter((d) => d.kind === 'orphan-volume');
-    expect(volumes.map((d) => d.actions.map((a) => `${a.action}: ${a.blockedReason ?? 'run'}`))).toEqual(Array(2).fill(['quarantine-volume: ownership checks failing: notLiveFailoverVm']));
+    expect(volumes.map((d) => d.actions.map((a) => `${a.action}: ${a.blockedReason ?? 'run'}`))).toEqual(
+      Array(2).fill(['quarantine-volume: ownership checks failing: notLiveFailoverVm']),
+    );
     expect(volumes[0]?.note).toMatch(/neither the OMA nor a known test VM and may be production/);
     const snapshots = planned.gated.filter((d) => d.kind === 'orphan-snapshot');
     expect(snapshots.map((d) => d.actions)).toEqual([[], []]);
@@ -63,11 +70,23 @@ describe('safety gates on a running appliance', () => {
     await h.pass();
     const ctx = contextIn(h, 'ready_for_failover');
     await insertFailover(h, ctx, { status: 'pending', tracking: 'running' });
-    const snap = h.env.sim.state.addSnapshot({ volumeId: ctx.volumes[0]?.volumeId ?? '', name: 'multi-test-failover-disk-2000-1700000000' });
+    const snap = h.env.sim.state.addSnapshot({
+      volumeId: ctx.volumes[0]?.volumeId ?? '',
+      name: 'multi-test-failover-disk-2000-1700000000',
+    });
     const gone = newVolumeId();
     await h.db.db
       .insertInto('device_mappings')
-      .values({ vm_context_id: ctx.contextId, volume_uuid: gone, vm_id: h.omaVmId, operation_mode: 'oma', device_path: byIdPath(h, gone), cloudstack_state: 'attached', linux_state: 'detected', size: 0 })
+      .values({
+        vm_context_id: ctx.contextId,
+        volume_uuid: gone,
+        vm_id: h.omaVmId,
+        operation_mode: 'oma',
+        device_path: byIdPath(h, gone),
+        cloudstack_state: 'attached',
+        linux_state: 'detected',
+        size: 0,
+      })
       .execute();
     const before = await fingerprint(h);
 
@@ -90,7 +109,10 @@ describe('safety gates on a running appliance', () => {
     const first = await h.pass({ graceOverride: null });
     const second = await h.pass({ graceOverride: null });
     for (const result of [first, second]) {
-      expect(decisionsOf(result.gated, 'orphan-volume')).toEqual(['quarantine-volume: blocked by grace', 'quarantine-volume: blocked by grace']);
+      expect(decisionsOf(result.gated, 'orphan-volume')).toEqual([
+        'quarantine-volume: blocked by grace',
+        'quarantine-volume: blocked by grace',
+      ]);
       expect(result.executed).toEqual([]);
     }
     const item = second.gated.find((d) => d.kind === 'orphan-volume');
@@ -105,19 +127,24 @@ describe('safety gates on a running appliance', () => {
     await h.pass();
     const ctx = contextIn(h, 'ready_for_failover');
     const volumeId = ctx.volumes[0]?.volumeId ?? '';
-    await sql`update vm_replication_contexts set annotations = json_object('oma-reconciler/paused', 'true') where context_id = ${ctx.contextId}`.execute(h.db.db);
+    await sql`update vm_replication_contexts set annotations = json_object('oma-reconciler/paused', 'true') where context_id = ${ctx.contextId}`.execute(
+      h.db.db,
+    );
     h.env.sim.state.detachVolume(volumeId);
 
     const paused = await h.applyUntilStable();
     expect(paused.flatMap((p) => p.executed)).toEqual([]);
     const planned = await h.plan();
-    expect(planned.gated.flatMap((d) => d.actions.map((a) => `${d.kind} ${a.action}: ${a.blockedBy ?? 'run'}`)).sort()).toEqual([
-      'device-mapping delete-device-mapping: paused',
-      'volume-attachment attach-volume-to-oma: paused',
-    ]);
+    expect(
+      planned.gated.flatMap((d) => d.actions.map((a) => `${d.kind} ${a.action}: ${a.blockedBy ?? 'run'}`)).sort(),
+    ).toEqual(['device-mapping delete-device-mapping: paused', 'volume-attachment attach-volume-to-oma: paused']);
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBeNull();
 
-    await h.db.db.updateTable('vm_replication_contexts').set({ annotations: null }).where('context_id', '=', ctx.contextId).execute();
+    await h.db.db
+      .updateTable('vm_replication_contexts')
+      .set({ annotations: null })
+      .where('context_id', '=', ctx.contextId)
+      .execute();
     await h.applyUntilStable();
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(h.omaVmId);
   });
@@ -125,12 +152,19 @@ describe('safety gates on a running appliance', () => {
   it('runs 2 of 5 quarantines with a budget of 2 per pass, holds 3 back, and stays in dry-run until an operator resets it', async () => {
     h = await startHarness({ config: { budget: { destructivePerPass: 2 } } });
     await h.pass();
-    const orphans = [1, 2, 3, 4, 5].map((i) => h.env.sim.state.addVolume({ name: `migration-old${i}-old${i}-disk-0` }).id);
+    const orphans = [1, 2, 3, 4, 5].map(
+      (i) => h.env.sim.state.addVolume({ name: `migration-old${i}-old${i}-disk-0` }).id,
+    );
     for (const id of orphans) await adoptObject(h.db.db, 'volume', id, 'test operator', new Date());
 
     const result = await h.pass();
-    expect(result.executed.map((e) => `${e.action} ${e.result}`)).toEqual(['quarantine-volume success', 'quarantine-volume success']);
-    expect(result.report.blocked.map((b) => `${b.action} ${b.gate}`)).toEqual(Array(3).fill('quarantine-volume budget'));
+    expect(result.executed.map((e) => `${e.action} ${e.result}`)).toEqual([
+      'quarantine-volume success',
+      'quarantine-volume success',
+    ]);
+    expect(result.report.blocked.map((b) => `${b.action} ${b.gate}`)).toEqual(
+      Array(3).fill('quarantine-volume budget'),
+    );
     expect(result.report.trips).toEqual(['budget']);
     expect(await destructiveAttempts(h)).toHaveLength(2);
     const tagged = orphans.filter((id) => h.env.sim.state.tagsOf('Volume', id).length > 0);

@@ -11,24 +11,42 @@ import { planJsonSchema } from '../../src/engine/plan-json.js';
 import type { PlanJson } from '../../src/reconcile/types.js';
 import { startHarness, type Harness } from './helpers/appliance-harness.js';
 import { destructiveAttempts } from './helpers/audit.js';
-import { byIdPath, contextIn, deleteContext, insertNbdRow, newVolumeId, writeExportFile } from './helpers/inject-drift.js';
+import {
+  byIdPath,
+  contextIn,
+  deleteContext,
+  insertNbdRow,
+  newVolumeId,
+  writeExportFile,
+} from './helpers/inject-drift.js';
 import { fingerprint } from './helpers/read-appliance.js';
 
 /** Destructive drift every test starts from: a deleted context (orphan volumes and exports) and an orphan snapshot. */
 async function injectDestructiveDrift(h: Harness): Promise<void> {
   await h.pass(); // the ownership ledger knows every volume
   const ready = contextIn(h, 'ready_for_failover');
-  h.env.sim.state.addSnapshot({ volumeId: contextIn(h, 'replicating').volumes[0]?.volumeId ?? '', name: 'multi-test-failover-disk-2000-1700000000' });
+  h.env.sim.state.addSnapshot({
+    volumeId: contextIn(h, 'replicating').volumes[0]?.volumeId ?? '',
+    name: 'multi-test-failover-disk-2000-1700000000',
+  });
   await deleteContext(h, ready.contextId);
 }
 
 /** The plan JSON's drift, as much of it as this file reads (the parsed and the built shape both fit). */
 interface PlanDrift {
-  readonly drift: readonly { readonly kind: string; readonly actions: readonly Pick<PlanJson['drift'][number]['actions'][number], 'action' | 'destructive' | 'decision' | 'blockedBy'>[] }[];
+  readonly drift: readonly {
+    readonly kind: string;
+    readonly actions: readonly Pick<
+      PlanJson['drift'][number]['actions'][number],
+      'action' | 'destructive' | 'decision' | 'blockedBy'
+    >[];
+  }[];
 }
 
 function destructiveDecisions(plan: PlanDrift): string[] {
-  return plan.drift.flatMap((d) => d.actions.filter((a) => a.destructive).map((a) => `${d.kind} ${a.action}: ${a.decision}/${a.blockedBy ?? '-'}`));
+  return plan.drift.flatMap((d) =>
+    d.actions.filter((a) => a.destructive).map((a) => `${d.kind} ${a.action}: ${a.decision}/${a.blockedBy ?? '-'}`),
+  );
 }
 
 describe('a source that cannot be trusted stops every destructive action', () => {
@@ -96,12 +114,20 @@ describe('a source that cannot be trusted stops every destructive action', () =>
     await h.pass();
     const gone = newVolumeId();
     await writeExportFile(h, `migration-vol-${gone}`, byIdPath(h, gone));
-    await insertNbdRow(h, { contextId: null, volumeId: newVolumeId(), exportName: `migration-vol-${newVolumeId()}`, devicePath: '/dev/vdx' });
+    await insertNbdRow(h, {
+      contextId: null,
+      volumeId: newVolumeId(),
+      exportName: `migration-vol-${newVolumeId()}`,
+      devicePath: '/dev/vdx',
+    });
     await writeFile(join(h.env.dirs.confDir, 'broken.conf'), '[broken\nexportname = /dev/vdy\n');
     const before = await fingerprint(h);
 
     const result = await h.pass();
-    expect(result.plan.sources.nbd).toEqual({ complete: false, error: expect.stringContaining('broken.conf') as unknown });
+    expect(result.plan.sources.nbd).toEqual({
+      complete: false,
+      error: expect.stringContaining('broken.conf') as unknown,
+    });
     expect(result.executed.filter((e) => e.result !== 'dry_run')).toEqual([]);
     expect(await destructiveAttempts(h)).toEqual([]);
     expect(await fingerprint(h)).toEqual(before);
@@ -111,14 +137,22 @@ describe('a source that cannot be trusted stops every destructive action', () =>
     h = await startHarness();
     await h.pass();
     const gone = newVolumeId();
-    await insertNbdRow(h, { contextId: null, volumeId: gone, exportName: `migration-vol-${gone}`, devicePath: byIdPath(h, gone) });
+    await insertNbdRow(h, {
+      contextId: null,
+      volumeId: gone,
+      exportName: `migration-vol-${gone}`,
+      devicePath: byIdPath(h, gone),
+    });
     const notADir = join(h.env.dirs.root, 'conf.d-is-a-file');
     await writeFile(notADir, '');
     const before = await fingerprint(h);
 
     const planned = await h.cli(['plan', '--output', 'json', '--grace-seconds', '0'], { NBD_CONF_DIR: notADir });
     const plan = planJsonSchema.parse(JSON.parse(planned.stdout));
-    expect(plan.sources.nbd).toEqual({ complete: false, error: expect.stringMatching(/^cannot read conf\.d /) as unknown });
+    expect(plan.sources.nbd).toEqual({
+      complete: false,
+      error: expect.stringMatching(/^cannot read conf\.d /) as unknown,
+    });
     expect(destructiveDecisions(plan)).toEqual(['orphan-row delete-row: blocked/incomplete-source']);
     expect(planned.code).toBe(2);
     const applied = await h.cli(['apply', '--grace-seconds', '0'], { NBD_CONF_DIR: notADir });

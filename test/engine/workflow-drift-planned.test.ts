@@ -25,10 +25,23 @@ describe('workflow-driven drift', () => {
     const stuck = planned.gated.find((d) => d.kind === 'stuck-failover-job');
     expect(stuck?.subject).toEqual({ type: 'failover-job', id: jobId, name: ctx.vmName });
     expect(stuck?.actions.map((a) => [a.action, a.params, a.destructive, a.decision])).toEqual([
-      ['run-failed-execution-cleanup', { contextId: ctx.contextId, failoverJobId: jobId, vmName: ctx.vmName }, true, 'run'],
+      [
+        'run-failed-execution-cleanup',
+        { contextId: ctx.contextId, failoverJobId: jobId, vmName: ctx.vmName },
+        true,
+        'run',
+      ],
     ]);
     expect(stuck?.actions[0]?.trail?.map((c) => `${c.gate}:${c.passed ? 'pass' : 'block'}`)).toEqual([
-      'incomplete-source:pass', 'sanity:pass', 'ownership:pass', 'grace:pass', 'in-flight:pass', 'paused:pass', 'budget:pass', 'mode:pass', 'not-leader:pass',
+      'incomplete-source:pass',
+      'sanity:pass',
+      'ownership:pass',
+      'grace:pass',
+      'in-flight:pass',
+      'paused:pass',
+      'budget:pass',
+      'mode:pass',
+      'not-leader:pass',
     ]);
     const leftover = planned.gated.find((d) => d.kind === 'leftover-test-vm');
     expect(leftover?.note).toBe(`owned by the failed-execution cleanup of stuck failover ${jobId}`);
@@ -58,13 +71,22 @@ describe('workflow-driven drift', () => {
     ]);
     const status = await h.cli(['cleanup', 'status', jobId, '--output', 'json']);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ job_id: jobId, status: 'accepted', requested_by: 'alice', keep_volumes: true });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      job_id: jobId,
+      status: 'accepted',
+      requested_by: 'alice',
+      keep_volumes: true,
+    });
   });
 
   it('refuses a cleanup request of a replication that is running, and records why on the row and in the request', async () => {
     const ctx = contextIn(h, 'replicating');
     const jobId = ctx.currentJobId ?? '';
-    await h.db.db.updateTable('replication_jobs').set({ updated_at: secondsAgo(10) }).where('id', '=', jobId).execute();
+    await h.db.db
+      .updateTable('replication_jobs')
+      .set({ updated_at: secondsAgo(10) })
+      .where('id', '=', jobId)
+      .execute();
     expect((await h.cli(['cleanup', 'request', jobId])).code).toBe(0);
 
     const passes = await h.applyUntilStable();
@@ -72,24 +94,45 @@ describe('workflow-driven drift', () => {
     const table = await h.cli(['cleanup', 'status', jobId]);
     expect(table.code).toBe(1); // a refused request is not "ok"
     expect(table.stdout).toMatch(/^job {11}\S+ \(replication\)\nstatus {8}refused\nmessage {7}job is genuinely active/);
-    const status = JSON.parse((await h.cli(['cleanup', 'status', jobId, '--output', 'json'])).stdout) as { status: string; message: string };
-    expect(status).toMatchObject({ status: 'refused', message: expect.stringMatching(/^job is genuinely active \(replicating\)/) as unknown });
-    const row = await h.db.db.selectFrom('replication_jobs').select(['status', 'annotations']).where('id', '=', jobId).executeTakeFirstOrThrow();
+    const status = JSON.parse((await h.cli(['cleanup', 'status', jobId, '--output', 'json'])).stdout) as {
+      status: string;
+      message: string;
+    };
+    expect(status).toMatchObject({
+      status: 'refused',
+      message: expect.stringMatching(/^job is genuinely active \(replicating\)/) as unknown,
+    });
+    const row = await h.db.db
+      .selectFrom('replication_jobs')
+      .select(['status', 'annotations'])
+      .where('id', '=', jobId)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('replicating');
-    expect(annotationsOf(row.annotations)).toMatchObject({ 'oma-reconciler/cleanup': 'requested', 'oma-reconciler/cleanup-status': 'refused' });
+    expect(annotationsOf(row.annotations)).toMatchObject({
+      'oma-reconciler/cleanup': 'requested',
+      'oma-reconciler/cleanup-status': 'refused',
+    });
     expect((await h.plan()).gated).toEqual([]);
   });
 
   it('refuses a cleanup annotation on a completed live failover written straight into the database', async () => {
     const ctx = contextIn(h, 'failed_over_live');
     const jobId = ctx.failover?.jobId ?? '';
-    await sql`update failover_jobs set annotations = json_set(coalesce(annotations, '{}'), '$."oma-reconciler/cleanup"', 'requested') where job_id = ${jobId}`.execute(h.db.db);
+    await sql`update failover_jobs set annotations = json_set(coalesce(annotations, '{}'), '$."oma-reconciler/cleanup"', 'requested') where job_id = ${jobId}`.execute(
+      h.db.db,
+    );
 
     const planned = await h.plan();
     expect(decisionsOf(planned.gated, 'cleanup-request')).toEqual(['refuse-cleanup-request: run']);
-    expect(planned.gated[0]?.note).toBe('refused: a completed live failover runs production; it is not undone by a cleanup');
+    expect(planned.gated[0]?.note).toBe(
+      'refused: a completed live failover runs production; it is not undone by a cleanup',
+    );
     await h.applyUntilStable();
-    const row = await h.db.db.selectFrom('failover_jobs').select(['status', 'annotations']).where('job_id', '=', jobId).executeTakeFirstOrThrow();
+    const row = await h.db.db
+      .selectFrom('failover_jobs')
+      .select(['status', 'annotations'])
+      .where('job_id', '=', jobId)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('completed');
     expect(annotationsOf(row.annotations)['oma-reconciler/cleanup-status']).toBe('refused');
     expect((await h.plan()).gated).toEqual([]);

@@ -23,6 +23,12 @@ export function testGateContext(o: Overrides = {}): GateContext {
     ...rest,
     grace: { byKind: {}, override: null, ...grace },
     budget: { destructivePerPass: 10, destructivePerHourPerKind: 30, recentByKind: {}, ...budget },
-    sanity: { minInventoryRatio: 0.5, minInventoryForRatio: 10, maxRewriteShare: 0.5, minRewritesForShare: 3, ...sanity },
+    sanity: {
+      minInventoryRatio: 0.5,
+      minInventoryForRatio: 10,
+      maxRewriteShare: 0.5,
+      minRewritesForShare: 3,
+      ...sanity,
+    },
   };
 }

@@ -7,9 +7,26 @@
 import type { Policy } from '../../src/reconcile/types.js';
 import { SOURCES, type SourceName } from '../../src/world/drift-kinds.js';
 import type {
-  CleanupRequestRecord, ContextRow, CsSnapshot, CsVirtualMachine, CsVolume, DeviceLink, DeviceMappingRow, FailoverJobRow,
-  JobTrackingRow, LedgerEntry, NbdConfiguredExport, NbdExportRow, NbdPendingChange, OsseaVolumeRow, ReplicationJobRow,
-  SourceStatus, VmDiskRow, VmExportMappingRow, VolumeOperationRow, World,
+  CleanupRequestRecord,
+  ContextRow,
+  CsSnapshot,
+  CsVirtualMachine,
+  CsVolume,
+  DeviceLink,
+  DeviceMappingRow,
+  FailoverJobRow,
+  JobTrackingRow,
+  LedgerEntry,
+  NbdConfiguredExport,
+  NbdExportRow,
+  NbdPendingChange,
+  OsseaVolumeRow,
+  ReplicationJobRow,
+  SourceStatus,
+  VmDiskRow,
+  VmExportMappingRow,
+  VolumeOperationRow,
+  World,
 } from '../../src/world/world.js';
 
 /** The fixed clock of every fixture world. */
@@ -67,19 +84,47 @@ type Row<K extends keyof Collections> = Collections[K][number];
 
 /** The natural key of each collection, used by `patch` and `remove`. */
 const KEYS: { [K in keyof Collections]: (row: Row<K>) => string } = {
-  contexts: (r) => r.contextId, replicationJobs: (r) => r.id, vmDisks: (r) => r.id, osseaVolumes: (r) => r.volumeId,
-  deviceMappings: (r) => r.volumeUuid, nbdExports: (r) => r.exportName, vmExportMappings: (r) => r.id,
-  failoverJobs: (r) => r.jobId, jobTracking: (r) => r.id, volumeOperations: (r) => r.id, ledger: (r) => `${r.objectType}:${r.objectId}`,
-  cleanupRequests: (r) => r.jobId, volumes: (r) => r.id, snapshots: (r) => r.id, vms: (r) => r.id, configured: (r) => r.name,
-  pending: (r) => r.exportName, links: (r) => r.volumeId ?? r.name,
+  contexts: (r) => r.contextId,
+  replicationJobs: (r) => r.id,
+  vmDisks: (r) => r.id,
+  osseaVolumes: (r) => r.volumeId,
+  deviceMappings: (r) => r.volumeUuid,
+  nbdExports: (r) => r.exportName,
+  vmExportMappings: (r) => r.id,
+  failoverJobs: (r) => r.jobId,
+  jobTracking: (r) => r.id,
+  volumeOperations: (r) => r.id,
+  ledger: (r) => `${r.objectType}:${r.objectId}`,
+  cleanupRequests: (r) => r.jobId,
+  volumes: (r) => r.id,
+  snapshots: (r) => r.id,
+  vms: (r) => r.id,
+  configured: (r) => r.name,
+  pending: (r) => r.exportName,
+  links: (r) => r.volumeId ?? r.name,
 };
 
 /** Builds fixture worlds; every method returns the builder. */
 export class WorldBuilder {
   readonly c: Collections = {
-    contexts: [], replicationJobs: [], vmDisks: [], osseaVolumes: [], deviceMappings: [], nbdExports: [], vmExportMappings: [],
-    failoverJobs: [], jobTracking: [], volumeOperations: [], ledger: [], cleanupRequests: [], volumes: [], snapshots: [], vms: [],
-    configured: [], pending: [], links: [],
+    contexts: [],
+    replicationJobs: [],
+    vmDisks: [],
+    osseaVolumes: [],
+    deviceMappings: [],
+    nbdExports: [],
+    vmExportMappings: [],
+    failoverJobs: [],
+    jobTracking: [],
+    volumeOperations: [],
+    ledger: [],
+    cleanupRequests: [],
+    volumes: [],
+    snapshots: [],
+    vms: [],
+    configured: [],
+    pending: [],
+    links: [],
   };
   omaVmId: string | null = OMA_VM_ID;
   liveExports: string[] | null = ['dummy'];
@@ -87,14 +132,31 @@ export class WorldBuilder {
   driftFirstSeen: Record<string, string> = {};
   previousInventory: Partial<Record<SourceName, number>> = {};
   readonly sources: Record<SourceName, SourceStatus & { inventoryOverride?: number }> = {
-    database: { complete: true, inventory: 0 }, cloudstack: { complete: true, inventory: 0 },
-    nbd: { complete: true, inventory: 0 }, devices: { complete: true, inventory: 0 },
+    database: { complete: true, inventory: 0 },
+    cloudstack: { complete: true, inventory: 0 },
+    nbd: { complete: true, inventory: 0 },
+    devices: { complete: true, inventory: 0 },
     'volume-daemon': { complete: true, inventory: 0 },
   };
 
   constructor() {
-    this.add('vms', { id: OMA_VM_ID, name: 'oma-appliance', displayName: 'OMA', state: 'Running', created: ago(90 * 86400) });
-    this.add('volumes', csVolume('oma-root', { name: 'ROOT-1', type: 'ROOT', virtualMachineId: OMA_VM_ID, vmName: 'oma-appliance', deviceId: 0 }));
+    this.add('vms', {
+      id: OMA_VM_ID,
+      name: 'oma-appliance',
+      displayName: 'OMA',
+      state: 'Running',
+      created: ago(90 * 86400),
+    });
+    this.add(
+      'volumes',
+      csVolume('oma-root', {
+        name: 'ROOT-1',
+        type: 'ROOT',
+        virtualMachineId: OMA_VM_ID,
+        vmName: 'oma-appliance',
+        deviceId: 0,
+      }),
+    );
   }
 
   /** Appends a row/object to a collection. */
@@ -148,18 +210,74 @@ export class WorldBuilder {
   healthyContext(name: string, opts: { status?: string; disks?: number } = {}): this {
     const contextId = `ctx-${name}`;
     const jobId = `job-${name}`;
-    this.add('contexts', context(contextId, { vmName: name, currentStatus: opts.status ?? 'ready_for_failover', lastSuccessfulJobId: jobId }));
+    this.add(
+      'contexts',
+      context(contextId, {
+        vmName: name,
+        currentStatus: opts.status ?? 'ready_for_failover',
+        lastSuccessfulJobId: jobId,
+      }),
+    );
     this.add('replicationJobs', replicationJob(jobId, contextId, { status: 'completed', completedAt: ago(7200) }));
     for (let n = 0; n < (opts.disks ?? 1); n++) {
       const volumeId = `vol-${name}-${n}`;
       const path = `${BY_ID_DIR}/virtio-${volumeId.replace(/-/g, '').slice(0, 20)}`;
       const exportName = `migration-vol-${volumeId}`;
-      this.add('osseaVolumes', { id: `${name}-${n}`, vmContextId: contextId, volumeId, volumeName: `migration-${name}-${name}-disk-${n}`, devicePath: path, status: 'attached', snapshotId: null, snapshotStatus: 'none' });
-      this.add('volumes', csVolume(volumeId, { name: `migration-${name}-${name}-disk-${n}`, virtualMachineId: OMA_VM_ID, vmName: 'oma-appliance', deviceId: n + 1 }));
-      this.add('deviceMappings', { id: `dm-${volumeId}`, vmContextId: contextId, volumeUuid: volumeId, vmId: OMA_VM_ID, operationMode: 'oma', devicePath: path, cloudstackDeviceId: null });
-      this.add('nbdExports', { id: `nbd-${volumeId}`, vmContextId: contextId, jobId, volumeId, vmDiskId: `${name}-${n}`, exportName, devicePath: path, configPath: `${CONF_DIR}/${exportName}.conf`, status: 'active' });
-      this.add('configured', { name: exportName, file: `${CONF_DIR}/${exportName}.conf`, exportname: path, authfile: null, managed: false, denied: false });
-      this.add('links', { name: `virtio-${volumeId.replace(/-/g, '').slice(0, 20)}`, path, target: `/dev/vd${String.fromCharCode(98 + n)}`, volumeId, ambiguousWith: [], busy: [] });
+      this.add('osseaVolumes', {
+        id: `${name}-${n}`,
+        vmContextId: contextId,
+        volumeId,
+        volumeName: `migration-${name}-${name}-disk-${n}`,
+        devicePath: path,
+        status: 'attached',
+        snapshotId: null,
+        snapshotStatus: 'none',
+      });
+      this.add(
+        'volumes',
+        csVolume(volumeId, {
+          name: `migration-${name}-${name}-disk-${n}`,
+          virtualMachineId: OMA_VM_ID,
+          vmName: 'oma-appliance',
+          deviceId: n + 1,
+        }),
+      );
+      this.add('deviceMappings', {
+        id: `dm-${volumeId}`,
+        vmContextId: contextId,
+        volumeUuid: volumeId,
+        vmId: OMA_VM_ID,
+        operationMode: 'oma',
+        devicePath: path,
+        cloudstackDeviceId: null,
+      });
+      this.add('nbdExports', {
+        id: `nbd-${volumeId}`,
+        vmContextId: contextId,
+        jobId,
+        volumeId,
+        vmDiskId: `${name}-${n}`,
+        exportName,
+        devicePath: path,
+        configPath: `${CONF_DIR}/${exportName}.conf`,
+        status: 'active',
+      });
+      this.add('configured', {
+        name: exportName,
+        file: `${CONF_DIR}/${exportName}.conf`,
+        exportname: path,
+        authfile: null,
+        managed: false,
+        denied: false,
+      });
+      this.add('links', {
+        name: `virtio-${volumeId.replace(/-/g, '').slice(0, 20)}`,
+        path,
+        target: `/dev/vd${String.fromCharCode(98 + n)}`,
+        volumeId,
+        ambiguousWith: [],
+        busy: [],
+      });
       this.add('ledger', ledger('volume', volumeId, `ossea_volumes.volume_id of ${contextId}`));
       this.liveExports?.push(exportName);
     }
@@ -170,7 +288,13 @@ export class WorldBuilder {
   build(): World {
     const c = this.c;
     const counts: Record<SourceName, number> = {
-      database: c.contexts.length + c.replicationJobs.length + c.osseaVolumes.length + c.deviceMappings.length + c.nbdExports.length + c.failoverJobs.length,
+      database:
+        c.contexts.length +
+        c.replicationJobs.length +
+        c.osseaVolumes.length +
+        c.deviceMappings.length +
+        c.nbdExports.length +
+        c.failoverJobs.length,
       cloudstack: c.volumes.length + c.snapshots.length + c.vms.length,
       nbd: c.configured.length,
       devices: c.links.length,
@@ -188,16 +312,33 @@ export class WorldBuilder {
       sources,
       omaVmId: this.omaVmId,
       database: {
-        omaVmId: this.omaVmId, contexts: [...c.contexts], replicationJobs: [...c.replicationJobs], vmDisks: [...c.vmDisks],
-        osseaVolumes: [...c.osseaVolumes], deviceMappings: [...c.deviceMappings], nbdExports: [...c.nbdExports],
-        vmExportMappings: [...c.vmExportMappings], failoverJobs: [...c.failoverJobs], jobTracking: [...c.jobTracking],
-        volumeOperations: [...c.volumeOperations], ledger: [...c.ledger], driftFirstSeen: { ...this.driftFirstSeen },
+        omaVmId: this.omaVmId,
+        contexts: [...c.contexts],
+        replicationJobs: [...c.replicationJobs],
+        vmDisks: [...c.vmDisks],
+        osseaVolumes: [...c.osseaVolumes],
+        deviceMappings: [...c.deviceMappings],
+        nbdExports: [...c.nbdExports],
+        vmExportMappings: [...c.vmExportMappings],
+        failoverJobs: [...c.failoverJobs],
+        jobTracking: [...c.jobTracking],
+        volumeOperations: [...c.volumeOperations],
+        ledger: [...c.ledger],
+        driftFirstSeen: { ...this.driftFirstSeen },
         cleanupRequests: [...c.cleanupRequests],
       },
       cloudstack: { volumes: [...c.volumes], snapshots: [...c.snapshots], virtualMachines: [...c.vms] },
       nbd: {
-        configured: [...c.configured], parseErrors: [], pending: [...c.pending],
-        server: { running: this.liveExports !== null, pid: 4242, version: '3.24', sessions: this.sessions, liveExports: this.liveExports ? [...this.liveExports] : null },
+        configured: [...c.configured],
+        parseErrors: [],
+        pending: [...c.pending],
+        server: {
+          running: this.liveExports !== null,
+          pid: 4242,
+          version: '3.24',
+          sessions: this.sessions,
+          liveExports: this.liveExports ? [...this.liveExports] : null,
+        },
       },
       devices: { links: [...c.links] },
       previousInventory: { ...this.previousInventory },
@@ -208,30 +349,101 @@ export class WorldBuilder {
 
 /** A context row with defaults. */
 export function context(contextId: string, fields: Partial<ContextRow> = {}): ContextRow {
-  return { contextId, vmName: contextId.replace(/^ctx-/, ''), vmwareVmId: `420${contextId.length}`, currentStatus: 'ready_for_failover', currentJobId: null, lastSuccessfulJobId: null, updatedAt: ago(3600), annotations: {}, ...fields };
+  return {
+    contextId,
+    vmName: contextId.replace(/^ctx-/, ''),
+    vmwareVmId: `420${contextId.length}`,
+    currentStatus: 'ready_for_failover',
+    currentJobId: null,
+    lastSuccessfulJobId: null,
+    updatedAt: ago(3600),
+    annotations: {},
+    ...fields,
+  };
 }
 
 /** A replication job row with defaults (updated 10 minutes ago). */
-export function replicationJob(id: string, vmContextId: string, fields: Partial<ReplicationJobRow> = {}): ReplicationJobRow {
-  return { id, vmContextId, status: 'replicating', replicationType: 'incremental', currentOperation: null, errorMessage: null, createdAt: ago(7200), updatedAt: ago(600), completedAt: null, vmaLastPollAt: null, annotations: {}, ...fields };
+export function replicationJob(
+  id: string,
+  vmContextId: string,
+  fields: Partial<ReplicationJobRow> = {},
+): ReplicationJobRow {
+  return {
+    id,
+    vmContextId,
+    status: 'replicating',
+    replicationType: 'incremental',
+    currentOperation: null,
+    errorMessage: null,
+    createdAt: ago(7200),
+    updatedAt: ago(600),
+    completedAt: null,
+    vmaLastPollAt: null,
+    annotations: {},
+    ...fields,
+  };
 }
 
 /** A CloudStack volume with defaults (Ready, 10 GiB, detached). */
 export function csVolume(id: string, fields: Partial<CsVolume> = {}): CsVolume {
-  return { id, name: `migration-${id}`, type: 'DATADISK', state: 'Ready', sizeBytes: 10 * 2 ** 30, virtualMachineId: null, vmName: null, vmState: null, deviceId: null, created: ago(86400), tags: {}, ...fields };
+  return {
+    id,
+    name: `migration-${id}`,
+    type: 'DATADISK',
+    state: 'Ready',
+    sizeBytes: 10 * 2 ** 30,
+    virtualMachineId: null,
+    vmName: null,
+    vmState: null,
+    deviceId: null,
+    created: ago(86400),
+    tags: {},
+    ...fields,
+  };
 }
 
 /** A failover job row with defaults (test, pending, created an hour ago). */
 export function failoverJob(jobId: string, vmContextId: string, fields: Partial<FailoverJobRow> = {}): FailoverJobRow {
-  return { id: `${jobId}-row`, vmContextId, jobId, vmId: '4201', replicationJobId: null, jobType: 'test', status: 'pending', sourceVmName: vmContextId.replace(/^ctx-/, ''), destinationVmId: null, osseaSnapshotId: null, errorMessage: null, createdAt: ago(3600), updatedAt: ago(3600), annotations: {}, ...fields };
+  return {
+    id: `${jobId}-row`,
+    vmContextId,
+    jobId,
+    vmId: '4201',
+    replicationJobId: null,
+    jobType: 'test',
+    status: 'pending',
+    sourceVmName: vmContextId.replace(/^ctx-/, ''),
+    destinationVmId: null,
+    osseaSnapshotId: null,
+    errorMessage: null,
+    createdAt: ago(3600),
+    updatedAt: ago(3600),
+    annotations: {},
+    ...fields,
+  };
 }
 
 /** A job_tracking row with defaults (running, active a minute ago). */
 export function jobTracking(id: string, fields: Partial<JobTrackingRow> = {}): JobTrackingRow {
-  return { id, jobType: 'failover', operation: 'unified-test-failover', status: 'running', contextId: null, errorMessage: null, startedAt: ago(3600), lastActivityAt: ago(60), currentStep: 'vm-creation', ...fields };
+  return {
+    id,
+    jobType: 'failover',
+    operation: 'unified-test-failover',
+    status: 'running',
+    contextId: null,
+    errorMessage: null,
+    startedAt: ago(3600),
+    lastActivityAt: ago(60),
+    currentStep: 'vm-creation',
+    ...fields,
+  };
 }
 
 /** A ledger entry recorded a day ago. */
-export function ledger(objectType: LedgerEntry['objectType'], objectId: string, reason = 'recorded by a test'): LedgerEntry {
+export function ledger(
+  objectType: LedgerEntry['objectType'],
+  objectId: string,
+  reason = 'recorded by a test',
+): LedgerEntry {
   return { objectType, objectId, firstSeenAt: ago(86400), reason, adopted: false };
 }

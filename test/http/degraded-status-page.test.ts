@@ -18,7 +18,10 @@ async function databaseProxy(target: URL): Promise<{ port: number; cut: () => Pr
     const upstream = connect(Number(target.port || 3306), target.hostname);
     for (const s of [client, upstream]) {
       sockets.add(s);
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
       s.on('close', () => sockets.delete(s));
     }
     client.pipe(upstream).pipe(client);
@@ -29,7 +32,11 @@ async function databaseProxy(target: URL): Promise<{ port: number; cut: () => Pr
   return {
     port: address.port,
     cut: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      const closed = new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       for (const s of sockets) s.destroy();
       await closed;
     },
@@ -52,11 +59,17 @@ describe('the status page with the database gone', () => {
     const url = new URL(h.db.url);
     const proxy = await databaseProxy(url);
     const proxied = `mysql://root@127.0.0.1:${proxy.port}${url.pathname}`;
-    const config = loadConfig({ env: h.env.env({ DATABASE_URL: proxied, HTTP_LISTEN: '127.0.0.1:0', RECONCILE_MODE: 'observe' }) });
+    const config = loadConfig({
+      env: h.env.env({ DATABASE_URL: proxied, HTTP_LISTEN: '127.0.0.1:0', RECONCILE_MODE: 'observe' }),
+    });
     const r = startReconciler({ config, logger: createLogger('silent'), signals: null, leaderRetryMs: 500 });
     running = r;
     await r.daemon.ready;
-    await new Promise<void>((resolve) => r.daemon.loop.onPass(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      r.daemon.loop.onPass(() => {
+        resolve();
+      }),
+    );
     const base = `http://127.0.0.1:${r.daemon.httpAddress()?.port ?? 0}`;
     expect((await fetch(`${base}/`)).status).toBe(200);
 
@@ -65,7 +78,11 @@ describe('the status page with the database gone', () => {
     expect(page.status).toBe(200);
     const text = await page.text();
     expect(text).toContain('oma-reconciler — degraded');
-    expect(text).toMatch(new RegExp(`cannot be built right now: database root@127\\.0\\.0\\.1:${proxy.port}/\\w+ unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:${proxy.port} \\(ECONNREFUSED, errno -111\\)`));
+    expect(text).toMatch(
+      new RegExp(
+        `cannot be built right now: database root@127\\.0\\.0\\.1:${proxy.port}/\\w+ unreachable: connect ECONNREFUSED 127\\.0\\.0\\.1:${proxy.port} \\(ECONNREFUSED, errno -111\\)`,
+      ),
+    );
     expect(text).toMatch(/Last good plan — observed [0-9T:.-]+Z, \d+ s ago/);
     expect(text).toContain('no drift');
     const ready = await fetch(`${base}/readyz`);

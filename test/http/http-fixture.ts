@@ -19,7 +19,9 @@ export interface HttpFixture {
 }
 
 /** Starts a server on a free port (`apiToken` default {@link TOKEN}; pass null for none). */
-export async function startFixture(opts: { apiToken?: string | null; extra?: Partial<HttpServerDeps> } = {}): Promise<HttpFixture> {
+export async function startFixture(
+  opts: { apiToken?: string | null; extra?: Partial<HttpServerDeps> } = {},
+): Promise<HttpFixture> {
   const engine = new FakeEngine();
   const metrics = createMetrics({ version: '0.0.0-test' });
   const fixture = {

@@ -76,7 +76,10 @@ describe('probes and metrics', () => {
     f.leadership = { leader: false, connected: false, connectionId: null, lastError: 'connect ECONNREFUSED' };
     const down = await fetch(f.url('/readyz'));
     expect(down.status).toBe(503);
-    expect((await readJson(down)).checks.leadership).toEqual({ ok: false, detail: 'leader lock session down: connect ECONNREFUSED' });
+    expect((await readJson(down)).checks.leadership).toEqual({
+      ok: false,
+      detail: 'leader lock session down: connect ECONNREFUSED',
+    });
     f.leadership = { leader: false, connected: true, connectionId: 2, lastError: null };
     const standby = await fetch(f.url('/readyz'));
     expect(standby.status).toBe(200);
@@ -165,7 +168,10 @@ describe('mutating API', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(await readJson(res)).toMatchObject({ error: 'unauthorized' });
-    const gui = await fetch(f.url('/api/v1/failover/web01/cleanup-failed'), { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const gui = await fetch(f.url('/api/v1/failover/web01/cleanup-failed'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(gui.status).toBe(401);
     expect(f.engine.calls.length).toBe(before);
   });
@@ -176,7 +182,9 @@ describe('mutating API', () => {
       const res = await fetch(f.url(jobCleanup), { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(401);
     }
-    expect((await fetch(f.url(jobCleanup), { method: 'POST', headers: { authorization: `Basic ${TOKEN}` } })).status).toBe(401);
+    expect(
+      (await fetch(f.url(jobCleanup), { method: 'POST', headers: { authorization: `Basic ${TOKEN}` } })).status,
+    ).toBe(401);
     expect(f.engine.calls.length).toBe(before);
   });
 
@@ -187,7 +195,12 @@ describe('mutating API', () => {
       body: JSON.stringify({ keep_volumes: true, by: 'alice' }),
     });
     expect(res.status).toBe(202);
-    expect(await readJson(res)).toEqual({ job_id: 'job-42', outcome: 'accepted', status: 'accepted', message: 'cleanup requested' });
+    expect(await readJson(res)).toEqual({
+      job_id: 'job-42',
+      outcome: 'accepted',
+      status: 'accepted',
+      message: 'cleanup requested',
+    });
     expect(callsOf(f.engine, 'requestJobCleanup').at(-1)).toEqual(['job-42', 'alice', true]);
   });
 
@@ -198,7 +211,11 @@ describe('mutating API', () => {
   });
 
   it('maps cleanup outcomes to HTTP statuses', async () => {
-    const cases = [['already-requested', 200], ['not-found', 404], ['refused', 409]] as const;
+    const cases = [
+      ['already-requested', 200],
+      ['not-found', 404],
+      ['refused', 409],
+    ] as const;
     for (const [outcome, status] of cases) {
       f.engine.jobCleanupAnswer = { outcome, status: null, message: outcome };
       expect((await fetch(f.url(jobCleanup), { method: 'POST', headers: auth })).status).toBe(status);
@@ -208,7 +225,8 @@ describe('mutating API', () => {
 
   it('refuses unknown body fields, wrong types, non-JSON bodies and oversized bodies before calling the engine', async () => {
     const before = f.engine.calls.length;
-    const post = (body: string, type = 'application/json') => fetch(f.url(jobCleanup), { method: 'POST', headers: { ...auth, 'content-type': type }, body });
+    const post = (body: string, type = 'application/json') =>
+      fetch(f.url(jobCleanup), { method: 'POST', headers: { ...auth, 'content-type': type }, body });
     expect((await post(JSON.stringify({ keep_volumes: 'yes' }))).status).toBe(400);
     expect((await post(JSON.stringify({ delete_everything: true }))).status).toBe(400);
     expect((await post('{not json')).status).toBe(400);
@@ -220,28 +238,58 @@ describe('mutating API', () => {
   });
 
   it('answers the OMA GUI cleanup-failed route with {success, message, vm_name, job_id, status} and passes ?wait on', async () => {
-    const res = await fetch(f.url('/api/v1/failover/web01/cleanup-failed?wait=30'), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' } });
+    const res = await fetch(f.url('/api/v1/failover/web01/cleanup-failed?wait=30'), {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(202);
-    expect(await readJson(res)).toEqual({ success: true, message: 'cleanup accepted', vm_name: 'web01', job_id: 'failover-1', status: 'accepted' });
+    expect(await readJson(res)).toEqual({
+      success: true,
+      message: 'cleanup accepted',
+      vm_name: 'web01',
+      job_id: 'failover-1',
+      status: 'accepted',
+    });
     expect(callsOf(f.engine, 'requestFailedExecutionCleanup').at(-1)?.slice(0, 3)).toEqual(['web01', 'api', 30]);
-    f.engine.failedCleanupAnswer = { success: true, message: 'Failed execution cleanup completed for web01', job_id: 'failover-1', status: 'done' };
-    expect((await fetch(f.url('/api/v1/failover/web01/cleanup-failed'), { method: 'POST', headers: auth })).status).toBe(200);
-    f.engine.failedCleanupAnswer = { success: false, message: 'no failed execution for this VM', job_id: null, status: 'not-found' };
+    f.engine.failedCleanupAnswer = {
+      success: true,
+      message: 'Failed execution cleanup completed for web01',
+      job_id: 'failover-1',
+      status: 'done',
+    };
+    expect(
+      (await fetch(f.url('/api/v1/failover/web01/cleanup-failed'), { method: 'POST', headers: auth })).status,
+    ).toBe(200);
+    f.engine.failedCleanupAnswer = {
+      success: false,
+      message: 'no failed execution for this VM',
+      job_id: null,
+      status: 'not-found',
+    };
     const none = await fetch(f.url('/api/v1/failover/web02/cleanup-failed'), { method: 'POST', headers: auth });
     expect(none.status).toBe(404);
     expect(await readJson(none)).toMatchObject({ success: false, vm_name: 'web02', job_id: null });
-    expect((await fetch(f.url('/api/v1/failover/web01/cleanup-failed?wait=100000'), { method: 'POST', headers: auth })).status).toBe(400);
+    expect(
+      (await fetch(f.url('/api/v1/failover/web01/cleanup-failed?wait=100000'), { method: 'POST', headers: auth }))
+        .status,
+    ).toBe(400);
   });
 
   it('hands a hostile vm_name to the engine as plain data', async () => {
     const hostile = "x'; DROP TABLE failover_jobs; -- ../../etc/passwd $(reboot) <script>";
-    const res = await fetch(f.url(`/api/v1/failover/${encodeURIComponent(hostile)}/cleanup-failed`), { method: 'POST', headers: auth });
+    const res = await fetch(f.url(`/api/v1/failover/${encodeURIComponent(hostile)}/cleanup-failed`), {
+      method: 'POST',
+      headers: auth,
+    });
     expect(res.status).toBeLessThan(500);
     expect((await readJson(res)).vm_name).toBe(hostile);
     expect(callsOf(f.engine, 'requestFailedExecutionCleanup').at(-1)?.[0]).toBe(hostile);
     const control = await fetch(f.url('/api/v1/failover/web%0A01/cleanup-failed'), { method: 'POST', headers: auth });
     expect(control.status).toBe(400);
-    expect((await fetch(f.url(`/api/v1/failover/${'a'.repeat(256)}/cleanup-failed`), { method: 'POST', headers: auth })).status).toBe(400);
+    expect(
+      (await fetch(f.url(`/api/v1/failover/${'a'.repeat(256)}/cleanup-failed`), { method: 'POST', headers: auth }))
+        .status,
+    ).toBe(400);
   });
 });
 

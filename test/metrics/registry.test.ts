@@ -14,7 +14,14 @@ async function series(name: string, metrics = createMetrics({ version: 't', defa
 }
 
 /** Beyond the contract (issue 16): what the status page and the notifications add. */
-const CONSOLE_METRICS = ['subjects_in_backoff', 'nbd_pending_changes', 'quarantined_volumes', 'next_quarantine_deletion_timestamp_seconds', 'notifications_total', 'notifications_pending'];
+const CONSOLE_METRICS = [
+  'subjects_in_backoff',
+  'nbd_pending_changes',
+  'quarantined_volumes',
+  'next_quarantine_deletion_timestamp_seconds',
+  'notifications_total',
+  'notifications_pending',
+];
 
 describe('metrics registry', () => {
   it('declares the fifteen contract metrics and the operator-console gauges, each with help text', async () => {
@@ -35,7 +42,9 @@ describe('metrics registry', () => {
     expect(actions.every((v) => v.value === 0)).toBe(true);
     expect(await series(`${p}actions_blocked_total`)).toHaveLength(DRIFT_KINDS.length * GATES.length);
     expect(await series(`${p}source_up`)).toHaveLength(SOURCES.length);
-    expect(await series(`${p}cloudstack_requests_total`)).toHaveLength(CLOUDSTACK_COMMANDS.length * CLOUDSTACK_OUTCOMES.length);
+    expect(await series(`${p}cloudstack_requests_total`)).toHaveLength(
+      CLOUDSTACK_COMMANDS.length * CLOUDSTACK_OUTCOMES.length,
+    );
     expect(await series(`${p}mode`)).toHaveLength(MODES.length);
   });
 

@@ -26,7 +26,10 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omarec-mounts-'));
   await mkdir(join(root, 'etc/nbd-server/conf.d'), { recursive: true });
   await mkdir(join(root, 'var/lib/oma-reconciler'), { recursive: true });
-  await writeFile(join(root, 'etc/nbd-server/config-base'), `[generic]\nincludedir = ${join(root, 'etc/nbd-server/conf.d')}\n[dummy]\nexportname = /dev/null\n`);
+  await writeFile(
+    join(root, 'etc/nbd-server/config-base'),
+    `[generic]\nincludedir = ${join(root, 'etc/nbd-server/conf.d')}\n[dummy]\nexportname = /dev/null\n`,
+  );
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -47,8 +50,25 @@ describe.skipIf(!isRoot)('export writes under the unit mount layout', () => {
       `awk -v a="$1" -v b="$2" '$5 == a { fa = 1 } $5 == b { fb = 1 } END { exit !(fa && fb) }' /proc/self/mountinfo`,
       `exec "${process.execPath}" --import "file://${TSX}" "${CHILD}" "$3" "$1" "$2" "${NAME}" "${PATH}"`,
     ].join('\n');
-    const { stdout } = await run('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', confDir, stateDir, join(root, 'etc/nbd-server/config-base')]);
-    const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { ok: boolean; status?: string; reason?: string; code?: string; message?: string };
+    const { stdout } = await run('unshare', [
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      script,
+      'sh',
+      confDir,
+      stateDir,
+      join(root, 'etc/nbd-server/config-base'),
+    ]);
+    const outcome = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      ok: boolean;
+      status?: string;
+      reason?: string;
+      code?: string;
+      message?: string;
+    };
     expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true, status: 'applied' });
     expect(await readFile(join(confDir, `${NAME}.conf`), 'utf8')).toContain(`exportname = ${PATH}\n`);
     // No temp file left behind, in conf.d or the state directory.

@@ -21,7 +21,11 @@ afterAll(async () => {
 
 describe('authfiles', () => {
   it('reads entries as nbd-server does: # comments, leading blanks, first word only', () => {
-    expect(parseAuthfile('# header\n  127.0.0.1  trailing words\n\n10.0.0.0/8#comment\n   \n::1\n')).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+    expect(parseAuthfile('# header\n  127.0.0.1  trailing words\n\n10.0.0.0/8#comment\n   \n::1\n')).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+    ]);
   });
 
   it('tells open (no file), deny (no entries) and allow apart', async () => {
@@ -44,7 +48,9 @@ describe('authfiles', () => {
   });
 
   it('places authfiles under STATE_DIR/nbd-auth and recognises only those as managed', () => {
-    expect(authfilePath('/var/lib/oma-reconciler', 'migration-vol-x')).toBe('/var/lib/oma-reconciler/nbd-auth/migration-vol-x.allow');
+    expect(authfilePath('/var/lib/oma-reconciler', 'migration-vol-x')).toBe(
+      '/var/lib/oma-reconciler/nbd-auth/migration-vol-x.allow',
+    );
     expect(isManagedAuthfile('/var/lib/oma-reconciler', '/var/lib/oma-reconciler/nbd-auth/a.allow')).toBe(true);
     expect(isManagedAuthfile('/var/lib/oma-reconciler', '/etc/nbd-server/a.allow')).toBe(false);
     expect(isManagedAuthfile('/var/lib/oma-reconciler', '/var/lib/oma-reconciler/nbd-auth/sub/a.allow')).toBe(false);

@@ -17,10 +17,16 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omarec-writes-'));
   await mkdir(confDir(), { recursive: true });
   await mkdir(join(root, 'state'));
-  await writeFile(join(root, 'etc', 'config-base'), `[generic]\nincludedir = ${confDir()}\n[dummy]\nexportname = /dev/null\n`);
+  await writeFile(
+    join(root, 'etc', 'config-base'),
+    `[generic]\nincludedir = ${confDir()}\n[dummy]\nexportname = /dev/null\n`,
+  );
   options = {
-    baseConfig: join(root, 'etc', 'config-base'), confDir: confDir(), pidFile: join(root, 'none.pid'),
-    address: { host: '127.0.0.1', port: 9 }, stateDir: join(root, 'state'),
+    baseConfig: join(root, 'etc', 'config-base'),
+    confDir: confDir(),
+    pidFile: join(root, 'none.pid'),
+    address: { host: '127.0.0.1', port: 9 },
+    stateDir: join(root, 'state'),
   };
 });
 
@@ -51,7 +57,7 @@ describe('export file writes', () => {
     expect(await readdir(confDir())).toEqual([]);
   });
 
-  it('writes export files with mode 0644 even under the unit\'s UMask=0077', async () => {
+  it("writes export files with mode 0644 even under the unit's UMask=0077", async () => {
     const previous = process.umask(0o077);
     try {
       await new NbdExportManager(options).addExport({ name: NAME, exportname: PATH });
@@ -89,7 +95,11 @@ describe('export file writes', () => {
     }
     const kept = await backups.list('x.conf');
     expect(kept).toHaveLength(3);
-    expect(await Promise.all(kept.map((k) => readFile(k, 'utf8')))).toEqual(['version 2\n', 'version 3\n', 'version 4\n']);
+    expect(await Promise.all(kept.map((k) => readFile(k, 'utf8')))).toEqual([
+      'version 2\n',
+      'version 3\n',
+      'version 4\n',
+    ]);
     expect(await backups.backup(join(confDir(), 'missing.conf'))).toBeNull();
   });
 

@@ -85,10 +85,16 @@ describe('hostile export names and paths', () => {
     root = await mkdtemp(join(tmpdir(), 'omarec-hostile-'));
     await mkdir(join(root, 'conf.d'));
     await mkdir(join(root, 'state'));
-    await writeFile(join(root, 'config-base'), `[generic]\nincludedir = ${join(root, 'conf.d')}\n[dummy]\nexportname = /dev/null\n`);
+    await writeFile(
+      join(root, 'config-base'),
+      `[generic]\nincludedir = ${join(root, 'conf.d')}\n[dummy]\nexportname = /dev/null\n`,
+    );
     manager = new NbdExportManager({
-      baseConfig: join(root, 'config-base'), confDir: join(root, 'conf.d'), pidFile: join(root, 'no-server.pid'),
-      address: { host: '127.0.0.1', port: 9 }, stateDir: join(root, 'state'),
+      baseConfig: join(root, 'config-base'),
+      confDir: join(root, 'conf.d'),
+      pidFile: join(root, 'no-server.pid'),
+      address: { host: '127.0.0.1', port: 9 },
+      stateDir: join(root, 'state'),
     });
   });
 
@@ -119,15 +125,26 @@ describe('hostile export names and paths', () => {
     const outcome = await manager.addExport({ name: GOOD_NAME, exportname: GOOD_PATH });
     expect(outcome.status).toBe('applied');
     const after = await snapshotTree(root);
-    const added = Object.keys(after).filter((p) => !(p in before)).map((p) => p.slice(root.length + 1)).sort();
-    expect(added).toEqual([`conf.d/${GOOD_NAME}.conf`, 'state/nbd-auth', `state/nbd-auth/${GOOD_NAME}.allow`, 'state/nbd-pending.json']);
+    const added = Object.keys(after)
+      .filter((p) => !(p in before))
+      .map((p) => p.slice(root.length + 1))
+      .sort();
+    expect(added).toEqual([
+      `conf.d/${GOOD_NAME}.conf`,
+      'state/nbd-auth',
+      `state/nbd-auth/${GOOD_NAME}.allow`,
+      'state/nbd-pending.json',
+    ]);
     expect(after[join(root, 'conf.d', `${GOOD_NAME}.conf`)]).toContain(`[${GOOD_NAME}]\nexportname = ${GOOD_PATH}\n`);
   });
 
   it('refuses a name that another file already defines, and writes nothing', async () => {
     const before = await snapshotTree(root);
     const outcome = await manager.addExport({ name: 'dummy', exportname: GOOD_PATH });
-    expect(outcome).toMatchObject({ status: 'refused', reason: expect.stringMatching(/already defined in .*config-base/) });
+    expect(outcome).toMatchObject({
+      status: 'refused',
+      reason: expect.stringMatching(/already defined in .*config-base/),
+    });
     expect(outcome.error).toBeInstanceOf(InvalidInputError);
     expect(await snapshotTree(root)).toEqual(before);
   });

@@ -26,7 +26,10 @@ describe('the SIGHUP path (≥ 3.25), driven against 3.24 with the HUP intercept
 
   it('sends one coalesced SIGHUP to the verified parent for several additions, and reports a non-converging reload as failed and still pending', async () => {
     const manager = new NbdExportManager({
-      ...srv, stateDir: srv.stateDir, versions: new PretendFixedVersion(), timeoutMs: 1_000,
+      ...srv,
+      stateDir: srv.stateDir,
+      versions: new PretendFixedVersion(),
+      timeoutMs: 1_000,
       // Record, never deliver: a real HUP would corrupt this 3.24 server's heap.
       signals: { send: (pid, signal) => sent.push({ pid, signal }) },
     });
@@ -39,7 +42,10 @@ describe('the SIGHUP path (≥ 3.25), driven against 3.24 with the HUP intercept
     expect(sent).toEqual([{ pid, signal: 'SIGHUP' }]);
     expect(pass).toMatchObject({ action: 'failed', version: '3.26.1' });
     expect(pass.reason).toMatch(/^SIGHUP did not converge: not listed: (hup-a, hup-b|hup-b, hup-a);/);
-    expect((await manager.pending()).map((p) => `${p.change}:${p.exportName}`).sort()).toEqual(['add:hup-a', 'add:hup-b']);
+    expect((await manager.pending()).map((p) => `${p.change}:${p.exportName}`).sort()).toEqual([
+      'add:hup-a',
+      'add:hup-b',
+    ]);
     expect(await srv.currentPid()).toBe(pid);
     expect(await srv.nbdClientList()).toEqual(['dummy']);
   });

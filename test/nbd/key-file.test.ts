@@ -13,7 +13,10 @@ const groupsOf = (text: string): [string, Record<string, string>][] =>
 describe('parseKeyFile (the GKeyFile subset nbd-server reads)', () => {
   it('reads sections, keys, comments, blank lines and indentation', () => {
     const text = '# top comment\n\n[generic]\n\tport = 10809\n  [A]\n  exportname=/dev/x\n   # indented comment\n';
-    expect(groupsOf(text)).toEqual([['generic', { port: '10809' }], ['A', { exportname: '/dev/x' }]]);
+    expect(groupsOf(text)).toEqual([
+      ['generic', { port: '10809' }],
+      ['A', { exportname: '/dev/x' }],
+    ]);
   });
 
   it('strips leading whitespace of a value but keeps trailing whitespace, quotes and # literally', () => {
@@ -23,14 +26,19 @@ describe('parseKeyFile (the GKeyFile subset nbd-server reads)', () => {
   });
 
   it('merges duplicate sections and lets later keys win', () => {
-    expect(groupsOf('[A]\nexportname = /a\nreadonly = false\n[B]\nexportname = /b\n[A]\nexportname = /d\nreadonly = true\n')).toEqual([
+    expect(
+      groupsOf('[A]\nexportname = /a\nreadonly = false\n[B]\nexportname = /b\n[A]\nexportname = /d\nreadonly = true\n'),
+    ).toEqual([
       ['A', { exportname: '/d', readonly: 'true' }],
       ['B', { exportname: '/b' }],
     ]);
   });
 
   it('keeps spaces inside section names and accepts spaces after the closing bracket', () => {
-    expect(groupsOf('[ lead-trail ]\nk = v\n[B]  \t\nk = w\n')).toEqual([[' lead-trail ', { k: 'v' }], ['B', { k: 'w' }]]);
+    expect(groupsOf('[ lead-trail ]\nk = v\n[B]  \t\nk = w\n')).toEqual([
+      [' lead-trail ', { k: 'v' }],
+      ['B', { k: 'w' }],
+    ]);
   });
 
   it('accepts CRLF line ends and a last line without a newline', () => {
@@ -61,7 +69,12 @@ describe('key-file values', () => {
   });
 
   it('accepts only true/false/1/0 as booleans, as nbd-server does', () => {
-    expect([parseKeyFileBoolean('true'), parseKeyFileBoolean('1'), parseKeyFileBoolean('false  '), parseKeyFileBoolean('0')]).toEqual([true, true, false, false]);
+    expect([
+      parseKeyFileBoolean('true'),
+      parseKeyFileBoolean('1'),
+      parseKeyFileBoolean('false  '),
+      parseKeyFileBoolean('0'),
+    ]).toEqual([true, true, false, false]);
     for (const bad of ['yes', 'True', 'TRUE', 'on', '']) expect(() => parseKeyFileBoolean(bad)).toThrow(/boolean/);
   });
 

@@ -35,7 +35,9 @@ async function childrenOf(parent: number): Promise<number[]> {
   const out: number[] = [];
   for (const e of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
     const status = await readFile(`/proc/${e}/status`, 'utf8').catch(() => '');
-    if (new RegExp(`^PPid:\\s*${parent}$`, 'm').test(status) && /^Name:\s*nbd-server$/m.test(status)) out.push(Number(e));
+    if (new RegExp(`^PPid:\\s*${parent}$`, 'm').test(status) && /^Name:\s*nbd-server$/m.test(status)) {
+      out.push(Number(e));
+    }
   }
   return out;
 }
@@ -50,12 +52,19 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
     srv = await createNbdSandbox();
     // Two exports the way the appliance writes them (no authfile), present before the server starts.
     for (const n of [1, 2]) {
-      await writeFile(join(srv.confDir, `${volume(n)}.conf`), `[${volume(n)}]\nexportname = ${await srv.disk(`legacy-${n}.img`)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
+      await writeFile(
+        join(srv.confDir, `${volume(n)}.conf`),
+        `[${volume(n)}]\nexportname = ${await srv.disk(`legacy-${n}.img`)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`,
+      );
     }
     await srv.start();
     manager = new NbdExportManager({
-      baseConfig: srv.baseConfig, confDir: srv.confDir, pidFile: srv.pidFile, address: srv.address,
-      stateDir: srv.stateDir, signals: recordingSignalPort(sent),
+      baseConfig: srv.baseConfig,
+      confDir: srv.confDir,
+      pidFile: srv.pidFile,
+      address: srv.address,
+      stateDir: srv.stateDir,
+      signals: recordingSignalPort(sent),
     });
   });
 
@@ -73,10 +82,19 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
   it('observes the running parent, its version, no sessions and the configured exports', async () => {
     const obs = await observeNbd({ ...srv, stateDir: srv.stateDir });
     expect(obs.complete).toBe(true);
-    expect(obs.facts.server).toMatchObject({ running: true, pid: await srv.currentPid(), version: '3.24', sessions: 0 });
+    expect(obs.facts.server).toMatchObject({
+      running: true,
+      pid: await srv.currentPid(),
+      version: '3.24',
+      sessions: 0,
+    });
     expect(obs.facts.server.liveExports).toEqual(await srv.nbdClientList());
     expect(obs.facts.configured.map((c) => [c.name, c.managed])).toEqual(
-      expect.arrayContaining([['dummy', false], [volume(1), false], [volume(2), false]]),
+      expect.arrayContaining([
+        ['dummy', false],
+        [volume(1), false],
+        [volume(2), false],
+      ]),
     );
     expect(obs.inventory).toBe(3);
   });
@@ -121,13 +139,18 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
 
   it('treats a changed path of a served export as an update that only a restart applies', async () => {
     const name = volume(9);
-    await manager.addExport({ name, exportname: await srv.disk('vol-9a.img', 2 * MiB) }, { apply: true, allowRestart: true });
+    await manager.addExport(
+      { name, exportname: await srv.disk('vol-9a.img', 2 * MiB) },
+      { apply: true, allowRestart: true },
+    );
     expect(await probeNbdExport(srv.address, name)).toEqual({ ok: true, size: BigInt(2 * MiB) });
     const changed = await manager.addExport({ name, exportname: await srv.disk('vol-9b.img', 3 * MiB) });
     expect(changed).toMatchObject({ status: 'pending', change: 'update', backup: expect.any(String) });
     expect(await probeNbdExport(srv.address, name)).toEqual({ ok: true, size: BigInt(2 * MiB) });
     const pass = await manager.applyPending({ allowRestart: true });
-    expect(pass.outcomes).toContainEqual(expect.objectContaining({ exportName: name, change: 'update', status: 'applied' }));
+    expect(pass.outcomes).toContainEqual(
+      expect.objectContaining({ exportName: name, change: 'update', status: 'applied' }),
+    );
     expect(await probeNbdExport(srv.address, name)).toEqual({ ok: true, size: BigInt(3 * MiB) });
   });
 
@@ -146,7 +169,9 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
     expect(sent.length).toBe(signalsBefore);
     expect((await session.read(0n, 4096)).length).toBe(4096);
 
-    const stored = JSON.parse(await readFile(join(srv.stateDir, 'nbd-pending.json'), 'utf8')) as { changes: { exportName: string; reason: string }[] };
+    const stored = JSON.parse(await readFile(join(srv.stateDir, 'nbd-pending.json'), 'utf8')) as {
+      changes: { exportName: string; reason: string }[];
+    };
     expect(stored.changes).toContainEqual(expect.objectContaining({ exportName: name, reason: mine?.reason }));
     const obs = await observeNbd({ ...srv, stateDir: srv.stateDir });
     expect(obs.facts.server.sessions).toBe(1);
@@ -171,7 +196,12 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
     expect(found).toMatchObject({ running: false });
     expect(found.running ? '' : found.reason).toMatch(/per-connection child/);
     const signalsBefore = sent.length;
-    const confused = new NbdExportManager({ ...srv, pidFile: fakePidFile, stateDir: srv.stateDir, signals: recordingSignalPort(sent) });
+    const confused = new NbdExportManager({
+      ...srv,
+      pidFile: fakePidFile,
+      stateDir: srv.stateDir,
+      signals: recordingSignalPort(sent),
+    });
     await manager.addExport({ name: volume(6), exportname: await srv.disk('vol-6.img') });
     expect((await confused.applyPending({ allowRestart: true })).action).toBe('refused');
     expect(sent.length).toBe(signalsBefore);
@@ -187,7 +217,13 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
     await writeFile(join(srv.confDir, 'broken.conf'), '[broken]\nexportname = /dev/null\nreadonly = yes\n');
     const pass = await manager.applyPending({ allowRestart: true });
     expect(pass.action).toBe('deferred');
-    expect(pass.outcomes).toContainEqual(expect.objectContaining({ exportName: 'manual', status: 'pending', reason: expect.stringMatching(/config has errors.*broken\.conf/) }));
+    expect(pass.outcomes).toContainEqual(
+      expect.objectContaining({
+        exportName: 'manual',
+        status: 'pending',
+        reason: expect.stringMatching(/config has errors.*broken\.conf/),
+      }),
+    );
     expect(sent.length).toBe(signalsBefore);
     expect(await srv.currentPid()).toBe(pid);
     expect((await probeNbdExport(srv.address, 'dummy')).ok).toBe(true);
@@ -199,8 +235,15 @@ describe('NbdExportManager against a real nbd-server 3.24', () => {
 
   it('reports an export whose device is missing as failed after the restart, without restarting again', async () => {
     const name = volume(8);
-    const pass = await manager.addExport({ name, exportname: join(srv.dir, 'not-there.img') }, { apply: true, allowRestart: true });
-    expect(pass).toMatchObject({ status: 'failed', exportName: name, reason: expect.stringMatching(/not connectable: .*NBD_REP_ERR_POLICY/) });
+    const pass = await manager.addExport(
+      { name, exportname: join(srv.dir, 'not-there.img') },
+      { apply: true, allowRestart: true },
+    );
+    expect(pass).toMatchObject({
+      status: 'failed',
+      exportName: name,
+      reason: expect.stringMatching(/not connectable: .*NBD_REP_ERR_POLICY/),
+    });
     const signalsBefore = sent.length;
     expect((await manager.applyPending({ allowRestart: true })).action).toBe('none');
     expect(sent.length).toBe(signalsBefore);

@@ -15,16 +15,23 @@ async function serveOnce(serve: (socket: Socket) => void): Promise<number> {
 
 afterEach(async () => {
   await new Promise<void>((resolve) => {
-    if (server) server.close(() => { resolve(); });
-    else resolve();
+    if (server) {
+      server.close(() => {
+        resolve();
+      });
+    } else resolve();
   });
   server = null;
 });
 
 describe('NBD wire reads', () => {
   it('cuts many replies packed into one socket chunk into exact reads', async () => {
-    const packed = Buffer.concat(Array.from({ length: 200 }, (_, i) => Buffer.from(`reply-${String(i).padStart(4, '0')};`)));
-    const port = await serveOnce((socket) => { socket.end(packed); });
+    const packed = Buffer.concat(
+      Array.from({ length: 200 }, (_, i) => Buffer.from(`reply-${String(i).padStart(4, '0')};`)),
+    );
+    const port = await serveOnce((socket) => {
+      socket.end(packed);
+    });
     const wire = await NbdWire.connect({ host: '127.0.0.1', port }, 2_000);
     const got: string[] = [];
     for (let i = 0; i < 200; i++) got.push((await wire.read(11)).toString());

@@ -22,13 +22,22 @@ describe('observeNbd without a running server', () => {
     await writeAuthfile(denied, []);
     await writeFile(join(srv.confDir, 'mine.conf'), `[mine]\nexportname = /dev/null\nauthfile = ${allowed}\n`);
     await writeFile(join(srv.confDir, 'gone.conf'), `[gone]\nexportname = /dev/null\nauthfile = ${denied}\n`);
-    await writeFile(join(srv.confDir, 'theirs.conf'), '[theirs]\nexportname = /dev/null\nauthfile = /etc/nbd-server/theirs.allow\n');
+    await writeFile(
+      join(srv.confDir, 'theirs.conf'),
+      '[theirs]\nexportname = /dev/null\nauthfile = /etc/nbd-server/theirs.allow\n',
+    );
     const obs = await observeNbd({ ...srv, stateDir: srv.stateDir });
     expect(obs.complete).toBe(true);
     expect(obs.inventory).toBe(4);
     const flags = Object.fromEntries(obs.facts.configured.map((c) => [c.name, [c.managed, c.denied]]));
     expect(flags).toEqual({ dummy: [false, false], mine: [true, false], gone: [true, true], theirs: [false, false] });
-    expect(obs.facts.server).toMatchObject({ running: false, pid: null, version: null, sessions: null, liveExports: null });
+    expect(obs.facts.server).toMatchObject({
+      running: false,
+      pid: null,
+      version: null,
+      sessions: null,
+      liveExports: null,
+    });
     expect(obs.facts.server.problem).toMatch(/no pid file/);
     expect(obs.facts.pending).toEqual([]);
   });
@@ -38,7 +47,9 @@ describe('observeNbd without a running server', () => {
     const obs = await observeNbd({ ...srv, stateDir: srv.stateDir });
     expect(obs.complete).toBe(false);
     expect(obs.error).toMatch(/broken\.conf: line 2/);
-    expect(obs.facts.parseErrors).toEqual([{ file: join(srv.confDir, 'broken.conf'), error: expect.stringMatching(/not a key-value pair/) }]);
+    expect(obs.facts.parseErrors).toEqual([
+      { file: join(srv.confDir, 'broken.conf'), error: expect.stringMatching(/not a key-value pair/) },
+    ]);
     await rm(join(srv.confDir, 'broken.conf'));
   });
 
@@ -53,7 +64,8 @@ describe('readNbdConfig agrees with a real nbd-server about which files count', 
   let srv: NbdSandbox;
   beforeAll(async () => {
     srv = await createNbdSandbox();
-    const section = async (name: string): Promise<string> => `[${name}]\nexportname = ${await srv.disk(`${name}.img`)}\n`;
+    const section = async (name: string): Promise<string> =>
+      `[${name}]\nexportname = ${await srv.disk(`${name}.img`)}\n`;
     await writeFile(join(srv.confDir, 'A.conf'), await section('A'));
     await writeFile(join(srv.confDir, '.H.conf'), await section('H'));
     await writeFile(join(srv.confDir, '.conf'), await section('X'));

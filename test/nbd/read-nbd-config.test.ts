@@ -7,14 +7,18 @@ import { readNbdConfig } from '../../src/nbd/read-nbd-config.js';
 let dir: string;
 let confDir: string;
 let baseConfig: string;
-const section = (name: string, extra = ''): string => `[${name}]\nexportname = /dev/disk/by-id/virtio-${name}\n${extra}`;
+const section = (name: string, extra = ''): string =>
+  `[${name}]\nexportname = /dev/disk/by-id/virtio-${name}\n${extra}`;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'omarec-nbdcfg-'));
   confDir = join(dir, 'conf.d');
   baseConfig = join(dir, 'config-base');
   await mkdir(confDir);
-  await writeFile(baseConfig, `[generic]\nport = 10809\nincludedir = ${confDir}\n${section('dummy', 'readonly = true\n')}`);
+  await writeFile(
+    baseConfig,
+    `[generic]\nport = 10809\nincludedir = ${confDir}\n${section('dummy', 'readonly = true\n')}`,
+  );
 });
 
 afterEach(async () => {
@@ -43,7 +47,10 @@ describe('readNbdConfig', () => {
   it('keeps both definitions of a name defined in two files, base config first', async () => {
     await writeFile(join(confDir, 'dup.conf'), section('dummy'));
     const snap = await readNbdConfig({ baseConfig, confDir });
-    expect(snap.exports.filter((e) => e.name === 'dummy').map((e) => e.file)).toEqual([baseConfig, join(confDir, 'dup.conf')]);
+    expect(snap.exports.filter((e) => e.name === 'dummy').map((e) => e.file)).toEqual([
+      baseConfig,
+      join(confDir, 'dup.conf'),
+    ]);
   });
 
   it('reports a file nbd-server could not load and takes no export from it', async () => {
@@ -66,7 +73,10 @@ describe('readNbdConfig', () => {
   it('decodes escapes in values and reads the authfile', async () => {
     await writeFile(join(confDir, 'A.conf'), '[A]\nexportname = /a\\sb\nauthfile = /state/nbd-auth/A.allow\n');
     const snap = await readNbdConfig({ baseConfig, confDir });
-    expect(snap.exports.find((e) => e.name === 'A')).toMatchObject({ exportname: '/a b', authfile: '/state/nbd-auth/A.allow' });
+    expect(snap.exports.find((e) => e.name === 'A')).toMatchObject({
+      exportname: '/a b',
+      authfile: '/state/nbd-auth/A.allow',
+    });
   });
 
   it('insists on [generic] as the first section of the base config', async () => {
@@ -93,6 +103,8 @@ describe('readNbdConfig', () => {
     expect(noDir.readError).toMatch(/cannot read conf.d .*ENOENT/);
     await writeFile(confDir, 'not a directory');
     expect((await readNbdConfig({ baseConfig, confDir })).readError).toMatch(/cannot read conf.d .*ENOTDIR/);
-    expect((await readNbdConfig({ baseConfig: join(dir, 'missing'), confDir })).readError).toMatch(/cannot read base config/);
+    expect((await readNbdConfig({ baseConfig: join(dir, 'missing'), confDir })).readError).toMatch(
+      /cannot read base config/,
+    );
   });
 });

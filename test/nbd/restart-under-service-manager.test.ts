@@ -26,7 +26,11 @@ async function cgroupRoot(): Promise<string | null> {
   return (v1 ?? v2)?.split(' ')[4] ?? null;
 }
 const root = isRoot ? await cgroupRoot() : null;
-if (root === null) console.warn('restart-under-service-manager: skipped, needs root and a writable cgroup hierarchy to put nbd-server in a unit-named cgroup');
+if (root === null) {
+  console.warn(
+    'restart-under-service-manager: skipped, needs root and a writable cgroup hierarchy to put nbd-server in a unit-named cgroup',
+  );
+}
 
 const volume = 'migration-vol-7c1e2f40-9a7b-4d0e-b1a2-6a1f0c3d5e07';
 
@@ -35,7 +39,7 @@ async function cgroupOf(pid: number): Promise<string> {
 }
 
 async function isDescendantOf(pid: number, ancestor: number): Promise<boolean> {
-  for (let p = pid; p > 1; ) {
+  for (let p = pid; p > 1;) {
     if (p === ancestor) return true;
     const status = await readFile(`/proc/${p}/status`, 'utf8').catch(() => '');
     p = Number(/^PPid:\s*(\d+)/m.exec(status)?.[1] ?? 0);
@@ -49,7 +53,11 @@ describe.skipIf(root === null)('idle restart of an nbd-server run by systemd', (
   let slice: string;
   let unitCgroup: string;
   let oldPath: string | undefined;
-  const log = (): Promise<string[]> => readFile(join(bin, 'systemctl.log'), 'utf8').then((t) => t.split('\n').filter((l) => l !== ''), () => []);
+  const log = (): Promise<string[]> =>
+    readFile(join(bin, 'systemctl.log'), 'utf8').then(
+      (t) => t.split('\n').filter((l) => l !== ''),
+      () => [],
+    );
   const sent: { pid: number; signal: NbdSignal }[] = [];
   const signals: SignalPort = { send: (pid, signal) => void sent.push({ pid, signal }) };
 
@@ -96,7 +104,13 @@ describe.skipIf(root === null)('idle restart of an nbd-server run by systemd', (
   afterAll(async () => {
     process.env.PATH = oldPath;
     await srv.cleanup();
-    for (let i = 0; i < 200 && (await readFile(join(unitCgroup, 'cgroup.procs'), 'utf8').catch(() => '')).trim() !== ''; i++) await delay(25);
+    for (
+      let i = 0;
+      i < 200 && (await readFile(join(unitCgroup, 'cgroup.procs'), 'utf8').catch(() => '')).trim() !== '';
+      i++
+    ) {
+      await delay(25);
+    }
     await rmdir(unitCgroup).catch(() => undefined);
     await rmdir(slice).catch(() => undefined);
     await rm(bin, { recursive: true, force: true });
@@ -104,7 +118,12 @@ describe.skipIf(root === null)('idle restart of an nbd-server run by systemd', (
 
   it('adds an export through `systemctl restart nbd-server.service`, and the new server is never our child', async () => {
     const manager = new NbdExportManager({
-      baseConfig: srv.baseConfig, confDir: srv.confDir, pidFile: srv.pidFile, address: srv.address, stateDir: srv.stateDir, signals,
+      baseConfig: srv.baseConfig,
+      confDir: srv.confDir,
+      pidFile: srv.pidFile,
+      address: srv.address,
+      stateDir: srv.stateDir,
+      signals,
     });
     const oldPid = await srv.currentPid();
     const added = await manager.addExport({ name: volume, exportname: await srv.disk('vol.img', 1 << 20) });
@@ -114,7 +133,10 @@ describe.skipIf(root === null)('idle restart of an nbd-server run by systemd', (
     expect(pass.outcomes).toContainEqual(expect.objectContaining({ exportName: volume, status: 'applied' }));
     expect(await probeNbdExport(srv.address, volume)).toEqual({ ok: true, size: BigInt(1 << 20) });
 
-    expect(await log()).toEqual(['show --property=MainPID --value nbd-server.service', '--no-ask-password restart nbd-server.service']);
+    expect(await log()).toEqual([
+      'show --property=MainPID --value nbd-server.service',
+      '--no-ask-password restart nbd-server.service',
+    ]);
     expect(sent).toEqual([]);
     const newPid = await srv.currentPid();
     expect(newPid).not.toBe(oldPid);
@@ -138,22 +160,38 @@ describe.skipIf(root === null)('idle restart of an nbd-server run by systemd', (
     const server = await findNbdServer(srv.pidFile);
     if (!server.running) throw new Error(server.reason);
     const next = await restartNbdServer(server.server, {
-      pidFile: srv.pidFile, address: srv.address, signals, startCommand: [], restartCommand: ['systemctl', 'restart', 'nbd-server.service'],
+      pidFile: srv.pidFile,
+      address: srv.address,
+      signals,
+      startCommand: [],
+      restartCommand: ['systemctl', 'restart', 'nbd-server.service'],
     });
     expect(next.pid).not.toBe(server.server.pid);
     expect(await log()).toEqual(['restart nbd-server.service']);
     expect(sent).toEqual([]);
   });
 
-  it('restarts a unit that has no main process (Debian\'s generated LSB unit: MainPID 0) through systemctl', async () => {
+  it("restarts a unit that has no main process (Debian's generated LSB unit: MainPID 0) through systemctl", async () => {
     const server = await findNbdServer(srv.pidFile);
     if (!server.running) throw new Error(server.reason);
     // As systemd answers for the unit generated from /etc/init.d/nbd-server; restart as usual.
-    await writeFile(join(bin, 'lsb-systemctl'), `#!/bin/sh\ncase "$*" in show*) echo "$*" >> "${join(bin, 'systemctl.log')}"; echo 0 ;; *) exec "${join(bin, 'systemctl')}" "$@" ;; esac\n`);
+    await writeFile(
+      join(bin, 'lsb-systemctl'),
+      `#!/bin/sh\ncase "$*" in show*) echo "$*" >> "${join(bin, 'systemctl.log')}"; echo 0 ;; *) exec "${join(bin, 'systemctl')}" "$@" ;; esac\n`,
+    );
     await chmod(join(bin, 'lsb-systemctl'), 0o755);
-    const next = await restartNbdServer(server.server, { pidFile: srv.pidFile, address: srv.address, signals, startCommand: [], systemctl: join(bin, 'lsb-systemctl') });
+    const next = await restartNbdServer(server.server, {
+      pidFile: srv.pidFile,
+      address: srv.address,
+      signals,
+      startCommand: [],
+      systemctl: join(bin, 'lsb-systemctl'),
+    });
     expect(next.pid).not.toBe(server.server.pid);
-    expect(await log()).toEqual(['show --property=MainPID --value nbd-server.service', '--no-ask-password restart nbd-server.service']);
+    expect(await log()).toEqual([
+      'show --property=MainPID --value nbd-server.service',
+      '--no-ask-password restart nbd-server.service',
+    ]);
     expect(sent).toEqual([]);
     expect(await cgroupOf(next.pid)).toContain(`/omarec-test-${process.pid}.slice/nbd-server.service`);
   });
@@ -162,10 +200,19 @@ describe.skipIf(root === null)('idle restart of an nbd-server run by systemd', (
     const server = await findNbdServer(srv.pidFile);
     if (!server.running) throw new Error(server.reason);
     // A stand-in that reports another MainPID.
-    await writeFile(join(bin, 'other-systemctl'), `#!/bin/sh\necho "$*" >> "${join(bin, 'systemctl.log')}"\necho 4242\n`);
+    await writeFile(
+      join(bin, 'other-systemctl'),
+      `#!/bin/sh\necho "$*" >> "${join(bin, 'systemctl.log')}"\necho 4242\n`,
+    );
     await chmod(join(bin, 'other-systemctl'), 0o755);
     await expect(
-      restartNbdServer(server.server, { pidFile: srv.pidFile, address: srv.address, signals, startCommand: [], systemctl: join(bin, 'other-systemctl') }),
+      restartNbdServer(server.server, {
+        pidFile: srv.pidFile,
+        address: srv.address,
+        signals,
+        startCommand: [],
+        systemctl: join(bin, 'other-systemctl'),
+      }),
     ).rejects.toThrow(/nbd-server\.service whose MainPID is 4242.*NBD_RESTART_COMMAND/);
     expect(sent).toEqual([]);
     expect(await srv.currentPid()).toBe(server.server.pid);

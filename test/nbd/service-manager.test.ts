@@ -4,7 +4,9 @@ import { cgroupPathOf, serviceOfCgroup } from '../../src/nbd/service-manager.js'
 describe('the service an nbd-server runs in', () => {
   it('reads the cgroup path from the name=systemd hierarchy first, else the unified line', () => {
     expect(cgroupPathOf('0::/system.slice/nbd-server.service\n')).toBe('/system.slice/nbd-server.service');
-    expect(cgroupPathOf('12:pids:/x\n1:name=systemd:/system.slice/nbd-server.service\n0::/\n')).toBe('/system.slice/nbd-server.service');
+    expect(cgroupPathOf('12:pids:/x\n1:name=systemd:/system.slice/nbd-server.service\n0::/\n')).toBe(
+      '/system.slice/nbd-server.service',
+    );
     expect(cgroupPathOf('4:memory:/x\n')).toBeNull();
   });
 

@@ -6,7 +6,10 @@ import { isNbdConfigPath, watchNbdConfig, type NbdConfigWatcher } from '../../sr
 
 let root: string;
 let watcher: NbdConfigWatcher | null = null;
-const paths = (): { baseConfig: string; confDir: string } => ({ baseConfig: join(root, 'config-base'), confDir: join(root, 'conf.d') });
+const paths = (): { baseConfig: string; confDir: string } => ({
+  baseConfig: join(root, 'config-base'),
+  confDir: join(root, 'conf.d'),
+});
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'omarec-watch-'));
@@ -24,10 +27,22 @@ describe('watchNbdConfig', () => {
   it('cares about the base config and conf.d/*.conf (dotfiles too), not temp files or subdirectories', () => {
     const p = paths();
     const rel = (name: string): boolean => isNbdConfigPath(p, join(root, name));
-    expect(['config-base', 'conf.d/a.conf', 'conf.d/.hidden.conf', 'conf.d/.conf'].map(rel)).toEqual([true, true, true, true]);
-    expect(['config-base.tmp', 'conf.d/a.conf.tmp', 'conf.d/a.conf~', 'conf.d/A.CONF', 'conf.d/sub/x.conf', 'other.conf'].map(rel)).toEqual(
-      [false, false, false, false, false, false],
-    );
+    expect(['config-base', 'conf.d/a.conf', 'conf.d/.hidden.conf', 'conf.d/.conf'].map(rel)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(
+      [
+        'config-base.tmp',
+        'conf.d/a.conf.tmp',
+        'conf.d/a.conf~',
+        'conf.d/A.CONF',
+        'conf.d/sub/x.conf',
+        'other.conf',
+      ].map(rel),
+    ).toEqual([false, false, false, false, false, false]);
   });
 
   it('emits one debounced "changed" per burst, including an atomic rename over the base config', async () => {
@@ -41,7 +56,9 @@ describe('watchNbdConfig', () => {
     await watcher.ready;
 
     let seen = next();
-    for (const n of ['a', 'b', 'c']) await writeFile(join(root, 'conf.d', `${n}.conf`), `[${n}]\nexportname = /dev/null\n`);
+    for (const n of ['a', 'b', 'c']) {
+      await writeFile(join(root, 'conf.d', `${n}.conf`), `[${n}]\nexportname = /dev/null\n`);
+    }
     await seen;
     expect(events).toEqual(['changed']);
 

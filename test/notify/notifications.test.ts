@@ -29,7 +29,13 @@ interface Receiver {
 }
 
 async function startReceiver(failFirst: number): Promise<Receiver> {
-  const r: Omit<Receiver, 'server' | 'url'> = { accepted: new Map(), requests: 0, refused: 0, duplicates: 0, badRequests: [] };
+  const r: Omit<Receiver, 'server' | 'url'> = {
+    accepted: new Map(),
+    requests: 0,
+    refused: 0,
+    duplicates: 0,
+    badRequests: [],
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -42,7 +48,9 @@ async function startReceiver(failFirst: number): Promise<Receiver> {
       }
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as NotificationMessage;
       const id = req.headers['x-oma-reconciler-event-id'];
-      if (req.headers.authorization !== `Bearer ${RECEIVER_TOKEN}` || id !== body.eventId) r.badRequests.push(String(id));
+      if (req.headers.authorization !== `Bearer ${RECEIVER_TOKEN}` || id !== body.eventId) {
+        r.badRequests.push(String(id));
+      }
       if (r.accepted.has(body.eventId)) r.duplicates++;
       else r.accepted.set(body.eventId, body);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -66,12 +74,25 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 }
 
 async function outbox(): Promise<{ event_id: string; event: string; delivered: boolean; attempts: number }[]> {
-  const rows = await demo!.database.db.selectFrom('oma_reconciler_notifications').select(['event_id', 'event', 'delivered_at', 'attempts']).execute();
-  return rows.map((r) => ({ event_id: r.event_id, event: r.event, delivered: r.delivered_at !== null, attempts: r.attempts }));
+  const rows = await demo!.database.db
+    .selectFrom('oma_reconciler_notifications')
+    .select(['event_id', 'event', 'delivered_at', 'attempts'])
+    .execute();
+  return rows.map((r) => ({
+    event_id: r.event_id,
+    event: r.event,
+    delivered: r.delivered_at !== null,
+    attempts: r.attempts,
+  }));
 }
 
 function start(): RunningReconciler {
-  const r = startReconciler({ config: demo!.config, logger: createLogger('silent'), signals: null, leaderRetryMs: 300 });
+  const r = startReconciler({
+    config: demo!.config,
+    logger: createLogger('silent'),
+    signals: null,
+    leaderRetryMs: 300,
+  });
   running.push(r);
   return r;
 }
@@ -81,8 +102,18 @@ describe('webhook notifications', () => {
     receiver = await startReceiver(3);
     dbName = `omarec_test_notify_${randomBytes(4).toString('hex')}`;
     demo = await buildDemo({
-      databaseUrl: testDatabaseUrl(), databaseName: dbName, httpListen: '127.0.0.1:0', logLevel: 'silent',
-      overrides: { notify: { webhooks: [{ name: 'alertmanager', url: receiver.url, bearerToken: RECEIVER_TOKEN }], retryBaseMs: 100, retryMaxMs: 400, deletionLeadSeconds: 86_400 } },
+      databaseUrl: testDatabaseUrl(),
+      databaseName: dbName,
+      httpListen: '127.0.0.1:0',
+      logLevel: 'silent',
+      overrides: {
+        notify: {
+          webhooks: [{ name: 'alertmanager', url: receiver.url, bearerToken: RECEIVER_TOKEN }],
+          retryBaseMs: 100,
+          retryMaxMs: 400,
+          deletionLeadSeconds: 86_400,
+        },
+      },
     });
   }, 120_000);
 
@@ -90,7 +121,9 @@ describe('webhook notifications', () => {
     for (const r of running) await r.daemon.stop('test done');
     await demo?.close();
     await new Promise((resolve) => receiver.server.close(resolve));
-    const admin = await import('../../src/db/connect.js').then((m) => m.connectDatabase(testDatabaseUrl(), { database: null, connectionLimit: 1 }));
+    const admin = await import('../../src/db/connect.js').then((m) =>
+      m.connectDatabase(testDatabaseUrl(), { database: null, connectionLimit: 1 }),
+    );
     await sql`drop database if exists ${sql.id(dbName)}`.execute(admin.db);
     await admin.close();
   });
@@ -107,10 +140,18 @@ describe('webhook notifications', () => {
     const second = start();
     await second.daemon.ready;
     // The demo settles (quarantines and deletions done) and the outbox drains.
-    await until('every message delivered', async () => {
-      const rows = await outbox();
-      return rows.some((r) => r.event === 'deletion-due-soon') && rows.some((r) => r.event === 'destructive-action') && rows.every((r) => r.delivered);
-    }, 120_000);
+    await until(
+      'every message delivered',
+      async () => {
+        const rows = await outbox();
+        return (
+          rows.some((r) => r.event === 'deletion-due-soon') &&
+          rows.some((r) => r.event === 'destructive-action') &&
+          rows.every((r) => r.delivered)
+        );
+      },
+      120_000,
+    );
     await second.daemon.stop('test done');
 
     const rows = await outbox();
@@ -119,13 +160,25 @@ describe('webhook notifications', () => {
     expect(receiver.badRequests).toEqual([]);
     expect(receiver.requests).toBe(rows.length + 3);
     expect(rows.filter((r) => r.attempts > 1).length).toBeGreaterThan(0); // the refused ones were retried
-    console.log(`notifications: ${rows.length} messages (${[...new Set(rows.map((r) => r.event))].join(', ')}), ${receiver.requests} requests, 3 refused, restart after ${before.filter((r) => r.delivered).length} delivered`);
+    console.log(
+      `notifications: ${rows.length} messages (${[...new Set(rows.map((r) => r.event))].join(', ')}), ${receiver.requests} requests, 3 refused, restart after ${before.filter((r) => r.delivered).length} delivered`,
+    );
 
     const messages = [...receiver.accepted.values()];
     const quarantined = messages.find((m) => m.event === 'volume-quarantined');
-    expect(quarantined).toMatchObject({ version: 1, source: 'oma-reconciler', subject: { type: 'volume' }, action: 'quarantine-volume', outcome: 'success' });
-    expect(Date.parse(quarantined?.plannedDeletionAt ?? '') - Date.parse(quarantined?.occurredAt ?? '')).toBe(demo!.config.quarantineTtlSeconds * 1000);
-    expect(quarantined?.summary).toMatch(/^volume \S+ quarantined; deletion planned at \S+ \(keep it: oma-reconciler undo \d+\)$/);
+    expect(quarantined).toMatchObject({
+      version: 1,
+      source: 'oma-reconciler',
+      subject: { type: 'volume' },
+      action: 'quarantine-volume',
+      outcome: 'success',
+    });
+    expect(Date.parse(quarantined?.plannedDeletionAt ?? '') - Date.parse(quarantined?.occurredAt ?? '')).toBe(
+      demo!.config.quarantineTtlSeconds * 1000,
+    );
+    expect(quarantined?.summary).toMatch(
+      /^volume \S+ quarantined; deletion planned at \S+ \(keep it: oma-reconciler undo \d+\)$/,
+    );
     expect(messages.find((m) => m.event === 'deletion-due-soon')?.plannedDeletionAt).toMatch(/^\d{4}-/);
     const wire = JSON.stringify(messages);
     expect(wire).not.toContain(RECEIVER_TOKEN);

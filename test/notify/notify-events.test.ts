@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { eventsFromActions, eventsFromQuarantine, eventsFromTrips, type FinishedAction } from '../../src/notify/notify-events.js';
+import {
+  eventsFromActions,
+  eventsFromQuarantine,
+  eventsFromTrips,
+  type FinishedAction,
+} from '../../src/notify/notify-events.js';
 import { redactSecrets } from '../../src/notify/redact-secrets.js';
 
 const action = (over: Partial<FinishedAction>): FinishedAction => ({
-  id: '7', kind: 'orphan-volume', action: 'quarantine-volume', subject: { type: 'volume', id: 'vol-1', name: 'migration-x-disk-0' },
-  outcome: 'success', error: null, destructive: true, finishedAt: '2026-12-01T10:00:00.000Z', ...over,
+  id: '7',
+  kind: 'orphan-volume',
+  action: 'quarantine-volume',
+  subject: { type: 'volume', id: 'vol-1', name: 'migration-x-disk-0' },
+  outcome: 'success',
+  error: null,
+  destructive: true,
+  finishedAt: '2026-12-01T10:00:00.000Z',
+  ...over,
 });
 
 describe('notification events', () => {
@@ -18,9 +30,21 @@ describe('notification events', () => {
   });
 
   it('tells of a failed action with its error, secrets removed', () => {
-    const [failed] = eventsFromActions([action({ action: 'delete-volume', outcome: 'error', error: 'GET http://cs/client/api?apikey=AKEY&signature=SIG failed; Authorization: Bearer tok.en-1' })], 3600, 'h');
+    const [failed] = eventsFromActions(
+      [
+        action({
+          action: 'delete-volume',
+          outcome: 'error',
+          error: 'GET http://cs/client/api?apikey=AKEY&signature=SIG failed; Authorization: Bearer tok.en-1',
+        }),
+      ],
+      3600,
+      'h',
+    );
     expect(failed).toMatchObject({ eventId: 'action-7-failed', event: 'action-failed' });
-    expect(failed?.error).toBe('GET http://cs/client/api?apikey=[REDACTED]&signature=[REDACTED] failed; Authorization: Bearer [REDACTED]');
+    expect(failed?.error).toBe(
+      'GET http://cs/client/api?apikey=[REDACTED]&signature=[REDACTED] failed; Authorization: Bearer [REDACTED]',
+    );
     expect(failed?.summary).not.toContain('AKEY');
   });
 
@@ -36,11 +60,15 @@ describe('notification events', () => {
       { id: 'bad', name: 'c', quarantinedAt: 'yesterday' },
     ];
     const events = eventsFromQuarantine(volumes, 7 * 86_400, 86_400, now, 'h');
-    expect(events.map((e) => [e.eventId, e.plannedDeletionAt])).toEqual([['deletion-due-soon-2026-11-24T12:00:00.000Z', '2026-12-01T12:00:00.000Z']]);
+    expect(events.map((e) => [e.eventId, e.plannedDeletionAt])).toEqual([
+      ['deletion-due-soon-2026-11-24T12:00:00.000Z', '2026-12-01T12:00:00.000Z'],
+    ]);
   });
 
   it('tells of each safety trip of a pass', () => {
-    expect(eventsFromTrips('p-1', ['budget', 'sanity'], '2026-12-01T10:00:00.000Z', 'h').map((e) => [e.eventId, e.event])).toEqual([
+    expect(
+      eventsFromTrips('p-1', ['budget', 'sanity'], '2026-12-01T10:00:00.000Z', 'h').map((e) => [e.eventId, e.event]),
+    ).toEqual([
       ['safety-trip-p-1-budget', 'safety-trip'],
       ['safety-trip-p-1-sanity', 'safety-trip'],
     ]);

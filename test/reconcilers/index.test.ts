@@ -27,7 +27,9 @@ describe('the reconciler registry', () => {
   });
 
   it('has one module per kind named after it, each with a header and an @example', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, ''));
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+      .map((f) => f.replace(/\.ts$/, ''));
     expect(files.sort()).toEqual([...DRIFT_KINDS].sort());
     for (const kind of DRIFT_KINDS) {
       const text = readFileSync(`${dir}${kind}.ts`, 'utf8');
@@ -37,14 +39,19 @@ describe('the reconciler registry', () => {
   });
 
   it('reports no drift for a healthy appliance', () => {
-    const world = new WorldBuilder().healthyContext('web', { disks: 3 }).healthyContext('db', { status: 'replicating' }).build();
+    const world = new WorldBuilder()
+      .healthyContext('web', { disks: 3 })
+      .healthyContext('db', { status: 'replicating' })
+      .build();
     expect(diffAll(world, testPolicy(), NOW)).toEqual([]);
   });
 
   it('finds drift of every kind in the sample world, with ids of the form kind:subject-type:subject-id', () => {
     const items = diffAll(sampleWorld().build(), testPolicy(), NOW);
     expect(new Set(items.map((d) => d.kind))).toEqual(new Set(DRIFT_KINDS));
-    for (const d of items) expect(parseDriftId(d.id)).toEqual({ kind: d.kind, subjectType: d.subject.type, subjectId: d.subject.id });
+    for (const d of items) {
+      expect(parseDriftId(d.id)).toEqual({ kind: d.kind, subjectType: d.subject.type, subjectId: d.subject.id });
+    }
     expect(new Set(items.map((d) => d.id)).size).toBe(items.length);
   });
 
@@ -57,7 +64,11 @@ describe('the reconciler registry', () => {
 
   it('keeps drift ids stable and parseable even when a subject id contains colons', () => {
     expect(driftId('orphan-row', 'row', 'nbd_exports/1:2')).toBe('orphan-row:row:nbd_exports/1:2');
-    expect(parseDriftId('orphan-row:row:nbd_exports/1:2')).toEqual({ kind: 'orphan-row', subjectType: 'row', subjectId: 'nbd_exports/1:2' });
+    expect(parseDriftId('orphan-row:row:nbd_exports/1:2')).toEqual({
+      kind: 'orphan-row',
+      subjectType: 'row',
+      subjectId: 'nbd_exports/1:2',
+    });
     expect(parseDriftId('no-such-kind:volume:v')).toBeNull();
     expect(parseDriftId('orphan-volume:disk:v')).toBeNull();
     expect(parseDriftId('orphan-volume:volume:')).toBeNull();

@@ -7,9 +7,21 @@ const gone = (): WorldBuilder => new WorldBuilder().healthyContext('web', { disk
 
 describe('missing-volume', () => {
   const cases: { name: string; world: () => WorldBuilder; expected: string[] }[] = [
-    { name: 'reports nothing when every row has its volume', world: () => new WorldBuilder().healthyContext('web', { disks: 2 }), expected: [] },
-    { name: 'reports a row whose volume CloudStack no longer has, without acting', world: gone, expected: ['missing-volume:volume:vol-web-1 → report'] },
-    { name: 'says nothing when the CloudStack listing is incomplete (absence proves nothing)', world: () => gone().incomplete('cloudstack'), expected: [] },
+    {
+      name: 'reports nothing when every row has its volume',
+      world: () => new WorldBuilder().healthyContext('web', { disks: 2 }),
+      expected: [],
+    },
+    {
+      name: 'reports a row whose volume CloudStack no longer has, without acting',
+      world: gone,
+      expected: ['missing-volume:volume:vol-web-1 → report'],
+    },
+    {
+      name: 'says nothing when the CloudStack listing is incomplete (absence proves nothing)',
+      world: () => gone().incomplete('cloudstack'),
+      expected: [],
+    },
     { name: 'says nothing when the database is incomplete', world: () => gone().incomplete('database'), expected: [] },
   ];
   it.each(cases)('$name', ({ world, expected }) => {

@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { orphanNbdExport } from '../../reconcilers/orphan-nbd-export.js';
 import type { NbdConfiguredExport } from '../../src/world/world.js';
-import { ago, CONF_DIR, csVolume, failoverJob, jobTracking, NOW, OMA_VM_ID, testPolicy, WorldBuilder } from '../fixtures-world/world-builder.js';
+import {
+  ago,
+  CONF_DIR,
+  csVolume,
+  failoverJob,
+  jobTracking,
+  NOW,
+  OMA_VM_ID,
+  testPolicy,
+  WorldBuilder,
+} from '../fixtures-world/world-builder.js';
 import { summarize } from '../fixtures-world/summarize.js';
 
 const exportSection = (name: string, fields: Partial<NbdConfiguredExport> = {}): NbdConfiguredExport => ({
-  name, file: `${CONF_DIR}/${name}.conf`, exportname: '/dev/disk/by-id/virtio-x', authfile: null, managed: false, denied: false, ...fields,
+  name,
+  file: `${CONF_DIR}/${name}.conf`,
+  exportname: '/dev/disk/by-id/virtio-x',
+  authfile: null,
+  managed: false,
+  denied: false,
+  ...fields,
 });
 const movedToTestVm = (): WorldBuilder =>
   new WorldBuilder()
@@ -15,11 +31,22 @@ const movedToTestVm = (): WorldBuilder =>
 
 describe('orphan-nbd-export', () => {
   const cases: { name: string; world: () => WorldBuilder; expected: string[] }[] = [
-    { name: 'reports nothing in a healthy world', world: () => new WorldBuilder().healthyContext('web', { disks: 2 }), expected: [] },
-    { name: 'removes the export of a volume that moved to a test VM', world: movedToTestVm, expected: ['orphan-nbd-export:nbd-export:migration-vol-vol-web-0 → remove-nbd-export'] },
+    {
+      name: 'reports nothing in a healthy world',
+      world: () => new WorldBuilder().healthyContext('web', { disks: 2 }),
+      expected: [],
+    },
+    {
+      name: 'removes the export of a volume that moved to a test VM',
+      world: movedToTestVm,
+      expected: ['orphan-nbd-export:nbd-export:migration-vol-vol-web-0 → remove-nbd-export'],
+    },
     {
       name: 'removes the export of a detached volume whose context does not want it on the OMA',
-      world: () => new WorldBuilder().healthyContext('web', { status: 'failed_over_test' }).patch('volumes', 'vol-web-0', { virtualMachineId: null }),
+      world: () =>
+        new WorldBuilder()
+          .healthyContext('web', { status: 'failed_over_test' })
+          .patch('volumes', 'vol-web-0', { virtualMachineId: null }),
       expected: ['orphan-nbd-export:nbd-export:migration-vol-vol-web-0 → remove-nbd-export'],
     },
     {
@@ -29,7 +56,10 @@ describe('orphan-nbd-export', () => {
     },
     {
       name: 'removes an export file with no row whose volume is not ours',
-      world: () => new WorldBuilder().add('volumes', csVolume('vol-z', { virtualMachineId: OMA_VM_ID })).add('configured', exportSection('migration-vol-vol-z')),
+      world: () =>
+        new WorldBuilder()
+          .add('volumes', csVolume('vol-z', { virtualMachineId: OMA_VM_ID }))
+          .add('configured', exportSection('migration-vol-vol-z')),
       expected: ['orphan-nbd-export:nbd-export:migration-vol-vol-z → remove-nbd-export'],
     },
     {
@@ -49,7 +79,13 @@ describe('orphan-nbd-export', () => {
     },
     {
       name: 'never touches dummy, generic or backup exports',
-      world: () => new WorldBuilder().add('configured', exportSection('dummy'), exportSection('generic'), exportSection('backup-ctx-web-disk0-full-20260301T000000')),
+      world: () =>
+        new WorldBuilder().add(
+          'configured',
+          exportSection('dummy'),
+          exportSection('generic'),
+          exportSection('backup-ctx-web-disk0-full-20260301T000000'),
+        ),
       expected: [],
     },
     {
@@ -57,13 +93,28 @@ describe('orphan-nbd-export', () => {
       world: () => new WorldBuilder().add('configured', exportSection('migration-vm-4201-disk0')),
       expected: ['orphan-nbd-export:nbd-export:migration-vm-4201-disk0 → report'],
     },
-    { name: 'skips an export whose removal is already pending', world: () => movedToTestVm().add('pending', { exportName: 'migration-vol-vol-web-0', change: 'remove', since: ago(60), reason: 'sessions open' }), expected: [] },
+    {
+      name: 'skips an export whose removal is already pending',
+      world: () =>
+        movedToTestVm().add('pending', {
+          exportName: 'migration-vol-vol-web-0',
+          change: 'remove',
+          since: ago(60),
+          reason: 'sessions open',
+        }),
+      expected: [],
+    },
     {
       name: 'still proposes removal while a failover runs (the in-flight gate holds it)',
-      world: () => movedToTestVm().add('failoverJobs', failoverJob('fj-1', 'ctx-web')).add('jobTracking', jobTracking('fj-1')),
+      world: () =>
+        movedToTestVm().add('failoverJobs', failoverJob('fj-1', 'ctx-web')).add('jobTracking', jobTracking('fj-1')),
       expected: ['orphan-nbd-export:nbd-export:migration-vol-vol-web-0 → remove-nbd-export'],
     },
-    { name: 'stands down without a complete database', world: () => movedToTestVm().incomplete('database'), expected: [] },
+    {
+      name: 'stands down without a complete database',
+      world: () => movedToTestVm().incomplete('database'),
+      expected: [],
+    },
   ];
   it.each(cases)('$name', ({ world, expected }) => {
     expect(summarize(orphanNbdExport.diff(world().build(), testPolicy(), NOW))).toEqual(expected);
@@ -75,14 +126,23 @@ describe('orphan-nbd-export', () => {
     expect(item?.actions).toEqual([
       {
         action: 'remove-nbd-export',
-        params: { exportName: 'migration-vol-vol-web-0', file: `${CONF_DIR}/migration-vol-vol-web-0.conf`, rowId: 'nbd-vol-web-0' },
+        params: {
+          exportName: 'migration-vol-vol-web-0',
+          file: `${CONF_DIR}/migration-vol-vol-web-0.conf`,
+          rowId: 'nbd-vol-web-0',
+        },
         destructive: true,
       },
     ]);
   });
 
   it('applies only the missing-row rule when the OMA VM is unconfirmed, and keeps exports of our volumes', () => {
-    const b = movedToTestVm().add('volumes', csVolume('vol-z')).add('configured', exportSection('migration-vol-vol-z')).remove('vms', OMA_VM_ID);
-    expect(summarize(orphanNbdExport.diff(b.build(), testPolicy(), NOW))).toEqual(['orphan-nbd-export:nbd-export:migration-vol-vol-z → remove-nbd-export']);
+    const b = movedToTestVm()
+      .add('volumes', csVolume('vol-z'))
+      .add('configured', exportSection('migration-vol-vol-z'))
+      .remove('vms', OMA_VM_ID);
+    expect(summarize(orphanNbdExport.diff(b.build(), testPolicy(), NOW))).toEqual([
+      'orphan-nbd-export:nbd-export:migration-vol-vol-z → remove-nbd-export',
+    ]);
   });
 });

@@ -9,32 +9,74 @@ const policy = testPolicy();
 function orphanOnOma(): WorldBuilder {
   return new WorldBuilder()
     .healthyContext('web')
-    .add('volumes', csVolume('vol-old', { name: 'migration-old-old-disk-0', virtualMachineId: OMA_VM_ID, vmName: 'oma-appliance', deviceId: 5 }))
+    .add(
+      'volumes',
+      csVolume('vol-old', {
+        name: 'migration-old-old-disk-0',
+        virtualMachineId: OMA_VM_ID,
+        vmName: 'oma-appliance',
+        deviceId: 5,
+      }),
+    )
     .add('ledger', ledger('volume', 'vol-old', 'ossea_volumes.volume_id of ctx-old'));
 }
 
 describe('orphan-volume', () => {
   const cases: { name: string; world: () => WorldBuilder; expected: string[] }[] = [
-    { name: 'reports nothing in a healthy world', world: () => new WorldBuilder().healthyContext('web', { disks: 2 }), expected: [] },
-    { name: 'quarantines a ledger volume no row references any more', world: orphanOnOma, expected: ['orphan-volume:volume:vol-old → quarantine-volume'] },
+    {
+      name: 'reports nothing in a healthy world',
+      world: () => new WorldBuilder().healthyContext('web', { disks: 2 }),
+      expected: [],
+    },
+    {
+      name: 'quarantines a ledger volume no row references any more',
+      world: orphanOnOma,
+      expected: ['orphan-volume:volume:vol-old → quarantine-volume'],
+    },
     {
       name: 'deletes a quarantined detached volume (the TTL is left to the grace gate as notBefore)',
-      world: () => orphanOnOma().patch('volumes', 'vol-old', { virtualMachineId: null, vmName: null, tags: { 'oma-reconciler/quarantined-at': ago(8 * 86400) } }),
+      world: () =>
+        orphanOnOma().patch('volumes', 'vol-old', {
+          virtualMachineId: null,
+          vmName: null,
+          tags: { 'oma-reconciler/quarantined-at': ago(8 * 86400) },
+        }),
       expected: ['orphan-volume:volume:vol-old → delete-volume'],
     },
     {
       name: 'does not delete a quarantined volume that was attached again',
-      world: () => orphanOnOma().patch('volumes', 'vol-old', { tags: { 'oma-reconciler/quarantined-at': ago(8 * 86400) } }),
+      world: () =>
+        orphanOnOma().patch('volumes', 'vol-old', { tags: { 'oma-reconciler/quarantined-at': ago(8 * 86400) } }),
       expected: ['orphan-volume:volume:vol-old → report'],
     },
-    { name: 'ignores volumes that are neither in the ledger nor named like ours', world: () => new WorldBuilder().add('volumes', csVolume('data-1', { name: 'customer-data' })), expected: [] },
+    {
+      name: 'ignores volumes that are neither in the ledger nor named like ours',
+      world: () => new WorldBuilder().add('volumes', csVolume('data-1', { name: 'customer-data' })),
+      expected: [],
+    },
     {
       name: 'reports only when the volume’s device is in use on the OMA',
-      world: () => orphanOnOma().add('links', { name: 'virtio-volold', path: '/dev/disk/by-id/virtio-volold', target: '/dev/vdf', volumeId: 'vol-old', ambiguousWith: [], busy: ['mount:/mnt/x (vdf1)'] }),
+      world: () =>
+        orphanOnOma().add('links', {
+          name: 'virtio-volold',
+          path: '/dev/disk/by-id/virtio-volold',
+          target: '/dev/vdf',
+          volumeId: 'vol-old',
+          ambiguousWith: [],
+          busy: ['mount:/mnt/x (vdf1)'],
+        }),
       expected: ['orphan-volume:volume:vol-old → report'],
     },
-    { name: 'ignores volumes already being destroyed', world: () => orphanOnOma().patch('volumes', 'vol-old', { state: 'Destroy' }), expected: [] },
-    { name: 'stands down when the database was not read completely', world: () => orphanOnOma().incomplete('database'), expected: [] },
+    {
+      name: 'ignores volumes already being destroyed',
+      world: () => orphanOnOma().patch('volumes', 'vol-old', { state: 'Destroy' }),
+      expected: [],
+    },
+    {
+      name: 'stands down when the database was not read completely',
+      world: () => orphanOnOma().incomplete('database'),
+      expected: [],
+    },
   ];
   it.each(cases)('$name', ({ world, expected }) => {
     expect(summarize(orphanVolume.diff(world().build(), policy, NOW))).toEqual(expected);
@@ -48,7 +90,13 @@ describe('orphan-volume', () => {
         action: 'quarantine-volume',
         params: { volumeId: 'vol-old', detachFromVmId: OMA_VM_ID },
         destructive: true,
-        ownership: { inLedger: true, namedLikeOurs: true, noReferencingRow: true, notOmaRootVolume: true, notLiveFailoverVm: true },
+        ownership: {
+          inLedger: true,
+          namedLikeOurs: true,
+          noReferencingRow: true,
+          notOmaRootVolume: true,
+          notLiveFailoverVm: true,
+        },
       },
     ]);
     expect(item?.evidence.map((e) => e.fact).join(' | ')).toContain('PCI slot');
@@ -56,7 +104,9 @@ describe('orphan-volume', () => {
 
   it('sets notBefore to the quarantine time plus the TTL', () => {
     const at = ago(3600);
-    const world = orphanOnOma().patch('volumes', 'vol-old', { virtualMachineId: null, tags: { 'oma-reconciler/quarantined-at': at } }).build();
+    const world = orphanOnOma()
+      .patch('volumes', 'vol-old', { virtualMachineId: null, tags: { 'oma-reconciler/quarantined-at': at } })
+      .build();
     const [item] = orphanVolume.diff(world, testPolicy({ quarantineTtlSeconds: 7200 }), NOW);
     expect(item?.actions[0]?.notBefore).toBe(new Date(Date.parse(at) + 7200_000).toISOString());
   });
@@ -70,7 +120,16 @@ describe('orphan-volume', () => {
 
   it('marks a volume on a live-failover VM and the OMA ROOT volume as not ours to delete', () => {
     const world = new WorldBuilder()
-      .add('contexts', { contextId: 'ctx-db', vmName: 'db', vmwareVmId: '1', currentStatus: 'failed_over_live', currentJobId: null, lastSuccessfulJobId: null, updatedAt: ago(60), annotations: {} })
+      .add('contexts', {
+        contextId: 'ctx-db',
+        vmName: 'db',
+        vmwareVmId: '1',
+        currentStatus: 'failed_over_live',
+        currentJobId: null,
+        lastSuccessfulJobId: null,
+        updatedAt: ago(60),
+        annotations: {},
+      })
       .add('vms', { id: 'live-1', name: 'db', displayName: 'db', state: 'Running', created: ago(600) })
       .add('volumes', csVolume('vol-live', { virtualMachineId: 'live-1', vmName: 'db' }))
       .add('ledger', ledger('volume', 'vol-live'), ledger('volume', 'oma-root'))

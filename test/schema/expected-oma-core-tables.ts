@@ -26,10 +26,7 @@ export const EXPECTED_OMA_CORE_TABLES: Readonly<Record<string, TableShape>> = {
       'updated_at datetime(3) NULL DEFAULT NULL',
       'is_active tinyint(1) NULL DEFAULT 1',
     ],
-    indexes: [
-      'UNIQUE PRIMARY (id)',
-      'UNIQUE idx_ossea_configs_name (name) HASH',
-    ],
+    indexes: ['UNIQUE PRIMARY (id)', 'UNIQUE idx_ossea_configs_name (name) HASH'],
     foreignKeys: [],
     checks: [],
   },
@@ -86,9 +83,7 @@ export const EXPECTED_OMA_CORE_TABLES: Readonly<Record<string, TableShape>> = {
       'fk_vm_context_last_job: last_successful_job_id -> replication_jobs(id) ON DELETE SET NULL',
       'fk_vm_context_vmware_creds: credential_id -> vmware_credentials(id) ON DELETE SET NULL',
     ],
-    checks: [
-      'last_operation_summary: json_valid(`last_operation_summary`)',
-    ],
+    checks: ['last_operation_summary: json_valid(`last_operation_summary`)'],
   },
   replication_jobs: {
     collation: 'utf8mb4_general_ci',
@@ -269,9 +264,7 @@ export const EXPECTED_OMA_CORE_TABLES: Readonly<Record<string, TableShape>> = {
       'idx_device_mappings_vm_id (vm_id)',
       'idx_device_mappings_volume_id (volume_id_numeric)',
     ],
-    foreignKeys: [
-      'fk_device_mappings_context: vm_context_id -> vm_replication_contexts(context_id) ON DELETE CASCADE',
-    ],
+    foreignKeys: ['fk_device_mappings_context: vm_context_id -> vm_replication_contexts(context_id) ON DELETE CASCADE'],
     checks: [],
   },
   nbd_exports: {

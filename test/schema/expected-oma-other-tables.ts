@@ -67,9 +67,7 @@ export const EXPECTED_OMA_OTHER_TABLES: Readonly<Record<string, TableShape>> = {
       'idx_status (status)',
       'idx_vm_id (vm_id)',
     ],
-    foreignKeys: [
-      'fk_failover_job_context: vm_context_id -> vm_replication_contexts(context_id) ON DELETE CASCADE',
-    ],
+    foreignKeys: ['fk_failover_job_context: vm_context_id -> vm_replication_contexts(context_id) ON DELETE CASCADE'],
     checks: [],
   },
   job_tracking: {
@@ -107,12 +105,8 @@ export const EXPECTED_OMA_OTHER_TABLES: Readonly<Record<string, TableShape>> = {
       'idx_started_at (started_at)',
       'idx_status (status)',
     ],
-    foreignKeys: [
-      'job_tracking_ibfk_1: parent_job_id -> job_tracking(id) ON DELETE CASCADE',
-    ],
-    checks: [
-      'metadata: json_valid(`metadata`)',
-    ],
+    foreignKeys: ['job_tracking_ibfk_1: parent_job_id -> job_tracking(id) ON DELETE CASCADE'],
+    checks: ['metadata: json_valid(`metadata`)'],
   },
   job_steps: {
     collation: 'utf8mb4_general_ci',
@@ -127,16 +121,9 @@ export const EXPECTED_OMA_OTHER_TABLES: Readonly<Record<string, TableShape>> = {
       'error_message longtext NULL DEFAULT NULL',
       'metadata longtext NULL DEFAULT NULL COLLATE utf8mb4_bin',
     ],
-    indexes: [
-      'UNIQUE PRIMARY (id)',
-      'UNIQUE uk_job_steps_job_seq (job_id,seq)',
-    ],
-    foreignKeys: [
-      'job_steps_ibfk_1: job_id -> job_tracking(id) ON DELETE CASCADE',
-    ],
-    checks: [
-      'metadata: json_valid(`metadata`)',
-    ],
+    indexes: ['UNIQUE PRIMARY (id)', 'UNIQUE uk_job_steps_job_seq (job_id,seq)'],
+    foreignKeys: ['job_steps_ibfk_1: job_id -> job_tracking(id) ON DELETE CASCADE'],
+    checks: ['metadata: json_valid(`metadata`)'],
   },
   log_events: {
     collation: 'utf8mb4_general_ci',
@@ -160,9 +147,7 @@ export const EXPECTED_OMA_OTHER_TABLES: Readonly<Record<string, TableShape>> = {
       'log_events_ibfk_1: job_id -> job_tracking(id) ON DELETE SET NULL',
       'log_events_ibfk_2: step_id -> job_steps(id) ON DELETE SET NULL',
     ],
-    checks: [
-      'attrs: json_valid(`attrs`)',
-    ],
+    checks: ['attrs: json_valid(`attrs`)'],
   },
   volume_operations: {
     collation: 'utf8mb4_general_ci',
@@ -188,10 +173,7 @@ export const EXPECTED_OMA_OTHER_TABLES: Readonly<Record<string, TableShape>> = {
       'idx_volume_operations_volume_id (volume_id)',
     ],
     foreignKeys: [],
-    checks: [
-      'request: json_valid(`request`)',
-      'response: json_valid(`response`)',
-    ],
+    checks: ['request: json_valid(`request`)', 'response: json_valid(`response`)'],
   },
   vmware_credentials: {
     collation: 'utf8mb4_general_ci',
@@ -210,10 +192,7 @@ export const EXPECTED_OMA_OTHER_TABLES: Readonly<Record<string, TableShape>> = {
       'last_used timestamp NULL DEFAULT NULL',
       'usage_count int(11) NULL DEFAULT 0',
     ],
-    indexes: [
-      'UNIQUE PRIMARY (id)',
-      'UNIQUE credential_name (credential_name)',
-    ],
+    indexes: ['UNIQUE PRIMARY (id)', 'UNIQUE credential_name (credential_name)'],
     foreignKeys: [],
     checks: [],
   },
@@ -230,10 +209,7 @@ export const EXPECTED_OMA_OTHER_TABLES: Readonly<Record<string, TableShape>> = {
       'updated_at timestamp NULL DEFAULT current_timestamp() ON UPDATE CURRENT_TIMESTAMP()',
       "created_by varchar(255) NULL DEFAULT 'system'",
     ],
-    indexes: [
-      'UNIQUE PRIMARY (id)',
-      'UNIQUE name (name)',
-    ],
+    indexes: ['UNIQUE PRIMARY (id)', 'UNIQUE name (name)'],
     foreignKeys: [],
     checks: [],
   },

@@ -35,10 +35,7 @@ export const EXPECTED_RECONCILER_TABLES: Readonly<Record<string, TableShape>> = 
       'idx_oma_reconciler_actions_subject (subject_id)',
     ],
     foreignKeys: [],
-    checks: [
-      'intent: json_valid(`intent`)',
-      'undo_data: json_valid(`undo_data`)',
-    ],
+    checks: ['intent: json_valid(`intent`)', 'undo_data: json_valid(`undo_data`)'],
   },
   oma_reconciler_drift: {
     collation: 'utf8mb4_general_ci',
@@ -71,10 +68,7 @@ export const EXPECTED_RECONCILER_TABLES: Readonly<Record<string, TableShape>> = 
       'adopted tinyint(1) NOT NULL DEFAULT 0',
       'adopted_by varchar(255) NULL DEFAULT NULL',
     ],
-    indexes: [
-      'UNIQUE PRIMARY (object_type,object_id)',
-      'idx_oma_reconciler_ledger_object_id (object_id)',
-    ],
+    indexes: ['UNIQUE PRIMARY (object_type,object_id)', 'idx_oma_reconciler_ledger_object_id (object_id)'],
     foreignKeys: [],
     checks: [],
   },
@@ -103,21 +97,12 @@ export const EXPECTED_RECONCILER_TABLES: Readonly<Record<string, TableShape>> = 
       'idx_oma_reconciler_cleanup_requests_vm_name (vm_name)',
     ],
     foreignKeys: [],
-    checks: [
-      'analysis: json_valid(`analysis`)',
-      'journal: json_valid(`journal`)',
-    ],
+    checks: ['analysis: json_valid(`analysis`)', 'journal: json_valid(`journal`)'],
   },
   oma_reconciler_inventory: {
     collation: 'utf8mb4_general_ci',
-    columns: [
-      'source varchar(32) NOT NULL',
-      'count bigint(20) NOT NULL',
-      'observed_at datetime(3) NOT NULL',
-    ],
-    indexes: [
-      'UNIQUE PRIMARY (source)',
-    ],
+    columns: ['source varchar(32) NOT NULL', 'count bigint(20) NOT NULL', 'observed_at datetime(3) NOT NULL'],
+    indexes: ['UNIQUE PRIMARY (source)'],
     foreignKeys: [],
     checks: [],
   },
@@ -128,13 +113,9 @@ export const EXPECTED_RECONCILER_TABLES: Readonly<Record<string, TableShape>> = 
       'value longtext NOT NULL COLLATE utf8mb4_bin',
       'updated_at datetime(3) NOT NULL DEFAULT current_timestamp(3) ON UPDATE CURRENT_TIMESTAMP(3)',
     ],
-    indexes: [
-      'UNIQUE PRIMARY (key)',
-    ],
+    indexes: ['UNIQUE PRIMARY (key)'],
     foreignKeys: [],
-    checks: [
-      'value: json_valid(`value`)',
-    ],
+    checks: ['value: json_valid(`value`)'],
   },
   oma_reconciler_notifications: {
     collation: 'utf8mb4_general_ci',
@@ -157,9 +138,7 @@ export const EXPECTED_RECONCILER_TABLES: Readonly<Record<string, TableShape>> = 
       'idx_oma_reconciler_notifications_due (delivered_at,next_attempt_at)',
     ],
     foreignKeys: [],
-    checks: [
-      'payload: json_valid(`payload`)',
-    ],
+    checks: ['payload: json_valid(`payload`)'],
   },
 };
 

@@ -6,7 +6,12 @@ import { EXPECTED_RECONCILER_ADDITIONS, EXPECTED_RECONCILER_TABLES } from './exp
 import { readTableShapes, withAdditions, type TableShape } from './table-shape.js';
 
 const OMA = { ...EXPECTED_OMA_CORE_TABLES, ...EXPECTED_OMA_OTHER_TABLES };
-const BOOKKEEPING = ['oma_schema_migrations', 'oma_schema_migrations_lock', 'oma_reconciler_migrations', 'oma_reconciler_migrations_lock'];
+const BOOKKEEPING = [
+  'oma_schema_migrations',
+  'oma_schema_migrations_lock',
+  'oma_reconciler_migrations',
+  'oma_reconciler_migrations_lock',
+];
 
 describe('the appliance reproduction (schema/oma)', () => {
   let db: TestDatabase;
@@ -20,12 +25,17 @@ describe('the appliance reproduction (schema/oma)', () => {
   });
 
   it('creates exactly the reproduced tables and its migration bookkeeping', () => {
-    expect(Object.keys(shapes).sort()).toEqual([...Object.keys(OMA), 'oma_schema_migrations', 'oma_schema_migrations_lock'].sort());
+    expect(Object.keys(shapes).sort()).toEqual(
+      [...Object.keys(OMA), 'oma_schema_migrations', 'oma_schema_migrations_lock'].sort(),
+    );
   });
 
-  it.each(Object.keys(OMA))('reproduces %s as the production dump has it: columns, types, defaults, keys, FKs and checks', (table) => {
-    expect(shapes[table]).toEqual(OMA[table]);
-  });
+  it.each(Object.keys(OMA))(
+    'reproduces %s as the production dump has it: columns, types, defaults, keys, FKs and checks',
+    (table) => {
+      expect(shapes[table]).toEqual(OMA[table]);
+    },
+  );
 
   it('keeps the traps of the real schema a reconciler must live with', () => {
     const dm = shapes.device_mappings!;
@@ -49,7 +59,9 @@ describe('the appliance after oma-reconciler migrate (schema/oma + schema/reconc
   });
 
   it('has the appliance tables, the reconciler tables and both bookkeeping sets, nothing else', () => {
-    expect(Object.keys(shapes).sort()).toEqual([...Object.keys(OMA), ...Object.keys(EXPECTED_RECONCILER_TABLES), ...BOOKKEEPING].sort());
+    expect(Object.keys(shapes).sort()).toEqual(
+      [...Object.keys(OMA), ...Object.keys(EXPECTED_RECONCILER_TABLES), ...BOOKKEEPING].sort(),
+    );
   });
 
   it.each(Object.keys(OMA))('changes %s only by the annotations column and fk_failover_replication', (table) => {

@@ -68,11 +68,15 @@ describe('oma-reconciler migrate on an appliance database', () => {
     // A newer build applied a migration we do not know, and we have one pending ourselves.
     await sql`delete from oma_reconciler_migrations where name = '0010-create-oma-reconciler-state'`.execute(db.db);
     await sql`drop table oma_reconciler_state`.execute(db.db);
-    await sql`insert into oma_reconciler_migrations (name, timestamp) values ('0099-from-a-newer-build', '2030-01-01T00:00:00.000Z')`.execute(db.db);
+    await sql`insert into oma_reconciler_migrations (name, timestamp) values ('0099-from-a-newer-build', '2030-01-01T00:00:00.000Z')`.execute(
+      db.db,
+    );
     const before = await readTableShapes(db.db);
     const error = await migrate(db.db, 'reconciler').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaNewerError);
-    expect((error as Error).message).toMatch(/newer than this oma-reconciler.*0099-from-a-newer-build.*Upgrade oma-reconciler/);
+    expect((error as Error).message).toMatch(
+      /newer than this oma-reconciler.*0099-from-a-newer-build.*Upgrade oma-reconciler/,
+    );
     expect(await readTableShapes(db.db)).toEqual(before);
   });
 });

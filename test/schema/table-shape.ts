@@ -14,8 +14,21 @@ export interface TableShape {
   readonly checks: readonly string[];
 }
 
-interface ColumnRow { name: string; type: string; nullable: string; def: string | null; extra: string; coll: string | null }
-interface IndexRow { name: string; nonUnique: number | string; col: string; sub: number | string | null; type: string }
+interface ColumnRow {
+  name: string;
+  type: string;
+  nullable: string;
+  def: string | null;
+  extra: string;
+  coll: string | null;
+}
+interface IndexRow {
+  name: string;
+  nonUnique: number | string;
+  col: string;
+  sub: number | string | null;
+  type: string;
+}
 
 /** Reads the shape of every base table of the current database. */
 export async function readTableShapes<Schema>(db: Kysely<Schema>): Promise<Record<string, TableShape>> {
@@ -70,7 +83,10 @@ function groupIndexes(rows: readonly IndexRow[]): string[] {
     byName.set(r.name, entry);
   }
   return [...byName]
-    .map(([name, i]) => `${i.unique ? 'UNIQUE ' : ''}${name} (${i.cols.join(',')})${i.type === 'BTREE' ? '' : ` ${i.type}`}`)
+    .map(
+      ([name, i]) =>
+        `${i.unique ? 'UNIQUE ' : ''}${name} (${i.cols.join(',')})${i.type === 'BTREE' ? '' : ` ${i.type}`}`,
+    )
     .sort();
 }
 

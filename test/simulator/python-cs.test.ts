@@ -14,7 +14,11 @@ import { startSimulator, type Simulator } from '../../src/simulator/start-simula
 const PYTHON = '/usr/bin/python3';
 const DRIVER = join(import.meta.dirname, 'python-cs', 'drive.py');
 const hasPythonCs = existsSync(PYTHON) && existsSync('/usr/lib/python3/dist-packages/cs/client.py');
-if (!hasPythonCs) console.warn('python3-cs test skipped: Debian\'s python3-cs is not installed (.ci/run installs it: apt-get install python3-cs)');
+if (!hasPythonCs) {
+  console.warn(
+    "python3-cs test skipped: Debian's python3-cs is not installed (.ci/run installs it: apt-get install python3-cs)",
+  );
+}
 
 interface DriverOutput {
   readonly zones: number;
@@ -43,7 +47,9 @@ describe.skipIf(!hasPythonCs)('python3-cs against the simulator', () => {
   });
 
   it('signs, pages past 500, waits for a job, round-trips unicode tags, and gets a 401 for a wrong secret', async () => {
-    const { stdout } = await promisify(execFile)(PYTHON, [DRIVER, sim.url, sim.apiKey, sim.secretKey, volumeId], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(PYTHON, [DRIVER, sim.url, sim.apiKey, sim.secretKey, volumeId], {
+      timeout: 60_000,
+    });
     const out = JSON.parse(stdout) as DriverOutput;
     expect(out.zones).toBeGreaterThan(0);
     expect(total).toBeGreaterThan(500);
@@ -58,7 +64,14 @@ describe.skipIf(!hasPythonCs)('python3-cs against the simulator', () => {
       x_description: null,
     });
     // The error text travels in X-Description as CloudStack sends it: raw, not percent-encoded.
-    expect(out.bad_id).toMatchObject({ status: 431, x_description: expect.stringMatching(/^Unable to execute API command listvolumes due to invalid value\. Invalid parameter id value=00000000-0000-4000-8000-00000000dead /) as unknown });
-    expect((out.bad_id as { x_description: string; errortext: string }).x_description).toBe((out.bad_id as { errortext: string }).errortext);
+    expect(out.bad_id).toMatchObject({
+      status: 431,
+      x_description: expect.stringMatching(
+        /^Unable to execute API command listvolumes due to invalid value\. Invalid parameter id value=00000000-0000-4000-8000-00000000dead /,
+      ) as unknown,
+    });
+    expect((out.bad_id as { x_description: string; errortext: string }).x_description).toBe(
+      (out.bad_id as { errortext: string }).errortext,
+    );
   });
 });

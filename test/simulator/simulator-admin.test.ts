@@ -13,7 +13,13 @@ let dir = '';
 
 beforeAll(async () => {
   sim = await startSimulator();
-  client = new CloudStackClient({ apiUrl: sim.url, apiKey: sim.apiKey, secretKey: sim.secretKey, retry: { retries: 0 }, poll: { initialMs: 2, factor: 1, maxMs: 2 } });
+  client = new CloudStackClient({
+    apiUrl: sim.url,
+    apiKey: sim.apiKey,
+    secretKey: sim.secretKey,
+    retry: { retries: 0 },
+    poll: { initialMs: 2, factor: 1, maxMs: 2 },
+  });
   dir = await mkdtemp(join(tmpdir(), 'sim-admin-'));
 });
 afterAll(async () => {
@@ -22,13 +28,18 @@ afterAll(async () => {
 });
 
 const admin = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${sim.baseUrl}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${sim.baseUrl}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
 describe('the admin endpoints', () => {
   it('set, list and clear faults over HTTP, and the client feels them', async () => {
-    expect((await admin('POST', '/sim/faults', { command: 'listVolumes', errorStatus: 530, times: 1 })).body).toEqual({ listVolumes: { errorStatus: 530, times: 1, remaining: 1 } });
+    expect((await admin('POST', '/sim/faults', { command: 'listVolumes', errorStatus: 530, times: 1 })).body).toEqual({
+      listVolumes: { errorStatus: 530, times: 1, remaining: 1 },
+    });
     const listed = await client.listVolumes();
     expect(listed.error).toContain('HTTP 530');
     expect((await admin('GET', '/sim/faults')).body).toEqual({});
@@ -50,14 +61,24 @@ describe('the admin endpoints', () => {
   });
 
   it('seeds objects and reports counts, request stats and the default catalog', async () => {
-    const seeded = await admin('POST', '/sim/seed', { virtualMachines: [{ name: 'oma', id: '11111111-1111-4111-8111-111111111111' }], volumes: [{ name: 'd1', virtualMachineId: '11111111-1111-4111-8111-111111111111' }] });
+    const seeded = await admin('POST', '/sim/seed', {
+      virtualMachines: [{ name: 'oma', id: '11111111-1111-4111-8111-111111111111' }],
+      volumes: [{ name: 'd1', virtualMachineId: '11111111-1111-4111-8111-111111111111' }],
+    });
     expect(seeded.body).toEqual({ virtualMachines: 1, volumes: 1, snapshots: 0, tags: 0 });
     const state = await admin('GET', '/sim/state');
-    expect(state.body).toMatchObject({ counts: { virtualMachines: 1, volumes: 2 }, defaults: { zoneId: sim.state.defaults.zoneId } });
+    expect(state.body).toMatchObject({
+      counts: { virtualMachines: 1, volumes: 2 },
+      defaults: { zoneId: sim.state.defaults.zoneId },
+    });
     await client.listVolumes();
-    expect(((await admin('GET', '/sim/stats')).body.byCommand as Record<string, number>).listVolumes).toBeGreaterThan(0);
+    expect(((await admin('GET', '/sim/stats')).body.byCommand as Record<string, number>).listVolumes).toBeGreaterThan(
+      0,
+    );
     expect((await admin('DELETE', '/sim/stats')).body).toEqual({ total: 0, rejected: 0, byCommand: {} });
-    expect((await admin('POST', '/sim/seed', { volumes: [{ name: 'x', virtualMachineId: 'no-such-vm' }] })).status).toBe(400);
+    expect(
+      (await admin('POST', '/sim/seed', { volumes: [{ name: 'x', virtualMachineId: 'no-such-vm' }] })).status,
+    ).toBe(400);
   });
 
   it('fires a rule with a rate on that share of requests (deterministic with an injected random source)', async () => {
@@ -65,9 +86,21 @@ describe('the admin endpoints', () => {
     const coin = await startSimulator({ random: () => (flip++ % 2 === 0 ? 0.1 : 0.9) });
     try {
       coin.faults.set('listZones', { rate: 0.5, errorStatus: 503 });
-      const c = new CloudStackClient({ apiUrl: coin.url, apiKey: coin.apiKey, secretKey: coin.secretKey, retry: { retries: 0 } });
+      const c = new CloudStackClient({
+        apiUrl: coin.url,
+        apiKey: coin.apiKey,
+        secretKey: coin.secretKey,
+        retry: { retries: 0 },
+      });
       const outcomes: boolean[] = [];
-      for (let i = 0; i < 4; i++) outcomes.push(await c.call('listZones').then(() => true, () => false));
+      for (let i = 0; i < 4; i++) {
+        outcomes.push(
+          await c.call('listZones').then(
+            () => true,
+            () => false,
+          ),
+        );
+      }
       expect(outcomes).toEqual([false, true, false, true]);
     } finally {
       await coin.close();
@@ -83,8 +116,14 @@ describe('bulk seeding', () => {
   it('loads 150,000 volumes attached across 5,000 VMs, and the client lists every one of them completely', async () => {
     const big = await startSimulator();
     try {
-      const vms = Array.from({ length: 5_000 }, (_, i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `vm-${i}` }));
-      const volumes = Array.from({ length: 150_000 }, (_, i) => ({ name: `migration-vm${i}-disk-0`, virtualMachineId: vms[i % vms.length]?.id ?? null }));
+      const vms = Array.from({ length: 5_000 }, (_, i) => ({
+        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        name: `vm-${i}`,
+      }));
+      const volumes = Array.from({ length: 150_000 }, (_, i) => ({
+        name: `migration-vm${i}-disk-0`,
+        virtualMachineId: vms[i % vms.length]?.id ?? null,
+      }));
       const counts = big.state.seed({ virtualMachines: vms, volumes });
       expect(counts).toEqual({ virtualMachines: 5_000, volumes: 150_000, snapshots: 0, tags: 0 });
       // Device ids stay unique per VM and skip 3, even for bulk-seeded attachments.

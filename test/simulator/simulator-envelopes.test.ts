@@ -16,7 +16,12 @@ afterAll(async () => {
 
 /** Signed GET of `command` with extra parameters; returns status, headers and the inner object. */
 async function api(command: string, extra: Record<string, string> = {}, method: 'GET' | 'POST' = 'GET') {
-  const res = await independentRequest(sim.url, [['command', command], ['response', 'json'], ['apikey', KEY], ...Object.entries(extra)], SECRET, method);
+  const res = await independentRequest(
+    sim.url,
+    [['command', command], ['response', 'json'], ['apikey', KEY], ...Object.entries(extra)],
+    SECRET,
+    method,
+  );
   return { ...res, inner: res.json[`${command.toLowerCase()}response`] ?? {} };
 }
 
@@ -32,15 +37,31 @@ async function finished(jobid: string) {
 describe('a fresh simulator', () => {
   it('has one zone, one service offering, one disk offering and one template', async () => {
     expect((await api('listZones')).inner).toMatchObject({ count: 1, zone: [{ id: sim.state.defaults.zoneId }] });
-    expect((await api('listServiceOfferings')).inner).toMatchObject({ count: 1, serviceoffering: [{ id: sim.state.defaults.serviceOfferingId }] });
-    expect((await api('listDiskOfferings')).inner).toMatchObject({ count: 1, diskoffering: [{ id: sim.state.defaults.diskOfferingId, iscustomized: true }] });
-    expect((await api('listTemplates', { templatefilter: 'featured' })).inner).toMatchObject({ count: 1, template: [{ id: sim.state.defaults.templateId }] });
+    expect((await api('listServiceOfferings')).inner).toMatchObject({
+      count: 1,
+      serviceoffering: [{ id: sim.state.defaults.serviceOfferingId }],
+    });
+    expect((await api('listDiskOfferings')).inner).toMatchObject({
+      count: 1,
+      diskoffering: [{ id: sim.state.defaults.diskOfferingId, iscustomized: true }],
+    });
+    expect((await api('listTemplates', { templatefilter: 'featured' })).inner).toMatchObject({
+      count: 1,
+      template: [{ id: sim.state.defaults.templateId }],
+    });
   });
 
   it('answers listTemplates without templatefilter with the missing-parameter 431', async () => {
     const res = await api('listTemplates');
     expect(res.status).toBe(431);
-    expect(res.json).toEqual({ listtemplatesresponse: { uuidList: [], errorcode: 431, cserrorcode: 9999, errortext: 'Unable to execute API command listtemplates due to missing parameter templatefilter' } });
+    expect(res.json).toEqual({
+      listtemplatesresponse: {
+        uuidList: [],
+        errorcode: 431,
+        cserrorcode: 9999,
+        errortext: 'Unable to execute API command listtemplates due to missing parameter templatefilter',
+      },
+    });
     expect(res.headers.get('x-description')).toContain('missing parameter templatefilter');
   });
 
@@ -52,8 +73,17 @@ describe('a fresh simulator', () => {
   });
 
   it('answers in XML when response=json is not sent', async () => {
-    const res = await independentRequest(sim.url, [['command', 'listZones'], ['apikey', KEY]], SECRET);
-    expect(res.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><listzonesresponse[^>]*><count>1<\/count><zone><id>/);
+    const res = await independentRequest(
+      sim.url,
+      [
+        ['command', 'listZones'],
+        ['apikey', KEY],
+      ],
+      SECRET,
+    );
+    expect(res.text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?><listzonesresponse[^>]*><count>1<\/count><zone><id>/,
+    );
   });
 });
 
@@ -63,23 +93,43 @@ describe('building a world through the API', () => {
 
   it('deploys a VM as an async-create job ({id, jobid}) whose result is the running VM with a ROOT volume', async () => {
     const d = sim.state.defaults;
-    const accepted = await api('deployVirtualMachine', { serviceofferingid: d.serviceOfferingId, templateid: d.templateId, zoneid: d.zoneId, name: 'oma-appliance' }, 'POST');
+    const accepted = await api(
+      'deployVirtualMachine',
+      { serviceofferingid: d.serviceOfferingId, templateid: d.templateId, zoneid: d.zoneId, name: 'oma-appliance' },
+      'POST',
+    );
     expect(Object.keys(accepted.inner).sort()).toEqual(['id', 'jobid']);
     const job = await finished(String(accepted.inner.jobid));
-    expect(job).toMatchObject({ jobstatus: 1, jobresultcode: 0, jobresulttype: 'object', jobinstancetype: 'VirtualMachine', cmd: 'org.apache.cloudstack.api.command.user.vm.DeployVMCmd' });
+    expect(job).toMatchObject({
+      jobstatus: 1,
+      jobresultcode: 0,
+      jobresulttype: 'object',
+      jobinstancetype: 'VirtualMachine',
+      cmd: 'org.apache.cloudstack.api.command.user.vm.DeployVMCmd',
+    });
     expect((job.jobresult as { virtualmachine: { state: string } }).virtualmachine.state).toBe('Running');
     vmId = String(accepted.inner.id);
     const root = (await api('listVolumes', { virtualmachineid: vmId })).inner;
-    expect(root).toMatchObject({ count: 1, volume: [{ type: 'ROOT', deviceid: 0, virtualmachineid: vmId, vmname: 'oma-appliance' }] });
+    expect(root).toMatchObject({
+      count: 1,
+      volume: [{ type: 'ROOT', deviceid: 0, virtualmachineid: vmId, vmname: 'oma-appliance' }],
+    });
   });
 
   it('creates a data volume ({id, jobid}) in state Allocated, without any VM fields', async () => {
-    const accepted = await api('createVolume', { name: 'migration-vm1-vm1-disk-0', diskofferingid: sim.state.defaults.diskOfferingId, zoneid: sim.state.defaults.zoneId, size: '20' });
+    const accepted = await api('createVolume', {
+      name: 'migration-vm1-vm1-disk-0',
+      diskofferingid: sim.state.defaults.diskOfferingId,
+      zoneid: sim.state.defaults.zoneId,
+      size: '20',
+    });
     volumeId = String(accepted.inner.id);
     const job = await finished(String(accepted.inner.jobid));
     const volume = (job.jobresult as { volume: Record<string, unknown> }).volume;
     expect(volume).toMatchObject({ id: volumeId, state: 'Allocated', size: 20 * 1024 ** 3, type: 'DATADISK' });
-    for (const absent of ['virtualmachineid', 'vmname', 'vmstate', 'deviceid', 'attached']) expect(volume).not.toHaveProperty(absent);
+    for (const absent of ['virtualmachineid', 'vmname', 'vmstate', 'deviceid', 'attached']) {
+      expect(volume).not.toHaveProperty(absent);
+    }
     expect(volume.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
   });
 
@@ -87,17 +137,32 @@ describe('building a world through the API', () => {
     const accepted = await api('attachVolume', { id: volumeId, virtualmachineid: vmId });
     expect(Object.keys(accepted.inner)).toEqual(['jobid']);
     const job = await finished(String(accepted.inner.jobid));
-    expect((job.jobresult as { volume: Record<string, unknown> }).volume).toMatchObject({ state: 'Ready', deviceid: 1, virtualmachineid: vmId, vmstate: 'Running', attached: expect.stringMatching(/\+0000$/) });
+    expect((job.jobresult as { volume: Record<string, unknown> }).volume).toMatchObject({
+      state: 'Ready',
+      deviceid: 1,
+      virtualmachineid: vmId,
+      vmstate: 'Running',
+      attached: expect.stringMatching(/\+0000$/),
+    });
   });
 
   it('shows a pending job without jobresulttype, jobresult or completed, and marks the object with jobid/jobstatus', async () => {
     sim.faults.set('createSnapshot', { jobDurationMs: 60_000, times: 1 });
     const accepted = await api('createSnapshot', { volumeid: volumeId });
     const pending = (await api('queryAsyncJobResult', { jobid: String(accepted.inner.jobid) })).inner;
-    expect(pending).toMatchObject({ jobstatus: 0, jobprocstatus: 0, jobresultcode: 0, jobinstancetype: 'Snapshot', jobinstanceid: accepted.inner.id });
+    expect(pending).toMatchObject({
+      jobstatus: 0,
+      jobprocstatus: 0,
+      jobresultcode: 0,
+      jobinstancetype: 'Snapshot',
+      jobinstanceid: accepted.inner.id,
+    });
     for (const absent of ['jobresulttype', 'jobresult', 'completed']) expect(pending).not.toHaveProperty(absent);
     const snapshot = (await api('listSnapshots', { id: String(accepted.inner.id) })).inner;
-    expect(snapshot).toMatchObject({ count: 1, snapshot: [{ state: 'Creating', jobid: accepted.inner.jobid, jobstatus: 0 }] });
+    expect(snapshot).toMatchObject({
+      count: 1,
+      snapshot: [{ state: 'Creating', jobid: accepted.inner.jobid, jobstatus: 0 }],
+    });
     expect((await api('listVolumes', { id: volumeId })).inner).toMatchObject({ volume: [{ state: 'Snapshotting' }] });
   });
 
@@ -121,7 +186,8 @@ describe('paging', () => {
   beforeAll(() => {
     for (let i = 0; i < 7; i++) sim.state.addVolume({ name: `page-${i}`, account: 'other-account' });
   });
-  const paged = (extra: Record<string, string>) => api('listVolumes', { listall: 'true', account: 'other-account', ...extra });
+  const paged = (extra: Record<string, string>) =>
+    api('listVolumes', { listall: 'true', account: 'other-account', ...extra });
 
   it('reports count as the total, not the page size', async () => {
     const { inner } = await paged({ page: '2', pagesize: '3' });
@@ -134,9 +200,20 @@ describe('paging', () => {
   });
 
   it('needs page and pagesize together, caps pagesize at 500, and takes pagesize=-1 alone as everything', async () => {
-    expect((await paged({ page: '1' })).json.listvolumesresponse).toMatchObject({ errorcode: 431, errortext: '"pagesize" parameter is required when "page" is specified' });
-    expect((await paged({ pagesize: '3' })).json.listvolumesresponse).toMatchObject({ errorcode: 431, errortext: '"page" parameter is required when "pagesize" is specified' });
-    expect((await paged({ page: '1', pagesize: '501' })).json.listvolumesresponse).toEqual({ uuidList: [], errorcode: 431, cserrorcode: 4350, errortext: "Page size can't exceed max allowed page size value: 500" });
+    expect((await paged({ page: '1' })).json.listvolumesresponse).toMatchObject({
+      errorcode: 431,
+      errortext: '"pagesize" parameter is required when "page" is specified',
+    });
+    expect((await paged({ pagesize: '3' })).json.listvolumesresponse).toMatchObject({
+      errorcode: 431,
+      errortext: '"page" parameter is required when "pagesize" is specified',
+    });
+    expect((await paged({ page: '1', pagesize: '501' })).json.listvolumesresponse).toEqual({
+      uuidList: [],
+      errorcode: 431,
+      cserrorcode: 4350,
+      errortext: "Page size can't exceed max allowed page size value: 500",
+    });
     expect((await paged({ pagesize: '-1' })).inner.volume).toHaveLength(7);
   });
 
@@ -176,7 +253,14 @@ describe('unknown and removed UUIDs', () => {
     expect((await api('deleteVolume', { id: volume.id })).json).toEqual({ deletevolumeresponse: { success: true } });
     expect((await api('listVolumes', { id: volume.id })).json).toEqual({ listvolumesresponse: {} });
     const again = await api('deleteVolume', { id: volume.id });
-    expect(again.json).toEqual({ deletevolumeresponse: { uuidList: [], errorcode: 431, cserrorcode: 4350, errortext: `Unable to find volume with ID: ${volume.internalId}` } });
+    expect(again.json).toEqual({
+      deletevolumeresponse: {
+        uuidList: [],
+        errorcode: 431,
+        cserrorcode: 4350,
+        errortext: `Unable to find volume with ID: ${volume.internalId}`,
+      },
+    });
   });
 
   it('refuses deleting an attached volume synchronously with 431/4350', async () => {
@@ -184,7 +268,14 @@ describe('unknown and removed UUIDs', () => {
     const volume = sim.state.addVolume({ name: 'held', virtualMachineId: vm.id });
     const res = await api('deleteVolume', { id: volume.id });
     expect(res.status).toBe(431);
-    expect(res.json).toEqual({ deletevolumeresponse: { uuidList: [], errorcode: 431, cserrorcode: 4350, errortext: 'Please specify a volume that is not attached to any VM.' } });
+    expect(res.json).toEqual({
+      deletevolumeresponse: {
+        uuidList: [],
+        errorcode: 431,
+        cserrorcode: 4350,
+        errortext: 'Please specify a volume that is not attached to any VM.',
+      },
+    });
   });
 
   it('forgets a finished job after the expiry and then answers its id with 431', async () => {
@@ -195,7 +286,11 @@ describe('unknown and removed UUIDs', () => {
     clock += sim.config.jobExpiryMs + 1;
     const gone = await api('queryAsyncJobResult', { jobid });
     expect(gone.status).toBe(431);
-    expect(gone.json.queryasyncjobresultresponse).toMatchObject({ errorcode: 431, cserrorcode: 9999, errortext: expect.stringContaining(`Invalid parameter jobid value=${jobid}`) });
+    expect(gone.json.queryasyncjobresultresponse).toMatchObject({
+      errorcode: 431,
+      cserrorcode: 9999,
+      errortext: expect.stringContaining(`Invalid parameter jobid value=${jobid}`),
+    });
   });
 });
 
@@ -206,7 +301,12 @@ describe('map parameters', () => {
     sim.state.addVolume({ name: 'tag-c' });
     sim.state.addTag({ resourceType: 'Volume', resourceId: a.id, key: 'owner', value: 'x' });
     sim.state.addTag({ resourceType: 'Volume', resourceId: b.id, key: 'team', value: 'y' });
-    const { inner } = await api('listVolumes', { 'tags[0].key': 'owner', 'tags[0].value': 'x', 'tags[1].key': 'team', 'tags[1].value': 'y' });
+    const { inner } = await api('listVolumes', {
+      'tags[0].key': 'owner',
+      'tags[0].value': 'x',
+      'tags[1].key': 'team',
+      'tags[1].value': 'y',
+    });
     expect((inner.volume as { name: string }[]).map((v) => v.name).sort()).toEqual(['tag-a', 'tag-b']);
     expect((inner.volume as { tags: unknown[] }[])[0]?.tags).toHaveLength(1);
   });

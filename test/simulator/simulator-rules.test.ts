@@ -9,7 +9,13 @@ let client: CloudStackClient;
 
 beforeAll(async () => {
   sim = await startSimulator({ config: { asyncJobDurationMs: 1 } });
-  client = new CloudStackClient({ apiUrl: sim.url, apiKey: sim.apiKey, secretKey: sim.secretKey, poll: { initialMs: 2, factor: 1.5, maxMs: 20 }, retry: { minDelayMs: 1, maxDelayMs: 5 } });
+  client = new CloudStackClient({
+    apiUrl: sim.url,
+    apiKey: sim.apiKey,
+    secretKey: sim.secretKey,
+    poll: { initialMs: 2, factor: 1.5, maxMs: 20 },
+    retry: { minDelayMs: 1, maxDelayMs: 5 },
+  });
 });
 afterAll(async () => {
   await sim.close();
@@ -52,9 +58,15 @@ describe('device ids', () => {
     const used = sim.state.addVolume({ name: 'used', virtualMachineId: vm.id, deviceId: 2 });
     expect(used.deviceId).toBe(2);
     const volume = sim.state.addVolume({ name: 'explicit-data' });
-    expect((await failure(client.attachVolume({ id: volume.id, virtualMachineId: vm.id, deviceId: 3 }))).errortext).toBe('deviceId should be 1,2,4-27');
-    expect((await failure(client.attachVolume({ id: volume.id, virtualMachineId: vm.id, deviceId: 99 }))).errortext).toBe('deviceId should be 1,2,4-27');
-    expect((await failure(client.attachVolume({ id: volume.id, virtualMachineId: vm.id, deviceId: 2 }))).errortext).toBe(`deviceId 2 is used by vm ${vm.internalId}`);
+    expect(
+      (await failure(client.attachVolume({ id: volume.id, virtualMachineId: vm.id, deviceId: 3 }))).errortext,
+    ).toBe('deviceId should be 1,2,4-27');
+    expect(
+      (await failure(client.attachVolume({ id: volume.id, virtualMachineId: vm.id, deviceId: 99 }))).errortext,
+    ).toBe('deviceId should be 1,2,4-27');
+    expect(
+      (await failure(client.attachVolume({ id: volume.id, virtualMachineId: vm.id, deviceId: 2 }))).errortext,
+    ).toBe(`deviceId 2 is used by vm ${vm.internalId}`);
     expect((await client.attachVolume({ id: volume.id, virtualMachineId: vm.id, deviceId: 4 })).deviceId).toBe(4);
   });
 
@@ -79,7 +91,10 @@ describe('snapshots', () => {
     try {
       const volume = sim.state.addVolume({ name: 'snap-life' });
       sim.faults.set('createSnapshot', { jobHang: true, times: 1 });
-      const accepted = await client.call('createSnapshot', { volumeid: volume.id, name: 'multi-test-failover-disk-2000-1' });
+      const accepted = await client.call('createSnapshot', {
+        volumeid: volume.id,
+        name: 'multi-test-failover-disk-2000-1',
+      });
       const [snapshotId, jobId] = [String(accepted.id), String(accepted.jobid)];
       expect((await client.listSnapshots({ id: snapshotId })).items[0]?.state).toBe('Creating');
       expect((await client.listVolumes({ id: volume.id })).items[0]?.state).toBe('Snapshotting');
@@ -89,7 +104,10 @@ describe('snapshots', () => {
       expect((job.result?.snapshot as { state: string }).state).toBe('BackingUp');
       expect((await client.listVolumes({ id: volume.id })).items[0]?.state).toBe('Ready');
       expect(sim.jobs.runFollowUpsNow()).toBeGreaterThan(0);
-      expect((await client.listSnapshots({ id: snapshotId })).items[0]).toMatchObject({ state: 'BackedUp', revertable: true });
+      expect((await client.listSnapshots({ id: snapshotId })).items[0]).toMatchObject({
+        state: 'BackedUp',
+        revertable: true,
+      });
     } finally {
       sim.config.snapshotBackupDelayMs = 0;
     }
@@ -97,7 +115,9 @@ describe('snapshots', () => {
 
   it('fails the job with "Volume is not in ready state" and leaves an Error snapshot (shown) when the volume is busy', async () => {
     const volume = sim.state.addVolume({ name: 'busy', state: 'Allocated' });
-    expect((await failure(client.createSnapshot({ volumeId: volume.id }))).errortext).toBe('Volume is not in ready state');
+    expect((await failure(client.createSnapshot({ volumeId: volume.id }))).errortext).toBe(
+      'Volume is not in ready state',
+    );
     const listed = await client.listSnapshots({ volumeId: volume.id });
     expect(listed.items.map((s) => s.state)).toEqual(['Error']);
   });
@@ -106,7 +126,9 @@ describe('snapshots', () => {
     const volume = sim.state.addVolume({ name: 'in-progress' });
     sim.faults.set('createSnapshot', { jobHang: true, times: 1 });
     await client.call('createSnapshot', { volumeid: volume.id });
-    await expect(client.deleteVolume(volume.id)).rejects.toThrow('There are snapshot operations in progress on the volume, unable to delete it');
+    await expect(client.deleteVolume(volume.id)).rejects.toThrow(
+      'There are snapshot operations in progress on the volume, unable to delete it',
+    );
   });
 
   it('hides Destroyed snapshots, refuses deleting one twice, and lists newest first', async () => {
@@ -116,7 +138,9 @@ describe('snapshots', () => {
     expect((await client.listSnapshots({ volumeId: volume.id })).items.map((s) => s.name)).toEqual(['newer', 'older']);
     await client.deleteSnapshot(older.id);
     expect((await client.listSnapshots({ volumeId: volume.id })).items.map((s) => s.name)).toEqual(['newer']);
-    expect((await failure(client.deleteSnapshot(older.id))).errortext).toBe(`Snapshot with id: ${older.internalId} is already destroyed`);
+    expect((await failure(client.deleteSnapshot(older.id))).errortext).toBe(
+      `Snapshot with id: ${older.internalId} is already destroyed`,
+    );
   });
 
   it('restores the volume size from the snapshot on revert', async () => {
@@ -141,11 +165,17 @@ describe('virtual machines', () => {
   it('on expunge destroys the ROOT volume and detaches data disks, which stay Ready and listed', async () => {
     const vm = sim.state.addVirtualMachine({ name: 'test-vm-test-1700000000' });
     const data = sim.state.addVolume({ name: 'migration-x-x-disk-0', virtualMachineId: vm.id });
-    const rootId = [...(sim.state.devices.get(vm.id)?.values() ?? [])].find((id) => sim.state.getVolume(id)?.type === 'ROOT');
+    const rootId = [...(sim.state.devices.get(vm.id)?.values() ?? [])].find(
+      (id) => sim.state.getVolume(id)?.type === 'ROOT',
+    );
     await client.destroyVirtualMachine(vm.id, { expunge: true });
     expect((await client.listVirtualMachines({ id: vm.id })).items).toEqual([]);
     expect((await client.listVolumes({ id: rootId ?? '' })).items).toEqual([]);
-    expect((await client.listVolumes({ id: data.id })).items[0]).toMatchObject({ state: 'Ready', virtualMachineId: null, deviceId: null });
+    expect((await client.listVolumes({ id: data.id })).items[0]).toMatchObject({
+      state: 'Ready',
+      virtualMachineId: null,
+      deviceId: null,
+    });
   });
 
   it('without expunge shows the VM Destroyed with its ROOT in Destroy, and expunges it when expunge.delay passes', async () => {
@@ -166,17 +196,29 @@ describe('tags', () => {
     const a = sim.state.addVolume({ name: 'tag-1' });
     const b = sim.state.addVolume({ name: 'tag-2' });
     await client.createTags({ resourceType: 'volume', resourceIds: [a.id, b.id], tags: { owner: 'oma' } });
-    expect((await client.listTags({ key: 'owner', resourceType: 'Volume' })).items.map((t) => t.resourceId).sort()).toEqual([a.id, b.id].sort());
-    expect((await failure(client.createTags({ resourceType: 'Volume', resourceIds: [a.id], tags: { OWNER: 'x' } }))).errortext).toContain('already exists');
+    expect(
+      (await client.listTags({ key: 'owner', resourceType: 'Volume' })).items.map((t) => t.resourceId).sort(),
+    ).toEqual([a.id, b.id].sort());
+    expect(
+      (await failure(client.createTags({ resourceType: 'Volume', resourceIds: [a.id], tags: { OWNER: 'x' } })))
+        .errortext,
+    ).toContain('already exists');
     await client.deleteTags({ resourceType: 'Volume', resourceIds: [a.id], tags: { owner: null } });
     expect((await client.listVolumes({ id: a.id })).items[0]?.tags).toEqual({});
-    expect((await failure(client.deleteTags({ resourceType: 'Volume', resourceIds: [a.id], tags: { owner: null } }))).errortext).toBe('Unable to find tags by parameters specified');
+    expect(
+      (await failure(client.deleteTags({ resourceType: 'Volume', resourceIds: [a.id], tags: { owner: null } })))
+        .errortext,
+    ).toBe('Unable to find tags by parameters specified');
   });
 
   it('refuses an unknown resource type and an empty value inside the job', async () => {
     const a = sim.state.addVolume({ name: 'tag-3' });
-    expect((await failure(client.createTags({ resourceType: 'Disk', resourceIds: [a.id], tags: { k: 'v' } }))).errortext).toBe('Invalid resource type Disk');
-    expect((await failure(client.createTags({ resourceType: 'Volume', resourceIds: [a.id], tags: { k: '' } }))).errortext).toBe('Value for the key k is either null or empty');
+    expect(
+      (await failure(client.createTags({ resourceType: 'Disk', resourceIds: [a.id], tags: { k: 'v' } }))).errortext,
+    ).toBe('Invalid resource type Disk');
+    expect(
+      (await failure(client.createTags({ resourceType: 'Volume', resourceIds: [a.id], tags: { k: '' } }))).errortext,
+    ).toBe('Value for the key k is either null or empty');
   });
 });
 

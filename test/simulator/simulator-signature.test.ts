@@ -16,7 +16,11 @@ interface Vector {
   readonly params: Record<string, string>;
   readonly signature: string;
 }
-const vectors = (JSON.parse(readFileSync(new URL('../cloudstack/fixtures/signing-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }).vectors;
+const vectors = (
+  JSON.parse(readFileSync(new URL('../cloudstack/fixtures/signing-vectors.json', import.meta.url), 'utf8')) as {
+    vectors: Vector[];
+  }
+).vectors;
 
 const API_KEY = 'K-simulator-test';
 const SECRET = 'S-simulator-test';
@@ -33,15 +37,26 @@ afterAll(async () => {
   await sim.close();
 });
 
-const base = (command: string, extra: [string, string][] = []): [string, string][] => [['command', command], ['response', 'json'], ['apiKey', API_KEY], ...extra];
+const base = (command: string, extra: [string, string][] = []): [string, string][] => [
+  ['command', command],
+  ['response', 'json'],
+  ['apiKey', API_KEY],
+  ...extra,
+];
 
 describe('the simulator verifies signatures like the management server', () => {
-  it.each(vectors.map((v) => [v.name, v] as const))('accepts the published/derived vector %s with its signature', (_name, v) => {
-    const params = new Map(Object.entries({ ...v.params, signature: v.signature }));
-    const apiKey = Object.entries(v.params).find(([k]) => k.toLowerCase() === 'apikey')?.[1] ?? '';
-    // The sigv3 vectors expire on 2030-01-01; the clock is earlier.
-    expect(verifySignature(params, (k) => (k === apiKey ? v.secret : undefined), Date.UTC(2029, 0, 1))).toEqual({ ok: true, apiKey });
-  });
+  it.each(vectors.map((v) => [v.name, v] as const))(
+    'accepts the published/derived vector %s with its signature',
+    (_name, v) => {
+      const params = new Map(Object.entries({ ...v.params, signature: v.signature }));
+      const apiKey = Object.entries(v.params).find(([k]) => k.toLowerCase() === 'apikey')?.[1] ?? '';
+      // The sigv3 vectors expire on 2030-01-01; the clock is earlier.
+      expect(verifySignature(params, (k) => (k === apiKey ? v.secret : undefined), Date.UTC(2029, 0, 1))).toEqual({
+        ok: true,
+        apiKey,
+      });
+    },
+  );
 
   it('the independent test signer reproduces every vector (so it is a trustworthy third party)', async () => {
     for (const v of vectors) expect(await independentSignature(Object.entries(v.params), v.secret)).toBe(v.signature);
@@ -57,7 +72,14 @@ describe('the simulator verifies signatures like the management server', () => {
 
   it('serves values with every special character the encoder must handle', async () => {
     const volume = sim.state.addVolume({ name: "odd name ~*!'()+/:=&?@[]#é€" });
-    const res = await independentRequest(sim.url, base('listVolumes', [['name', volume.name], ['listall', 'true']]), SECRET);
+    const res = await independentRequest(
+      sim.url,
+      base('listVolumes', [
+        ['name', volume.name],
+        ['listall', 'true'],
+      ]),
+      SECRET,
+    );
     expect(res.status).toBe(200);
     expect(res.json.listvolumesresponse?.count).toBe(1);
   });
@@ -68,16 +90,28 @@ describe('the simulator verifies signatures like the management server', () => {
       () => false,
     );
     if (!java) {
-      console.log('skipped: no `java` on PATH, the JDK cross-check needs it (the TypeScript independent signer covers the same ground)');
+      console.log(
+        'skipped: no `java` on PATH, the JDK cross-check needs it (the TypeScript independent signer covers the same ground)',
+      );
       skip();
     }
     const signer = fileURLToPath(new URL('helpers/JavaSigner.java', import.meta.url));
     const groups = [
       ['command=listVolumes', 'response=json', `apiKey=${API_KEY}`, 'listall=true'],
       ['command=listTags', 'response=json', `apiKey=${API_KEY}`, "key=a+b/c~d*e:f=g&h'i(j)!k é"],
-      ['command=listZones', 'response=json', `apiKey=${API_KEY}`, 'signatureVersion=3', `expires=${formatCsTimestamp(clock + 600_000)}`],
+      [
+        'command=listZones',
+        'response=json',
+        `apiKey=${API_KEY}`,
+        'signatureVersion=3',
+        `expires=${formatCsTimestamp(clock + 600_000)}`,
+      ],
     ];
-    const { stdout } = await promisify(execFile)('java', [signer, SECRET, ...groups.flatMap((g, i) => (i === 0 ? g : ['--', ...g]))]);
+    const { stdout } = await promisify(execFile)('java', [
+      signer,
+      SECRET,
+      ...groups.flatMap((g, i) => (i === 0 ? g : ['--', ...g])),
+    ]);
     const queries = stdout.trim().split('\n');
     expect(queries).toHaveLength(3);
     for (const query of queries) expect((await fetch(`${sim.url}?${query}`)).status).toBe(200);
@@ -86,7 +120,14 @@ describe('the simulator verifies signatures like the management server', () => {
   it('accepts the client with plain signing, with signatureVersion=3, over GET and POST', async () => {
     for (const httpMethod of ['GET', 'POST'] as const) {
       for (const expiresInSeconds of [0, 300]) {
-        const client = new CloudStackClient({ apiUrl: sim.url, apiKey: API_KEY, secretKey: SECRET, httpMethod, expiresInSeconds, now: () => new Date(clock) });
+        const client = new CloudStackClient({
+          apiUrl: sim.url,
+          apiKey: API_KEY,
+          secretKey: SECRET,
+          httpMethod,
+          expiresInSeconds,
+          now: () => new Date(clock),
+        });
         const listed = await client.listVolumes();
         expect(listed.complete).toBe(true);
       }
@@ -97,7 +138,9 @@ describe('the simulator verifies signatures like the management server', () => {
     const query = await independentQuery(base('listVolumes', [['name', 'data-1']]), SECRET);
     const res = await fetch(`${sim.url}?${query.replace('name=data-1', 'name=data-2')}`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ listvolumesresponse: { uuidList: [], errorcode: 401, errortext: UNAUTHORIZED } });
+    expect(await res.json()).toEqual({
+      listvolumesresponse: { uuidList: [], errorcode: 401, errortext: UNAUTHORIZED },
+    });
     expect(res.headers.get('x-description')).toBeNull();
   });
 
@@ -105,7 +148,19 @@ describe('the simulator verifies signatures like the management server', () => {
     const query = await independentQuery(base('listVolumes'), SECRET);
     expect((await fetch(`${sim.url}?${query}&listall=true`)).status).toBe(401);
     expect((await independentRequest(sim.url, base('listVolumes'), 'wrong-secret')).status).toBe(401);
-    expect((await independentRequest(sim.url, [['command', 'listVolumes'], ['response', 'json'], ['apiKey', 'nobody']], SECRET)).status).toBe(401);
+    expect(
+      (
+        await independentRequest(
+          sim.url,
+          [
+            ['command', 'listVolumes'],
+            ['response', 'json'],
+            ['apiKey', 'nobody'],
+          ],
+          SECRET,
+        )
+      ).status,
+    ).toBe(401);
     expect((await fetch(`${sim.url}?command=listVolumes&response=json&apiKey=${API_KEY}`)).status).toBe(401);
   });
 
@@ -124,18 +179,38 @@ describe('the simulator verifies signatures like the management server', () => {
 
   it('refuses an expired signatureVersion=3 request and one without expires, accepts a future one', async () => {
     const v3 = (expires: number | null) =>
-      independentRequest(sim.url, base('listVolumes', [['signatureVersion', '3'], ...(expires === null ? [] : [['expires', formatCsTimestamp(expires)] as [string, string]])]), SECRET);
+      independentRequest(
+        sim.url,
+        base('listVolumes', [
+          ['signatureVersion', '3'],
+          ...(expires === null ? [] : [['expires', formatCsTimestamp(expires)] as [string, string]]),
+        ]),
+        SECRET,
+      );
     expect((await v3(clock + 60_000)).status).toBe(200);
     const expired = await v3(clock - 1_000);
     expect(expired.status).toBe(401);
     expect(expired.json).toEqual({ listvolumesresponse: { uuidList: [], errorcode: 401, errortext: UNAUTHORIZED } });
     expect((await v3(null)).status).toBe(401);
-    const garbage = await independentRequest(sim.url, base('listVolumes', [['signatureversion', '3'], ['expires', 'tomorrow']]), SECRET);
+    const garbage = await independentRequest(
+      sim.url,
+      base('listVolumes', [
+        ['signatureversion', '3'],
+        ['expires', 'tomorrow'],
+      ]),
+      SECRET,
+    );
     expect(garbage.status).toBe(401);
   });
 
   it('reports an expired client request as CloudStackAuthError, not retried', async () => {
-    const client = new CloudStackClient({ apiUrl: sim.url, apiKey: API_KEY, secretKey: SECRET, expiresInSeconds: 60, now: () => new Date(clock - 3_600_000) });
+    const client = new CloudStackClient({
+      apiUrl: sim.url,
+      apiKey: API_KEY,
+      secretKey: SECRET,
+      expiresInSeconds: 60,
+      now: () => new Date(clock - 3_600_000),
+    });
     const before = sim.stats.rejected;
     const listed = await client.listVolumes();
     expect(listed.complete).toBe(false);
@@ -153,7 +228,16 @@ describe('the simulator verifies signatures like the management server', () => {
 
   it('is case-insensitive on parameter names (signed as sent)', async () => {
     const vm = sim.state.addVirtualMachine({ name: 'case-vm' });
-    const res = await independentRequest(sim.url, [['Command', 'listVolumes'], ['RESPONSE', 'json'], ['ApiKey', API_KEY], ['VirtualMachineId', vm.id]], SECRET);
+    const res = await independentRequest(
+      sim.url,
+      [
+        ['Command', 'listVolumes'],
+        ['RESPONSE', 'json'],
+        ['ApiKey', API_KEY],
+        ['VirtualMachineId', vm.id],
+      ],
+      SECRET,
+    );
     expect(res.status).toBe(200);
     expect(res.json.listvolumesresponse?.count).toBe(1);
   });

@@ -14,7 +14,13 @@ import { contextIn } from '../engine/helpers/inject-drift.js';
 import { fingerprint, readAppliance } from '../engine/helpers/read-appliance.js';
 import { startCoexistence, type Coexistence } from './helpers/coexistence.js';
 
-const VOLUME_ACTIONS = ['quarantine-volume', 'delete-volume', 'attach-volume-to-oma', 'run-failed-execution-cleanup', 'run-replication-job-cleanup'];
+const VOLUME_ACTIONS = [
+  'quarantine-volume',
+  'delete-volume',
+  'attach-volume-to-oma',
+  'run-failed-execution-cleanup',
+  'run-replication-job-cleanup',
+];
 
 describe('the Volume Daemon is down', () => {
   let c: Coexistence;
@@ -29,11 +35,33 @@ describe('the Volume Daemon is down', () => {
     const { h } = c;
     const state = h.env.sim.state;
     await h.pass();
-    const onOma = state.addVolume({ name: 'migration-gone1-gone1-disk-0', type: 'DATADISK', sizeBytes: 2 ** 30, virtualMachineId: h.omaVmId }).id;
+    const onOma = state.addVolume({
+      name: 'migration-gone1-gone1-disk-0',
+      type: 'DATADISK',
+      sizeBytes: 2 ** 30,
+      virtualMachineId: h.omaVmId,
+    }).id;
     const expired = state.addVolume({ name: 'migration-gone2-gone2-disk-0', type: 'DATADISK', sizeBytes: 2 ** 30 }).id;
-    state.putTag({ resourceType: 'Volume', resourceId: expired, key: QUARANTINE_TAG, value: new Date(Date.now() - 8 * 24 * 3600_000).toISOString(), account: state.defaults.account });
+    state.putTag({
+      resourceType: 'Volume',
+      resourceId: expired,
+      key: QUARANTINE_TAG,
+      value: new Date(Date.now() - 8 * 24 * 3600_000).toISOString(),
+      account: state.defaults.account,
+    });
     for (const id of [onOma, expired]) {
-      await h.db.db.insertInto('oma_reconciler_ledger').values({ object_type: 'volume', object_id: id, first_seen_at: new Date(), last_seen_at: new Date(), reason: 'adopted by operator', adopted: 1, adopted_by: 'test' }).execute();
+      await h.db.db
+        .insertInto('oma_reconciler_ledger')
+        .values({
+          object_type: 'volume',
+          object_id: id,
+          first_seen_at: new Date(),
+          last_seen_at: new Date(),
+          reason: 'adopted by operator',
+          adopted: 1,
+          adopted_by: 'test',
+        })
+        .execute();
     }
     const detached = contextIn(h, 'ready_for_failover').volumes[1]?.volumeId ?? '';
     state.detachVolume(detached);
@@ -61,11 +89,13 @@ describe('the Volume Daemon is down', () => {
     expect(checkInvariants(await readAppliance(h))).toEqual([]);
 
     const rows = await h.db.db.selectFrom('volume_operations').selectAll().execute();
-    expect(rows.map((r) => [r.type, r.volume_id, r.status]).sort()).toEqual([
-      ['detach', onOma, 'completed'],
-      ['delete', expired, 'completed'],
-      ['attach', detached, 'completed'],
-    ].sort());
+    expect(rows.map((r) => [r.type, r.volume_id, r.status]).sort()).toEqual(
+      [
+        ['detach', onOma, 'completed'],
+        ['delete', expired, 'completed'],
+        ['attach', detached, 'completed'],
+      ].sort(),
+    );
     for (const r of rows) expect(parseJsonColumn(r.request)).toMatchObject({ requested_by: OWN_OPERATION_MARK });
   });
 
@@ -77,11 +107,20 @@ describe('the Volume Daemon is down', () => {
 
     const plan = await h.plan();
     const json = toPlanJson(plan.world, plan.gated, 'enforce');
-    expect(json.sources['volume-daemon']).toMatchObject({ complete: false, error: expect.stringMatching(/required.*does not answer/) as unknown });
-    const volumeActions = plan.gated.flatMap((d) => d.actions.filter((a) => VOLUME_ACTIONS.includes(a.action)).map((a) => `${d.kind} ${a.action}: ${a.decision}/${a.blockedBy ?? ''}`));
+    expect(json.sources['volume-daemon']).toMatchObject({
+      complete: false,
+      error: expect.stringMatching(/required.*does not answer/) as unknown,
+    });
+    const volumeActions = plan.gated.flatMap((d) =>
+      d.actions
+        .filter((a) => VOLUME_ACTIONS.includes(a.action))
+        .map((a) => `${d.kind} ${a.action}: ${a.decision}/${a.blockedBy ?? ''}`),
+    );
     expect(volumeActions).toHaveLength(3);
     for (const a of volumeActions) expect(a).toMatch(/: blocked\/incomplete-source$/);
-    expect(plan.gated.flatMap((d) => d.actions.filter((a) => a.decision === 'run').map((a) => `${d.kind} ${a.action}`))).toEqual([]);
+    expect(
+      plan.gated.flatMap((d) => d.actions.filter((a) => a.decision === 'run').map((a) => `${d.kind} ${a.action}`)),
+    ).toEqual([]);
 
     const pass = await h.pass();
     expect(pass.executed.filter((e) => VOLUME_ACTIONS.includes(e.action))).toEqual([]);

@@ -29,7 +29,9 @@ describe('engine volume actions beside the Volume Daemon (every fault on)', () =
     await deleteContext(h, ctx.contextId);
 
     const passes = await h.applyUntilStable();
-    expect(executedActions(passes).filter((a) => a.startsWith('orphan-volume'))).toEqual(ids.map(() => 'orphan-volume quarantine-volume → success'));
+    expect(executedActions(passes).filter((a) => a.startsWith('orphan-volume'))).toEqual(
+      ids.map(() => 'orphan-volume quarantine-volume → success'),
+    );
     for (const id of ids) {
       expect(h.env.sim.state.getVolume(id)?.vmId).toBeNull();
       expect(h.env.sim.state.tagsOf('Volume', id).map((t) => t.key)).toEqual([QUARANTINE_TAG]);

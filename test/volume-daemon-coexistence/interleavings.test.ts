@@ -65,8 +65,17 @@ interface OmaSequence {
 describe('OMA daemon operations interleaved with reconciler passes', () => {
   let c: Coexistence;
   const figures = {
-    interleavings: 0, ripe: 0, omaOperations: 0, ourOperations: 0, passes: 0, ourVolumeActions: 0,
-    duplicateKeyFailures: 0, failedBecauseOfUs: 0, actionsInFlight: 0, withinSettle: 0, backAndForth: 0,
+    interleavings: 0,
+    ripe: 0,
+    omaOperations: 0,
+    ourOperations: 0,
+    passes: 0,
+    ourVolumeActions: 0,
+    duplicateKeyFailures: 0,
+    failedBecauseOfUs: 0,
+    actionsInFlight: 0,
+    withinSettle: 0,
+    backAndForth: 0,
     /** The OMA started an operation on a volume while ours ran on it (the daemon has no per-volume lock). */
     omaStartedDuringOurs: 0,
     omaFailedRacingUs: 0,
@@ -79,7 +88,9 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
     await c.h.pass();
   });
   afterAll(async () => {
-    console.log(`interleavings: ${JSON.stringify(figures)}${problems.length > 0 ? `\n${problems.slice(0, 30).join('\n')}` : ''}`);
+    console.log(
+      `interleavings: ${JSON.stringify(figures)}${problems.length > 0 ? `\n${problems.slice(0, 30).join('\n')}` : ''}`,
+    );
     await c.close();
   });
 
@@ -99,11 +110,28 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
 
       const run = async (kind: 'attach' | 'detach' | 'delete', volumeId: string): Promise<void> => {
         const startedAt = Date.now();
-        const started = kind === 'attach' ? await c.oma.attachVolume(volumeId, h.omaVmId) : kind === 'detach' ? await c.oma.detachVolume(volumeId) : await c.oma.deleteVolume(volumeId);
+        const started =
+          kind === 'attach'
+            ? await c.oma.attachVolume(volumeId, h.omaVmId)
+            : kind === 'detach'
+              ? await c.oma.detachVolume(volumeId)
+              : await c.oma.deleteVolume(volumeId);
         const end = await c.oma.waitForOperation(started.id, { omaVmId: h.omaVmId });
-        omaOps.push({ id: started.id, kind, volumeId, startedAt, endedAt: Date.now(), status: end.status, error: end.error ?? null });
+        omaOps.push({
+          id: started.id,
+          kind,
+          volumeId,
+          startedAt,
+          endedAt: Date.now(),
+          status: end.status,
+          error: end.error ?? null,
+        });
       };
-      const sequence = async (name: string, volumeIds: readonly string[], steps: () => Promise<void>): Promise<void> => {
+      const sequence = async (
+        name: string,
+        volumeIds: readonly string[],
+        steps: () => Promise<void>,
+      ): Promise<void> => {
         const first = omaOps.length;
         try {
           await steps();
@@ -118,19 +146,39 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
       if (behindBack) await run('detach', behindBack);
       let orphan: string | null = null;
       if (rnd() < 0.5) {
-        orphan = state.addVolume({ name: `migration-orphan${seed}-orphan${seed}-disk-0`, type: 'DATADISK', sizeBytes: 2 ** 30 }).id;
+        orphan = state.addVolume({
+          name: `migration-orphan${seed}-orphan${seed}-disk-0`,
+          type: 'DATADISK',
+          sizeBytes: 2 ** 30,
+        }).id;
         await run('attach', orphan);
-        await db.insertInto('oma_reconciler_ledger').values({ object_type: 'volume', object_id: orphan, first_seen_at: new Date(), last_seen_at: new Date(), reason: 'adopted by test', adopted: 1, adopted_by: 'test' }).execute();
+        await db
+          .insertInto('oma_reconciler_ledger')
+          .values({
+            object_type: 'volume',
+            object_id: orphan,
+            first_seen_at: new Date(),
+            last_seen_at: new Date(),
+            reason: 'adopted by test',
+            adopted: 1,
+            adopted_by: 'test',
+          })
+          .execute();
       }
       await h.env.syncDevices();
       // Often the drift is ripe first (its grace over, our action would run now), so the OMA and we
       // reach for the same volume at once.
       if ((behindBack || orphan) && rnd() < 0.6) {
         await h.pass({ graceOverride: GRACE_SECONDS }); // records when the drift was first seen; the grace holds it
-        await pollUntil(`seed ${seed}: our volume action ripe`, async () => {
-          const plan = await h.plan({ graceOverride: GRACE_SECONDS });
-          return plan.gated.some((d) => d.actions.some((a) => VOLUME_ACTIONS.has(a.action) && a.decision === 'run'));
-        }, 30_000, 100);
+        await pollUntil(
+          `seed ${seed}: our volume action ripe`,
+          async () => {
+            const plan = await h.plan({ graceOverride: GRACE_SECONDS });
+            return plan.gated.some((d) => d.actions.some((a) => VOLUME_ACTIONS.has(a.action) && a.decision === 'run'));
+          },
+          30_000,
+          100,
+        );
         figures.ripe++;
       }
       const offsetMs = Math.floor(rnd() * 300);
@@ -142,7 +190,10 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
         for (let i = 0; i < steps; i++) {
           const choice = rnd();
           if (choice < 0.35) {
-            const v = pick(rnd, allContextVolumes.filter((id) => id !== behindBack && state.getVolume(id)?.vmId === h.omaVmId));
+            const v = pick(
+              rnd,
+              allContextVolumes.filter((id) => id !== behindBack && state.getVolume(id)?.vmId === h.omaVmId),
+            );
             if (v) {
               await sequence('detach+attach', [v], async () => {
                 await run('detach', v);
@@ -171,12 +222,17 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
       while (!scriptDone) passes.push(await h.pass({ graceOverride: GRACE_SECONDS }));
       await scriptRun;
       // Then until the appliance is consistent again and a pass has nothing to do.
-      await pollUntil(`seed ${seed}: a consistent appliance`, async () => {
-        const pass = await h.pass({ graceOverride: GRACE_SECONDS });
-        passes.push(pass);
-        if (pass.executed.length > 0) return false;
-        return checkInvariants(await readAppliance(h)).length === 0;
-      }, 60_000, 100);
+      await pollUntil(
+        `seed ${seed}: a consistent appliance`,
+        async () => {
+          const pass = await h.pass({ graceOverride: GRACE_SECONDS });
+          passes.push(pass);
+          if (pass.executed.length > 0) return false;
+          return checkInvariants(await readAppliance(h)).length === 0;
+        },
+        60_000,
+        100,
+      );
 
       // Figures of this interleaving, from the daemon's own log (to the millisecond; the
       // `volume_operations` timestamps have whole seconds) and the audit log.
@@ -188,64 +244,110 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
       const ours = log.filter((e) => !omaIds.has(e.id));
       const theirs = log.filter((e) => omaIds.has(e.id));
       figures.ourOperations += ours.length;
-      const overlaps = (a: OperationLogEntry, b: OperationLogEntry) => b.acceptedAt <= a.acceptedAt && a.acceptedAt <= (b.endedAt ?? Infinity);
+      const overlaps = (a: OperationLogEntry, b: OperationLogEntry) =>
+        b.acceptedAt <= a.acceptedAt && a.acceptedAt <= (b.endedAt ?? Infinity);
       const blame = new Map<string, string>();
       for (const x of ours) {
         const busy = theirs.find((y) => y.volumeId === x.volumeId && overlaps(x, y));
         if (busy) {
           figures.actionsInFlight++;
-          problems.push(`seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} started while the OMA ${busy.type} ${busy.id} ran`);
+          problems.push(
+            `seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} started while the OMA ${busy.type} ${busy.id} ran`,
+          );
           blame.set(busy.id, `our ${x.type} ${x.id} started while it ran`);
         }
-        const settling = theirs.find((y) => y.volumeId === x.volumeId && y.endedAt !== null && y.endedAt < x.acceptedAt && x.acceptedAt - y.endedAt < GRACE_SECONDS * 1000);
+        const settling = theirs.find(
+          (y) =>
+            y.volumeId === x.volumeId &&
+            y.endedAt !== null &&
+            y.endedAt < x.acceptedAt &&
+            x.acceptedAt - y.endedAt < GRACE_SECONDS * 1000,
+        );
         if (settling) {
           figures.withinSettle++;
-          problems.push(`seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} started ${x.acceptedAt - (settling.endedAt ?? 0)} ms after the OMA ${settling.type} ${settling.id} ended (settle ${GRACE_SECONDS} s)`);
+          problems.push(
+            `seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} started ${x.acceptedAt - (settling.endedAt ?? 0)} ms after the OMA ${settling.type} ${settling.id} ended (settle ${GRACE_SECONDS} s)`,
+          );
         }
         const within = sequences.find((q) => {
           const steps = theirs.filter((y) => q.operationIds.includes(y.id));
           if (!q.volumeIds.includes(x.volumeId) || steps.length === 0) return false;
-          return Math.min(...steps.map((y) => y.acceptedAt)) <= x.acceptedAt && x.acceptedAt <= Math.max(...steps.map((y) => y.endedAt ?? Infinity));
+          return (
+            Math.min(...steps.map((y) => y.acceptedAt)) <= x.acceptedAt &&
+            x.acceptedAt <= Math.max(...steps.map((y) => y.endedAt ?? Infinity))
+          );
         });
         if (within) {
           figures.backAndForth++;
           problems.push(`seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} during the OMA's ${within.name}`);
-          for (const y of theirs) if (y.volumeId === x.volumeId && y.acceptedAt > x.acceptedAt) blame.set(y.id, `our ${x.type} ${x.id} moved the volume during the OMA's ${within.name}`);
+          for (const y of theirs) {
+            if (y.volumeId === x.volumeId && y.acceptedAt > x.acceptedAt) {
+              blame.set(y.id, `our ${x.type} ${x.id} moved the volume during the OMA's ${within.name}`);
+            }
+          }
         }
         // The OMA started on a volume our operation was moving: its race, reported apart.
         for (const y of theirs) if (y.volumeId === x.volumeId && overlaps(y, x)) figures.omaStartedDuringOurs++;
       }
       const perVolume = new Map<string, number>();
-      for (const x of ours.filter((e) => e.type === 'attach' || e.type === 'detach' || e.type === 'delete')) perVolume.set(x.volumeId, (perVolume.get(x.volumeId) ?? 0) + 1);
+      for (const x of ours.filter((e) => e.type === 'attach' || e.type === 'detach' || e.type === 'delete')) {
+        perVolume.set(x.volumeId, (perVolume.get(x.volumeId) ?? 0) + 1);
+      }
       for (const [volumeId, n] of perVolume) {
         // A delete of an attached volume is a detach then a delete: one removal, two operations.
-        const removal = ours.filter((e) => e.volumeId === volumeId).map((e) => e.type).join(',') === 'detach,delete';
+        const removal =
+          ours
+            .filter((e) => e.volumeId === volumeId)
+            .map((e) => e.type)
+            .join(',') === 'detach,delete';
         if (n > 1 && !removal) {
           figures.backAndForth++;
-          problems.push(`seed ${seed}: volume ${volumeId} moved ${n} times by us (${ours.filter((e) => e.volumeId === volumeId).map((e) => e.type).join(', ')})`);
+          problems.push(
+            `seed ${seed}: volume ${volumeId} moved ${n} times by us (${ours
+              .filter((e) => e.volumeId === volumeId)
+              .map((e) => e.type)
+              .join(', ')})`,
+          );
         }
       }
-      const failed = await db.selectFrom('volume_operations').select(['id', 'type', 'volume_id', 'status', 'error']).where('id', 'in', log.length > 0 ? log.map((e) => e.id) : ['-']).where('status', '=', 'failed').execute();
+      const failed = await db
+        .selectFrom('volume_operations')
+        .select(['id', 'type', 'volume_id', 'status', 'error'])
+        .where('id', 'in', log.length > 0 ? log.map((e) => e.id) : ['-'])
+        .where('status', '=', 'failed')
+        .execute();
       for (const op of failed) {
         if (/Duplicate entry/i.test(op.error ?? '')) figures.duplicateKeyFailures++;
         const mine = !omaIds.has(op.id);
-        const cause = mine ? 'ours' : blame.get(op.id) ?? null;
+        const cause = mine ? 'ours' : (blame.get(op.id) ?? null);
         if (mine || cause !== null) {
           figures.failedBecauseOfUs++;
-          problems.push(`seed ${seed}: ${mine ? 'our' : 'OMA'} ${op.type} ${op.id} of ${op.volume_id} failed (${cause ?? ''}): ${op.error ?? ''}`);
+          problems.push(
+            `seed ${seed}: ${mine ? 'our' : 'OMA'} ${op.type} ${op.id} of ${op.volume_id} failed (${cause ?? ''}): ${op.error ?? ''}`,
+          );
         } else {
           // The OMA's own race with an operation of ours already running (the daemon has no lock).
           figures.omaFailedRacingUs++;
           figures.omaRaces.push(`seed ${seed}: OMA ${op.type} of ${op.volume_id}: ${op.error ?? ''}`);
         }
       }
-      const actions = await db.selectFrom('oma_reconciler_actions').select(['action', 'outcome']).where('created_at', '>=', t0).execute();
+      const actions = await db
+        .selectFrom('oma_reconciler_actions')
+        .select(['action', 'outcome'])
+        .where('created_at', '>=', t0)
+        .execute();
       figures.ourVolumeActions += actions.filter((a) => VOLUME_ACTIONS.has(a.action) && a.outcome === 'success').length;
     }
 
     expect(figures.interleavings).toBe(INTERLEAVINGS);
     expect(problems).toEqual([]);
-    expect(figures).toMatchObject({ duplicateKeyFailures: 0, failedBecauseOfUs: 0, actionsInFlight: 0, withinSettle: 0, backAndForth: 0 });
+    expect(figures).toMatchObject({
+      duplicateKeyFailures: 0,
+      failedBecauseOfUs: 0,
+      actionsInFlight: 0,
+      withinSettle: 0,
+      backAndForth: 0,
+    });
     // The interleavings did make us move volumes (the test can fail).
     expect(figures.ourVolumeActions).toBeGreaterThan(0);
   }, 900_000);

@@ -38,11 +38,15 @@ describe('kill -9 of apply while its Volume Daemon operation runs', () => {
   /** Starts `oma-reconciler apply` as its own process against this appliance. */
   function startApply(): ChildProcess {
     const { h } = c;
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'apply', '--grace-seconds', '0', '--config', h.configFile ?? ''], {
-      cwd: repoRoot,
-      env: { ...process.env, ...h.env.env() },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'apply', '--grace-seconds', '0', '--config', h.configFile ?? ''],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...h.env.env() },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child = proc;
     return proc;
@@ -55,16 +59,27 @@ describe('kill -9 of apply while its Volume Daemon operation runs', () => {
     expect({ code, signal }, stderr).toEqual({ code: null, signal: 'SIGKILL' });
   }
 
-  const operationsOf = (id: string) => c.h.db.db.selectFrom('volume_operations').select(['id', 'type', 'status', 'error']).where('volume_id', '=', id).orderBy('created_at').execute();
+  const operationsOf = (id: string) =>
+    c.h.db.db
+      .selectFrom('volume_operations')
+      .select(['id', 'type', 'status', 'error'])
+      .where('volume_id', '=', id)
+      .orderBy('created_at')
+      .execute();
 
   it('the next pass waits for the running operation, then completes the bookkeeping without a second attach', async () => {
     const { h } = c;
     // CloudStack answers the daemon's attach only after 3 s: apply is killed in between.
     h.env.sim.faults.set('attachVolume', { latencyMs: 3_000, times: 1 });
     const proc = startApply();
-    const op = await pollUntil('the daemon attach started by apply', async () =>
-      (await operationsOf(volumeId)).find((o) => o.type === 'attach' && (o.status === 'executing' || o.status === 'pending')),
-    30_000);
+    const op = await pollUntil(
+      'the daemon attach started by apply',
+      async () =>
+        (await operationsOf(volumeId)).find(
+          (o) => o.type === 'attach' && (o.status === 'executing' || o.status === 'pending'),
+        ),
+      30_000,
+    );
     await kill9(proc);
 
     const held = await h.plan();
@@ -73,7 +88,9 @@ describe('kill -9 of apply while its Volume Daemon operation runs', () => {
     const pass = await h.pass();
     expect(executedActions([pass]).filter((a) => a.includes('attach-volume-to-oma'))).toEqual([]);
 
-    const ended = await pollUntil('the operation to end', async () => (await operationsOf(volumeId)).find((o) => o.id === op.id && o.status !== 'executing' && o.status !== 'pending'));
+    const ended = await pollUntil('the operation to end', async () =>
+      (await operationsOf(volumeId)).find((o) => o.id === op.id && o.status !== 'executing' && o.status !== 'pending'),
+    );
     expect(ended.status).toBe('completed');
     // Nothing left to attach: the daemon finished the attach the killed apply had started.
     const after = await h.plan({ graceOverride: null });
@@ -90,7 +107,11 @@ describe('kill -9 of apply while its Volume Daemon operation runs', () => {
     c.daemon?.armCrash('before-cloudstack');
     const proc = startApply();
     await c.daemon?.crashed;
-    const op = await pollUntil('the daemon attach started by apply', async () => (await operationsOf(volumeId)).find((o) => o.type === 'attach'), 30_000);
+    const op = await pollUntil(
+      'the daemon attach started by apply',
+      async () => (await operationsOf(volumeId)).find((o) => o.type === 'attach'),
+      30_000,
+    );
     await kill9(proc);
     const daemon = await c.restartDaemon(); // no-resume: the row stays executing forever
 
@@ -101,11 +122,23 @@ describe('kill -9 of apply while its Volume Daemon operation runs', () => {
 
     // An hour and more later: stale.
     const old = new Date(Date.now() - 2 * 3600_000);
-    await h.db.db.updateTable('volume_operations').set({ created_at: old, updated_at: old }).where('id', '=', op.id).execute();
+    await h.db.db
+      .updateTable('volume_operations')
+      .set({ created_at: old, updated_at: old })
+      .where('id', '=', op.id)
+      .execute();
     const passes = await h.applyUntilStable();
-    expect(executedActions(passes)).toEqual(expect.arrayContaining(['orphan-row fail-volume-operation → success', 'volume-attachment attach-volume-to-oma → success']));
+    expect(executedActions(passes)).toEqual(
+      expect.arrayContaining([
+        'orphan-row fail-volume-operation → success',
+        'volume-attachment attach-volume-to-oma → success',
+      ]),
+    );
     expect(daemon.stats.operations.attach).toMatchObject({ started: 1, completed: 1, failed: 0 });
-    expect((await operationsOf(volumeId)).map((o) => [o.type, o.status])).toEqual([['attach', 'failed'], ['attach', 'completed']]);
+    expect((await operationsOf(volumeId)).map((o) => [o.type, o.status])).toEqual([
+      ['attach', 'failed'],
+      ['attach', 'completed'],
+    ]);
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBe(h.omaVmId);
     expect(checkInvariants(await readAppliance(h))).toEqual([]);
   });

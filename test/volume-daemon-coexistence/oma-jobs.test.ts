@@ -24,14 +24,28 @@ describe('our workflows and the OMA own jobs on the same VM', () => {
   it('holds the failed-execution cleanup while the OMA own cleanup of that VM is running, and runs it once that ended', async () => {
     const { h } = c;
     const omaJob = 'oma-cleanup-1';
-    await h.db.db.insertInto('job_tracking').values({
-      id: omaJob, job_type: 'cleanup', operation: 'failed-execution-cleanup', status: 'running', owner: 'system', context_id: null,
-      external_job_id: `failed-execution-cleanup-${stuck.context.vmName}-1700000000`, started_at: new Date(), created_at: new Date(), updated_at: new Date(), job_category: 'system',
-    }).execute();
+    await h.db.db
+      .insertInto('job_tracking')
+      .values({
+        id: omaJob,
+        job_type: 'cleanup',
+        operation: 'failed-execution-cleanup',
+        status: 'running',
+        owner: 'system',
+        context_id: null,
+        external_job_id: `failed-execution-cleanup-${stuck.context.vmName}-1700000000`,
+        started_at: new Date(),
+        created_at: new Date(),
+        updated_at: new Date(),
+        job_category: 'system',
+      })
+      .execute();
     const before = await fingerprint(h);
 
     const plan = await h.plan();
-    expect(decisionsOf(plan.gated, 'stuck-failover-job')).toEqual(['run-failed-execution-cleanup: blocked by in-flight']);
+    expect(decisionsOf(plan.gated, 'stuck-failover-job')).toEqual([
+      'run-failed-execution-cleanup: blocked by in-flight',
+    ]);
     const blocked = plan.gated.find((d) => d.kind === 'stuck-failover-job')?.actions[0];
     expect(blocked?.blockedReason).toContain(`job ${omaJob} is running`);
     const pass = await h.pass();
@@ -39,9 +53,15 @@ describe('our workflows and the OMA own jobs on the same VM', () => {
     expect(await fingerprint(h)).toEqual(before);
     expect(c.daemon?.stats.operations.detach.started).toBe(0);
 
-    await h.db.db.updateTable('job_tracking').set({ status: 'completed', completed_at: new Date() }).where('id', '=', omaJob).execute();
+    await h.db.db
+      .updateTable('job_tracking')
+      .set({ status: 'completed', completed_at: new Date() })
+      .where('id', '=', omaJob)
+      .execute();
     const after = await h.pass();
-    expect(after.executed.filter((e) => e.action === 'run-failed-execution-cleanup').map((e) => e.result)).toEqual(['success']);
+    expect(after.executed.filter((e) => e.action === 'run-failed-execution-cleanup').map((e) => e.result)).toEqual([
+      'success',
+    ]);
   });
 
   it('shows the OMA our cleanup as running before its first change and while the daemon moves its volumes', async () => {
@@ -63,19 +83,37 @@ describe('our workflows and the OMA own jobs on the same VM', () => {
 
     const running = h.pass();
     const op = await pollUntil('a daemon operation on the context volumes', () =>
-      db.selectFrom('volume_operations').select(['id', 'status', 'created_at']).where('volume_id', 'in', volumes).where('status', 'in', ['pending', 'executing']).executeTakeFirst(),
+      db
+        .selectFrom('volume_operations')
+        .select(['id', 'status', 'created_at'])
+        .where('volume_id', 'in', volumes)
+        .where('status', 'in', ['pending', 'executing'])
+        .executeTakeFirst(),
     );
-    const ours = await db.selectFrom('job_tracking').selectAll().where('owner', '=', JOB_OWNER).where('job_type', '=', 'cleanup').execute();
-    expect(ours.map((j) => [j.status, j.context_id, j.operation])).toEqual([['running', stuck.context.contextId, expect.stringContaining('failed-execution') as unknown]]);
+    const ours = await db
+      .selectFrom('job_tracking')
+      .selectAll()
+      .where('owner', '=', JOB_OWNER)
+      .where('job_type', '=', 'cleanup')
+      .execute();
+    expect(ours.map((j) => [j.status, j.context_id, j.operation])).toEqual([
+      ['running', stuck.context.contextId, expect.stringContaining('failed-execution') as unknown],
+    ]);
     expect(ours[0]!.created_at!.getTime()).toBeLessThanOrEqual(op.created_at!.getTime());
     const pass = await running;
-    expect(pass.executed.filter((e) => e.action === 'run-failed-execution-cleanup').map((e) => e.result)).toEqual(['success']);
+    expect(pass.executed.filter((e) => e.action === 'run-failed-execution-cleanup').map((e) => e.result)).toEqual([
+      'success',
+    ]);
 
     // The row existed before anything changed in CloudStack (second precision of the column: compare to the second).
     expect(firstChangeAt).not.toBeNull();
     expect(Math.floor(ours[0]!.created_at!.getTime() / 1000)).toBeLessThanOrEqual(Math.floor(firstChangeAt! / 1000));
     expect(firstChangeAt!).toBeGreaterThanOrEqual(passStartedAt);
-    const done = await db.selectFrom('job_tracking').select('status').where('id', '=', ours[0]!.id).executeTakeFirstOrThrow();
+    const done = await db
+      .selectFrom('job_tracking')
+      .select('status')
+      .where('id', '=', ours[0]!.id)
+      .executeTakeFirstOrThrow();
     expect(done.status).toBe('completed');
     expect(await c.failedOperations()).toEqual([]);
   });

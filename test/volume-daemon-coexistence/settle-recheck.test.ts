@@ -26,14 +26,25 @@ describe('the live re-check before a move', () => {
     const volumeId = contextIn(h, 'ready_for_failover').volumes[1]?.volumeId ?? '';
     expect(await c.omaOperation('detach', volumeId)).toMatchObject({ status: 'completed' });
     await h.pass({ graceOverride: GRACE }); // first seen; settle and grace hold it
-    await pollUntil('the reattach to be due', async () => decisionsOf((await h.plan({ graceOverride: GRACE })).gated, 'volume-attachment').includes('attach-volume-to-oma: run'), 30_000, 100);
+    await pollUntil(
+      'the reattach to be due',
+      async () =>
+        decisionsOf((await h.plan({ graceOverride: GRACE })).gated, 'volume-attachment').includes(
+          'attach-volume-to-oma: run',
+        ),
+      30_000,
+      100,
+    );
 
     // The pass reads the database at once and waits 3 s for CloudStack's volume list; meanwhile
     // the OMA attaches the volume and detaches it again.
     const lists = h.env.sim.stats.requests('listVolumes');
     h.env.sim.faults.set('listVolumes', { latencyMs: 3_000, times: 1 });
     const passing = h.pass({ graceOverride: GRACE });
-    await pollUntil('the pass to ask CloudStack for its volumes', () => h.env.sim.stats.requests('listVolumes') > lists);
+    await pollUntil(
+      'the pass to ask CloudStack for its volumes',
+      () => h.env.sim.stats.requests('listVolumes') > lists,
+    );
     const listAskedAt = Date.now();
     const logStart = c.daemon!.stats.log.length;
     expect(await c.omaOperation('attach', volumeId)).toMatchObject({ status: 'completed' });
@@ -46,7 +57,9 @@ describe('the live re-check before a move', () => {
 
     const attach = pass.executed.find((e) => e.action === 'attach-volume-to-oma');
     expect(attach?.result, JSON.stringify(attach)).toBe('error');
-    expect(attach?.error).toMatch(/operation in flight \((attach|detach) .* within the settle window of 5 s\): not touched/);
+    expect(attach?.error).toMatch(
+      /operation in flight \((attach|detach) .* within the settle window of 5 s\): not touched/,
+    );
     expect(c.daemon!.stats.log.length - logStart, 'no daemon operation of ours').toBe(omaOps);
     expect(h.env.sim.state.getVolume(volumeId)?.vmId).toBeNull();
   });

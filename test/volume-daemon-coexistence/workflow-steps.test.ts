@@ -19,7 +19,9 @@ describe('workflow volume steps beside the Volume Daemon (every fault on)', () =
   afterEach(async () => c.close());
 
   it('failed-execution cleanup: detach from the test VM and reattach to the OMA go through the daemon', async () => {
-    c = await startCoexistence({ spec: { statuses: ['failed_over_test', 'failed_over_test', 'ready_for_failover'], dataDisks: 2 } });
+    c = await startCoexistence({
+      spec: { statuses: ['failed_over_test', 'failed_over_test', 'ready_for_failover'], dataDisks: 2 },
+    });
     const { h } = c;
     const [a, b] = h.env.world.contexts;
     const stuck = [await makeStuckFailover(h, a!, 'after-volume-moves'), await makeStuckFailover(h, b!, 'after-start')];
@@ -45,7 +47,13 @@ describe('workflow volume steps beside the Volume Daemon (every fault on)', () =
   });
 
   it('replication-job cleanup: the volumes of a failed first replication are deleted through the daemon', async () => {
-    c = await startCoexistence({ spec: { statuses: ['failed', 'ready_for_failover'], dataDisks: 1, hooks: { context: failedFirstReplication(new Set([0])) } } });
+    c = await startCoexistence({
+      spec: {
+        statuses: ['failed', 'ready_for_failover'],
+        dataDisks: 1,
+        hooks: { context: failedFirstReplication(new Set([0])) },
+      },
+    });
     const { h } = c;
     const ctx = h.env.world.contexts[0]!;
     const jobId = ctx.replicationJobs.at(-1)?.id ?? '';
@@ -59,7 +67,11 @@ describe('workflow volume steps beside the Volume Daemon (every fault on)', () =
     for (const id of volumes) expect(h.env.sim.state.getVolume(id), id).toBeUndefined();
     expect(checkInvariants(await readAppliance(h))).toEqual([]);
     expect(await c.failedOperations()).toEqual([]);
-    expect(c.daemon?.stats.operations.delete).toMatchObject({ started: volumes.length, completed: volumes.length, failed: 0 });
+    expect(c.daemon?.stats.operations.delete).toMatchObject({
+      started: volumes.length,
+      completed: volumes.length,
+      failed: 0,
+    });
     expect(c.csMutations()).toMatchObject({ us: 0 });
     for (const id of volumes) expect(await c.oma.getVolumeDevice(id)).toBeNull();
   });

@@ -17,17 +17,31 @@ afterEach(async () => {
   await env.close();
 });
 
-const exists = (path: string) => lstat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
 const byId = (volumeId: string) => join(env.dirs.byIdDir, `virtio-${volumeId.replace(/-/g, '').slice(0, 20)}`);
 const confFile = (volumeId: string) => join(env.dirs.confDir, `migration-vol-${volumeId}.conf`);
-const mappings = (volumeId: string) => env.db.db.selectFrom('device_mappings').selectAll().where('volume_uuid', '=', volumeId).execute();
-const exportRow = (volumeId: string) => env.db.db.selectFrom('nbd_exports').select(['status']).where('volume_id', '=', volumeId).executeTakeFirst();
+const mappings = (volumeId: string) =>
+  env.db.db.selectFrom('device_mappings').selectAll().where('volume_uuid', '=', volumeId).execute();
+const exportRow = (volumeId: string) =>
+  env.db.db.selectFrom('nbd_exports').select(['status']).where('volume_id', '=', volumeId).executeTakeFirst();
 
 /** A stale mapping row for a volume that CloudStack says is detached (the state after a direct detach, §10 S3). */
 async function staleMapping(volumeId: string): Promise<void> {
   await env.db.db
     .insertInto('device_mappings')
-    .values({ volume_uuid: volumeId, vm_id: env.omaVmId, operation_mode: 'oma', device_path: byId(volumeId), cloudstack_state: 'attached', linux_state: 'detected', size: 1 })
+    .values({
+      volume_uuid: volumeId,
+      vm_id: env.omaVmId,
+      operation_mode: 'oma',
+      device_path: byId(volumeId),
+      cloudstack_state: 'attached',
+      linux_state: 'detected',
+      size: 1,
+    })
     .execute();
 }
 
@@ -39,7 +53,9 @@ describe('duplicate-mapping', () => {
     const client = env.client(daemon);
     const done = await client.waitForOperation((await client.attachVolume(volumeId, env.omaVmId)).id);
     expect(done.status).toBe('failed');
-    expect(done.error).toBe(`failed to create device mapping: Error 1062: Duplicate entry '${volumeId}' for key 'volume_id'`);
+    expect(done.error).toBe(
+      `failed to create device mapping: Error 1062: Duplicate entry '${volumeId}' for key 'volume_id'`,
+    );
     expect(env.cs.state.getVolume(volumeId)?.vmId).toBe(env.omaVmId);
     expect(await exportRow(volumeId)).toBeUndefined();
   });
@@ -63,7 +79,9 @@ describe('detach-keeps-export', () => {
     const daemon = await env.startDaemon({ faults: { 'detach-keeps-export': faultOn } });
     const client = env.client(daemon);
     const volumeId = await env.addVolume();
-    expect((await client.waitForOperation((await client.attachVolume(volumeId, env.omaVmId)).id)).status).toBe('completed');
+    expect((await client.waitForOperation((await client.attachVolume(volumeId, env.omaVmId)).id)).status).toBe(
+      'completed',
+    );
     await env.db.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
     const done = await client.waitForOperation((await client.detachVolume(volumeId)).id);
     expect(done.status).toBe('completed');
@@ -114,7 +132,9 @@ describe('link-timeout', () => {
     const client = env.client(daemon);
     const done = await client.waitForOperation((await client.attachVolume(volumeId, env.omaVmId)).id);
     expect(done.status).toBe('failed');
-    expect(done.error).toMatch(new RegExp(`failed to resolve device path for volume ${volumeId}: .*virtio-\\w{20} did not appear within 200 ms`));
+    expect(done.error).toMatch(
+      new RegExp(`failed to resolve device path for volume ${volumeId}: .*virtio-\\w{20} did not appear within 200 ms`),
+    );
     expect(env.cs.state.getVolume(volumeId)?.vmId).toBe(env.omaVmId);
     expect(await mappings(volumeId)).toEqual([]);
   });
@@ -186,7 +206,9 @@ describe('crash and no-resume', () => {
     expect(restarted.stats.interrupted).toBe(0);
     // The restarted daemon works, and still leaves the old row alone.
     const other = await env.addVolume();
-    expect((await client.waitForOperation((await client.attachVolume(other, env.omaVmId)).id)).status).toBe('completed');
+    expect((await client.waitForOperation((await client.attachVolume(other, env.omaVmId)).id)).status).toBe(
+      'completed',
+    );
     expect(await client.getOperation(op.id)).toMatchObject({ status: 'executing' });
   });
 
@@ -196,7 +218,11 @@ describe('crash and no-resume', () => {
     const volumeId = await env.addVolume();
     const op = await env.client(daemon).detachVolume(volumeId);
     await daemon.crashed;
-    const row = await env.db.db.selectFrom('volume_operations').select('status').where('id', '=', op.id).executeTakeFirstOrThrow();
+    const row = await env.db.db
+      .selectFrom('volume_operations')
+      .select('status')
+      .where('id', '=', op.id)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('pending');
 
     const second = await env.startDaemon();
@@ -223,10 +249,16 @@ describe('fault switches', () => {
     expect(Object.values(resolveFaults()).every(Boolean)).toBe(true);
     expect(Object.values(parseFaultList(undefined)).every(Boolean)).toBe(true);
     expect(Object.values(parseFaultList('none')).some(Boolean)).toBe(false);
-    expect(parseFaultList('link-timeout,no-resume')).toEqual({ ...resolveFaults('none'), 'link-timeout': true, 'no-resume': true });
+    expect(parseFaultList('link-timeout,no-resume')).toEqual({
+      ...resolveFaults('none'),
+      'link-timeout': true,
+      'no-resume': true,
+    });
     expect(parseFaultList('-hup-per-change')).toEqual({ ...resolveFaults('all'), 'hup-per-change': false });
     expect(() => parseFaultList('dupe')).toThrow(InvalidInputError);
-    expect(() => parseFaultList('dupe')).toThrow(/VOLUME_DAEMON_SIM_FAULTS: unknown fault "dupe" \(known: all, none, duplicate-mapping/);
+    expect(() => parseFaultList('dupe')).toThrow(
+      /VOLUME_DAEMON_SIM_FAULTS: unknown fault "dupe" \(known: all, none, duplicate-mapping/,
+    );
     expect(() => parseFaultList('a,-b', '--faults')).toThrow(/--faults: .* mixes names and -names/);
     expect(() => resolveFaults({ bogus: true } as never)).toThrow(/unknown Volume Daemon simulator fault "bogus"/);
     expect(VOLUME_DAEMON_FAULTS).toHaveLength(6);

@@ -23,10 +23,21 @@ afterEach(async () => {
   await env.close();
 });
 
-const exists = (path: string) => lstat(path).then(() => true, () => false);
-const mapping = (volumeId: string) => env.db.db.selectFrom('device_mappings').selectAll().where('volume_uuid', '=', volumeId).executeTakeFirst();
-const osseaVolume = (volumeId: string) => env.db.db.selectFrom('ossea_volumes').select(['device_path', 'status']).where('volume_id', '=', volumeId).executeTakeFirstOrThrow();
-const exportRow = (volumeId: string) => env.db.db.selectFrom('nbd_exports').selectAll().where('volume_id', '=', volumeId).executeTakeFirst();
+const exists = (path: string) =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
+const mapping = (volumeId: string) =>
+  env.db.db.selectFrom('device_mappings').selectAll().where('volume_uuid', '=', volumeId).executeTakeFirst();
+const osseaVolume = (volumeId: string) =>
+  env.db.db
+    .selectFrom('ossea_volumes')
+    .select(['device_path', 'status'])
+    .where('volume_id', '=', volumeId)
+    .executeTakeFirstOrThrow();
+const exportRow = (volumeId: string) =>
+  env.db.db.selectFrom('nbd_exports').selectAll().where('volume_id', '=', volumeId).executeTakeFirst();
 const byId = (volumeId: string) => join(env.dirs.byIdDir, `virtio-${volumeId.replace(/-/g, '').slice(0, 20)}`);
 const confFile = (volumeId: string) => join(env.dirs.confDir, `migration-vol-${volumeId}.conf`);
 
@@ -40,30 +51,71 @@ describe('attach to the OMA VM', () => {
   it('attaches in CloudStack, plays udev, writes the mapping, ossea_volumes and the export in order, one SIGHUP', async () => {
     const volumeId = await env.addVolume({ sizeBytes: 3 * GiB });
     const pending = await client.attachVolume(volumeId, env.omaVmId);
-    expect(pending).toMatchObject({ type: 'attach', status: 'pending', volume_id: volumeId, vm_id: env.omaVmId, request: { volume_id: volumeId, vm_id: env.omaVmId } });
+    expect(pending).toMatchObject({
+      type: 'attach',
+      status: 'pending',
+      volume_id: volumeId,
+      vm_id: env.omaVmId,
+      request: { volume_id: volumeId, vm_id: env.omaVmId },
+    });
     const done = await client.waitForOperation(pending.id, { omaVmId: env.omaVmId });
     const path = byId(volumeId);
-    expect(done).toMatchObject({ status: 'completed', response: { volume_id: volumeId, vm_id: env.omaVmId, device_path: path } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      response: { volume_id: volumeId, vm_id: env.omaVmId, device_path: path },
+    });
     expect(done.completed_at).toBeTruthy();
 
     expect(env.cs.state.getVolume(volumeId)?.vmId).toBe(env.omaVmId);
     expect((await stat(path)).size).toBe(3 * GiB);
     expect(await readlink(path)).toBe(join(env.dirs.devicesDir, `${volumeId}.img`));
     expect(await mapping(volumeId)).toMatchObject({
-      vm_id: env.omaVmId, operation_mode: 'oma', device_path: path, size: String(3 * GiB), vm_context_id: env.contextId,
-      cloudstack_state: 'attached', linux_state: 'detected', requires_device_correlation: 1, cloudstack_device_id: null,
+      vm_id: env.omaVmId,
+      operation_mode: 'oma',
+      device_path: path,
+      size: String(3 * GiB),
+      vm_context_id: env.contextId,
+      cloudstack_state: 'attached',
+      linux_state: 'detected',
+      requires_device_correlation: 1,
+      cloudstack_device_id: null,
     });
     expect(await osseaVolume(volumeId)).toEqual({ device_path: path, status: 'attached' });
     expect(await exportRow(volumeId)).toMatchObject({
-      export_name: `migration-vol-${volumeId}`, status: 'active', device_path: path, config_path: confFile(volumeId), port: '10809', vm_context_id: env.contextId, job_id: null,
+      export_name: `migration-vol-${volumeId}`,
+      status: 'active',
+      device_path: path,
+      config_path: confFile(volumeId),
+      port: '10809',
+      vm_context_id: env.contextId,
+      job_id: null,
     });
-    expect(await readFile(confFile(volumeId), 'utf8')).toBe(`[migration-vol-${volumeId}]\nexportname = ${path}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
+    expect(await readFile(confFile(volumeId), 'utf8')).toBe(
+      `[migration-vol-${volumeId}]\nexportname = ${path}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`,
+    );
     await env.hup.settle();
     expect(env.hup.received()).toBe(1);
     expect(daemon.stats.hups).toBe(1);
 
-    expect(await client.listVmVolumes(env.omaVmId)).toEqual([{ volume_id: volumeId, vm_id: env.omaVmId, device_path: path, state: 'attached', size: 3 * GiB, cloudstack_data: null }]);
-    expect(await client.getVolumeDevice(volumeId)).toMatchObject({ id: '', vm_context_id: null, volume_uuid: volumeId, operation_mode: 'oma', device_path: path, requires_device_correlation: true, size: 3 * GiB });
+    expect(await client.listVmVolumes(env.omaVmId)).toEqual([
+      {
+        volume_id: volumeId,
+        vm_id: env.omaVmId,
+        device_path: path,
+        state: 'attached',
+        size: 3 * GiB,
+        cloudstack_data: null,
+      },
+    ]);
+    expect(await client.getVolumeDevice(volumeId)).toMatchObject({
+      id: '',
+      vm_context_id: null,
+      volume_uuid: volumeId,
+      operation_mode: 'oma',
+      device_path: path,
+      requires_device_correlation: true,
+      size: 3 * GiB,
+    });
     expect(daemon.stats.operations.attach).toEqual({ started: 1, completed: 1, failed: 0 });
   });
 
@@ -81,7 +133,10 @@ describe('attach to the OMA VM', () => {
 describe('export bookkeeping traps (§3.6)', () => {
   it('a conf.d file without a row: the attach completes, the export fails "already exists" and its row is deleted, the file stays', async () => {
     const volumeId = await env.addVolume();
-    await writeFile(confFile(volumeId), `[migration-vol-${volumeId}]\nexportname = /dev/old\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
+    await writeFile(
+      confFile(volumeId),
+      `[migration-vol-${volumeId}]\nexportname = /dev/old\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`,
+    );
     const done = await run(client.attachVolume(volumeId, env.omaVmId));
     expect(done.status).toBe('completed');
     expect(await mapping(volumeId)).toBeDefined();
@@ -95,7 +150,14 @@ describe('export bookkeeping traps (§3.6)', () => {
     const volumeId = await env.addVolume();
     await env.db.db
       .insertInto('nbd_exports')
-      .values({ volume_id: 'someone-else', export_name: `migration-vol-${volumeId}`, port: 10809, device_path: '/dev/old', config_path: confFile(volumeId), status: 'active' })
+      .values({
+        volume_id: 'someone-else',
+        export_name: `migration-vol-${volumeId}`,
+        port: 10809,
+        device_path: '/dev/old',
+        config_path: confFile(volumeId),
+        status: 'active',
+      })
       .execute();
     const done = await run(client.attachVolume(volumeId, env.omaVmId));
     expect(done.status).toBe('completed');
@@ -121,9 +183,19 @@ describe('attach to another VM', () => {
     const volumeId = await env.addVolume();
     const done = await run(client.attachVolume(volumeId, env.testVmId));
     const placeholder = `remote-vm-${env.testVmId}`;
-    expect(done).toMatchObject({ status: 'completed', response: { volume_id: volumeId, vm_id: env.testVmId, device_path: placeholder } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      response: { volume_id: volumeId, vm_id: env.testVmId, device_path: placeholder },
+    });
     expect(env.cs.state.getVolume(volumeId)?.vmId).toBe(env.testVmId);
-    expect(await mapping(volumeId)).toMatchObject({ vm_id: env.testVmId, operation_mode: 'failover', device_path: placeholder, size: '0', linux_state: 'n/a', requires_device_correlation: 0 });
+    expect(await mapping(volumeId)).toMatchObject({
+      vm_id: env.testVmId,
+      operation_mode: 'failover',
+      device_path: placeholder,
+      size: '0',
+      linux_state: 'n/a',
+      requires_device_correlation: 0,
+    });
     expect(await osseaVolume(volumeId)).toEqual({ device_path: placeholder, status: 'attached' });
     expect(await exportRow(volumeId)).toBeUndefined();
     expect(await exists(byId(volumeId))).toBe(false);
@@ -146,9 +218,16 @@ describe('attach to another VM', () => {
     const pending = await client.attachVolumeAsRoot(rootVolume, vm.id);
     expect(pending.request).toEqual({ volume_id: rootVolume, vm_id: vm.id, device_id: 0, attach_as: 'root' });
     const done = await client.waitForOperation(pending.id);
-    expect(done).toMatchObject({ status: 'completed', response: { device_path: `remote-vm-root-${vm.id}`, device_id: 0 } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      response: { device_path: `remote-vm-root-${vm.id}`, device_id: 0 },
+    });
     expect(env.cs.state.getVolume(rootVolume)).toMatchObject({ vmId: vm.id, deviceId: 0 });
-    expect(await mapping(rootVolume)).toMatchObject({ cloudstack_device_id: 0, device_path: `remote-vm-root-${vm.id}`, operation_mode: 'failover' });
+    expect(await mapping(rootVolume)).toMatchObject({
+      cloudstack_device_id: 0,
+      device_path: `remote-vm-root-${vm.id}`,
+      operation_mode: 'failover',
+    });
   });
 });
 
@@ -157,7 +236,11 @@ describe('detach and delete', () => {
     const volumeId = await env.addVolume();
     await run(client.attachVolume(volumeId, env.omaVmId));
     const done = await run(client.detachVolume(volumeId));
-    expect(done).toMatchObject({ type: 'detach', status: 'completed', response: { volume_id: volumeId, device_path: byId(volumeId) } });
+    expect(done).toMatchObject({
+      type: 'detach',
+      status: 'completed',
+      response: { volume_id: volumeId, device_path: byId(volumeId) },
+    });
     expect(env.cs.state.getVolume(volumeId)?.vmId).toBeNull();
     expect(await exists(byId(volumeId))).toBe(false);
     expect(await exists(confFile(volumeId))).toBe(false);
@@ -199,10 +282,18 @@ describe('create', () => {
     const done = await run(client.createVolume({ name: 'migration-pgtest1-pgtest1-disk-9', size: 3.5 * GiB }));
     expect(done).toMatchObject({ type: 'create', status: 'completed', volume_id: '' });
     const newId = String(done.response?.volume_id);
-    expect(env.cs.state.getVolume(newId)).toMatchObject({ name: 'migration-pgtest1-pgtest1-disk-9', sizeBytes: 3 * GiB, zoneId: env.cs.state.defaults.zoneId });
+    expect(env.cs.state.getVolume(newId)).toMatchObject({
+      name: 'migration-pgtest1-pgtest1-disk-9',
+      sizeBytes: 3 * GiB,
+      zoneId: env.cs.state.defaults.zoneId,
+    });
     const tiny = await run(client.createVolume({ name: 'tiny', size: 1024 }));
     expect(env.cs.state.getVolume(String(tiny.response?.volume_id))?.sizeBytes).toBe(GiB);
-    const row = await env.db.db.selectFrom('volume_operations').select(['volume_id', 'status']).where('id', '=', done.id).executeTakeFirstOrThrow();
+    const row = await env.db.db
+      .selectFrom('volume_operations')
+      .select(['volume_id', 'status'])
+      .where('id', '=', done.id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ volume_id: '', status: 'completed' });
   });
 

@@ -22,7 +22,11 @@ beforeAll(async () => {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   downUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
-  await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    probe.close(() => {
+      resolve();
+    }),
+  );
 });
 afterAll(async () => {
   await env.close();
@@ -33,7 +37,9 @@ const config = (url: string, mode: 'auto' | 'required' | 'off') => configSchema.
 describe('config', () => {
   it('defaults to auto at http://127.0.0.1:8090 and reads VOLUME_DAEMON_URL / VOLUME_DAEMON_MODE', () => {
     expect(loadConfig({ env: {} }).volumeDaemon).toEqual({ url: 'http://127.0.0.1:8090', mode: 'auto' });
-    expect(loadConfig({ env: { VOLUME_DAEMON_URL: 'http://10.0.0.5:9000', VOLUME_DAEMON_MODE: 'required' } }).volumeDaemon).toEqual({ url: 'http://10.0.0.5:9000', mode: 'required' });
+    expect(
+      loadConfig({ env: { VOLUME_DAEMON_URL: 'http://10.0.0.5:9000', VOLUME_DAEMON_MODE: 'required' } }).volumeDaemon,
+    ).toEqual({ url: 'http://10.0.0.5:9000', mode: 'required' });
   });
 
   it('names the variable, the value and what is allowed', () => {
@@ -44,7 +50,9 @@ describe('config', () => {
       if (e instanceof ConfigError) problems = e.problems;
     }
     expect(problems).toHaveLength(2);
-    expect(problems.find((p) => p.startsWith('VOLUME_DAEMON_MODE'))).toMatch(/"sometimes" is not allowed: .*auto.*required.*off/);
+    expect(problems.find((p) => p.startsWith('VOLUME_DAEMON_MODE'))).toMatch(
+      /"sometimes" is not allowed: .*auto.*required.*off/,
+    );
     expect(problems.find((p) => p.startsWith('VOLUME_DAEMON_URL'))).toMatch(/"ftp:\/\/x" is not allowed/);
   });
 });
@@ -75,7 +83,9 @@ describe('resolveVolumeDaemon with the daemon down', () => {
     const hostPort = downUrl.slice('http://'.length);
     const auto = await resolveVolumeDaemon(config(downUrl, 'auto'));
     expect(auto.mode).toBe('direct');
-    expect(auto.mode !== 'daemon' && auto.reason).toMatch(new RegExp(`auto .*GET /health: cannot reach the Volume Daemon at ${hostPort}: ECONNREFUSED`));
+    expect(auto.mode !== 'daemon' && auto.reason).toMatch(
+      new RegExp(`auto .*GET /health: cannot reach the Volume Daemon at ${hostPort}: ECONNREFUSED`),
+    );
     const required = await resolveVolumeDaemon(config(downUrl, 'required'));
     expect(required.mode).toBe('unavailable');
     expect(required.mode !== 'daemon' && required.reason).toMatch(new RegExp(`required .*${hostPort}: ECONNREFUSED`));
@@ -89,7 +99,9 @@ describe('resolveVolumeDaemon with the daemon down', () => {
     try {
       const r = await resolveVolumeDaemon(config(url, 'required'), { probeTimeoutMs: 100 });
       expect(r.mode).toBe('unavailable');
-      expect(r.mode !== 'daemon' && r.reason).toMatch(/no answer from the Volume Daemon at 127\.0\.0\.1:\d+ within 100 ms/);
+      expect(r.mode !== 'daemon' && r.reason).toMatch(
+        /no answer from the Volume Daemon at 127\.0\.0\.1:\d+ within 100 ms/,
+      );
     } finally {
       server.closeAllConnections();
       server.close();

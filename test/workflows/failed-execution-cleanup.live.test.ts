@@ -8,17 +8,42 @@ import { readCleanupRequest } from '../../src/engine/store/cleanup-requests.js';
 import { makeStuckFailover, type StuckFailover } from './helpers/stuck-failover.js';
 import { startWorkflowHarness, type WorkflowHarness } from './helpers/workflow-harness.js';
 
-const MUTATING = ['stopVirtualMachine', 'detachVolume', 'attachVolume', 'revertSnapshot', 'deleteSnapshot', 'destroyVirtualMachine', 'deleteVolume'];
+const MUTATING = [
+  'stopVirtualMachine',
+  'detachVolume',
+  'attachVolume',
+  'revertSnapshot',
+  'deleteSnapshot',
+  'destroyVirtualMachine',
+  'deleteVolume',
+];
 
 describe('a stuck live failover', () => {
   let h: WorkflowHarness;
   let s: StuckFailover;
   const mutations = () => MUTATING.reduce((n, c) => n + h.env.sim.stats.requests(c), 0);
   const snapshotOfDb = async () => ({
-    failover: await h.db.db.selectFrom('failover_jobs').selectAll().where('job_id', '=', s.failover.jobId).executeTakeFirstOrThrow(),
-    context: await h.db.db.selectFrom('vm_replication_contexts').select(['current_status', 'current_job_id']).where('context_id', '=', s.context.contextId).executeTakeFirstOrThrow(),
-    mappings: await h.db.db.selectFrom('device_mappings').selectAll().where('vm_context_id', '=', s.context.contextId).orderBy('volume_uuid').execute(),
-    cleanupJobs: await h.db.db.selectFrom('job_tracking').select('id').where('operation', '=', 'failed-execution-cleanup').execute(),
+    failover: await h.db.db
+      .selectFrom('failover_jobs')
+      .selectAll()
+      .where('job_id', '=', s.failover.jobId)
+      .executeTakeFirstOrThrow(),
+    context: await h.db.db
+      .selectFrom('vm_replication_contexts')
+      .select(['current_status', 'current_job_id'])
+      .where('context_id', '=', s.context.contextId)
+      .executeTakeFirstOrThrow(),
+    mappings: await h.db.db
+      .selectFrom('device_mappings')
+      .selectAll()
+      .where('vm_context_id', '=', s.context.contextId)
+      .orderBy('volume_uuid')
+      .execute(),
+    cleanupJobs: await h.db.db
+      .selectFrom('job_tracking')
+      .select('id')
+      .where('operation', '=', 'failed-execution-cleanup')
+      .execute(),
   });
 
   beforeAll(async () => {
@@ -42,7 +67,10 @@ describe('a stuck live failover', () => {
   it('is refused by the workflow itself when called without a request, leaving no record and no job behind', async () => {
     const before = await snapshotOfDb();
     const ctx = h.ctx();
-    const result = await ctx.workflows.runFailedExecutionCleanup({ contextId: s.context.contextId, failoverJobId: s.failover.jobId, vmName: s.context.vmName }, ctx);
+    const result = await ctx.workflows.runFailedExecutionCleanup(
+      { contextId: s.context.contextId, failoverJobId: s.failover.jobId, vmName: s.context.vmName },
+      ctx,
+    );
     expect(result).toMatchObject({ ok: false, terminal: true });
     expect(result.message).toContain('cleaned up only on request');
     expect(mutations()).toBe(0);
@@ -55,7 +83,10 @@ describe('a stuck live failover', () => {
     await requestCleanup(h.db.db, s.failover.jobId, 'operator', false, new Date());
     const pass = await h.pass();
     const run = pass.executed.find((e) => e.action === 'run-failed-execution-cleanup');
-    expect(run, JSON.stringify(pass.executed)).toMatchObject({ driftId: `cleanup-request:failover-job:${s.failover.jobId}`, result: 'success' });
+    expect(run, JSON.stringify(pass.executed)).toMatchObject({
+      driftId: `cleanup-request:failover-job:${s.failover.jobId}`,
+      result: 'success',
+    });
     const request = await readCleanupRequest(h.db.db, s.failover.jobId);
     expect(request?.status, request?.message ?? '').toBe('done');
     expect(request?.requested_by).toBe('operator');

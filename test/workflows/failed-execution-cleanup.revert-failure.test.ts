@@ -19,7 +19,9 @@ describe('a failed revert during the failed-execution cleanup', () => {
     h = await startWorkflowHarness({ statuses: ['failed_over_test'], dataDisks: 1 });
     s = await makeStuckFailover(h, h.env.world.contexts[0]!, 'after-start');
     // The storage refuses every revert (a broken primary storage, not a transient glitch).
-    h.env.sim.faults.set('revertSnapshot', { jobFailure: { errorcode: 530, errortext: 'Failed to revert snapshot: qemu-img convert failed' } });
+    h.env.sim.faults.set('revertSnapshot', {
+      jobFailure: { errorcode: 530, errortext: 'Failed to revert snapshot: qemu-img convert failed' },
+    });
     const ctx = h.ctx();
     first = await ctx.workflows.runFailedExecutionCleanup(params(), ctx);
   });
@@ -32,15 +34,25 @@ describe('a failed revert during the failed-execution cleanup', () => {
   });
 
   it('keeps every snapshot of the failover', () => {
-    for (const v of s.context.volumes) expect(h.env.sim.state.getSnapshot(v.snapshot?.id ?? '')?.state, v.name).toBe('BackedUp');
+    for (const v of s.context.volumes) {
+      expect(h.env.sim.state.getSnapshot(v.snapshot?.id ?? '')?.state, v.name).toBe('BackedUp');
+    }
     expect(h.env.sim.stats.requests('deleteSnapshot')).toBe(0);
   });
 
   it('leaves the VM cleanup_required with the reason, the failover failed, and the request failed', async () => {
-    const ctx = await h.db.db.selectFrom('vm_replication_contexts').select(['current_status', 'last_operation_summary']).where('context_id', '=', s.context.contextId).executeTakeFirstOrThrow();
+    const ctx = await h.db.db
+      .selectFrom('vm_replication_contexts')
+      .select(['current_status', 'last_operation_summary'])
+      .where('context_id', '=', s.context.contextId)
+      .executeTakeFirstOrThrow();
     expect(ctx.current_status).toBe('cleanup_required');
     expect(JSON.stringify(ctx.last_operation_summary)).toContain('qemu-img convert failed');
-    const fo = await h.db.db.selectFrom('failover_jobs').select(['status', 'error_message']).where('job_id', '=', s.failover.jobId).executeTakeFirstOrThrow();
+    const fo = await h.db.db
+      .selectFrom('failover_jobs')
+      .select(['status', 'error_message'])
+      .where('job_id', '=', s.failover.jobId)
+      .executeTakeFirstOrThrow();
     expect(fo.status).toBe('failed');
     expect(fo.error_message).toContain('qemu-img convert failed');
     const request = await readCleanupRequest(h.db.db, s.failover.jobId);
@@ -71,7 +83,9 @@ describe('a failed revert during the failed-execution cleanup', () => {
     expect(result.message).toContain('ready_for_failover');
     expect(result.ok).toBe(true);
     await h.applyNbd();
-    for (const v of s.context.volumes) expect(h.env.sim.state.getSnapshot(v.snapshot?.id ?? '')?.state ?? 'gone', v.name).not.toBe('BackedUp');
+    for (const v of s.context.volumes) {
+      expect(h.env.sim.state.getSnapshot(v.snapshot?.id ?? '')?.state ?? 'gone', v.name).not.toBe('BackedUp');
+    }
     for (const [volumeId, size] of s.written) expect(h.env.sim.state.getVolume(volumeId)?.sizeBytes).toBe(size);
     expect(await h.driftOf(s.context.contextId)).toEqual([]);
   });

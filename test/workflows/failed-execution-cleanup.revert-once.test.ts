@@ -13,11 +13,19 @@ import { startWorkflowHarness, type WorkflowHarness } from './helpers/workflow-h
 describe('the revert of a failed test failover', () => {
   let h: WorkflowHarness;
   const stuck: StuckFailover[] = [];
-  const params = (s: StuckFailover) => ({ contextId: s.context.contextId, failoverJobId: s.failover.jobId, vmName: s.context.vmName });
+  const params = (s: StuckFailover) => ({
+    contextId: s.context.contextId,
+    failoverJobId: s.failover.jobId,
+    vmName: s.context.vmName,
+  });
   const reverts = () => h.env.sim.stats.requests('revertSnapshot');
 
   async function journalled(s: StuckFailover): Promise<unknown> {
-    const record = await h.db.db.selectFrom('oma_reconciler_cleanup_requests').select('journal').where('job_id', '=', s.failover.jobId).executeTakeFirstOrThrow();
+    const record = await h.db.db
+      .selectFrom('oma_reconciler_cleanup_requests')
+      .select('journal')
+      .where('job_id', '=', s.failover.jobId)
+      .executeTakeFirstOrThrow();
     return (parseJsonColumn(record.journal) as { data: Record<string, unknown> }).data.revertSubmitted;
   }
 
@@ -41,12 +49,19 @@ describe('the revert of a failed test failover', () => {
         });
       }
     }
-    const killing = new KilledAfterSubmission({ apiUrl: h.env.sim.url, apiKey: h.env.sim.apiKey, secretKey: h.env.sim.secretKey, poll: { initialMs: 5, factor: 1.5, maxMs: 50 } });
+    const killing = new KilledAfterSubmission({
+      apiUrl: h.env.sim.url,
+      apiKey: h.env.sim.apiKey,
+      secretKey: h.env.sim.secretKey,
+      poll: { initialMs: 5, factor: 1.5, maxMs: 50 },
+    });
     const crashedCtx = { ...h.ctx(), cloudstack: killing };
     const crashed = await crashedCtx.workflows.runFailedExecutionCleanup(params(s), crashedCtx);
     expect(crashed).toMatchObject({ ok: false, terminal: false });
     expect(reverts() - before).toBe(1);
-    const [entry] = Object.values((await journalled(s)) as Record<string, { snapshotId: string; jobId: string | null }>);
+    const [entry] = Object.values(
+      (await journalled(s)) as Record<string, { snapshotId: string; jobId: string | null }>,
+    );
     expect(entry?.jobId).toMatch(/^[0-9a-f-]{36}$/);
 
     const ctx = h.ctx();
@@ -64,7 +79,9 @@ describe('the revert of a failed test failover', () => {
     expect(first).toMatchObject({ ok: false, terminal: false });
     expect(first.message).toMatch(/revertSnapshot: HTTP 504/);
     expect(reverts() - before).toBe(1);
-    expect(Object.values((await journalled(s)) as Record<string, { jobId: string | null }>).map((e) => e.jobId)).toEqual([null]);
+    expect(
+      Object.values((await journalled(s)) as Record<string, { jobId: string | null }>).map((e) => e.jobId),
+    ).toEqual([null]);
 
     const again = h.ctx();
     const resumed = await again.workflows.runFailedExecutionCleanup(params(s), again);

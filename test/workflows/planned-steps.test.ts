@@ -18,17 +18,59 @@ describe('plannedSteps', () => {
   });
 
   it('names the test VM, volumes, snapshots and the OMA for one failover', () => {
-    const a = analyseFailover({
-      omaVmId: 'oma-vm',
-      context: { contextId: 'ctx-web', vmName: 'web', currentStatus: 'failed_over_test' },
-      failover: { jobId: 'fj-1', jobType: 'test', status: 'pending', destinationVmId: 'tvm', osseaSnapshotId: null, createdAt: '2026-03-01T09:00:00Z', errorMessage: null },
-      tracking: { status: 'failed', currentStep: 'vm-startup-and-validation' },
-      otherDestinations: [],
-      osseaVolumes: [{ volumeId: 'v-os', volumeName: 'os', snapshotId: 's-os' }],
-      csVolumes: [{ id: 'v-os', name: 'migration-web-web-disk-0', type: 'DATADISK', state: 'Ready', sizeBytes: 1, virtualMachineId: 'tvm', vmName: null, vmState: null, deviceId: 0, created: null, tags: {} }],
-      csSnapshots: [{ id: 's-os', name: 'multi-test-failover-disk-2000-1', volumeId: 'v-os', state: 'BackedUp', revertable: true, created: '2026-03-01T09:05:00Z' }],
-      csVms: [{ id: 'tvm', name: 'web-test-1772355600', displayName: 'web-test-1772355600', state: 'Running', created: null }],
-    }, NOW);
+    const a = analyseFailover(
+      {
+        omaVmId: 'oma-vm',
+        context: { contextId: 'ctx-web', vmName: 'web', currentStatus: 'failed_over_test' },
+        failover: {
+          jobId: 'fj-1',
+          jobType: 'test',
+          status: 'pending',
+          destinationVmId: 'tvm',
+          osseaSnapshotId: null,
+          createdAt: '2026-03-01T09:00:00Z',
+          errorMessage: null,
+        },
+        tracking: { status: 'failed', currentStep: 'vm-startup-and-validation' },
+        otherDestinations: [],
+        osseaVolumes: [{ volumeId: 'v-os', volumeName: 'os', snapshotId: 's-os' }],
+        csVolumes: [
+          {
+            id: 'v-os',
+            name: 'migration-web-web-disk-0',
+            type: 'DATADISK',
+            state: 'Ready',
+            sizeBytes: 1,
+            virtualMachineId: 'tvm',
+            vmName: null,
+            vmState: null,
+            deviceId: 0,
+            created: null,
+            tags: {},
+          },
+        ],
+        csSnapshots: [
+          {
+            id: 's-os',
+            name: 'multi-test-failover-disk-2000-1',
+            volumeId: 'v-os',
+            state: 'BackedUp',
+            revertable: true,
+            created: '2026-03-01T09:05:00Z',
+          },
+        ],
+        csVms: [
+          {
+            id: 'tvm',
+            name: 'web-test-1772355600',
+            displayName: 'web-test-1772355600',
+            state: 'Running',
+            created: null,
+          },
+        ],
+      },
+      NOW,
+    );
     expect(plannedSteps('failed-execution-cleanup', a)).toEqual([
       'Analyse failover fj-1 of web (test, pending, stopped in vm-startup-and-validation)',
       'Stop test VM web-test-1772355600 (tvm), now Running: gracefully, forced after a timeout',
@@ -41,23 +83,42 @@ describe('plannedSteps', () => {
       'Validate web against the desired state and report what does not hold',
     ]);
     // A recorded analysis read back from the request record's JSON gives the same steps.
-    expect(plannedSteps('failed-execution-cleanup', parseWorkflowAnalysis(JSON.parse(JSON.stringify(a))))).toEqual(plannedSteps('failed-execution-cleanup', a));
+    expect(plannedSteps('failed-execution-cleanup', parseWorkflowAnalysis(JSON.parse(JSON.stringify(a))))).toEqual(
+      plannedSteps('failed-execution-cleanup', a),
+    );
   });
 
-  it('says whether a replication job\'s volumes are deleted or kept, and why', () => {
-    const a = analyseReplicationJob({
-      omaVmId: 'oma-vm',
-      keepVolumes: false,
-      job: { id: 'job-1', vmContextId: 'ctx-web', status: 'failed', replicationType: 'initial', createdAt: null },
-      context: { contextId: 'ctx-web', vmName: 'web', currentStatus: 'failed' },
-      contextJobs: [{ id: 'job-1', status: 'failed', createdAt: null }],
-      vmDisks: [{ jobId: 'job-1', diskId: 'disk-2000', osseaVolumeId: '1' }],
-      osseaVolumes: [{ id: '1', volumeId: 'v-os', volumeName: 'os' }],
-      nbdExports: [{ jobId: 'job-1', volumeId: 'v-os', exportName: 'migration-vol-v-os' }],
-      deviceMappingVolumes: ['v-os'],
-      referencingFailovers: [],
-      csVolumes: [{ id: 'v-os', name: 'migration-web-web-disk-0', type: 'DATADISK', state: 'Ready', sizeBytes: 1, virtualMachineId: 'oma-vm', vmName: null, vmState: null, deviceId: 1, created: null, tags: {} }],
-    }, NOW);
+  it("says whether a replication job's volumes are deleted or kept, and why", () => {
+    const a = analyseReplicationJob(
+      {
+        omaVmId: 'oma-vm',
+        keepVolumes: false,
+        job: { id: 'job-1', vmContextId: 'ctx-web', status: 'failed', replicationType: 'initial', createdAt: null },
+        context: { contextId: 'ctx-web', vmName: 'web', currentStatus: 'failed' },
+        contextJobs: [{ id: 'job-1', status: 'failed', createdAt: null }],
+        vmDisks: [{ jobId: 'job-1', diskId: 'disk-2000', osseaVolumeId: '1' }],
+        osseaVolumes: [{ id: '1', volumeId: 'v-os', volumeName: 'os' }],
+        nbdExports: [{ jobId: 'job-1', volumeId: 'v-os', exportName: 'migration-vol-v-os' }],
+        deviceMappingVolumes: ['v-os'],
+        referencingFailovers: [],
+        csVolumes: [
+          {
+            id: 'v-os',
+            name: 'migration-web-web-disk-0',
+            type: 'DATADISK',
+            state: 'Ready',
+            sizeBytes: 1,
+            virtualMachineId: 'oma-vm',
+            vmName: null,
+            vmState: null,
+            deviceId: 1,
+            created: null,
+            tags: {},
+          },
+        ],
+      },
+      NOW,
+    );
     expect(plannedSteps('replication-job-cleanup', a)).toEqual([
       'Analyse replication job job-1 (initial, failed) of web',
       'Remove NBD export migration-vol-v-os (backup kept; one nbd-server reload)',
@@ -69,7 +130,10 @@ describe('plannedSteps', () => {
   });
 
   it('gives nothing to preview for a job the world does not hold', () => {
-    const world = { observedAt: NOW.toISOString(), database: { failoverJobs: [], contexts: [], replicationJobs: [] } } as unknown as World;
+    const world = {
+      observedAt: NOW.toISOString(),
+      database: { failoverJobs: [], contexts: [], replicationJobs: [] },
+    } as unknown as World;
     expect(previewCleanup(world, { kind: 'failed-execution-cleanup', failoverJobId: 'nope' })).toBeNull();
     expect(previewCleanup(world, { kind: 'replication-job-cleanup', jobId: 'nope', keepVolumes: false })).toBeNull();
     expect(parseWorkflowAnalysis({ kind: 'something-else' })).toBeNull();

@@ -11,7 +11,7 @@ const OBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,254}$/;
 export function adoptCommand(common: string): Command {
   return {
     name: 'adopt',
-    summary: 'Declare a CloudStack object that only looks like the appliance\'s to be ours (undoable).',
+    summary: "Declare a CloudStack object that only looks like the appliance's to be ours (undoable).",
     usage: `Usage: oma-reconciler adopt volume|snapshot|vm ID --reason TEXT [--by NAME]
 
 A CloudStack object the OMA database never referenced is never touched, even when it is named like
@@ -31,14 +31,22 @@ ${common}
     maxPositionals: 2,
     run: async (args) => {
       const [type, id, ...extra] = args.positionals;
-      if (type === undefined || !(ADOPTABLE_TYPES as readonly string[]).includes(type) || id === undefined || extra.length > 0) {
+      if (
+        type === undefined ||
+        !(ADOPTABLE_TYPES as readonly string[]).includes(type) ||
+        id === undefined ||
+        extra.length > 0
+      ) {
         throw new UsageError('adopt takes volume|snapshot|vm and one ID');
       }
       if (!OBJECT_ID.test(id)) throw new UsageError(`ID ${JSON.stringify(id.slice(0, 80))} is not a CloudStack id`);
       const reason = typeof args.values.reason === 'string' ? args.values.reason.trim() : '';
-      if (reason === '') throw new UsageError('adopt needs --reason TEXT (why the object is the appliance\'s)');
+      if (reason === '') throw new UsageError("adopt needs --reason TEXT (why the object is the appliance's)");
       if (reason.length > 400) throw new UsageError('--reason: at most 400 characters');
-      const by = typeof args.values.by === 'string' && args.values.by.trim() !== '' ? args.values.by.trim().slice(0, 64) : `cli:${args.env.USER ?? 'unknown'}`;
+      const by =
+        typeof args.values.by === 'string' && args.values.by.trim() !== ''
+          ? args.values.by.trim().slice(0, 64)
+          : `cli:${args.env.USER ?? 'unknown'}`;
       return usingEngine(args, {}, async ({ engine }) => {
         const result = await adoptSubject(engine.deps, { type: type as AdoptableType, id, reason, by });
         const ok = result.status === 'adopted' || result.status === 'already-owned';

@@ -33,7 +33,13 @@ repaired; the plan is marked partial). --allow-incomplete turns that 2 back into
 
 ${common}
 `,
-    options: { only: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'grace-seconds': { type: 'string' }, 'reset-budget': { type: 'boolean' }, 'allow-incomplete': { type: 'boolean' } },
+    options: {
+      only: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'grace-seconds': { type: 'string' },
+      'reset-budget': { type: 'boolean' },
+      'allow-incomplete': { type: 'boolean' },
+    },
     run: async (args) => {
       const only = parseKinds(args.values.only);
       const graceOverride = parseGraceSeconds(args.values['grace-seconds']);
@@ -49,12 +55,18 @@ ${common}
           const leader = leadership.isLeader();
           const lockStatus = leadership.status();
           // Not connected is not "another instance": say why the lock session could not open.
-          if (!leader && !lockStatus.connected) throw new Error(`cannot take the leader lock: ${lockStatus.lastError ?? 'no session to the database'}`);
+          if (!leader && !lockStatus.connected) {
+            throw new Error(`cannot take the leader lock: ${lockStatus.lastError ?? 'no session to the database'}`);
+          }
           if (args.values['reset-budget'] === true && !leader) {
             args.stderr.write('apply: --reset-budget ignored: only the leader may reset the budget\n');
           } else if (args.values['reset-budget'] === true) {
             const ceiling = await engine.resetModeCeiling();
-            args.stderr.write(ceiling ? `apply: budget reset (it had tripped: ${ceiling.reason ?? 'no reason recorded'})\n` : 'apply: the budget had not tripped\n');
+            args.stderr.write(
+              ceiling
+                ? `apply: budget reset (it had tripped: ${ceiling.reason ?? 'no reason recorded'})\n`
+                : 'apply: the budget had not tripped\n',
+            );
           }
           if (!leader) args.stderr.write('apply: another instance holds the leader lock; nothing will be changed\n');
           const result = await runPass(engine.deps, {
@@ -69,9 +81,13 @@ ${common}
           });
           args.stdout.write(renderPlanTable(result.plan));
           for (const e of result.executed) {
-            args.stdout.write(`${e.result.padEnd(8)} ${e.action} ${e.driftId}${e.auditId ? ` (action ${e.auditId})` : ''}: ${e.message}\n`);
+            args.stdout.write(
+              `${e.result.padEnd(8)} ${e.action} ${e.driftId}${e.auditId ? ` (action ${e.auditId})` : ''}: ${e.message}\n`,
+            );
           }
-          if (result.remaining.length > 0) args.stdout.write(`still drifting after acting: ${result.remaining.join(', ')}\n`);
+          if (result.remaining.length > 0) {
+            args.stdout.write(`still drifting after acting: ${result.remaining.join(', ')}\n`);
+          }
           const failed = result.executed.some((e) => e.result === 'error');
           if (!result.plan.summary.complete && args.values['allow-incomplete'] !== true) return EXIT.error;
           return failed || result.report.blocked.length > 0 ? EXIT.drift : EXIT.ok;

@@ -41,8 +41,11 @@ ${common}
       }
       if (!JOB_ID.test(jobId)) throw new UsageError(`JOB_ID ${JSON.stringify(jobId.slice(0, 80))} is not a job id`);
       const output = args.values.output ?? 'table';
-      if (output !== 'table' && output !== 'json') throw new UsageError(`--output: expected table or json, got ${JSON.stringify(output)}`);
-      const by = typeof args.values.by === 'string' ? args.values.by.slice(0, 200) : `cli:${args.env.USER ?? 'unknown'}`;
+      if (output !== 'table' && output !== 'json') {
+        throw new UsageError(`--output: expected table or json, got ${JSON.stringify(output)}`);
+      }
+      const by =
+        typeof args.values.by === 'string' ? args.values.by.slice(0, 200) : `cli:${args.env.USER ?? 'unknown'}`;
       return usingEngine(args, {}, async ({ engine }) => {
         const db = engine.deps.database.db;
         if (verb === 'request') {
@@ -60,11 +63,28 @@ ${common}
           return record.status === 'refused' || record.status === 'failed' ? EXIT.drift : EXIT.ok;
         }
         if (record.status !== 'accepted') {
-          args.stderr.write(errorLine(`cleanup: the request for ${jobId} is ${record.status}; only an accepted request can be cancelled`));
+          args.stderr.write(
+            errorLine(
+              `cleanup: the request for ${jobId} is ${record.status}; only an accepted request can be cancelled`,
+            ),
+          );
           return EXIT.error;
         }
-        await db.updateTable('oma_reconciler_cleanup_requests').set({ cancelled: 1 }).where('job_id', '=', jobId).execute();
-        await writeCleanupStatus(db, { jobId, jobKind: record.job_kind === 'replication' ? 'replication' : 'failover', status: 'refused', message: `cancelled by ${by}` }, engine.deps.clock());
+        await db
+          .updateTable('oma_reconciler_cleanup_requests')
+          .set({ cancelled: 1 })
+          .where('job_id', '=', jobId)
+          .execute();
+        await writeCleanupStatus(
+          db,
+          {
+            jobId,
+            jobKind: record.job_kind === 'replication' ? 'replication' : 'failover',
+            status: 'refused',
+            message: `cancelled by ${by}`,
+          },
+          engine.deps.clock(),
+        );
         args.stdout.write(`cancelled the cleanup request for ${jobId}\n`);
         return EXIT.ok;
       });

@@ -26,19 +26,28 @@ ${common}
     maxPositionals: 1,
     run: async (args) => {
       const subject = args.positionals[0];
-      if (subject === undefined || args.positionals.length > 1) throw new UsageError('explain takes exactly one SUBJECT');
+      if (subject === undefined || args.positionals.length > 1) {
+        throw new UsageError('explain takes exactly one SUBJECT');
+      }
       return usingEngine(args, {}, async ({ engine, passId, config }) => {
         const planned = await planPass(engine.deps, {
-          passId, signal: AbortSignal.timeout(config.schedule.passTimeoutMs), act: false, isLeader: true, fence: () => Promise.resolve(false),
+          passId,
+          signal: AbortSignal.timeout(config.schedule.passTimeoutMs),
+          act: false,
+          isLeader: true,
+          fence: () => Promise.resolve(false),
         });
         const explanation = explainSubject(planned.world, planned.gated, subject);
         const actions = await listActions(engine.deps.database.db, 50, relatedSubjects(planned.world, subject));
         if (!explanation && actions.length === 0) {
-          args.stderr.write(errorLine(`explain: no source, drift item or recorded action mentions ${JSON.stringify(subject)}`));
+          args.stderr.write(
+            errorLine(`explain: no source, drift item or recorded action mentions ${JSON.stringify(subject)}`),
+          );
           return EXIT.error;
         }
-        if (args.values.output === 'json') args.stdout.write(`${JSON.stringify({ ...explanation, recordedActions: actions }, null, 2)}\n`);
-        else args.stdout.write(renderExplanation(subject, explanation, actions));
+        if (args.values.output === 'json') {
+          args.stdout.write(`${JSON.stringify({ ...explanation, recordedActions: actions }, null, 2)}\n`);
+        } else args.stdout.write(renderExplanation(subject, explanation, actions));
         return EXIT.ok;
       });
     },

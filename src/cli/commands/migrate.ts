@@ -10,7 +10,8 @@ import { configSources } from '../config-sources.js';
 export function migrateCommand(common: string): Command {
   return {
     name: 'migrate',
-    summary: "Apply oma-reconciler's own migrations (annotations columns, audit, ledger…) to an existing migratekit_oma.",
+    summary:
+      "Apply oma-reconciler's own migrations (annotations columns, audit, ledger…) to an existing migratekit_oma.",
     usage: `Usage: oma-reconciler migrate [--dry-run]
 
 Apply oma-reconciler's own migrations to the database of DATABASE_URL: the annotations columns,
@@ -37,7 +38,9 @@ ${common}
           );
         } else {
           args.stdout.write(
-            outcome.applied.length === 0 ? `${target}: up to date, nothing applied\n` : `${target}: applied ${outcome.applied.join(', ')}\n`,
+            outcome.applied.length === 0
+              ? `${target}: up to date, nothing applied\n`
+              : `${target}: applied ${outcome.applied.join(', ')}\n`,
           );
         }
         return EXIT.ok;

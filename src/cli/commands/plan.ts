@@ -43,7 +43,9 @@ ${common}
     },
     run: async (args) => {
       const output = args.values.output ?? 'table';
-      if (output !== 'table' && output !== 'json') throw new UsageError(`--output: ${JSON.stringify(output)} is not table or json`);
+      if (output !== 'table' && output !== 'json') {
+        throw new UsageError(`--output: ${JSON.stringify(output)} is not table or json`);
+      }
       const only = parseKinds(args.values.only);
       const graceOverride = parseGraceSeconds(args.values['grace-seconds']);
       const worldFile = typeof args.values.world === 'string' ? args.values.world : undefined;

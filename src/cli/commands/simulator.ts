@@ -28,12 +28,22 @@ GET|POST /sim/config, POST /sim/seed, GET /sim/state.
 
 ${common}
 `,
-    options: { port: { type: 'string' }, 'api-key': { type: 'string' }, 'secret-key': { type: 'string' }, state: { type: 'string' }, 'oma-vm': { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      'api-key': { type: 'string' },
+      'secret-key': { type: 'string' },
+      state: { type: 'string' },
+      'oma-vm': { type: 'string' },
+    },
     run: async (args) => {
       const { port: portText, 'api-key': apiKey, 'secret-key': secretKey, state, 'oma-vm': omaVm } = args.values;
       const port = portText === undefined ? 8080 : Number(portText);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${String(portText)}" is not a port (0-65535)`);
-      if ((apiKey === undefined) !== (secretKey === undefined)) throw new UsageError('--api-key and --secret-key go together');
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UsageError(`--port: "${String(portText)}" is not a port (0-65535)`);
+      }
+      if ((apiKey === undefined) !== (secretKey === undefined)) {
+        throw new UsageError('--api-key and --secret-key go together');
+      }
       const seed = typeof state === 'string' ? await loadSeedFile(state) : undefined;
       const sim = await startSimulator({
         port,

@@ -36,12 +36,16 @@ ${common}
         if (args.positionals.length > 0) throw new UsageError('undo --release SUBJECT takes no ACTION_ID');
         return usingEngine(args, {}, async ({ engine }) => {
           const released = await releaseUndoHold(engine.deps.database.db, release);
-          (released ? args.stdout : args.stderr).write(released ? `released: ${release} is no longer held\n` : `undo: ${release} is not held\n`);
+          (released ? args.stdout : args.stderr).write(
+            released ? `released: ${release} is no longer held\n` : `undo: ${release} is not held\n`,
+          );
           return released ? EXIT.ok : EXIT.drift;
         });
       }
       const id = args.positionals[0];
-      if (id === undefined || !/^\d{1,20}$/.test(id) || args.positionals.length > 1) throw new UsageError('undo takes one numeric ACTION_ID');
+      if (id === undefined || !/^\d{1,20}$/.test(id) || args.positionals.length > 1) {
+        throw new UsageError('undo takes one numeric ACTION_ID');
+      }
       return usingEngine(args, {}, async ({ engine }) => {
         const result = await undoAction(engine.deps, id, `cli:${args.env.USER ?? 'unknown'}`);
         if (result.status === 'not-found') {

@@ -36,14 +36,23 @@ ${common}
     run: async (args) => {
       const { port: portText, faults: faultsFlag } = args.values;
       const port = portText === undefined ? 8090 : Number(portText);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${String(portText)}" is not a port (0-65535)`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UsageError(`--port: "${String(portText)}" is not a port (0-65535)`);
+      }
       const faults =
-        typeof faultsFlag === 'string' ? parseFaultList(faultsFlag, '--faults') : parseFaultList(args.env.VOLUME_DAEMON_SIM_FAULTS, 'VOLUME_DAEMON_SIM_FAULTS');
+        typeof faultsFlag === 'string'
+          ? parseFaultList(faultsFlag, '--faults')
+          : parseFaultList(args.env.VOLUME_DAEMON_SIM_FAULTS, 'VOLUME_DAEMON_SIM_FAULTS');
       const config = loadConfig(configSources(args));
       const sim = await startVolumeDaemonSimulator({
         port,
         databaseUrl: config.databaseUrl,
-        nbd: { baseConfig: config.nbd.baseConfig, confDir: config.nbd.confDir, pidFile: config.nbd.pidFile, port: config.nbd.address.port },
+        nbd: {
+          baseConfig: config.nbd.baseConfig,
+          confDir: config.nbd.confDir,
+          pidFile: config.nbd.pidFile,
+          port: config.nbd.address.port,
+        },
         byIdDir: config.deviceByIdDir,
         cloudstack: config.cloudstack,
         faults,
@@ -51,7 +60,12 @@ ${common}
       });
       const on = VOLUME_DAEMON_FAULTS.filter((f) => faults[f]);
       args.stdout.write(
-        ['Volume Daemon simulator listening', `  url:    ${sim.url}`, `  faults: ${on.length > 0 ? on.join(', ') : 'none'}`, ''].join('\n'),
+        [
+          'Volume Daemon simulator listening',
+          `  url:    ${sim.url}`,
+          `  faults: ${on.length > 0 ? on.join(', ') : 'none'}`,
+          '',
+        ].join('\n'),
       );
       await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
       await sim.close();

@@ -55,7 +55,9 @@ export function annotationsOf(value: unknown): Annotations {
     }
   }
   if (parsed === null) return NO_ANNOTATIONS;
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) return { [UNREADABLE_ANNOTATIONS]: `not a JSON object: ${JSON.stringify(parsed).slice(0, 80)}` };
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { [UNREADABLE_ANNOTATIONS]: `not a JSON object: ${JSON.stringify(parsed).slice(0, 80)}` };
+  }
   const entries = Object.entries(parsed as Record<string, unknown>).map(([k, v]): [string, string] => [
     k,
     FLAG_KEYS.has(k) ? flagValue(v) : typeof v === 'string' ? v : JSON.stringify(v),

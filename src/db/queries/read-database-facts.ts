@@ -42,8 +42,20 @@ export async function readDatabaseFacts(db: Kysely<DB>): Promise<DatabaseFacts> 
       const driftFirstSeen = await readDriftFirstSeen(trx);
       const cleanupRequests = await readCleanupRequests(trx);
       return {
-        omaVmId, contexts, replicationJobs, vmDisks, osseaVolumes, deviceMappings, nbdExports, vmExportMappings,
-        failoverJobs, jobTracking, volumeOperations, ledger, driftFirstSeen, cleanupRequests,
+        omaVmId,
+        contexts,
+        replicationJobs,
+        vmDisks,
+        osseaVolumes,
+        deviceMappings,
+        nbdExports,
+        vmExportMappings,
+        failoverJobs,
+        jobTracking,
+        volumeOperations,
+        ledger,
+        driftFirstSeen,
+        cleanupRequests,
       };
     });
 }

@@ -9,8 +9,22 @@ import { noStringPool, type StringPool } from '../../string-pool.js';
 export async function readFailoverJobs(db: Kysely<DB>, s: StringPool = noStringPool): Promise<FailoverJobRow[]> {
   const rows = await db
     .selectFrom('failover_jobs')
-    .select(['id', 'vm_context_id', 'job_id', 'vm_id', 'replication_job_id', 'job_type', 'status', 'source_vm_name',
-      'destination_vm_id', 'ossea_snapshot_id', 'error_message', 'created_at', 'updated_at', 'annotations'])
+    .select([
+      'id',
+      'vm_context_id',
+      'job_id',
+      'vm_id',
+      'replication_job_id',
+      'job_type',
+      'status',
+      'source_vm_name',
+      'destination_vm_id',
+      'ossea_snapshot_id',
+      'error_message',
+      'created_at',
+      'updated_at',
+      'annotations',
+    ])
     .orderBy('id')
     .execute();
   return rows.map((r) => ({

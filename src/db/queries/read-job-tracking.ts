@@ -13,12 +13,40 @@ import { noStringPool, type StringPool } from '../../string-pool.js';
 export async function readJobTracking(db: Kysely<DB>, s: StringPool = noStringPool): Promise<JobTrackingRow[]> {
   const rows = await db
     .selectFrom('job_tracking as jt')
-    .select(['jt.id', 'jt.job_type', 'jt.operation', 'jt.status', 'jt.context_id', 'jt.error_message', 'jt.started_at', 'jt.owner', 'jt.external_job_id'])
+    .select([
+      'jt.id',
+      'jt.job_type',
+      'jt.operation',
+      'jt.status',
+      'jt.context_id',
+      'jt.error_message',
+      'jt.started_at',
+      'jt.owner',
+      'jt.external_job_id',
+    ])
     .select((eb) => [
-      eb.selectFrom('job_steps as s').whereRef('s.job_id', '=', 'jt.id').select((e) => e.fn.max('s.started_at').as('v')).as('step_started_at'),
-      eb.selectFrom('job_steps as s').whereRef('s.job_id', '=', 'jt.id').select((e) => e.fn.max('s.completed_at').as('v')).as('step_completed_at'),
-      eb.selectFrom('log_events as l').whereRef('l.job_id', '=', 'jt.id').select((e) => e.fn.max('l.ts').as('v')).as('log_ts'),
-      eb.selectFrom('job_steps as s').whereRef('s.job_id', '=', 'jt.id').select('s.name').orderBy('s.seq', 'desc').limit(1).as('current_step'),
+      eb
+        .selectFrom('job_steps as s')
+        .whereRef('s.job_id', '=', 'jt.id')
+        .select((e) => e.fn.max('s.started_at').as('v'))
+        .as('step_started_at'),
+      eb
+        .selectFrom('job_steps as s')
+        .whereRef('s.job_id', '=', 'jt.id')
+        .select((e) => e.fn.max('s.completed_at').as('v'))
+        .as('step_completed_at'),
+      eb
+        .selectFrom('log_events as l')
+        .whereRef('l.job_id', '=', 'jt.id')
+        .select((e) => e.fn.max('l.ts').as('v'))
+        .as('log_ts'),
+      eb
+        .selectFrom('job_steps as s')
+        .whereRef('s.job_id', '=', 'jt.id')
+        .select('s.name')
+        .orderBy('s.seq', 'desc')
+        .limit(1)
+        .as('current_step'),
     ])
     .where((eb) =>
       eb.or([

@@ -24,7 +24,13 @@ export interface OsseaConfig {
  * uses no ORDER BY, lowest id is what InnoDB returns). Null when there is none.
  */
 export async function readOsseaConfig(db: Kysely<DB>): Promise<OsseaConfig | null> {
-  const row = await db.selectFrom('ossea_configs').selectAll().where('is_active', '=', 1).orderBy('id').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('ossea_configs')
+    .selectAll()
+    .where('is_active', '=', 1)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
   if (!row) return null;
   return {
     id: row.id,
@@ -44,6 +50,12 @@ export async function readOsseaConfig(db: Kysely<DB>): Promise<OsseaConfig | nul
 
 /** Only the OMA VM id of the active config (no secrets leave the database). */
 export async function readOmaVmId(db: Kysely<DB>): Promise<string | null> {
-  const row = await db.selectFrom('ossea_configs').select('oma_vm_id').where('is_active', '=', 1).orderBy('id').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('ossea_configs')
+    .select('oma_vm_id')
+    .where('is_active', '=', 1)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
   return row?.oma_vm_id?.trim() ? row.oma_vm_id.trim() : null;
 }

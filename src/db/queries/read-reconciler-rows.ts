@@ -22,7 +22,12 @@ export async function readLedger(db: Kysely<DB>, s: StringPool = noStringPool): 
 
 /** First-seen time of every unresolved drift item (one statement). */
 export async function readDriftFirstSeen(db: Kysely<DB>): Promise<Record<string, string>> {
-  const rows = await db.selectFrom('oma_reconciler_drift').select(['drift_id', 'first_seen_at']).where('resolved_at', 'is', null).orderBy('drift_id').execute();
+  const rows = await db
+    .selectFrom('oma_reconciler_drift')
+    .select(['drift_id', 'first_seen_at'])
+    .where('resolved_at', 'is', null)
+    .orderBy('drift_id')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.drift_id, r.first_seen_at.toISOString()]));
 }
 

@@ -9,7 +9,17 @@ import { noStringPool, type StringPool } from '../../string-pool.js';
 export async function readContexts(db: Kysely<DB>, s: StringPool = noStringPool): Promise<ContextRow[]> {
   const rows = await db
     .selectFrom('vm_replication_contexts')
-    .select(['context_id', 'vm_name', 'vmware_vm_id', 'current_status', 'current_job_id', 'last_successful_job_id', 'updated_at', 'created_at', 'annotations'])
+    .select([
+      'context_id',
+      'vm_name',
+      'vmware_vm_id',
+      'current_status',
+      'current_job_id',
+      'last_successful_job_id',
+      'updated_at',
+      'created_at',
+      'annotations',
+    ])
     .orderBy('context_id')
     .execute();
   return rows.map((r) => ({
@@ -28,7 +38,19 @@ export async function readContexts(db: Kysely<DB>, s: StringPool = noStringPool)
 export async function readReplicationJobs(db: Kysely<DB>, s: StringPool = noStringPool): Promise<ReplicationJobRow[]> {
   const rows = await db
     .selectFrom('replication_jobs')
-    .select(['id', 'vm_context_id', 'status', 'replication_type', 'current_operation', 'error_message', 'created_at', 'updated_at', 'completed_at', 'vma_last_poll_at', 'annotations'])
+    .select([
+      'id',
+      'vm_context_id',
+      'status',
+      'replication_type',
+      'current_operation',
+      'error_message',
+      'created_at',
+      'updated_at',
+      'completed_at',
+      'vma_last_poll_at',
+      'annotations',
+    ])
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
@@ -48,7 +70,11 @@ export async function readReplicationJobs(db: Kysely<DB>, s: StringPool = noStri
 
 /** Every VMware disk record (one statement). */
 export async function readVmDisks(db: Kysely<DB>, s: StringPool = noStringPool): Promise<VmDiskRow[]> {
-  const rows = await db.selectFrom('vm_disks').select(['id', 'vm_context_id', 'job_id', 'disk_id', 'ossea_volume_id']).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('vm_disks')
+    .select(['id', 'vm_context_id', 'job_id', 'disk_id', 'ossea_volume_id'])
+    .orderBy('id')
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     vmContextId: s(r.vm_context_id ?? ''),

@@ -7,7 +7,16 @@ import { noStringPool, type StringPool } from '../../string-pool.js';
 export async function readOsseaVolumes(db: Kysely<DB>, s: StringPool = noStringPool): Promise<OsseaVolumeRow[]> {
   const rows = await db
     .selectFrom('ossea_volumes')
-    .select(['id', 'vm_context_id', 'volume_id', 'volume_name', 'device_path', 'status', 'snapshot_id', 'snapshot_status'])
+    .select([
+      'id',
+      'vm_context_id',
+      'volume_id',
+      'volume_name',
+      'device_path',
+      'status',
+      'snapshot_id',
+      'snapshot_status',
+    ])
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
@@ -44,7 +53,17 @@ export async function readDeviceMappings(db: Kysely<DB>, s: StringPool = noStrin
 export async function readNbdExports(db: Kysely<DB>, s: StringPool = noStringPool): Promise<NbdExportRow[]> {
   const rows = await db
     .selectFrom('nbd_exports')
-    .select(['id', 'vm_context_id', 'job_id', 'volume_id', 'vm_disk_id', 'export_name', 'device_path', 'config_path', 'status'])
+    .select([
+      'id',
+      'vm_context_id',
+      'job_id',
+      'volume_id',
+      'vm_disk_id',
+      'export_name',
+      'device_path',
+      'config_path',
+      'status',
+    ])
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
@@ -62,6 +81,16 @@ export async function readNbdExports(db: Kysely<DB>, s: StringPool = noStringPoo
 
 /** Every legacy `vm_export_mappings` row (one statement). */
 export async function readVmExportMappings(db: Kysely<DB>): Promise<VmExportMappingRow[]> {
-  const rows = await db.selectFrom('vm_export_mappings').select(['id', 'vm_name', 'export_name', 'device_path', 'status']).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, vmName: r.vm_name, exportName: r.export_name, devicePath: r.device_path, status: r.status ?? 'active' }));
+  const rows = await db
+    .selectFrom('vm_export_mappings')
+    .select(['id', 'vm_name', 'export_name', 'device_path', 'status'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    vmName: r.vm_name,
+    exportName: r.export_name,
+    devicePath: r.device_path,
+    status: r.status ?? 'active',
+  }));
 }

@@ -64,11 +64,14 @@ export type Actuator<A extends GatedAction['action']> = (
   ctx: ActuatorContext,
 ) => Promise<ActuatorResult>;
 
-export const ok = (message: string, undoData?: unknown): ActuatorResult => (undoData === undefined ? { ok: true, message } : { ok: true, message, undoData });
+export const ok = (message: string, undoData?: unknown): ActuatorResult =>
+  undoData === undefined ? { ok: true, message } : { ok: true, message, undoData };
 export const fail = (message: string, terminal = false): ActuatorResult => ({ ok: false, message, terminal });
 
 /** The CloudStack client; throws when there is none this pass (execute-action records the error). */
 export function requireCloudStack(ctx: ActuatorContext): CloudStackClient {
-  if (ctx.cloudstack === null) throw new Error('CloudStack is not available in this pass (see the cloudstack source error)');
+  if (ctx.cloudstack === null) {
+    throw new Error('CloudStack is not available in this pass (see the cloudstack source error)');
+  }
   return ctx.cloudstack;
 }

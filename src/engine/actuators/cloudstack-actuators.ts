@@ -16,17 +16,25 @@ export const quarantineVolume: Actuator<'quarantine-volume'> = async (action, _i
   const detachedFrom = volume.virtualMachineId;
   if (detachedFrom !== null) {
     if (action.params.detachFromVmId !== null && detachedFrom !== action.params.detachFromVmId) {
-      return fail(`volume ${volumeId} is now attached to ${detachedFrom}, not ${action.params.detachFromVmId}: left alone`, true);
+      return fail(
+        `volume ${volumeId} is now attached to ${detachedFrom}, not ${action.params.detachFromVmId}: left alone`,
+        true,
+      );
     }
     // Through the one writer: the daemon (or its bookkeeping) drops the mapping and export with it.
     const moved = await volumeWriterOf(ctx).detach(volumeId);
     if (moved.nbdChanged) ctx.nbdTouched.value = true;
   }
   if (volume.tags[QUARANTINE_TAG] === undefined) {
-    await cs.createTags({ resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: ctx.clock().toISOString() } }, { signal: ctx.signal });
+    await cs.createTags(
+      { resourceType: 'Volume', resourceIds: [volumeId], tags: { [QUARANTINE_TAG]: ctx.clock().toISOString() } },
+      { signal: ctx.signal },
+    );
   }
   return ok(
-    detachedFrom ? `detached volume ${volumeId} from ${detachedFrom} and tagged it quarantined` : `tagged volume ${volumeId} quarantined`,
+    detachedFrom
+      ? `detached volume ${volumeId} from ${detachedFrom} and tagged it quarantined`
+      : `tagged volume ${volumeId} quarantined`,
     { volumeId, detachedFrom, deviceId: volume.deviceId },
   );
 };
@@ -39,10 +47,16 @@ export const deleteVolume: Actuator<'delete-volume'> = async (action, _item, ctx
   const volume = listed.items.find((v) => v.id === volumeId);
   if (!volume) return ok(`volume ${volumeId} is already gone`);
   const tagged = volume.tags[QUARANTINE_TAG];
-  if (volume.virtualMachineId !== null) return fail(`volume ${volumeId} is attached to ${volume.virtualMachineId} again: not deleted`, true);
-  if (tagged === undefined) return fail(`volume ${volumeId} is not quarantined (no ${QUARANTINE_TAG} tag): not deleted`, true);
+  if (volume.virtualMachineId !== null) {
+    return fail(`volume ${volumeId} is attached to ${volume.virtualMachineId} again: not deleted`, true);
+  }
+  if (tagged === undefined) {
+    return fail(`volume ${volumeId} is not quarantined (no ${QUARANTINE_TAG} tag): not deleted`, true);
+  }
   const age = (ctx.clock().getTime() - Date.parse(tagged)) / 1000;
-  if (!(age >= ctx.quarantineTtlSeconds)) return fail(`volume ${volumeId} quarantined only ${Math.floor(age)} s ago: not deleted yet`);
+  if (!(age >= ctx.quarantineTtlSeconds)) {
+    return fail(`volume ${volumeId} quarantined only ${Math.floor(age)} s ago: not deleted yet`);
+  }
   const deleted = await volumeWriterOf(ctx).delete(volumeId);
   if (deleted.nbdChanged) ctx.nbdTouched.value = true;
   return ok(`${deleted.message}, quarantined since ${tagged}`);
@@ -67,7 +81,9 @@ export const attachVolumeToOma: Actuator<'attach-volume-to-oma'> = async (action
   const volume = listed.items.find((v) => v.id === volumeId);
   if (!volume) return fail(`volume ${volumeId} no longer exists`, true);
   if (volume.virtualMachineId === omaVmId) return ok(`volume ${volumeId} is already attached to the OMA`);
-  if (volume.virtualMachineId !== null) return fail(`volume ${volumeId} is attached to ${volume.virtualMachineId}: not moved`, true);
+  if (volume.virtualMachineId !== null) {
+    return fail(`volume ${volumeId} is attached to ${volume.virtualMachineId}: not moved`, true);
+  }
   const attached = await volumeWriterOf(ctx).attach(volumeId, omaVmId);
   if (attached.nbdChanged) ctx.nbdTouched.value = true;
   return ok(attached.message);
@@ -83,7 +99,12 @@ export const destroyTestVm: Actuator<'destroy-test-vm'> = async (action, _item, 
   if (!volumes.complete) return fail(`cannot list the volumes of VM ${vmId}: ${volumes.error ?? 'listing incomplete'}`);
   const data = volumes.items.filter((v) => v.type !== 'ROOT');
   // Expunging a VM destroys what sits at its root position: never with a data volume on it.
-  if (data.length > 0) return fail(`test VM ${vmId} still has data volumes attached (${data.map((v) => v.id).join(', ')}): not destroyed`, true);
+  if (data.length > 0) {
+    return fail(
+      `test VM ${vmId} still has data volumes attached (${data.map((v) => v.id).join(', ')}): not destroyed`,
+      true,
+    );
+  }
   await cs.destroyVirtualMachine(vmId, { expunge: true }, { signal: ctx.signal });
   return ok(`destroyed (expunged) test VM ${vmId}`);
 };

@@ -6,16 +6,32 @@ import { fail, ok, type Actuator } from './actuator-context.js';
 
 export const deleteDeviceMapping: Actuator<'delete-device-mapping'> = async (action, _item, ctx) => {
   const { id, volumeUuid } = action.params;
-  const row = await ctx.db.selectFrom('device_mappings').selectAll().where('id', '=', id).where('volume_uuid', '=', volumeUuid).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('device_mappings')
+    .selectAll()
+    .where('id', '=', id)
+    .where('volume_uuid', '=', volumeUuid)
+    .executeTakeFirst();
   if (!row) return ok(`device mapping of volume ${volumeUuid} is already gone`);
   await ctx.db.deleteFrom('device_mappings').where('id', '=', id).execute();
-  return ok(`deleted the stale device mapping of volume ${volumeUuid} (vm ${row.vm_id}, ${row.device_path})`, { table: 'device_mappings', row });
+  return ok(`deleted the stale device mapping of volume ${volumeUuid} (vm ${row.vm_id}, ${row.device_path})`, {
+    table: 'device_mappings',
+    row,
+  });
 };
 
 export const createDeviceMapping: Actuator<'create-device-mapping'> = async (action, _item, ctx) => {
   const p = action.params;
-  const existing = await ctx.db.selectFrom('device_mappings').select(['id', 'vm_id']).where('volume_uuid', '=', p.volumeUuid).executeTakeFirst();
-  if (existing) return existing.vm_id === p.vmId ? ok(`device mapping of volume ${p.volumeUuid} already exists`) : fail(`volume ${p.volumeUuid} has a mapping to ${existing.vm_id}`, true);
+  const existing = await ctx.db
+    .selectFrom('device_mappings')
+    .select(['id', 'vm_id'])
+    .where('volume_uuid', '=', p.volumeUuid)
+    .executeTakeFirst();
+  if (existing) {
+    return existing.vm_id === p.vmId
+      ? ok(`device mapping of volume ${p.volumeUuid} already exists`)
+      : fail(`volume ${p.volumeUuid} has a mapping to ${existing.vm_id}`, true);
+  }
   const oma = p.operationMode === 'oma';
   await ctx.db
     .insertInto('device_mappings')
@@ -47,10 +63,20 @@ export const updateDeviceMapping: Actuator<'update-device-mapping'> = async (act
   }
   await ctx.db
     .updateTable('device_mappings')
-    .set({ vm_id: p.vmId, device_path: p.devicePath, operation_mode: p.operationMode, linux_state: p.operationMode === 'oma' ? 'detected' : 'n/a', last_sync: ctx.clock(), updated_at: ctx.clock() })
+    .set({
+      vm_id: p.vmId,
+      device_path: p.devicePath,
+      operation_mode: p.operationMode,
+      linux_state: p.operationMode === 'oma' ? 'detected' : 'n/a',
+      last_sync: ctx.clock(),
+      updated_at: ctx.clock(),
+    })
     .where('id', '=', p.id)
     .execute();
-  return ok(`set the device mapping of volume ${p.volumeUuid} to ${p.operationMode} on ${p.vmId} (${p.devicePath})`, { table: 'device_mappings', row: before });
+  return ok(`set the device mapping of volume ${p.volumeUuid} to ${p.operationMode} on ${p.vmId} (${p.devicePath})`, {
+    table: 'device_mappings',
+    row: before,
+  });
 };
 
 export const deleteRow: Actuator<'delete-row'> = async (action, _item, ctx) => {
@@ -65,18 +91,30 @@ export const failVolumeOperation: Actuator<'fail-volume-operation'> = async (act
   const { id } = action.params;
   const result = await ctx.db
     .updateTable('volume_operations')
-    .set({ status: 'failed', error: 'marked failed by oma-reconciler: no progress (stale after a Volume Daemon restart?)', completed_at: ctx.clock() })
+    .set({
+      status: 'failed',
+      error: 'marked failed by oma-reconciler: no progress (stale after a Volume Daemon restart?)',
+      completed_at: ctx.clock(),
+    })
     .where('id', '=', id)
     .where('status', 'in', ['pending', 'executing'])
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0 ? ok(`marked volume operation ${id} failed`) : ok(`volume operation ${id} is no longer pending`);
+  return Number(result.numUpdatedRows) > 0
+    ? ok(`marked volume operation ${id} failed`)
+    : ok(`volume operation ${id} is no longer pending`);
 };
 
 export const markReplicationJobFailed: Actuator<'mark-replication-job-failed'> = async (action, _item, ctx) => {
   const { jobId, fromStatus, reason } = action.params;
   const result = await ctx.db
     .updateTable('replication_jobs')
-    .set({ status: 'failed', error_message: reason, vma_error_classification: 'stuck_setup', completed_at: ctx.clock(), updated_at: ctx.clock() })
+    .set({
+      status: 'failed',
+      error_message: reason,
+      vma_error_classification: 'stuck_setup',
+      completed_at: ctx.clock(),
+      updated_at: ctx.clock(),
+    })
     .where('id', '=', jobId)
     .where('status', '=', fromStatus)
     .executeTakeFirst();

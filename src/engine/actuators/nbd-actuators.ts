@@ -27,7 +27,11 @@ export const addNbdExport: Actuator<'add-nbd-export'> = async (action, _item, ct
   if (outcome.status === 'refused' || outcome.status === 'failed') return fromOutcome(outcome, '');
   ctx.nbdTouched.value = true;
   if (rowId === null) {
-    const existing = await ctx.db.selectFrom('nbd_exports').select('id').where('export_name', '=', exportName).executeTakeFirst();
+    const existing = await ctx.db
+      .selectFrom('nbd_exports')
+      .select('id')
+      .where('export_name', '=', exportName)
+      .executeTakeFirst();
     if (!existing) {
       await ctx.db
         .insertInto('nbd_exports')
@@ -46,12 +50,18 @@ export const addNbdExport: Actuator<'add-nbd-export'> = async (action, _item, ct
         .execute();
     }
   }
-  return fromOutcome(outcome, `wrote export ${exportName} → ${devicePath}${rowId === null ? ' and its nbd_exports row' : ''}`);
+  return fromOutcome(
+    outcome,
+    `wrote export ${exportName} → ${devicePath}${rowId === null ? ' and its nbd_exports row' : ''}`,
+  );
 };
 
 export const removeNbdExport: Actuator<'remove-nbd-export'> = async (action, _item, ctx) => {
   const { exportName, rowId } = action.params;
-  const row = rowId === null ? undefined : await ctx.db.selectFrom('nbd_exports').selectAll().where('id', '=', rowId).executeTakeFirst();
+  const row =
+    rowId === null
+      ? undefined
+      : await ctx.db.selectFrom('nbd_exports').selectAll().where('id', '=', rowId).executeTakeFirst();
   const outcome = await ctx.nbd.removeExport(exportName);
   if (outcome.status === 'refused' || outcome.status === 'failed') return fromOutcome(outcome, '');
   ctx.nbdTouched.value = true;

@@ -39,6 +39,7 @@ export async function passVolumeWriter(
     },
     deps.config.thresholds.staleVolumeOperationSeconds * 1000,
   );
-  return writer === null && resolution.mode === 'unavailable' ? { volumes: null, volumesBlocked: resolution.reason } : { volumes: writer };
+  return writer === null && resolution.mode === 'unavailable'
+    ? { volumes: null, volumesBlocked: resolution.reason }
+    : { volumes: writer };
 }
-

@@ -18,7 +18,11 @@ export interface WriterWaits {
 }
 
 export function volumeWriterOf(ctx: ActuatorContext, waits: WriterWaits = {}): VolumeWriter {
-  if (ctx.volumes === null) throw new Error(`volume moves are blocked: ${ctx.volumesBlocked ?? 'the Volume Daemon is required and does not answer'}`);
+  if (ctx.volumes === null) {
+    throw new Error(
+      `volume moves are blocked: ${ctx.volumesBlocked ?? 'the Volume Daemon is required and does not answer'}`,
+    );
+  }
   if (ctx.volumes !== undefined) return ctx.volumes;
   if (ctx.omaVmId === null) throw new Error('the OMA VM id is unknown: no volume is moved');
   return new DirectVolumeWriter(

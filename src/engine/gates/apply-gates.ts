@@ -41,12 +41,23 @@ function decide(action: ProposedAction, trail: GateCheck[], dryRun: boolean): Ga
 }
 
 /** Applies every gate to every action of `items` (in order: the budget is spent first come, first served). */
-export function applyGates(items: readonly DriftItem[], world: World, ctx: GateContext, idx: WorldIndex = indexWorld(world)): GateResult {
-  const inFlight = findInFlight(idx, ctx.policy, ctx.now, ctx.grace.override ?? ctx.policy.volumeOperationSettleSeconds);
+export function applyGates(
+  items: readonly DriftItem[],
+  world: World,
+  ctx: GateContext,
+  idx: WorldIndex = indexWorld(world),
+): GateResult {
+  const inFlight = findInFlight(
+    idx,
+    ctx.policy,
+    ctx.now,
+    ctx.grace.override ?? ctx.policy.volumeOperationSettleSeconds,
+  );
   const massRewrites = checkMassRewrites(items, world, ctx);
   const worldTrip = checkSanity(world, ctx);
   const rewriteTrip = massRewrites.size > 0 ? [...massRewrites.values()].join('; ') : null;
-  const sanityTrip = worldTrip !== null && rewriteTrip !== null ? `${worldTrip}; ${rewriteTrip}` : (worldTrip ?? rewriteTrip);
+  const sanityTrip =
+    worldTrip !== null && rewriteTrip !== null ? `${worldTrip}; ${rewriteTrip}` : (worldTrip ?? rewriteTrip);
   const budget = createPassBudget(ctx);
   const drift = items.map((item): GatedDrift => {
     const firstSeenAt = world.database.driftFirstSeen[item.id] ?? ctx.now.toISOString();
@@ -70,9 +81,11 @@ export function applyGates(items: readonly DriftItem[], world: World, ctx: GateC
       const mode = modeGate(item.kind, ctx);
       trail.push({ gate: mode.gate, passed: mode.passed, detail: mode.detail });
       if (!mode.passed) return decide(action, trail, mode.dryRun);
-      trail.push(ctx.isLeader
-        ? { gate: 'not-leader', passed: true, detail: 'leader' }
-        : { gate: 'not-leader', passed: false, detail: 'another instance holds the leader lock' });
+      trail.push(
+        ctx.isLeader
+          ? { gate: 'not-leader', passed: true, detail: 'leader' }
+          : { gate: 'not-leader', passed: false, detail: 'another instance holds the leader lock' },
+      );
       return decide(action, trail, false);
     });
     return { ...item, firstSeenAt, actions };
@@ -80,6 +93,9 @@ export function applyGates(items: readonly DriftItem[], world: World, ctx: GateC
   const budgetTrip = budget.tripped();
   return {
     drift,
-    tripped: { ...(sanityTrip !== null ? { sanity: sanityTrip } : {}), ...(budgetTrip !== null ? { budget: budgetTrip } : {}) },
+    tripped: {
+      ...(sanityTrip !== null ? { sanity: sanityTrip } : {}),
+      ...(budgetTrip !== null ? { budget: budgetTrip } : {}),
+    },
   };
 }

@@ -26,7 +26,9 @@ export function createPassBudget(ctx: GateContext): PassBudget {
     check(item, action, wouldAct) {
       if (!action.destructive) return { gate: 'budget', passed: true, detail: 'non-destructive' };
       const workflow = workflowKey(action);
-      if (workflow !== null && counted.has(workflow)) return { gate: 'budget', passed: true, detail: 'the same workflow run is already counted in this pass' };
+      if (workflow !== null && counted.has(workflow)) {
+        return { gate: 'budget', passed: true, detail: 'the same workflow run is already counted in this pass' };
+      }
       const kindCount = (ctx.budget.recentByKind[item.kind] ?? 0) + (byKind.get(item.kind) ?? 0);
       let reason: string | null = null;
       if (inPass >= ctx.budget.destructivePerPass) {
@@ -41,7 +43,11 @@ export function createPassBudget(ctx: GateContext): PassBudget {
       inPass += 1;
       if (workflow !== null) counted.add(workflow);
       byKind.set(item.kind, (byKind.get(item.kind) ?? 0) + 1);
-      return { gate: 'budget', passed: true, detail: `destructive ${inPass}/${ctx.budget.destructivePerPass} this pass, ${kindCount + 1}/${ctx.budget.destructivePerHourPerKind} this hour` };
+      return {
+        gate: 'budget',
+        passed: true,
+        detail: `destructive ${inPass}/${ctx.budget.destructivePerPass} this pass, ${kindCount + 1}/${ctx.budget.destructivePerHourPerKind} this hour`,
+      };
     },
     tripped: () => trip,
   };

@@ -17,7 +17,11 @@ export function graceGate(item: DriftItem, action: ProposedAction, firstSeenAt: 
   const seen = Date.parse(firstSeenAt);
   const age = Number.isNaN(seen) ? 0 : Math.floor((ctx.now.getTime() - seen) / 1000);
   if (age < grace) {
-    return { gate: 'grace', passed: false, detail: `first seen ${firstSeenAt}, ${age}s ago; ${item.kind} waits ${grace}s` };
+    return {
+      gate: 'grace',
+      passed: false,
+      detail: `first seen ${firstSeenAt}, ${age}s ago; ${item.kind} waits ${grace}s`,
+    };
   }
   if (action.notBefore !== undefined) {
     const notBefore = Date.parse(action.notBefore);
@@ -25,5 +29,9 @@ export function graceGate(item: DriftItem, action: ProposedAction, firstSeenAt: 
       return { gate: 'grace', passed: false, detail: `not before ${action.notBefore}` };
     }
   }
-  return { gate: 'grace', passed: true, detail: `seen for ${age}s (grace ${grace}s)${action.notBefore ? `, past ${action.notBefore}` : ''}` };
+  return {
+    gate: 'grace',
+    passed: true,
+    detail: `seen for ${age}s (grace ${grace}s)${action.notBefore ? `, past ${action.notBefore}` : ''}`,
+  };
 }

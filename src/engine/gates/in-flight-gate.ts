@@ -7,7 +7,9 @@ import { WORKFLOW_ACTIONS } from './action-sources.js';
 export function actionVolumeIds(action: ProposedAction): readonly string[] {
   const p = action.params as Readonly<Record<string, unknown>>;
   const ids: string[] = [];
-  for (const key of ['volumeId', 'volumeUuid'] as const) if (typeof p[key] === 'string' && p[key] !== '') ids.push(p[key]);
+  for (const key of ['volumeId', 'volumeUuid'] as const) {
+    if (typeof p[key] === 'string' && p[key] !== '') ids.push(p[key]);
+  }
   if (typeof p.exportName === 'string') {
     const id = volumeIdFromExportName(p.exportName);
     if (id !== null) ids.push(id);
@@ -31,10 +33,16 @@ export function inFlightGate(item: DriftItem, action: ProposedAction, inFlight: 
   const reason = inFlightReason(inFlight, item.contextId);
   if (reason === null) {
     if (action.action === 'restart-nbd-server' && nbdSessions > 0) {
-      return { gate: 'in-flight', passed: false, detail: `nbd-server has ${nbdSessions} live session(s); it is restarted only when idle` };
+      return {
+        gate: 'in-flight',
+        passed: false,
+        detail: `nbd-server has ${nbdSessions} live session(s); it is restarted only when idle`,
+      };
     }
     return { gate: 'in-flight', passed: true, detail: item.contextId ? 'no job in progress' : 'no context' };
   }
-  if (WORKFLOW_ACTIONS.has(action.action)) return { gate: 'in-flight', passed: true, detail: `repair workflow (${reason})` };
+  if (WORKFLOW_ACTIONS.has(action.action)) {
+    return { gate: 'in-flight', passed: true, detail: `repair workflow (${reason})` };
+  }
   return { gate: 'in-flight', passed: false, detail: reason };
 }

@@ -8,12 +8,21 @@ import type { GateContext } from './gate-context.js';
  * non-destructive one only the sources its own preconditions come from. So an unreachable
  * nbd-server stops NBD repairs without holding up CloudStack ones, and vice versa.
  */
-export function incompleteSourceGate(world: World, ctx: GateContext, item: DriftItem, action: ProposedAction): GateCheck {
+export function incompleteSourceGate(
+  world: World,
+  ctx: GateContext,
+  item: DriftItem,
+  action: ProposedAction,
+): GateCheck {
   const own = ACTION_SOURCES[action.action];
   const needed = action.destructive ? [...new Set([...ctx.needs[item.kind], ...own])] : [...own];
   const missing = needed.filter((s) => !world.sources[s].complete);
-  if (missing.length === 0) return { gate: 'incomplete-source', passed: true, detail: `complete: ${needed.join(', ')}` };
-  const why = missing.map((s) => `${s} incomplete${world.sources[s].error ? ` (${world.sources[s].error ?? ''})` : ''}`).join('; ');
+  if (missing.length === 0) {
+    return { gate: 'incomplete-source', passed: true, detail: `complete: ${needed.join(', ')}` };
+  }
+  const why = missing
+    .map((s) => `${s} incomplete${world.sources[s].error ? ` (${world.sources[s].error ?? ''})` : ''}`)
+    .join('; ');
   return {
     gate: 'incomplete-source',
     passed: false,

@@ -16,6 +16,8 @@ export function effectiveMode(kind: DriftKind, ctx: GateContext): Mode {
 export function modeGate(kind: DriftKind, ctx: GateContext): GateCheck & { readonly dryRun: boolean } {
   const mode = effectiveMode(kind, ctx);
   if (mode === 'observe') return { gate: 'mode', passed: false, detail: 'observe mode: report only', dryRun: false };
-  if (mode === 'dry-run') return { gate: 'mode', passed: false, detail: 'dry-run: would run in enforce mode', dryRun: true };
+  if (mode === 'dry-run') {
+    return { gate: 'mode', passed: false, detail: 'dry-run: would run in enforce mode', dryRun: true };
+  }
   return { gate: 'mode', passed: true, detail: 'enforce', dryRun: false };
 }

@@ -16,7 +16,9 @@ export function checkSanity(world: World, ctx: GateContext): string | null {
     const previous = world.previousInventory[source];
     if (!status.complete || previous === undefined || previous < ctx.sanity.minInventoryForRatio) continue;
     if (status.inventory < previous * ctx.sanity.minInventoryRatio) {
-      problems.push(`${source} inventory ${status.inventory} is below ${Math.round(ctx.sanity.minInventoryRatio * 100)}% of the last good pass (${previous})`);
+      problems.push(
+        `${source} inventory ${status.inventory} is below ${Math.round(ctx.sanity.minInventoryRatio * 100)}% of the last good pass (${previous})`,
+      );
     }
   }
   if (world.sources.database.complete && world.database.contexts.length === 0) {
@@ -48,7 +50,11 @@ export function rewrittenTable(action: Pick<ProposedAction, 'action' | 'destruct
  * most likely follows a wrong setting (a by-id directory, an export path), not real drift; its
  * rewrites of that table are held, reported, and counted as sanity blocks. Pure.
  */
-export function checkMassRewrites(items: readonly DriftItem[], world: World, ctx: GateContext): ReadonlyMap<string, string> {
+export function checkMassRewrites(
+  items: readonly DriftItem[],
+  world: World,
+  ctx: GateContext,
+): ReadonlyMap<string, string> {
   const counts = new Map<string, { n: number; rows: number }>();
   for (const item of items) {
     for (const action of item.actions) {
@@ -62,7 +68,10 @@ export function checkMassRewrites(items: readonly DriftItem[], world: World, ctx
   const held = new Map<string, string>();
   for (const [table, { n, rows }] of counts) {
     if (n >= ctx.sanity.minRewritesForShare && n > ctx.sanity.maxRewriteShare * rows) {
-      held.set(table, `${n} rewrites of ${table} (${rows} rows) in one pass exceed ${Math.round(ctx.sanity.maxRewriteShare * 100)}% of the table`);
+      held.set(
+        table,
+        `${n} rewrites of ${table} (${rows} rows) in one pass exceed ${Math.round(ctx.sanity.maxRewriteShare * 100)}% of the table`,
+      );
     }
   }
   return held;
@@ -72,7 +81,11 @@ export function checkMassRewrites(items: readonly DriftItem[], world: World, ctx
  * `sanity`: while the world looks wrong, no destructive action runs anywhere; while a pass would
  * rewrite most of one table, none of those rewrites runs.
  */
-export function sanityGate(trip: string | null, action: ProposedAction, massRewrites: ReadonlyMap<string, string> = new Map()): GateCheck {
+export function sanityGate(
+  trip: string | null,
+  action: ProposedAction,
+  massRewrites: ReadonlyMap<string, string> = new Map(),
+): GateCheck {
   const table = rewrittenTable(action);
   const rewrite = table === null ? undefined : massRewrites.get(table);
   if (rewrite !== undefined) return { gate: 'sanity', passed: false, detail: `mass rewrite held: ${rewrite}` };

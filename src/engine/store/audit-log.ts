@@ -78,7 +78,11 @@ export async function recordOutcome(
 export async function closeAbandonedIntents(db: Kysely<DB>, passId: string, now: Date): Promise<number> {
   const result = await db
     .updateTable('oma_reconciler_actions')
-    .set({ outcome: 'abandoned', error: 'abandoned: the process stopped before the outcome was recorded (it may or may not have taken effect)', finished_at: now })
+    .set({
+      outcome: 'abandoned',
+      error: 'abandoned: the process stopped before the outcome was recorded (it may or may not have taken effect)',
+      finished_at: now,
+    })
     .where('outcome', '=', 'pending')
     .where('pass_id', '<>', passId)
     .executeTakeFirst();
@@ -113,7 +117,11 @@ export interface AuditRecord extends AuditedAction {
  * The newest audit records, newest first; optionally only those about a subject (or any of several
  * related ids: a VM's context, jobs and volumes) as subject, context or drift id.
  */
-export async function listActions(db: Kysely<DB>, limit: number, subject?: string | readonly string[]): Promise<AuditRecord[]> {
+export async function listActions(
+  db: Kysely<DB>,
+  limit: number,
+  subject?: string | readonly string[],
+): Promise<AuditRecord[]> {
   let q = db.selectFrom('oma_reconciler_actions').selectAll().orderBy('id', 'desc').limit(limit);
   if (subject !== undefined) {
     const ids = typeof subject === 'string' ? [subject] : [...subject];
@@ -139,12 +147,22 @@ export async function listActions(db: Kysely<DB>, limit: number, subject?: strin
 }
 
 /** The newest reversible, successful record of `action` per subject id (e.g. the quarantine that Keep undoes). */
-export async function reversibleActionIds(db: Kysely<DB>, action: string, subjectIds: readonly string[]): Promise<Map<string, string>> {
+export async function reversibleActionIds(
+  db: Kysely<DB>,
+  action: string,
+  subjectIds: readonly string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (subjectIds.length === 0) return out;
-  const rows = await db.selectFrom('oma_reconciler_actions').select(['id', 'subject_id'])
-    .where('action', '=', action).where('outcome', '=', 'success').where('reversible', '=', 1)
-    .where('subject_id', 'in', [...subjectIds]).orderBy('id', 'desc').execute();
+  const rows = await db
+    .selectFrom('oma_reconciler_actions')
+    .select(['id', 'subject_id'])
+    .where('action', '=', action)
+    .where('outcome', '=', 'success')
+    .where('reversible', '=', 1)
+    .where('subject_id', 'in', [...subjectIds])
+    .orderBy('id', 'desc')
+    .execute();
   for (const r of rows) if (!out.has(r.subject_id)) out.set(r.subject_id, r.id);
   return out;
 }

@@ -81,10 +81,19 @@ function parseJson(value: unknown): unknown {
 
 /** Reads one request with its workflow steps; null when none was recorded for that job. */
 export async function readCleanupRequest(db: Kysely<DB>, jobId: string): Promise<CleanupRequestView | null> {
-  const r = await db.selectFrom('oma_reconciler_cleanup_requests').selectAll().where('job_id', '=', jobId).executeTakeFirst();
+  const r = await db
+    .selectFrom('oma_reconciler_cleanup_requests')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .executeTakeFirst();
   if (!r) return null;
   const steps = r.tracking_job_id
-    ? await db.selectFrom('job_steps').select(['name', 'status', 'error_message']).where('job_id', '=', r.tracking_job_id).orderBy('seq').execute()
+    ? await db
+        .selectFrom('job_steps')
+        .select(['name', 'status', 'error_message'])
+        .where('job_id', '=', r.tracking_job_id)
+        .orderBy('seq')
+        .execute()
     : [];
   return {
     job_id: r.job_id,

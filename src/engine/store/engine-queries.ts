@@ -19,7 +19,9 @@ export async function readPendingCleanupIds(db: Kysely<DB>): Promise<string[]> {
         union all
         select concat('f:', job_id) from failover_jobs
           where json_value(annotations, '$."oma-reconciler/cleanup"') = 'requested'
-            and coalesce(json_value(annotations, '$."oma-reconciler/cleanup-status"'), 'accepted') = 'accepted'`.execute(db);
+            and coalesce(json_value(annotations, '$."oma-reconciler/cleanup-status"'), 'accepted') = 'accepted'`.execute(
+    db,
+  );
   return rows.rows.map((r) => r.id);
 }
 

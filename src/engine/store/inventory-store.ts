@@ -7,7 +7,9 @@ import type { SourceStatus } from '../../world/world.js';
 export async function readInventory(db: Kysely<DB>): Promise<Partial<Record<SourceName, number>>> {
   const rows = await db.selectFrom('oma_reconciler_inventory').select(['source', 'count']).execute();
   const out: Partial<Record<SourceName, number>> = {};
-  for (const r of rows) if ((SOURCES as readonly string[]).includes(r.source)) out[r.source as SourceName] = Number(r.count);
+  for (const r of rows) {
+    if ((SOURCES as readonly string[]).includes(r.source)) out[r.source as SourceName] = Number(r.count);
+  }
   return out;
 }
 
@@ -22,7 +24,11 @@ export async function saveInventory(
   now: Date,
   previous?: Readonly<Partial<Record<SourceName, number>>>,
 ): Promise<void> {
-  const rows = SOURCES.filter((s) => sources[s].complete).map((s) => ({ source: s, count: sources[s].inventory, observed_at: now }));
+  const rows = SOURCES.filter((s) => sources[s].complete).map((s) => ({
+    source: s,
+    count: sources[s].inventory,
+    observed_at: now,
+  }));
   if (rows.length === 0) return;
   if (previous && rows.every((r) => previous[r.source] === r.count)) return;
   await db

@@ -55,12 +55,20 @@ export async function resumeTrackingJob(db: Kysely<DB>, jobId: string, now: Date
     .where('job_id', '=', jobId)
     .where('status', '=', 'running')
     .execute();
-  await db.updateTable('job_tracking').set({ status: 'running', completed_at: null, error_message: null, updated_at: now }).where('id', '=', jobId).execute();
+  await db
+    .updateTable('job_tracking')
+    .set({ status: 'running', completed_at: null, error_message: null, updated_at: now })
+    .where('id', '=', jobId)
+    .execute();
 }
 
 /** Inserts a `running` step with the next seq of the job; returns its id. */
 export async function startStep(db: Kysely<DB>, jobId: string, name: string, now: Date): Promise<string> {
-  const last = await db.selectFrom('job_steps').select((eb) => eb.fn.max('seq').as('seq')).where('job_id', '=', jobId).executeTakeFirst();
+  const last = await db
+    .selectFrom('job_steps')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('job_id', '=', jobId)
+    .executeTakeFirst();
   const result = await db
     .insertInto('job_steps')
     .values({ job_id: jobId, name, seq: (last?.seq ?? 0) + 1, status: 'running', started_at: now })
@@ -103,7 +111,11 @@ export async function finishStep(
 export async function endTrackingJob(
   db: Kysely<DB>,
   jobId: string,
-  outcome: { readonly status: 'completed' | 'failed' | 'cancelled'; readonly error: string | null; readonly percent: number },
+  outcome: {
+    readonly status: 'completed' | 'failed' | 'cancelled';
+    readonly error: string | null;
+    readonly percent: number;
+  },
   now: Date,
 ): Promise<void> {
   await db
@@ -122,5 +134,9 @@ export async function endTrackingJob(
 
 /** Moves the progress bar of a running tracking job. */
 export async function setTrackingProgress(db: Kysely<DB>, jobId: string, percent: number, now: Date): Promise<void> {
-  await db.updateTable('job_tracking').set({ percent_complete: Math.round(percent), updated_at: now }).where('id', '=', jobId).execute();
+  await db
+    .updateTable('job_tracking')
+    .set({ percent_complete: Math.round(percent), updated_at: now })
+    .where('id', '=', jobId)
+    .execute();
 }

@@ -47,7 +47,15 @@ export async function adoptObject(
 ): Promise<void> {
   await db
     .insertInto('oma_reconciler_ledger')
-    .values({ object_type: objectType, object_id: objectId, first_seen_at: now, last_seen_at: now, reason: `adopted by ${by}`, adopted: 1, adopted_by: by })
+    .values({
+      object_type: objectType,
+      object_id: objectId,
+      first_seen_at: now,
+      last_seen_at: now,
+      reason: `adopted by ${by}`,
+      adopted: 1,
+      adopted_by: by,
+    })
     .onDuplicateKeyUpdate({ adopted: 1, adopted_by: by, last_seen_at: now })
     .execute();
 }

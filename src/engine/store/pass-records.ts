@@ -34,8 +34,9 @@ export async function readPassRecords(db: Kysely<DB>, since: Date): Promise<Pass
   let modeCeiling: 'dry-run' | 'observe' | null = null;
   const undoHolds: Record<string, string> = {};
   for (const r of rows) {
-    if (r.part === 'inventory' && (SOURCES as readonly (string | null)[]).includes(r.name)) previousInventory[r.name as SourceName] = Number(r.n);
-    else if (r.part === 'destructive' && r.name !== null) recentDestructiveByKind[r.name] = Number(r.n);
+    if (r.part === 'inventory' && (SOURCES as readonly (string | null)[]).includes(r.name)) {
+      previousInventory[r.name as SourceName] = Number(r.n);
+    } else if (r.part === 'destructive' && r.name !== null) recentDestructiveByKind[r.name] = Number(r.n);
     else if (r.part === 'state' && r.name !== null && r.name.startsWith(UNDO_HOLD_PREFIX)) {
       const subject = r.name.slice(UNDO_HOLD_PREFIX.length);
       let hold: Partial<UndoHold> = {};

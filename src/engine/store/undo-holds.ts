@@ -36,6 +36,9 @@ export async function placeUndoHold(db: Kysely<DB>, subjectId: string, hold: Und
 
 /** Releases the hold on `subjectId`; true when there was one. */
 export async function releaseUndoHold(db: Kysely<DB>, subjectId: string): Promise<boolean> {
-  const result = await db.deleteFrom('oma_reconciler_state').where('key', '=', undoHoldKey(subjectId)).executeTakeFirst();
+  const result = await db
+    .deleteFrom('oma_reconciler_state')
+    .where('key', '=', undoHoldKey(subjectId))
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

@@ -45,18 +45,34 @@ function ownershipBlocked(plan: PlanJson | null, gated: readonly GatedDrift[]): 
     if (!blocked) continue;
     const type = d.subject.type;
     if (type !== 'volume' && type !== 'snapshot' && type !== 'vm') continue;
-    out.push({ type, id: d.subject.id, name: d.subject.name ?? null, kind: d.kind, detail: blocked.blockedReason ?? 'ownership checks failing' });
+    out.push({
+      type,
+      id: d.subject.id,
+      name: d.subject.name ?? null,
+      kind: d.kind,
+      detail: blocked.blockedReason ?? 'ownership checks failing',
+    });
   }
   return out;
 }
 
-function scheduledDeletions(world: World | null, config: Config, keep: ReadonlyMap<string, string>): ScheduledDeletion[] {
+function scheduledDeletions(
+  world: World | null,
+  config: Config,
+  keep: ReadonlyMap<string, string>,
+): ScheduledDeletion[] {
   if (!world) return [];
   return world.cloudstack.volumes
     .filter((v) => v.tags[QUARANTINE_TAG] !== undefined)
     .map((v) => {
       const at = v.tags[QUARANTINE_TAG] ?? '';
-      return { volumeId: v.id, name: v.name, quarantinedAt: at, deleteAt: addSeconds(at, config.quarantineTtlSeconds), keepActionId: keep.get(v.id) ?? null };
+      return {
+        volumeId: v.id,
+        name: v.name,
+        quarantinedAt: at,
+        deleteAt: addSeconds(at, config.quarantineTtlSeconds),
+        keepActionId: keep.get(v.id) ?? null,
+      };
     })
     .sort((a, b) => (a.deleteAt ?? '').localeCompare(b.deleteAt ?? ''));
 }
@@ -79,13 +95,24 @@ function recentActions(records: readonly AuditRecord[]): RecentAction[] {
 export function buildPageData(input: PageInputs): StatusPageData {
   const { world, plan, config, state } = input;
   const db = world?.database;
-  const sources = Object.fromEntries(SOURCES.map((name) => {
-    const s = plan?.sources[name] ?? { complete: false, error: 'no pass yet' };
-    return [name, { ...s, lastCompleteAt: state.lastCompleteAt(name) ?? (s.complete && plan ? plan.observedAt : null) }];
-  })) as StatusPageData['health']['sources'];
+  const sources = Object.fromEntries(
+    SOURCES.map((name) => {
+      const s = plan?.sources[name] ?? { complete: false, error: 'no pass yet' };
+      return [
+        name,
+        { ...s, lastCompleteAt: state.lastCompleteAt(name) ?? (s.complete && plan ? plan.observedAt : null) },
+      ];
+    }),
+  ) as StatusPageData['health']['sources'];
   const q = input.query.trim().toLowerCase();
   const contexts = (db?.contexts ?? [])
-    .filter((c) => q === '' || c.vmName.toLowerCase().includes(q) || c.contextId.toLowerCase().includes(q) || c.currentStatus.includes(q))
+    .filter(
+      (c) =>
+        q === '' ||
+        c.vmName.toLowerCase().includes(q) ||
+        c.contextId.toLowerCase().includes(q) ||
+        c.currentStatus.includes(q),
+    )
     .sort((a, b) => a.vmName.localeCompare(b.vmName));
   const pages = Math.max(1, Math.ceil(contexts.length / CONTEXT_PAGE_SIZE));
   const page = Math.min(Math.max(1, input.page), pages);
@@ -95,7 +122,11 @@ export function buildPageData(input: PageInputs): StatusPageData {
       mode: plan?.mode ?? config.mode,
       leader: input.isLeader,
       sources,
-      lastPass: state.lastPass && { finishedAt: state.lastPass.finishedAt, durationSeconds: state.lastPass.durationSeconds, result: state.lastPass.result },
+      lastPass: state.lastPass && {
+        finishedAt: state.lastPass.finishedAt,
+        durationSeconds: state.lastPass.durationSeconds,
+        result: state.lastPass.result,
+      },
       trips: state.lastPass?.trips ?? [],
       modeCeiling: world?.passContext?.modeCeiling ?? null,
       mutationsEnabled: config.apiToken !== undefined && config.apiToken !== '',
@@ -104,14 +135,26 @@ export function buildPageData(input: PageInputs): StatusPageData {
     needsYou: {
       failedOperations: world ? failedOperations(world, input.gated) : [],
       ownershipBlocked: ownershipBlocked(plan, input.gated),
-      cleanupRequired: (db?.contexts ?? []).filter((c) => c.currentStatus === 'cleanup_required').map((c) => {
-        const job = c.currentJobId ? jobs.get(c.currentJobId) : undefined;
-        return { contextId: c.contextId, vmName: c.vmName, reason: job?.errorMessage ?? (job ? `job ${job.id} is ${job.status}` : 'no current job recorded') };
-      }),
+      cleanupRequired: (db?.contexts ?? [])
+        .filter((c) => c.currentStatus === 'cleanup_required')
+        .map((c) => {
+          const job = c.currentJobId ? jobs.get(c.currentJobId) : undefined;
+          return {
+            contextId: c.contextId,
+            vmName: c.vmName,
+            reason: job?.errorMessage ?? (job ? `job ${job.id} is ${job.status}` : 'no current job recorded'),
+          };
+        }),
       paused: [
-        ...(db?.contexts ?? []).filter((c) => c.annotations[PAUSED] === 'true').map((c) => ({ type: 'context', id: c.contextId, name: c.vmName })),
-        ...(db?.replicationJobs ?? []).filter((j) => j.annotations[PAUSED] === 'true').map((j) => ({ type: 'replication job', id: j.id, name: j.id })),
-        ...(db?.failoverJobs ?? []).filter((j) => j.annotations[PAUSED] === 'true').map((j) => ({ type: 'failover job', id: j.jobId, name: j.sourceVmName })),
+        ...(db?.contexts ?? [])
+          .filter((c) => c.annotations[PAUSED] === 'true')
+          .map((c) => ({ type: 'context', id: c.contextId, name: c.vmName })),
+        ...(db?.replicationJobs ?? [])
+          .filter((j) => j.annotations[PAUSED] === 'true')
+          .map((j) => ({ type: 'replication job', id: j.id, name: j.id })),
+        ...(db?.failoverJobs ?? [])
+          .filter((j) => j.annotations[PAUSED] === 'true')
+          .map((j) => ({ type: 'failover job', id: j.jobId, name: j.sourceVmName })),
       ],
     },
     scheduledDeletions: scheduledDeletions(world, config, input.quarantineActions),
@@ -121,7 +164,12 @@ export function buildPageData(input: PageInputs): StatusPageData {
       page,
       pageSize: CONTEXT_PAGE_SIZE,
       total: contexts.length,
-      rows: contexts.slice((page - 1) * CONTEXT_PAGE_SIZE, page * CONTEXT_PAGE_SIZE).map((c) => ({ contextId: c.contextId, vmName: c.vmName, status: c.currentStatus, currentJobId: c.currentJobId })),
+      rows: contexts.slice((page - 1) * CONTEXT_PAGE_SIZE, page * CONTEXT_PAGE_SIZE).map((c) => ({
+        contextId: c.contextId,
+        vmName: c.vmName,
+        status: c.currentStatus,
+        currentJobId: c.currentJobId,
+      })),
     },
   };
 }

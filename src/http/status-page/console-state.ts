@@ -21,12 +21,19 @@ export class ConsoleState {
   /** Subscribes to the loop (once the daemon exists). */
   attach(loop: ConsoleLoop, clock: () => Date = () => new Date()): void {
     this.#loop = loop;
-    loop.onPass((s) => { this.record(s, clock()); });
+    loop.onPass((s) => {
+      this.record(s, clock());
+    });
   }
 
   /** Records one finished pass. */
   record(summary: Pick<PassSummary, 'durationSeconds' | 'result' | 'report'>, finishedAt: Date): void {
-    this.#lastPass = { finishedAt: finishedAt.toISOString(), durationSeconds: summary.durationSeconds, result: summary.result, trips: summary.report?.trips ?? [] };
+    this.#lastPass = {
+      finishedAt: finishedAt.toISOString(),
+      durationSeconds: summary.durationSeconds,
+      result: summary.result,
+      trips: summary.report?.trips ?? [],
+    };
     const report = summary.report;
     if (!report) return;
     for (const [name, s] of Object.entries(report.sources) as [SourceName, { complete: boolean }][]) {

@@ -37,8 +37,13 @@ export function failedOperations(world: World, gated: readonly GatedDrift[]): Fa
     const ctx = job ? contexts.get(job.vmContextId) : undefined;
     if (!job || !ctx) continue;
     out.set(r.jobId, {
-      vmName: ctx.vmName, contextId: ctx.contextId, failoverJobId: job.jobId, operation: `${job.jobType}-failover`,
-      stuckSince: job.updatedAt, reason: r.message ?? 'cleanup requested', steps: failoverCleanupPreview(world, job, new Date(world.observedAt)),
+      vmName: ctx.vmName,
+      contextId: ctx.contextId,
+      failoverJobId: job.jobId,
+      operation: `${job.jobType}-failover`,
+      stuckSince: job.updatedAt,
+      reason: r.message ?? 'cleanup requested',
+      steps: failoverCleanupPreview(world, job, new Date(world.observedAt)),
       cleanup: { status: r.status, jobId: r.jobId },
     });
   }

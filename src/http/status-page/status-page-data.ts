@@ -56,7 +56,9 @@ export interface Health {
   readonly mode: Mode;
   readonly leader: boolean;
   /** Every source with its state and the time it was last read completely (null = not yet). */
-  readonly sources: Readonly<Record<SourceName, { readonly complete: boolean; readonly error?: string; readonly lastCompleteAt: string | null }>>;
+  readonly sources: Readonly<
+    Record<SourceName, { readonly complete: boolean; readonly error?: string; readonly lastCompleteAt: string | null }>
+  >;
   readonly lastPass: { readonly finishedAt: string; readonly durationSeconds: number; readonly result: string } | null;
   /** Safety rails tripped in the last pass (`budget`, `sanity`), and a mode ceiling a budget trip left. */
   readonly trips: readonly string[];
@@ -80,7 +82,11 @@ export interface StatusPageData {
   readonly needsYou: {
     readonly failedOperations: readonly FailedOperation[];
     readonly ownershipBlocked: readonly OwnershipBlocked[];
-    readonly cleanupRequired: readonly { readonly contextId: string; readonly vmName: string; readonly reason: string }[];
+    readonly cleanupRequired: readonly {
+      readonly contextId: string;
+      readonly vmName: string;
+      readonly reason: string;
+    }[];
     readonly paused: readonly { readonly type: string; readonly id: string; readonly name: string }[];
   };
   readonly scheduledDeletions: readonly ScheduledDeletion[];

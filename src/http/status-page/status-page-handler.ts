@@ -14,19 +14,38 @@ import type { StatusPageData } from './status-page-data.js';
 const RECENT_ACTIONS = 25;
 
 /** Reads what the page needs (last pass, audit log) and assembles it. */
-export async function statusPageData(engine: Engine, config: Config, state: ConsoleState, view: { query: string; page: number }): Promise<StatusPageData> {
+export async function statusPageData(
+  engine: Engine,
+  config: Config,
+  state: ConsoleState,
+  view: { query: string; page: number },
+): Promise<StatusPageData> {
   const last = await engine.lastPass();
   const db = engine.deps.database.db;
-  const quarantined = (last?.world.cloudstack.volumes ?? []).filter((v) => v.tags[QUARANTINE_TAG] !== undefined).map((v) => v.id);
-  const [actions, keep] = await Promise.all([listActions(db, RECENT_ACTIONS), reversibleActionIds(db, 'quarantine-volume', quarantined)]);
+  const quarantined = (last?.world.cloudstack.volumes ?? [])
+    .filter((v) => v.tags[QUARANTINE_TAG] !== undefined)
+    .map((v) => v.id);
+  const [actions, keep] = await Promise.all([
+    listActions(db, RECENT_ACTIONS),
+    reversibleActionIds(db, 'quarantine-volume', quarantined),
+  ]);
   return buildPageData({
-    config, state, world: last?.world ?? null, gated: last?.gated ?? [], plan: engine.lastPlan(), isLeader: last?.isLeader ?? false,
-    recentActions: actions, quarantineActions: keep, query: view.query.slice(0, 200), page: view.page,
+    config,
+    state,
+    world: last?.world ?? null,
+    gated: last?.gated ?? [],
+    plan: engine.lastPlan(),
+    isLeader: last?.isLeader ?? false,
+    recentActions: actions,
+    quarantineActions: keep,
+    query: view.query.slice(0, 200),
+    page: view.page,
   });
 }
 
 // Only our own inline script and style; nothing from elsewhere.
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function send(res: ServerResponse, status: number, body: string, extra: Readonly<Record<string, string>> = {}): void {
   res.writeHead(status, {
@@ -50,7 +69,10 @@ export function statusPageHandler(engine: Engine, config: Config, state: Console
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (path !== '/' && path !== '/index.html' && path !== '/status/sections') return false;
     const pageParam = Number(url.searchParams.get('page') ?? '1');
-    const view = { query: url.searchParams.get('q') ?? '', page: Number.isInteger(pageParam) && pageParam > 0 ? pageParam : 1 };
+    const view = {
+      query: url.searchParams.get('q') ?? '',
+      page: Number.isInteger(pageParam) && pageParam > 0 ? pageParam : 1,
+    };
     const data = await statusPageData(engine, config, state, view);
     if (path !== '/status/sections') {
       send(res, 200, renderStatusPage(data));

@@ -14,7 +14,9 @@ function listTemplates(ctx: SimContext) {
   const filter = ctx.params.required('templatefilter').toLowerCase();
   if (!TEMPLATE_FILTERS.includes(filter)) throw ctx.params.invalidValue('templatefilter', filter);
   const own = filter === 'self' || filter === 'selfexecutable';
-  const items = byId(ctx, ctx.state.templates.values()).filter((t) => (own ? t.account === ctx.caller.name : t.featured || filter === 'all'));
+  const items = byId(ctx, ctx.state.templates.values()).filter((t) =>
+    own ? t.account === ctx.caller.name : t.featured || filter === 'all',
+  );
   return sync(paginate(ctx, items, 'template', (t) => renderTemplate(ctx.state, t)));
 }
 
@@ -34,10 +36,15 @@ function listAsyncJobs(ctx: SimContext) {
 /** Catalog and job commands. */
 export const CATALOG_COMMANDS: Readonly<Record<string, SimCommand>> = {
   listZones: { handle: (ctx) => sync(paginate(ctx, byId(ctx, ctx.state.zones.values()), 'zone', renderZone)) },
-  listServiceOfferings: { handle: (ctx) => sync(paginate(ctx, byId(ctx, ctx.state.serviceOfferings.values()), 'serviceoffering', renderServiceOffering)) },
-  listDiskOfferings: { handle: (ctx) => sync(paginate(ctx, byId(ctx, ctx.state.diskOfferings.values()), 'diskoffering', renderDiskOffering)) },
+  listServiceOfferings: {
+    handle: (ctx) =>
+      sync(paginate(ctx, byId(ctx, ctx.state.serviceOfferings.values()), 'serviceoffering', renderServiceOffering)),
+  },
+  listDiskOfferings: {
+    handle: (ctx) =>
+      sync(paginate(ctx, byId(ctx, ctx.state.diskOfferings.values()), 'diskoffering', renderDiskOffering)),
+  },
   listTemplates: { handle: listTemplates },
   queryAsyncJobResult: { handle: queryAsyncJobResult },
   listAsyncJobs: { handle: listAsyncJobs },
 };
-

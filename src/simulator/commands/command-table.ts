@@ -8,5 +8,7 @@ import { VOLUME_COMMANDS } from './volume-commands.js';
 
 /** Builds the command table (a fresh object per simulator). */
 export function commandTable(): ReadonlyMap<string, SimCommand> {
-  return new Map(Object.entries({ ...CATALOG_COMMANDS, ...VOLUME_COMMANDS, ...SNAPSHOT_COMMANDS, ...VM_COMMANDS, ...TAG_COMMANDS }));
+  return new Map(
+    Object.entries({ ...CATALOG_COMMANDS, ...VOLUME_COMMANDS, ...SNAPSHOT_COMMANDS, ...VM_COMMANDS, ...TAG_COMMANDS }),
+  );
 }

@@ -8,7 +8,8 @@ import { pendingOn } from './pending.js';
 
 const PKG = 'org.apache.cloudstack.api.command.user.snapshot';
 
-const notFound = (ctx: SimContext, id: string) => SimApiError.invalid(`unable to find a snapshot with id ${ctx.state.internalIdOf(id) ?? id}`);
+const notFound = (ctx: SimContext, id: string) =>
+  SimApiError.invalid(`unable to find a snapshot with id ${ctx.state.internalIdOf(id) ?? id}`);
 
 function listSnapshots(ctx: SimContext) {
   const { params: p, state: s } = ctx;
@@ -16,7 +17,18 @@ function listSnapshots(ctx: SimContext) {
   const ids = p.uuidList(s, 'ids', 'snapshot');
   p.uuid(s, 'volumeid', 'volume');
   p.uuid(s, 'zoneid', 'zone');
-  const key = queryKey(ctx, ['id', 'ids', 'volumeid', 'name', 'snapshottype', 'zoneid', 'keyword', 'listall', 'account', 'projectid']);
+  const key = queryKey(ctx, [
+    'id',
+    'ids',
+    'volumeid',
+    'name',
+    'snapshottype',
+    'zoneid',
+    'keyword',
+    'listall',
+    'account',
+    'projectid',
+  ]);
   const items = ctx.cache.get(key, s.version, () => {
     const visible = visibleTo(ctx);
     const tags = tagFilter(ctx);
@@ -25,7 +37,8 @@ function listSnapshots(ctx: SimContext) {
     const keyword = p.get('keyword')?.toLowerCase();
     const type = p.get('snapshottype')?.toUpperCase();
     const idSet = ids ? new Set(ids) : null;
-    const source = id !== undefined ? [s.snapshots.get(id)].filter((x): x is SimSnapshot => x !== undefined) : s.snapshots.values();
+    const source =
+      id !== undefined ? [s.snapshots.get(id)].filter((x): x is SimSnapshot => x !== undefined) : s.snapshots.values();
     const out: SimSnapshot[] = [];
     for (const snap of source) {
       // Destroyed snapshots are hidden from listSnapshots.
@@ -83,7 +96,11 @@ function createSnapshot(ctx: SimContext) {
     s.touch();
     return { snapshot: renderSnapshot(s, snapshot) };
   };
-  return { kind: 'job' as const, createdId: snapshot.id, spec: { instanceType: 'Snapshot', instanceId: snapshot.id, ...pendingOn(snapshot), run } };
+  return {
+    kind: 'job' as const,
+    createdId: snapshot.id,
+    spec: { instanceType: 'Snapshot', instanceId: snapshot.id, ...pendingOn(snapshot), run },
+  };
 }
 
 function deleteSnapshot(ctx: SimContext) {
@@ -92,7 +109,9 @@ function deleteSnapshot(ctx: SimContext) {
   const run = () => {
     const snapshot = s.snapshots.get(id);
     if (!snapshot) throw notFound(ctx, id);
-    if (snapshot.state === 'Destroyed') throw SimApiError.invalid(`Snapshot with id: ${snapshot.internalId} is already destroyed`);
+    if (snapshot.state === 'Destroyed') {
+      throw SimApiError.invalid(`Snapshot with id: ${snapshot.internalId} is already destroyed`);
+    }
     // An Allocated snapshot has nothing on storage and is removed directly.
     if (snapshot.state === 'Allocated') s.dropSnapshot(snapshot);
     else {
@@ -102,7 +121,10 @@ function deleteSnapshot(ctx: SimContext) {
     return { success: true };
   };
   const snapshot = s.snapshots.get(id);
-  return { kind: 'job' as const, spec: { instanceType: 'Snapshot', instanceId: id, ...(snapshot ? pendingOn(snapshot) : {}), run } };
+  return {
+    kind: 'job' as const,
+    spec: { instanceType: 'Snapshot', instanceId: id, ...(snapshot ? pendingOn(snapshot) : {}), run },
+  };
 }
 
 function revertSnapshot(ctx: SimContext) {
@@ -111,19 +133,32 @@ function revertSnapshot(ctx: SimContext) {
   const run = () => {
     const snapshot = s.snapshots.get(id);
     if (!snapshot || snapshot.state === 'Destroyed') throw notFound(ctx, id);
-    if (snapshot.state !== 'BackedUp') throw SimApiError.invalid('Snapshot is not in BackedUp state, it cannot be reverted');
+    if (snapshot.state !== 'BackedUp') {
+      throw SimApiError.invalid('Snapshot is not in BackedUp state, it cannot be reverted');
+    }
     const volume = s.volumes.get(snapshot.volumeId);
-    if (!volume) throw SimApiError.invalid(`Unable to find volume with ID: ${s.internalIdOf(snapshot.volumeId) ?? snapshot.volumeId}`);
+    if (!volume) {
+      throw SimApiError.invalid(
+        `Unable to find volume with ID: ${s.internalIdOf(snapshot.volumeId) ?? snapshot.volumeId}`,
+      );
+    }
     if (volume.state !== 'Ready') throw SimApiError.invalid('The volume is not in Ready state.');
     const vm = volume.vmId === null ? undefined : s.vms.get(volume.vmId);
-    if (vm && vm.state !== 'Stopped' && vm.state !== 'Shutdown') throw SimApiError.invalid('The VM the specified disk is attached to is not in the shutdown state.');
-    if (vm && vm.vmSnapshots > 0) throw SimApiError.invalid('Unable to revert snapshot, please specify a VM that does not have VM snapshots');
+    if (vm && vm.state !== 'Stopped' && vm.state !== 'Shutdown') {
+      throw SimApiError.invalid('The VM the specified disk is attached to is not in the shutdown state.');
+    }
+    if (vm && vm.vmSnapshots > 0) {
+      throw SimApiError.invalid('Unable to revert snapshot, please specify a VM that does not have VM snapshots');
+    }
     volume.sizeBytes = snapshot.virtualSizeBytes;
     s.touch();
     return { snapshot: renderSnapshot(s, snapshot) };
   };
   const snapshot = s.snapshots.get(id);
-  return { kind: 'job' as const, spec: { instanceType: 'Snapshot', instanceId: id, ...(snapshot ? pendingOn(snapshot) : {}), run } };
+  return {
+    kind: 'job' as const,
+    spec: { instanceType: 'Snapshot', instanceId: id, ...(snapshot ? pendingOn(snapshot) : {}), run },
+  };
 }
 
 /** The snapshot commands. */

@@ -15,7 +15,13 @@ function resourceType(raw: string): TagResourceType {
 
 function exists(ctx: SimContext, type: TagResourceType, id: string): boolean {
   const s = ctx.state;
-  return type === 'Volume' ? s.volumes.has(id) : type === 'Snapshot' ? s.snapshots.has(id) : type === 'UserVm' ? s.vms.has(id) : false;
+  return type === 'Volume'
+    ? s.volumes.has(id)
+    : type === 'Snapshot'
+      ? s.snapshots.has(id)
+      : type === 'UserVm'
+        ? s.vms.has(id)
+        : false;
 }
 
 function listTags(ctx: SimContext) {
@@ -23,7 +29,12 @@ function listTags(ctx: SimContext) {
   const key = queryKey(ctx, ['resourceid', 'resourcetype', 'key', 'value', 'listall', 'account', 'customer']);
   const items = ctx.cache.get(key, s.version, () => {
     const visible = visibleTo(ctx);
-    const [resourceId, type, k, v] = [p.get('resourceid'), p.get('resourcetype')?.toLowerCase(), p.get('key')?.toLowerCase(), p.get('value')?.toLowerCase()];
+    const [resourceId, type, k, v] = [
+      p.get('resourceid'),
+      p.get('resourcetype')?.toLowerCase(),
+      p.get('key')?.toLowerCase(),
+      p.get('value')?.toLowerCase(),
+    ];
     const out: SimTag[] = [];
     for (const list of s.tags.values()) {
       for (const t of list) {
@@ -42,15 +53,23 @@ function listTags(ctx: SimContext) {
 
 function createTags(ctx: SimContext) {
   const { params: p, state: s } = ctx;
-  const ids = p.required('resourceids').split(',').map((x) => x.trim()).filter(Boolean);
+  const ids = p
+    .required('resourceids')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const rawType = p.required('resourcetype');
   const pairs = p.map('tags');
   if (pairs.length === 0) p.required('tags');
   const run = () => {
     const type = resourceType(rawType);
     for (const pair of pairs) {
-      if (pair.key === undefined || pair.key === '') throw SimApiError.invalid('Key for the tag is either null or empty');
-      if (pair.value === undefined || pair.value === '') throw SimApiError.invalid(`Value for the key ${pair.key} is either null or empty`);
+      if (pair.key === undefined || pair.key === '') {
+        throw SimApiError.invalid('Key for the tag is either null or empty');
+      }
+      if (pair.value === undefined || pair.value === '') {
+        throw SimApiError.invalid(`Value for the key ${pair.key} is either null or empty`);
+      }
     }
     for (const id of ids) {
       if (!exists(ctx, type, id)) throw SimApiError.invalid(`Unable to find resource by id ${id} and type ${type}`);
@@ -61,7 +80,9 @@ function createTags(ctx: SimContext) {
       }
     }
     for (const id of ids) {
-      for (const pair of pairs) s.addTag({ resourceType: type, resourceId: id, key: pair.key ?? '', value: pair.value ?? '' });
+      for (const pair of pairs) {
+        s.addTag({ resourceType: type, resourceId: id, key: pair.key ?? '', value: pair.value ?? '' });
+      }
     }
     return { success: true };
   };
@@ -70,7 +91,11 @@ function createTags(ctx: SimContext) {
 
 function deleteTags(ctx: SimContext) {
   const { params: p, state: s } = ctx;
-  const ids = p.required('resourceids').split(',').map((x) => x.trim()).filter(Boolean);
+  const ids = p
+    .required('resourceids')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const rawType = p.required('resourcetype');
   const pairs = p.map('tags');
   const run = () => {
@@ -82,7 +107,11 @@ function deleteTags(ctx: SimContext) {
       const keep = list.filter(
         (t) =>
           pairs.length > 0 &&
-          !pairs.some((pair) => (pair.key ?? '').toLowerCase() === t.key.toLowerCase() && (pair.value === undefined || pair.value.toLowerCase() === t.value.toLowerCase())),
+          !pairs.some(
+            (pair) =>
+              (pair.key ?? '').toLowerCase() === t.key.toLowerCase() &&
+              (pair.value === undefined || pair.value.toLowerCase() === t.value.toLowerCase()),
+          ),
       );
       removed += list.length - keep.length;
       if (keep.length > 0) s.tags.set(key, keep);

@@ -65,7 +65,11 @@ function deployVirtualMachine(ctx: SimContext) {
     s.touch();
     return { virtualmachine: renderVm(s, vm) };
   };
-  return { kind: 'job' as const, createdId: vm.id, spec: { instanceType: 'VirtualMachine', instanceId: vm.id, ...pendingOn(vm), run } };
+  return {
+    kind: 'job' as const,
+    createdId: vm.id,
+    spec: { instanceType: 'VirtualMachine', instanceId: vm.id, ...pendingOn(vm), run },
+  };
 }
 
 function vmJob(ctx: SimContext, id: string, run: (vm: SimVm) => Record<string, unknown>) {
@@ -88,7 +92,9 @@ function vmJob(ctx: SimContext, id: string, run: (vm: SimVm) => Record<string, u
 function startVirtualMachine(ctx: SimContext) {
   const id = ctx.params.requiredUuid(ctx.state, 'id', 'vm');
   return vmJob(ctx, id, (vm) => {
-    if (vm.state === 'Running') throw SimApiError.invalid(`The virtual machine ${vm.id} (${vm.displayName}) is already running`);
+    if (vm.state === 'Running') {
+      throw SimApiError.invalid(`The virtual machine ${vm.id} (${vm.displayName}) is already running`);
+    }
     if (vm.state !== 'Stopped') throw SimApiError.invalid(`Unable to start VM ${vm.id} as it is in state ${vm.state}`);
     vm.state = 'Running';
     ctx.state.touch();
@@ -99,7 +105,9 @@ function startVirtualMachine(ctx: SimContext) {
 function stopVirtualMachine(ctx: SimContext) {
   const id = ctx.params.requiredUuid(ctx.state, 'id', 'vm');
   return vmJob(ctx, id, (vm) => {
-    if (vm.state === 'Destroyed' || vm.state === 'Expunging') throw SimApiError.invalid(`Unable to stop VM ${vm.id} as it is in state ${vm.state}`);
+    if (vm.state === 'Destroyed' || vm.state === 'Expunging') {
+      throw SimApiError.invalid(`Unable to stop VM ${vm.id} as it is in state ${vm.state}`);
+    }
     // Stopping a stopped VM succeeds; `forced` only matters to a real hypervisor.
     vm.state = 'Stopped';
     ctx.state.touch();
@@ -115,7 +123,9 @@ function destroyVirtualMachine(ctx: SimContext) {
   return vmJob(ctx, id, (vm) => {
     for (const volumeId of volumeIds) {
       const volume = s.volumes.get(volumeId);
-      if (volume?.type !== 'DATADISK' || volume.vmId !== vm.id) throw SimApiError.invalid(`Please specify volumes of type DATADISK attached to the VM ${vm.id}`);
+      if (volume?.type !== 'DATADISK' || volume.vmId !== vm.id) {
+        throw SimApiError.invalid(`Please specify volumes of type DATADISK attached to the VM ${vm.id}`);
+      }
     }
     for (const volumeId of volumeIds) {
       const volume = s.volumes.get(volumeId);

@@ -9,7 +9,8 @@ import { pendingOn } from './pending.js';
 const GiB = 1024 ** 3;
 const PKG = 'org.apache.cloudstack.api.command.user.volume';
 
-const notFound = (ctx: SimContext, id: string) => SimApiError.invalid(`Unable to find volume with ID: ${ctx.state.internalIdOf(id) ?? id}`);
+const notFound = (ctx: SimContext, id: string) =>
+  SimApiError.invalid(`Unable to find volume with ID: ${ctx.state.internalIdOf(id) ?? id}`);
 
 function listVolumes(ctx: SimContext) {
   const { params: p, state: s } = ctx;
@@ -17,7 +18,19 @@ function listVolumes(ctx: SimContext) {
   const ids = p.uuidList(s, 'ids', 'volume');
   const vmId = p.uuid(s, 'virtualmachineid', 'vm');
   p.uuid(s, 'zoneid', 'zone');
-  const key = queryKey(ctx, ['id', 'ids', 'name', 'virtualmachineid', 'type', 'state', 'zoneid', 'keyword', 'listall', 'account', 'projectid']);
+  const key = queryKey(ctx, [
+    'id',
+    'ids',
+    'name',
+    'virtualmachineid',
+    'type',
+    'state',
+    'zoneid',
+    'keyword',
+    'listall',
+    'account',
+    'projectid',
+  ]);
   const items = ctx.cache.get(key, s.version, () => {
     const visible = visibleTo(ctx);
     const tags = tagFilter(ctx);
@@ -25,9 +38,13 @@ function listVolumes(ctx: SimContext) {
     const keyword = p.get('keyword')?.toLowerCase();
     const idSet = ids ? new Set(ids) : null;
     const source: Iterable<SimVolume> =
-      id !== undefined ? [s.volumes.get(id)].filter((v): v is SimVolume => v !== undefined)
-      : vmId !== undefined ? [...(s.devices.get(vmId)?.values() ?? [])].map((v) => s.volumes.get(v)).filter((v): v is SimVolume => v !== undefined)
-      : s.volumes.values();
+      id !== undefined
+        ? [s.volumes.get(id)].filter((v): v is SimVolume => v !== undefined)
+        : vmId !== undefined
+          ? [...(s.devices.get(vmId)?.values() ?? [])]
+              .map((v) => s.volumes.get(v))
+              .filter((v): v is SimVolume => v !== undefined)
+          : s.volumes.values();
     const out: SimVolume[] = [];
     for (const v of source) {
       if (!visible(v.account, v.projectId)) continue;
@@ -49,14 +66,23 @@ function createVolume(ctx: SimContext) {
   const { params: p, state: s } = ctx;
   const offeringId = p.uuid(s, 'diskofferingid', 'diskoffering');
   const snapshotId = p.uuid(s, 'snapshotid', 'snapshot');
-  if (offeringId === undefined && snapshotId === undefined) throw SimApiError.invalid('Either disk Offering Id or snapshot Id must be passed whilst creating volume');
+  if (offeringId === undefined && snapshotId === undefined) {
+    throw SimApiError.invalid('Either disk Offering Id or snapshot Id must be passed whilst creating volume');
+  }
   if (snapshotId === undefined) p.requiredUuid(s, 'zoneid', 'zone');
   const snapshot = snapshotId === undefined ? undefined : s.snapshots.get(snapshotId);
   const offering = offeringId === undefined ? undefined : s.diskOfferings.get(offeringId);
   const sizeGiB = p.int('size');
-  if (offering?.customized && sizeGiB === undefined) throw SimApiError.invalid('This disk offering requires a custom size specified');
+  if (offering?.customized && sizeGiB === undefined) {
+    throw SimApiError.invalid('This disk offering requires a custom size specified');
+  }
   const sizeBytes = snapshot?.virtualSizeBytes ?? (sizeGiB ?? offering?.diskSizeGiB ?? 1) * GiB;
-  const volume = s.addVolume({ name: p.get('name') ?? `vol-${Date.now().toString(36)}`, state: 'Allocated', sizeBytes, account: ctx.caller.name });
+  const volume = s.addVolume({
+    name: p.get('name') ?? `vol-${Date.now().toString(36)}`,
+    state: 'Allocated',
+    sizeBytes,
+    account: ctx.caller.name,
+  });
   const v = s.volumes.get(volume.id) as SimVolume;
   return {
     kind: 'job' as const,
@@ -69,11 +95,15 @@ function pickDeviceId(ctx: SimContext, volume: SimVolume, vm: SimVm, requested: 
   const max = ctx.config.maxDataDisks + 1;
   if (requested === undefined) return volume.type === 'ROOT' ? 0 : ctx.state.lowestFreeDeviceId(vm.id);
   if (requested === 0) {
-    if (volume.type !== 'ROOT' || vm.state !== 'Stopped') throw SimApiError.invalid('Device 0 is reserved for the ROOT volume of a stopped VM');
+    if (volume.type !== 'ROOT' || vm.state !== 'Stopped') {
+      throw SimApiError.invalid('Device 0 is reserved for the ROOT volume of a stopped VM');
+    }
   } else if (requested < 0 || requested > max || requested === 3) {
     throw SimApiError.invalid(`deviceId should be 1,2,4-${max}`);
   }
-  if (ctx.state.devices.get(vm.id)?.has(requested)) throw SimApiError.invalid(`deviceId ${requested} is used by vm ${vm.internalId}`);
+  if (ctx.state.devices.get(vm.id)?.has(requested)) {
+    throw SimApiError.invalid(`deviceId ${requested} is used by vm ${vm.internalId}`);
+  }
   return requested;
 }
 
@@ -89,16 +119,28 @@ function attachVolume(ctx: SimContext) {
     if (!vm) throw SimApiError.invalid('Please specify a valid User VM.');
     if (volume.vmId !== null) throw SimApiError.invalid('Please specify a volume that is not attached to any VM.');
     if (volume.state === 'Destroy') throw SimApiError.invalid('Please specify a volume that is not destroyed.');
-    if (vm.state !== 'Running' && vm.state !== 'Stopped') throw SimApiError.invalid('Please specify a VM that is either running or stopped.');
-    if (volume.zoneId !== vm.zoneId) throw SimApiError.invalid('Please specify a VM that is in the same zone as the volume.');
+    if (vm.state !== 'Running' && vm.state !== 'Stopped') {
+      throw SimApiError.invalid('Please specify a VM that is either running or stopped.');
+    }
+    if (volume.zoneId !== vm.zoneId) {
+      throw SimApiError.invalid('Please specify a VM that is in the same zone as the volume.');
+    }
     if (volume.type === 'DATADISK') {
-      const dataDisks = [...(s.devices.get(vm.id)?.values() ?? [])].filter((v) => s.volumes.get(v)?.type === 'DATADISK').length;
+      const dataDisks = [...(s.devices.get(vm.id)?.values() ?? [])].filter(
+        (v) => s.volumes.get(v)?.type === 'DATADISK',
+      ).length;
       if (dataDisks >= ctx.config.maxDataDisks) {
-        throw SimApiError.invalid(`The specified VM already has the maximum number of data disks (${ctx.config.maxDataDisks}) attached. Please specify another VM.`);
+        throw SimApiError.invalid(
+          `The specified VM already has the maximum number of data disks (${ctx.config.maxDataDisks}) attached. Please specify another VM.`,
+        );
       }
     }
-    if (vm.vmSnapshots > 0) throw SimApiError.invalid('Unable to attach volume, please specify a VM that does not have VM snapshots');
-    if (!['Allocated', 'Ready', 'Uploaded'].includes(volume.state)) throw SimApiError.invalid('Volume state must be in Allocated, Ready or in Uploaded state');
+    if (vm.vmSnapshots > 0) {
+      throw SimApiError.invalid('Unable to attach volume, please specify a VM that does not have VM snapshots');
+    }
+    if (!['Allocated', 'Ready', 'Uploaded'].includes(volume.state)) {
+      throw SimApiError.invalid('Volume state must be in Allocated, Ready or in Uploaded state');
+    }
     const device = pickDeviceId(ctx, volume, vm, deviceId);
     // An Allocated volume gets its disk on first attach.
     if (volume.state === 'Allocated') volume.state = 'Ready';
@@ -106,7 +148,10 @@ function attachVolume(ctx: SimContext) {
     return { volume: renderVolume(s, volume) };
   };
   const volume = s.volumes.get(id);
-  return { kind: 'job' as const, spec: { instanceType: 'Volume', instanceId: id, ...(volume ? pendingOn(volume) : {}), run } };
+  return {
+    kind: 'job' as const,
+    spec: { instanceType: 'Volume', instanceId: id, ...(volume ? pendingOn(volume) : {}), run },
+  };
 }
 
 function detachVolume(ctx: SimContext) {
@@ -117,20 +162,31 @@ function detachVolume(ctx: SimContext) {
   const run = () => {
     const byId = id !== undefined && vmId === undefined && deviceId === undefined;
     const byTuple = id === undefined && vmId !== undefined && deviceId !== undefined;
-    if (!byId && !byTuple) throw SimApiError.invalid('Please provide either a volume id, or a tuple(device id, instance id)');
+    if (!byId && !byTuple) {
+      throw SimApiError.invalid('Please provide either a volume id, or a tuple(device id, instance id)');
+    }
     const volumeId = byId ? id : s.devices.get(vmId ?? '')?.get(deviceId ?? -1);
     const volume = volumeId === undefined ? undefined : s.volumes.get(volumeId);
     if (!volume) throw byId ? notFound(ctx, id) : SimApiError.invalid('The specified volume is not attached to a VM.');
     if (volume.vmId === null) throw SimApiError.invalid('The specified volume is not attached to a VM.');
     const vm = s.vms.get(volume.vmId);
-    if (vm && !['Running', 'Stopped', 'Destroyed'].includes(vm.state)) throw SimApiError.invalid('Please specify a VM that is either running or stopped.');
-    if (vm && volume.type === 'ROOT' && vm.state !== 'Stopped') throw SimApiError.invalid('Root volume detach can happen only when VM is in Stopped state');
-    if (vm && vm.vmSnapshots > 0) throw SimApiError.invalid('Unable to detach volume, please specify a VM that does not have VM snapshots');
+    if (vm && !['Running', 'Stopped', 'Destroyed'].includes(vm.state)) {
+      throw SimApiError.invalid('Please specify a VM that is either running or stopped.');
+    }
+    if (vm && volume.type === 'ROOT' && vm.state !== 'Stopped') {
+      throw SimApiError.invalid('Root volume detach can happen only when VM is in Stopped state');
+    }
+    if (vm && vm.vmSnapshots > 0) {
+      throw SimApiError.invalid('Unable to detach volume, please specify a VM that does not have VM snapshots');
+    }
     s.unlink(volume);
     return { volume: renderVolume(s, volume) };
   };
   const volume = id === undefined ? undefined : s.volumes.get(id);
-  return { kind: 'job' as const, spec: { instanceType: 'Volume', instanceId: id ?? null, ...(volume ? pendingOn(volume) : {}), run } };
+  return {
+    kind: 'job' as const,
+    spec: { instanceType: 'Volume', instanceId: id ?? null, ...(volume ? pendingOn(volume) : {}), run },
+  };
 }
 
 function deleteVolume(ctx: SimContext) {
@@ -139,7 +195,9 @@ function deleteVolume(ctx: SimContext) {
   const volume = s.volumes.get(id);
   if (!volume) throw notFound(ctx, id);
   if (volume.vmId !== null) throw SimApiError.invalid('Please specify a volume that is not attached to any VM.');
-  if (volume.state === 'Snapshotting') throw SimApiError.invalid('There are snapshot operations in progress on the volume, unable to delete it');
+  if (volume.state === 'Snapshotting') {
+    throw SimApiError.invalid('There are snapshot operations in progress on the volume, unable to delete it');
+  }
   if (!['Ready', 'Allocated', 'Destroy', 'Uploaded', 'UploadError', 'UploadAbandoned'].includes(volume.state)) {
     throw SimApiError.invalid(`Volume ${volume.name} is in state ${volume.state} and cannot be deleted`);
   }

@@ -3,7 +3,14 @@
  * what CloudStack lists) to the plan the steps follow. The same function serves the workflow (facts
  * read live) and `explain`/the status page (facts taken from a world snapshot).
  */
-import type { ContextRow, CsSnapshot, CsVirtualMachine, CsVolume, FailoverJobRow, OsseaVolumeRow } from '../../world/world.js';
+import type {
+  ContextRow,
+  CsSnapshot,
+  CsVirtualMachine,
+  CsVolume,
+  FailoverJobRow,
+  OsseaVolumeRow,
+} from '../../world/world.js';
 import { isFailoverSnapshotName, sanitizeVmName } from '../../../reconcilers/lib/names.js';
 import type { AnalysedSnapshot, AnalysedVm, AnalysedVolume, FailoverAnalysis } from './failover-analysis.js';
 
@@ -14,7 +21,10 @@ const OWN_SLACK_MS = 5 * 60_000;
 export interface FailoverFacts {
   readonly omaVmId: string | null;
   readonly context: Pick<ContextRow, 'contextId' | 'vmName' | 'currentStatus'>;
-  readonly failover: Pick<FailoverJobRow, 'jobId' | 'jobType' | 'status' | 'destinationVmId' | 'osseaSnapshotId' | 'createdAt' | 'errorMessage'>;
+  readonly failover: Pick<
+    FailoverJobRow,
+    'jobId' | 'jobType' | 'status' | 'destinationVmId' | 'osseaSnapshotId' | 'createdAt' | 'errorMessage'
+  >;
   /** The failover's own `job_tracking` row, when there is one. */
   readonly tracking: { readonly status: string; readonly currentStep: string | null } | null;
   /** Destination VMs of the context's other failover rows (never this failover's test VM). */
@@ -32,7 +42,12 @@ export interface FailoverFacts {
 export function testVmUnix(vm: Pick<CsVirtualMachine, 'name' | 'displayName'>, vmName: string): number | null {
   for (const text of [vm.name, vm.displayName ?? '']) {
     const unix = /-test-(\d{10})$/.exec(text)?.[1];
-    if (unix !== undefined && (vm.name === sanitizeVmName(`${vmName}-test-${unix}`) || vm.displayName === `${vmName}-test-${unix}`)) return Number(unix);
+    if (
+      unix !== undefined &&
+      (vm.name === sanitizeVmName(`${vmName}-test-${unix}`) || vm.displayName === `${vmName}-test-${unix}`)
+    ) {
+      return Number(unix);
+    }
   }
   return null;
 }
@@ -57,45 +72,80 @@ function findTestVms(f: FailoverFacts): AnalysedVm[] {
     }
     if (source === null) continue;
     const ours = new Set(f.osseaVolumes.map((v) => v.volumeId));
-    const rootVolumeIds = f.csVolumes.filter((v) => v.virtualMachineId === vm.id && v.type === 'ROOT' && !ours.has(v.id)).map((v) => v.id);
+    const rootVolumeIds = f.csVolumes
+      .filter((v) => v.virtualMachineId === vm.id && v.type === 'ROOT' && !ours.has(v.id))
+      .map((v) => v.id);
     out.push({ id: vm.id, name: vm.name, displayName: vm.displayName, state: vm.state, source, rootVolumeIds });
   }
   return out;
 }
 
-function analyseVolume(f: FailoverFacts, row: FailoverFacts['osseaVolumes'][number], testVmIds: ReadonlySet<string>, warnings: string[]): AnalysedVolume {
+function analyseVolume(
+  f: FailoverFacts,
+  row: FailoverFacts['osseaVolumes'][number],
+  testVmIds: ReadonlySet<string>,
+  warnings: string[],
+): AnalysedVolume {
   const cs = f.csVolumes.find((v) => v.id === row.volumeId) ?? null;
   const attachedTo = cs?.virtualMachineId ?? null;
-  const attachedRole = attachedTo === null ? null : attachedTo === f.omaVmId ? 'oma' : testVmIds.has(attachedTo) ? 'test-vm' : 'other';
+  const attachedRole =
+    attachedTo === null ? null : attachedTo === f.omaVmId ? 'oma' : testVmIds.has(attachedTo) ? 'test-vm' : 'other';
   const since = timeOf(f.failover.createdAt);
   const onVolume = f.csSnapshots.filter((s) => s.volumeId === row.volumeId);
   const tracked: { id: string; source: AnalysedSnapshot['source'] }[] = [];
   if (row.snapshotId !== null && row.snapshotId !== '') tracked.push({ id: row.snapshotId, source: 'ossea_volumes' });
   const legacy = f.failover.osseaSnapshotId;
-  if (legacy !== null && legacy !== '' && onVolume.some((s) => s.id === legacy) && !tracked.some((t) => t.id === legacy)) tracked.push({ id: legacy, source: 'failover_jobs' });
+  if (
+    legacy !== null &&
+    legacy !== '' &&
+    onVolume.some((s) => s.id === legacy) &&
+    !tracked.some((t) => t.id === legacy)
+  ) {
+    tracked.push({ id: legacy, source: 'failover_jobs' });
+  }
   // Snapshots the failover took but died before recording: named like the engine's, not older than the failover.
   const discovered = onVolume.filter((s) => {
     const at = timeOf(s.created);
-    return !tracked.some((t) => t.id === s.id) && isFailoverSnapshotName(s.name) && (since === null || (at !== null && at >= since - OWN_SLACK_MS));
+    return (
+      !tracked.some((t) => t.id === s.id) &&
+      isFailoverSnapshotName(s.name) &&
+      (since === null || (at !== null && at >= since - OWN_SLACK_MS))
+    );
   });
   let problem: string | null = null;
   let revertTo: AnalysedSnapshot | null = null;
   const first = tracked[0];
   if (first) {
     const snap = onVolume.find((s) => s.id === first.id);
-    if (!snap) problem = `its tracked snapshot ${first.id} (${first.source}) no longer exists in CloudStack, so it cannot be rolled back`;
-    else if (snap.state === 'Error') problem = `its tracked snapshot ${snap.id} (${snap.name}) is in state Error and cannot be reverted`;
-    else if (since !== null && (timeOf(snap.created) ?? since) < since - OWN_SLACK_MS) {
+    if (!snap) {
+      problem = `its tracked snapshot ${first.id} (${first.source}) no longer exists in CloudStack, so it cannot be rolled back`;
+    } else if (snap.state === 'Error') {
+      problem = `its tracked snapshot ${snap.id} (${snap.name}) is in state Error and cannot be reverted`;
+    } else if (since !== null && (timeOf(snap.created) ?? since) < since - OWN_SLACK_MS) {
       // A rollback point older than this failover would throw away everything replicated since (a stale tracking column).
       problem = `its tracked snapshot ${snap.id} (${snap.name}) was taken at ${snap.created ?? '?'}, before this failover started; reverting would discard later replicated data`;
     } else revertTo = { id: snap.id, name: snap.name, state: snap.state, source: first.source };
   } else {
-    const oldest = [...discovered].sort((a, b) => (timeOf(a.created) ?? 0) - (timeOf(b.created) ?? 0)).find((s) => s.state !== 'Error');
+    const oldest = [...discovered]
+      .sort((a, b) => (timeOf(a.created) ?? 0) - (timeOf(b.created) ?? 0))
+      .find((s) => s.state !== 'Error');
     if (oldest) revertTo = { id: oldest.id, name: oldest.name, state: oldest.state, source: 'cloudstack' };
   }
   if (!cs) problem = `volume ${row.volumeId} no longer exists in CloudStack`;
-  if (revertTo === null && problem === null) warnings.push(`volume ${row.volumeId} has no snapshot of this failover: it is reattached as it is, without a rollback`);
-  const deleteAfterRevert = revertTo === null ? [] : [...new Set([...tracked.map((t) => t.id).filter((id) => onVolume.some((s) => s.id === id)), ...discovered.map((s) => s.id)])];
+  if (revertTo === null && problem === null) {
+    warnings.push(
+      `volume ${row.volumeId} has no snapshot of this failover: it is reattached as it is, without a rollback`,
+    );
+  }
+  const deleteAfterRevert =
+    revertTo === null
+      ? []
+      : [
+          ...new Set([
+            ...tracked.map((t) => t.id).filter((id) => onVolume.some((s) => s.id === id)),
+            ...discovered.map((s) => s.id),
+          ]),
+        ];
   return {
     volumeId: row.volumeId,
     name: cs?.name ?? row.volumeName ?? row.volumeId,
@@ -116,7 +166,11 @@ export function analyseFailover(f: FailoverFacts, now: Date): FailoverAnalysis {
   const testVmIds = new Set(testVms.map((v) => v.id));
   const volumes = f.osseaVolumes.map((row) => analyseVolume(f, row, testVmIds, warnings));
   if (f.omaVmId === null) warnings.push('the OMA VM id is unknown: volumes cannot be reattached');
-  if (f.failover.destinationVmId !== null && f.failover.destinationVmId !== '' && !testVmIds.has(f.failover.destinationVmId)) {
+  if (
+    f.failover.destinationVmId !== null &&
+    f.failover.destinationVmId !== '' &&
+    !testVmIds.has(f.failover.destinationVmId)
+  ) {
     warnings.push(`destination VM ${f.failover.destinationVmId} no longer exists in CloudStack`);
   }
   return {

@@ -23,7 +23,13 @@ export const analyseStep: WorkflowStep = {
   async run(run) {
     const rows = await readFailoverRows(run.db, run.subject.jobId);
     if (!rows?.context) throw new Error(`failover job ${run.subject.jobId} or its context is gone`);
-    const facts = await readFailoverFacts(run.db, run.cloudstack(), { ...rows, context: rows.context }, run.ctx.omaVmId, run.ctx.signal);
+    const facts = await readFailoverFacts(
+      run.db,
+      run.cloudstack(),
+      { ...rows, context: rows.context },
+      run.ctx.omaVmId,
+      run.ctx.signal,
+    );
     const analysis = analyseFailover(facts, run.now());
     run.setData('analysis', analysis);
     await run.persist('running', 'analysed the failover', { analysis });

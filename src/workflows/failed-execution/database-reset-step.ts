@@ -17,15 +17,29 @@ export const databaseResetStep: WorkflowStep = {
     const analysis = analysisOf(run);
     const reverted = run.data('reverted', revertedSchema, {});
     const jobId = analysis.failover.jobId;
-    const why = analysis.failover.errorMessage ?? (analysis.failover.trackingStep ? `the failover stopped in step ${analysis.failover.trackingStep}` : 'the failover did not finish');
+    const why =
+      analysis.failover.errorMessage ??
+      (analysis.failover.trackingStep
+        ? `the failover stopped in step ${analysis.failover.trackingStep}`
+        : 'the failover did not finish');
     await run.db
       .updateTable('failover_jobs')
-      .set({ status: 'failed', error_message: `${why}; cleaned up by oma-reconciler (failed-execution cleanup ${run.trackingJobId})`, completed_at: now, updated_at: now })
+      .set({
+        status: 'failed',
+        error_message: `${why}; cleaned up by oma-reconciler (failed-execution cleanup ${run.trackingJobId})`,
+        completed_at: now,
+        updated_at: now,
+      })
       .where('job_id', '=', jobId)
       .execute();
     const ended = await run.db
       .updateTable('job_tracking')
-      .set({ status: 'failed', completed_at: now, updated_at: now, error_message: sql<string>`coalesce(error_message, ${`abandoned; cleaned up by oma-reconciler (failed-execution cleanup ${run.trackingJobId})`})` })
+      .set({
+        status: 'failed',
+        completed_at: now,
+        updated_at: now,
+        error_message: sql<string>`coalesce(error_message, ${`abandoned; cleaned up by oma-reconciler (failed-execution cleanup ${run.trackingJobId})`})`,
+      })
       .where('id', '=', jobId)
       .where('status', 'in', ['running', 'pending'])
       .executeTakeFirst();
@@ -37,8 +51,15 @@ export const databaseResetStep: WorkflowStep = {
         .where('volume_id', 'in', volumeIds)
         .execute();
     }
-    const deleted = new Set(analysis.volumes.flatMap((v) => (reverted[v.volumeId] !== undefined ? v.deleteAfterRevert : [])));
-    await run.db.updateTable('failover_jobs').set({ ossea_snapshot_id: null }).where('job_id', '=', jobId).where('ossea_snapshot_id', 'in', [...deleted, '']).execute();
+    const deleted = new Set(
+      analysis.volumes.flatMap((v) => (reverted[v.volumeId] !== undefined ? v.deleteAfterRevert : [])),
+    );
+    await run.db
+      .updateTable('failover_jobs')
+      .set({ ossea_snapshot_id: null })
+      .where('job_id', '=', jobId)
+      .where('ossea_snapshot_id', 'in', [...deleted, ''])
+      .execute();
     await run.db
       .updateTable('vm_replication_contexts')
       .set({ current_status: 'ready_for_failover', current_job_id: null, last_status_change: now, updated_at: now })

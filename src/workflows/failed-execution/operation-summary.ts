@@ -7,10 +7,19 @@ import type { WorkflowRun } from '../workflow-run.js';
 export async function writeOperationSummary(
   run: WorkflowRun,
   contextId: string,
-  outcome: { readonly status: 'completed' | 'failed'; readonly message: string; readonly failedStep?: string; readonly category?: string },
+  outcome: {
+    readonly status: 'completed' | 'failed';
+    readonly message: string;
+    readonly failedStep?: string;
+    readonly category?: string;
+  },
 ): Promise<void> {
   const now = run.now();
-  const job = await run.db.selectFrom('job_tracking').select(['external_job_id', 'started_at']).where('id', '=', run.trackingJobId).executeTakeFirst();
+  const job = await run.db
+    .selectFrom('job_tracking')
+    .select(['external_job_id', 'started_at'])
+    .where('id', '=', run.trackingJobId)
+    .executeTakeFirst();
   const startedAt = job?.started_at ?? new Date(run.journal.startedAt);
   const summary = {
     job_id: run.trackingJobId,
@@ -24,7 +33,13 @@ export async function writeOperationSummary(
     duration_seconds: Math.max(0, Math.round((now.getTime() - startedAt.getTime()) / 1000)),
     message: outcome.message,
     ...(outcome.failedStep === undefined ? {} : { failed_step: outcome.failedStep }),
-    ...(outcome.status === 'failed' ? { error_message: outcome.message, error_category: outcome.category ?? 'cleanup' } : {}),
+    ...(outcome.status === 'failed'
+      ? { error_message: outcome.message, error_category: outcome.category ?? 'cleanup' }
+      : {}),
   };
-  await run.db.updateTable('vm_replication_contexts').set({ last_operation_summary: JSON.stringify(summary), updated_at: now }).where('context_id', '=', contextId).execute();
+  await run.db
+    .updateTable('vm_replication_contexts')
+    .set({ last_operation_summary: JSON.stringify(summary), updated_at: now })
+    .where('context_id', '=', contextId)
+    .execute();
 }

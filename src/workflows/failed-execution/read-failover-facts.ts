@@ -6,7 +6,14 @@ import type { Kysely } from 'kysely';
 import type { CloudStackClient } from '../../cloudstack/cloudstack-client.js';
 import { annotationsOf } from '../../db/queries/json-column.js';
 import type { DB } from '../../db/schema-types.js';
-import type { ContextRow, CsSnapshot, CsVirtualMachine, CsVolume, FailoverJobRow, JobTrackingRow } from '../../world/world.js';
+import type {
+  ContextRow,
+  CsSnapshot,
+  CsVirtualMachine,
+  CsVolume,
+  FailoverJobRow,
+  JobTrackingRow,
+} from '../../world/world.js';
 import { sanitizeVmName } from '../../../reconcilers/lib/names.js';
 import { completeItems, findSnapshot, findVm, findVolume } from '../../cloudstack/find-objects.js';
 import { testVmUnix, type FailoverFacts } from './analyse-failover.js';
@@ -25,19 +32,48 @@ export interface FailoverRows {
 export async function readFailoverRows(db: Kysely<DB>, failoverJobId: string): Promise<FailoverRows | null> {
   const f = await db.selectFrom('failover_jobs').selectAll().where('job_id', '=', failoverJobId).executeTakeFirst();
   if (!f) return null;
-  const c = f.vm_context_id === null ? undefined : await db.selectFrom('vm_replication_contexts').selectAll().where('context_id', '=', f.vm_context_id).executeTakeFirst();
+  const c =
+    f.vm_context_id === null
+      ? undefined
+      : await db
+          .selectFrom('vm_replication_contexts')
+          .selectAll()
+          .where('context_id', '=', f.vm_context_id)
+          .executeTakeFirst();
   const t = await db
     .selectFrom('job_tracking as jt')
     .select(['jt.status', 'jt.error_message', 'jt.started_at', 'jt.job_type', 'jt.operation', 'jt.context_id'])
     .select((eb) => [
-      eb.selectFrom('job_steps as s').whereRef('s.job_id', '=', 'jt.id').select('s.name').orderBy('s.seq', 'desc').limit(1).as('current_step'),
-      eb.selectFrom('job_steps as s').whereRef('s.job_id', '=', 'jt.id').select((e) => e.fn.max('s.started_at').as('v')).as('step_started'),
-      eb.selectFrom('job_steps as s').whereRef('s.job_id', '=', 'jt.id').select((e) => e.fn.max('s.completed_at').as('v')).as('step_completed'),
-      eb.selectFrom('log_events as l').whereRef('l.job_id', '=', 'jt.id').select((e) => e.fn.max('l.ts').as('v')).as('log_ts'),
+      eb
+        .selectFrom('job_steps as s')
+        .whereRef('s.job_id', '=', 'jt.id')
+        .select('s.name')
+        .orderBy('s.seq', 'desc')
+        .limit(1)
+        .as('current_step'),
+      eb
+        .selectFrom('job_steps as s')
+        .whereRef('s.job_id', '=', 'jt.id')
+        .select((e) => e.fn.max('s.started_at').as('v'))
+        .as('step_started'),
+      eb
+        .selectFrom('job_steps as s')
+        .whereRef('s.job_id', '=', 'jt.id')
+        .select((e) => e.fn.max('s.completed_at').as('v'))
+        .as('step_completed'),
+      eb
+        .selectFrom('log_events as l')
+        .whereRef('l.job_id', '=', 'jt.id')
+        .select((e) => e.fn.max('l.ts').as('v'))
+        .as('log_ts'),
     ])
     .where('jt.id', '=', failoverJobId)
     .executeTakeFirst();
-  const newest = t ? [t.started_at, t.step_started, t.step_completed, t.log_ts].filter((d): d is Date => d instanceof Date).sort((a, b) => b.getTime() - a.getTime())[0] ?? null : null;
+  const newest = t
+    ? ([t.started_at, t.step_started, t.step_completed, t.log_ts]
+        .filter((d): d is Date => d instanceof Date)
+        .sort((a, b) => b.getTime() - a.getTime())[0] ?? null)
+    : null;
   return {
     failover: {
       id: f.id,
@@ -84,11 +120,28 @@ export async function readFailoverRows(db: Kysely<DB>, failoverJobId: string): P
 }
 
 /** Reads everything {@link analyseFailover} needs, live. Throws when CloudStack cannot be listed completely. */
-export async function readFailoverFacts(db: Kysely<DB>, cs: CloudStackClient, rows: FailoverRows & { readonly context: ContextRow }, omaVmId: string | null, signal: AbortSignal): Promise<FailoverFacts> {
+export async function readFailoverFacts(
+  db: Kysely<DB>,
+  cs: CloudStackClient,
+  rows: FailoverRows & { readonly context: ContextRow },
+  omaVmId: string | null,
+  signal: AbortSignal,
+): Promise<FailoverFacts> {
   const { failover, context } = rows;
-  const osseaVolumes = (await db.selectFrom('ossea_volumes').select(['id', 'volume_id', 'volume_name', 'snapshot_id']).where('vm_context_id', '=', context.contextId).orderBy('id').execute())
-    .map((r) => ({ volumeId: r.volume_id, volumeName: r.volume_name, snapshotId: r.snapshot_id }));
-  const others = await db.selectFrom('failover_jobs').select('destination_vm_id').where('vm_context_id', '=', context.contextId).where('job_id', '!=', failover.jobId).execute();
+  const osseaVolumes = (
+    await db
+      .selectFrom('ossea_volumes')
+      .select(['id', 'volume_id', 'volume_name', 'snapshot_id'])
+      .where('vm_context_id', '=', context.contextId)
+      .orderBy('id')
+      .execute()
+  ).map((r) => ({ volumeId: r.volume_id, volumeName: r.volume_name, snapshotId: r.snapshot_id }));
+  const others = await db
+    .selectFrom('failover_jobs')
+    .select('destination_vm_id')
+    .where('vm_context_id', '=', context.contextId)
+    .where('job_id', '!=', failover.jobId)
+    .execute();
   const otherDestinations = others.map((o) => o.destination_vm_id).filter((d): d is string => d !== null && d !== '');
 
   const csVolumes = new Map<string, CsVolume>();
@@ -97,7 +150,12 @@ export async function readFailoverFacts(db: Kysely<DB>, cs: CloudStackClient, ro
     const volume = await findVolume(cs, v.volumeId, signal);
     if (!volume) continue;
     csVolumes.set(volume.id, volume);
-    for (const s of completeItems(await cs.listSnapshots({ volumeId: v.volumeId }, { signal }), `snapshots of volume ${v.volumeId}`)) csSnapshots.set(s.id, s);
+    for (const s of completeItems(
+      await cs.listSnapshots({ volumeId: v.volumeId }, { signal }),
+      `snapshots of volume ${v.volumeId}`,
+    )) {
+      csSnapshots.set(s.id, s);
+    }
   }
   for (const id of [failover.osseaSnapshotId, ...osseaVolumes.map((v) => v.snapshotId)]) {
     if (id !== null && id !== '' && !csSnapshots.has(id)) {
@@ -106,7 +164,11 @@ export async function readFailoverFacts(db: Kysely<DB>, cs: CloudStackClient, ro
     }
   }
   const vms = new Map<string, CsVirtualMachine>();
-  const vmIds = new Set([failover.destinationVmId, ...[...csVolumes.values()].map((v) => v.virtualMachineId)].filter((id): id is string => id !== null && id !== '' && id !== omaVmId));
+  const vmIds = new Set(
+    [failover.destinationVmId, ...[...csVolumes.values()].map((v) => v.virtualMachineId)].filter(
+      (id): id is string => id !== null && id !== '' && id !== omaVmId,
+    ),
+  );
   for (const id of vmIds) {
     const vm = await findVm(cs, id, signal);
     if (vm) vms.set(vm.id, vm);
@@ -114,12 +176,20 @@ export async function readFailoverFacts(db: Kysely<DB>, cs: CloudStackClient, ro
   if (failover.jobType === 'test') {
     // The name always starts with the first characters of the sanitised VM name (§4.7), even when cut to 63.
     const keyword = sanitizeVmName(context.vmName).slice(0, 32);
-    for (const vm of completeItems(await cs.listVirtualMachines({ keyword }, { signal }), `VMs named like ${keyword}`)) {
+    for (const vm of completeItems(
+      await cs.listVirtualMachines({ keyword }, { signal }),
+      `VMs named like ${keyword}`,
+    )) {
       if (testVmUnix(vm, context.vmName) !== null) vms.set(vm.id, vm);
     }
   }
   for (const vm of vms.values()) {
-    for (const v of completeItems(await cs.listVolumes({ virtualMachineId: vm.id }, { signal }), `volumes of VM ${vm.id}`)) csVolumes.set(v.id, v);
+    for (const v of completeItems(
+      await cs.listVolumes({ virtualMachineId: vm.id }, { signal }),
+      `volumes of VM ${vm.id}`,
+    )) {
+      csVolumes.set(v.id, v);
+    }
   }
   return {
     omaVmId,

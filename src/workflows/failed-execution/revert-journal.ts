@@ -13,7 +13,10 @@ import { completeItems } from '../../cloudstack/find-objects.js';
 
 /** Journal key and shape: volume id → the revert sent for it (job id null until CloudStack answered). */
 export const REVERT_SUBMITTED_KEY = 'revertSubmitted';
-export const revertSubmittedSchema = z.record(z.string(), z.strictObject({ snapshotId: z.string(), jobId: z.string().nullable() }));
+export const revertSubmittedSchema = z.record(
+  z.string(),
+  z.strictObject({ snapshotId: z.string(), jobId: z.string().nullable() }),
+);
 export type RevertSubmitted = z.infer<typeof revertSubmittedSchema>;
 
 /** What became of a revert submitted earlier. */
@@ -24,11 +27,17 @@ export type PriorRevert =
   /** No job of it exists: it never reached CloudStack, so sending it is safe. */
   | { readonly outcome: 'not-sent' };
 
-const isRevertOf = (snapshotId: string) => (j: CsAsyncJob): boolean =>
-  j.instanceId === snapshotId && (j.cmd ?? '').endsWith('RevertSnapshotCmd');
+const isRevertOf =
+  (snapshotId: string) =>
+  (j: CsAsyncJob): boolean =>
+    j.instanceId === snapshotId && (j.cmd ?? '').endsWith('RevertSnapshotCmd');
 
 /** Looks for a revert journalled earlier and waits for it when it is still running. */
-export async function priorRevert(cs: CloudStackClient, sent: RevertSubmitted[string], signal: AbortSignal): Promise<PriorRevert> {
+export async function priorRevert(
+  cs: CloudStackClient,
+  sent: RevertSubmitted[string],
+  signal: AbortSignal,
+): Promise<PriorRevert> {
   let jobId = sent.jobId;
   if (jobId === null) {
     // The answer never arrived: CloudStack's job list says whether the request did.

@@ -42,11 +42,27 @@ export const revertSnapshotsStep: WorkflowStep = {
         }
       }
       const volume = await findVolume(cs, v.volumeId, signal);
-      if (volume?.virtualMachineId != null) throw new Error(`volume ${v.volumeId} is attached to ${volume.virtualMachineId} again; a revert needs it detached`);
+      if (volume?.virtualMachineId != null) {
+        throw new Error(
+          `volume ${v.volumeId} is attached to ${volume.virtualMachineId} again; a revert needs it detached`,
+        );
+      }
       const snap = await settledSnapshot(cs, v.revertTo.id, run.options.snapshotWaitMs, run.options.pollMs, signal);
-      if (!snap) throw new WorkflowStopError(`snapshot ${v.revertTo.id} of volume ${v.volumeId} disappeared before the revert; the volume could not be rolled back`);
-      if (snap.state !== 'BackedUp') throw new WorkflowStopError(`snapshot ${snap.id} of volume ${v.volumeId} is ${snap.state}, not BackedUp, and cannot be reverted; it is kept`);
-      if (snap.revertable === false) throw new WorkflowStopError(`CloudStack says snapshot ${snap.id} of volume ${v.volumeId} is not revertable; it is kept`);
+      if (!snap) {
+        throw new WorkflowStopError(
+          `snapshot ${v.revertTo.id} of volume ${v.volumeId} disappeared before the revert; the volume could not be rolled back`,
+        );
+      }
+      if (snap.state !== 'BackedUp') {
+        throw new WorkflowStopError(
+          `snapshot ${snap.id} of volume ${v.volumeId} is ${snap.state}, not BackedUp, and cannot be reverted; it is kept`,
+        );
+      }
+      if (snap.revertable === false) {
+        throw new WorkflowStopError(
+          `CloudStack says snapshot ${snap.id} of volume ${v.volumeId} is not revertable; it is kept`,
+        );
+      }
       submitted[v.volumeId] = { snapshotId: snap.id, jobId: null };
       await journalSubmitted();
       try {
@@ -59,7 +75,9 @@ export const revertSnapshotsStep: WorkflowStep = {
         });
       } catch (e) {
         if (e instanceof CloudStackJobFailedError || (e instanceof CloudStackHttpError && e.status < 500)) {
-          throw new WorkflowStopError(`the revert of volume ${v.volumeId} to snapshot ${snap.id} (${snap.name}) failed: ${e.message}; the snapshot is kept`);
+          throw new WorkflowStopError(
+            `the revert of volume ${v.volumeId} to snapshot ${snap.id} (${snap.name}) failed: ${e.message}; the snapshot is kept`,
+          );
         }
         throw e;
       }
@@ -69,7 +87,9 @@ export const revertSnapshotsStep: WorkflowStep = {
       count++;
     }
     const total = Object.keys(reverted).length;
-    return total === 0 ? 'no snapshot to revert' : `reverted ${total} volumes to their snapshots${count < total ? ` (${total - count} in an earlier run)` : ''}`;
+    return total === 0
+      ? 'no snapshot to revert'
+      : `reverted ${total} volumes to their snapshots${count < total ? ` (${total - count} in an earlier run)` : ''}`;
   },
 };
 
@@ -84,12 +104,16 @@ export const deleteSnapshotsStep: WorkflowStep = {
     let gone = 0;
     for (const v of analysisOf(run).volumes) {
       if (v.revertTo === null) continue;
-      if (reverted[v.volumeId] === undefined) throw new Error(`volume ${v.volumeId} was not reverted; its snapshots are kept`);
+      if (reverted[v.volumeId] === undefined) {
+        throw new Error(`volume ${v.volumeId} was not reverted; its snapshots are kept`);
+      }
       for (const id of v.deleteAfterRevert) {
         if (await deleteSnapshot(cs, id, run.ctx.signal)) deleted++;
         else gone++;
       }
     }
-    return deleted + gone === 0 ? 'no snapshot to delete' : `deleted ${deleted} snapshots${gone > 0 ? ` (${gone} already gone)` : ''}`;
+    return deleted + gone === 0
+      ? 'no snapshot to delete'
+      : `deleted ${deleted} snapshots${gone > 0 ? ` (${gone} already gone)` : ''}`;
   },
 };

@@ -24,12 +24,19 @@ export const stopTestVmsStep: WorkflowStep = {
       }
       if (isVmActive(live.state)) {
         const how = await stopVm(cs, vm.id, run.options.stopTimeoutMs, signal);
-        done.push(`${vm.name} ${how === 'forced' ? 'stopped (forced after the graceful stop did not finish)' : how === 'stopped' ? 'stopped' : 'was stopped'}`);
+        done.push(
+          `${vm.name} ${how === 'forced' ? 'stopped (forced after the graceful stop did not finish)' : how === 'stopped' ? 'stopped' : 'was stopped'}`,
+        );
         continue;
       }
-      const holds = completeItems(await cs.listVolumes({ virtualMachineId: vm.id }, { signal }), `volumes of VM ${vm.id}`).some((v) => ours.has(v.id));
+      const holds = completeItems(
+        await cs.listVolumes({ virtualMachineId: vm.id }, { signal }),
+        `volumes of VM ${vm.id}`,
+      ).some((v) => ours.has(v.id));
       if (holds && !isVmDetachable(live.state)) {
-        throw new WorkflowStopError(`test VM ${vm.name} is ${live.state} and holds volumes of the context: CloudStack detaches only from a Running, Stopped or Destroyed VM`);
+        throw new WorkflowStopError(
+          `test VM ${vm.name} is ${live.state} and holds volumes of the context: CloudStack detaches only from a Running, Stopped or Destroyed VM`,
+        );
       }
       done.push(`${vm.name} was ${live.state}`);
     }
@@ -52,11 +59,20 @@ export const destroyTestVmsStep: WorkflowStep = {
     const done: string[] = [];
     for (const vm of analysis.testVms) {
       if (await findVm(cs, vm.id, signal)) {
-        const attached = completeItems(await cs.listVolumes({ virtualMachineId: vm.id }, { signal }), `volumes of VM ${vm.id}`);
+        const attached = completeItems(
+          await cs.listVolumes({ virtualMachineId: vm.id }, { signal }),
+          `volumes of VM ${vm.id}`,
+        );
         const held = attached.filter((v) => ours.has(v.id));
         // Expunging destroys what sits at the root position: never with one of our volumes on it (incident 19).
-        if (held.length > 0) throw new WorkflowStopError(`test VM ${vm.name} holds volumes of the context again (${held.map((v) => v.id).join(', ')}): not destroyed`);
-        roots[vm.id] = [...new Set([...vm.rootVolumeIds, ...attached.filter((v) => v.type === 'ROOT').map((v) => v.id)])];
+        if (held.length > 0) {
+          throw new WorkflowStopError(
+            `test VM ${vm.name} holds volumes of the context again (${held.map((v) => v.id).join(', ')}): not destroyed`,
+          );
+        }
+        roots[vm.id] = [
+          ...new Set([...vm.rootVolumeIds, ...attached.filter((v) => v.type === 'ROOT').map((v) => v.id)]),
+        ];
         run.setData('testVmRoots', roots);
         await run.saveProgress();
         await expungeVm(cs, vm.id, signal);

@@ -36,11 +36,15 @@ export const detachVolumesStep: WorkflowStep = {
         // A volume on the OMA stays there unless it must be reverted: CloudStack reverts only a detached volume (the OMA is never stopped).
         if (v.revertTo === null || reverted[v.volumeId] !== undefined) continue;
         const users = await run.options.deviceUsage(run.byIdPath(v.volumeId));
-        if (users.length > 0) throw new Error(`the OMA device of volume ${v.volumeId} is in use (${users.join(', ')}); not detached`);
+        if (users.length > 0) {
+          throw new Error(`the OMA device of volume ${v.volumeId} is in use (${users.join(', ')}); not detached`);
+        }
       } else if (at !== null && !testVms.has(at) && live.deviceId === 0) {
         const holder = await findVm(cs, at, signal);
         if (holder && !isVmStopped(holder.state)) {
-          throw new WorkflowStopError(`volume ${v.volumeId} is the root disk of VM ${holder.name} (${holder.state}), which is not a test VM of this failover: not detached`);
+          throw new WorkflowStopError(
+            `volume ${v.volumeId} is the root disk of VM ${holder.name} (${holder.state}), which is not a test VM of this failover: not detached`,
+          );
         }
       }
       const detached = await run.volumes().detach(v.volumeId);
@@ -70,7 +74,9 @@ export const reattachVolumesStep: WorkflowStep = {
         moved = await run.volumes().attach(v.volumeId, oma);
       } catch (e) {
         // A business-rule refusal (no free slot, VM snapshots on the OMA) will not change by retrying.
-        if (e instanceof CloudStackJobFailedError) throw new WorkflowStopError(`volume ${v.volumeId} cannot be attached to the OMA: ${e.errortext}`);
+        if (e instanceof CloudStackJobFailedError) {
+          throw new WorkflowStopError(`volume ${v.volumeId} cannot be attached to the OMA: ${e.errortext}`);
+        }
         if (e instanceof VolumeMoveError && e.terminal) throw new WorkflowStopError(e.message);
         throw e;
       }
@@ -86,7 +92,9 @@ export const reattachVolumesStep: WorkflowStep = {
     }
     run.setData('reattach', { linkMissing, exportProblems });
     const notes = [
-      linkMissing.length > 0 ? `by-id link not seen within ${run.options.byIdWaitMs} ms for ${linkMissing.join(', ')} (export left to the missing-nbd-export reconciler)` : '',
+      linkMissing.length > 0
+        ? `by-id link not seen within ${run.options.byIdWaitMs} ms for ${linkMissing.join(', ')} (export left to the missing-nbd-export reconciler)`
+        : '',
       ...exportProblems,
     ].filter((n) => n !== '');
     return `${analysis.volumes.length} volumes on the OMA (${attached} reattached), mappings restored, ${analysis.volumes.length - linkMissing.length - exportProblems.length} exports written${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`;

@@ -4,7 +4,14 @@
  * a world snapshot (`replicationFactsFromWorld`).
  */
 import type { ContextStatus } from '../../db/schema-types.js';
-import type { ContextRow, CsVolume, NbdExportRow, OsseaVolumeRow, ReplicationJobRow, VmDiskRow } from '../../world/world.js';
+import type {
+  ContextRow,
+  CsVolume,
+  NbdExportRow,
+  OsseaVolumeRow,
+  ReplicationJobRow,
+  VmDiskRow,
+} from '../../world/world.js';
 import { EXPORTED_STATES } from '../../../reconcilers/lib/context-states.js';
 import { exportNameFor, isProtectedExportName } from '../../../reconcilers/lib/names.js';
 import { TERMINAL_REPLICATION_STATUSES } from '../../../reconcilers/lib/replication-state.js';
@@ -31,7 +38,9 @@ export interface ReplicationFacts {
 const HANDS_OFF = new Set(['failed_over_test', 'failed_over_live', 'cleanup_required']);
 
 /** The context status the appliance's recompute gives once the job is gone: from the newest remaining job. */
-export function recomputeContextStatus(remaining: readonly Pick<ReplicationJobRow, 'status' | 'createdAt'>[]): ContextStatus {
+export function recomputeContextStatus(
+  remaining: readonly Pick<ReplicationJobRow, 'status' | 'createdAt'>[],
+): ContextStatus {
   const newest = [...remaining].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
   if (!newest) return 'discovered';
   if (newest.status === 'completed') return 'ready_for_failover';
@@ -45,7 +54,9 @@ export function analyseReplicationJob(f: ReplicationFacts, now: Date): Replicati
   const otherCompletedJobs = others.filter((j) => j.status === 'completed').map((j) => j.id);
   const newestOther = [...others].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0] ?? null;
   // The disks of a job point at its volumes; the only job of a context owns every volume of it.
-  const rowIds = new Set(f.vmDisks.filter((d) => d.jobId === f.job.id && d.osseaVolumeId !== null).map((d) => d.osseaVolumeId ?? ''));
+  const rowIds = new Set(
+    f.vmDisks.filter((d) => d.jobId === f.job.id && d.osseaVolumeId !== null).map((d) => d.osseaVolumeId ?? ''),
+  );
   const exportVolumes = new Set(f.nbdExports.filter((e) => e.jobId === f.job.id).map((e) => e.volumeId));
   const owned = f.osseaVolumes.filter((v) => rowIds.has(v.id) || exportVolumes.has(v.volumeId) || others.length === 0);
   const volumes: AnalysedJobVolume[] = owned.map((v) => {
@@ -68,14 +79,19 @@ export function analyseReplicationJob(f: ReplicationFacts, now: Date): Replicati
       : null;
   const deleteVolumes = keepReason === null;
   for (const v of volumes) {
-    if (deleteVolumes && v.attachedRole === 'other') warnings.push(`volume ${v.volumeId} is attached to VM ${v.attachedTo ?? ''}, not the OMA: it is not deleted`);
+    if (deleteVolumes && v.attachedRole === 'other') {
+      warnings.push(`volume ${v.volumeId} is attached to VM ${v.attachedTo ?? ''}, not the OMA: it is not deleted`);
+    }
   }
   const contextStatus = f.context?.currentStatus ?? null;
-  const recomputedStatus = contextStatus === null || HANDS_OFF.has(contextStatus) ? null : recomputeContextStatus(others);
+  const recomputedStatus =
+    contextStatus === null || HANDS_OFF.has(contextStatus) ? null : recomputeContextStatus(others);
   const staysExported = EXPORTED_STATES.includes(recomputedStatus ?? contextStatus ?? '');
   const byName = new Map<string, string | null>();
   for (const v of volumes) byName.set(exportNameFor(v.volumeId), v.volumeId);
-  for (const e of f.nbdExports) if (e.jobId === f.job.id && !byName.has(e.exportName)) byName.set(e.exportName, e.volumeId);
+  for (const e of f.nbdExports) {
+    if (e.jobId === f.job.id && !byName.has(e.exportName)) byName.set(e.exportName, e.volumeId);
+  }
   const exports = [...byName]
     .filter(([name]) => !isProtectedExportName(name))
     .map(([name, volumeId]) => {

@@ -25,33 +25,76 @@ export const deleteJobRowsStep: WorkflowStep = {
     const jobId = a.jobId;
     const volumeIds = a.volumes.map((v) => v.volumeId);
     // The FK (fk_failover_replication) nulls it too; on a database without the FK this keeps the same result.
-    await db.updateTable('failover_jobs').set({ replication_job_id: null }).where('replication_job_id', '=', jobId).execute();
+    await db
+      .updateTable('failover_jobs')
+      .set({ replication_job_id: null })
+      .where('replication_job_id', '=', jobId)
+      .execute();
     if (a.deleteVolumes && volumeIds.length > 0) {
       await db.deleteFrom('device_mappings').where('volume_uuid', 'in', volumeIds).execute();
       await db.deleteFrom('nbd_exports').where('volume_id', 'in', volumeIds).execute();
-      await db.updateTable('vm_disks').set({ ossea_volume_id: null }).where('ossea_volume_id', 'in', a.volumes.map((v) => v.rowId)).where('job_id', '!=', jobId).execute();
+      await db
+        .updateTable('vm_disks')
+        .set({ ossea_volume_id: null })
+        .where(
+          'ossea_volume_id',
+          'in',
+          a.volumes.map((v) => v.rowId),
+        )
+        .where('job_id', '!=', jobId)
+        .execute();
       await db.deleteFrom('ossea_volumes').where('volume_id', 'in', volumeIds).execute();
     } else {
       // Kept volumes stay described: their disk rows move to the newest other job instead of cascading away.
-      if (a.newestOtherJobId !== null) await db.updateTable('vm_disks').set({ job_id: a.newestOtherJobId }).where('job_id', '=', jobId).execute();
+      if (a.newestOtherJobId !== null) {
+        await db.updateTable('vm_disks').set({ job_id: a.newestOtherJobId }).where('job_id', '=', jobId).execute();
+      }
       const kept = a.exports.filter((e) => e.keep).map((e) => e.name);
-      if (kept.length > 0) await db.updateTable('nbd_exports').set({ job_id: null, updated_at: now }).where('job_id', '=', jobId).where('export_name', 'in', kept).execute();
+      if (kept.length > 0) {
+        await db
+          .updateTable('nbd_exports')
+          .set({ job_id: null, updated_at: now })
+          .where('job_id', '=', jobId)
+          .where('export_name', 'in', kept)
+          .execute();
+      }
     }
-    await db.updateTable('vm_replication_contexts').set({ current_job_id: null, updated_at: now }).where('current_job_id', '=', jobId).execute();
+    await db
+      .updateTable('vm_replication_contexts')
+      .set({ current_job_id: null, updated_at: now })
+      .where('current_job_id', '=', jobId)
+      .execute();
     const deleted = await db.deleteFrom('replication_jobs').where('id', '=', jobId).executeTakeFirst();
-    const ctx = await db.selectFrom('vm_replication_contexts').select('current_status').where('context_id', '=', a.contextId).executeTakeFirst();
+    const ctx = await db
+      .selectFrom('vm_replication_contexts')
+      .select('current_status')
+      .where('context_id', '=', a.contextId)
+      .executeTakeFirst();
     let status = ctx?.current_status ?? null;
     if (ctx && !HANDS_OFF.has(ctx.current_status)) {
-      const remaining = await db.selectFrom('replication_jobs').select(['status', 'created_at']).where('vm_context_id', '=', a.contextId).execute();
-      status = recomputeContextStatus(remaining.map((r) => ({ status: r.status ?? 'pending', createdAt: r.created_at?.toISOString() ?? null })));
-      await db.updateTable('vm_replication_contexts').set({ current_status: status, last_status_change: now, updated_at: now }).where('context_id', '=', a.contextId).execute();
+      const remaining = await db
+        .selectFrom('replication_jobs')
+        .select(['status', 'created_at'])
+        .where('vm_context_id', '=', a.contextId)
+        .execute();
+      status = recomputeContextStatus(
+        remaining.map((r) => ({ status: r.status ?? 'pending', createdAt: r.created_at?.toISOString() ?? null })),
+      );
+      await db
+        .updateTable('vm_replication_contexts')
+        .set({ current_status: status, last_status_change: now, updated_at: now })
+        .where('context_id', '=', a.contextId)
+        .execute();
     }
     return `deleted replication job ${jobId}${Number(deleted.numDeletedRows) === 0 ? ' (already gone)' : ''} with its disk and export rows${a.deleteVolumes ? ` and the rows of ${volumeIds.length} volumes` : ''}; context ${status ?? 'missing'}`;
   },
 };
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Step 5 (final transaction): the seed's orphan queries plus CloudStack and conf.d; records the outcome. */
@@ -68,30 +111,80 @@ export const validateJobCleanupStep: WorkflowStep = {
       if (n > 0) problems.push(`${n} ${what}`);
     };
     const n = sql<string>`count(*)`.as('n');
-    await count('replication_jobs row(s) of the job', db.selectFrom('replication_jobs').select(n).where('id', '=', jobId).executeTakeFirst());
-    await count('vm_disks row(s) still pointing at the job', db.selectFrom('vm_disks').select(n).where('job_id', '=', jobId).executeTakeFirst());
-    await count('nbd_exports row(s) still pointing at the job', db.selectFrom('nbd_exports').select(n).where('job_id', '=', jobId).executeTakeFirst());
-    await count('failover_jobs row(s) still referencing the job', db.selectFrom('failover_jobs').select(n).where('replication_job_id', '=', jobId).executeTakeFirst());
-    await count('context(s) still pointing at the job', db.selectFrom('vm_replication_contexts').select(n).where((eb) => eb.or([eb('current_job_id', '=', jobId), eb('last_successful_job_id', '=', jobId)])).executeTakeFirst());
+    await count(
+      'replication_jobs row(s) of the job',
+      db.selectFrom('replication_jobs').select(n).where('id', '=', jobId).executeTakeFirst(),
+    );
+    await count(
+      'vm_disks row(s) still pointing at the job',
+      db.selectFrom('vm_disks').select(n).where('job_id', '=', jobId).executeTakeFirst(),
+    );
+    await count(
+      'nbd_exports row(s) still pointing at the job',
+      db.selectFrom('nbd_exports').select(n).where('job_id', '=', jobId).executeTakeFirst(),
+    );
+    await count(
+      'failover_jobs row(s) still referencing the job',
+      db.selectFrom('failover_jobs').select(n).where('replication_job_id', '=', jobId).executeTakeFirst(),
+    );
+    await count(
+      'context(s) still pointing at the job',
+      db
+        .selectFrom('vm_replication_contexts')
+        .select(n)
+        .where((eb) => eb.or([eb('current_job_id', '=', jobId), eb('last_successful_job_id', '=', jobId)]))
+        .executeTakeFirst(),
+    );
     // The seed's orphan query, for this context: disk rows whose job is gone.
-    await count('orphan vm_disks row(s) of the context', db.selectFrom('vm_disks as vd').leftJoin('replication_jobs as rj', 'rj.id', 'vd.job_id').select(n).where('vd.vm_context_id', '=', a.contextId).where('rj.id', 'is', null).executeTakeFirst());
+    await count(
+      'orphan vm_disks row(s) of the context',
+      db
+        .selectFrom('vm_disks as vd')
+        .leftJoin('replication_jobs as rj', 'rj.id', 'vd.job_id')
+        .select(n)
+        .where('vd.vm_context_id', '=', a.contextId)
+        .where('rj.id', 'is', null)
+        .executeTakeFirst(),
+    );
     for (const e of a.exports.filter((x) => !x.keep)) {
-      if (await exists(join(run.ctx.nbdConfDir, `${e.name}.conf`))) problems.push(`export file ${e.name}.conf is still in ${run.ctx.nbdConfDir}`);
-      await count(`nbd_exports row(s) of removed export ${e.name}`, db.selectFrom('nbd_exports').select(n).where('export_name', '=', e.name).executeTakeFirst());
+      if (await exists(join(run.ctx.nbdConfDir, `${e.name}.conf`))) {
+        problems.push(`export file ${e.name}.conf is still in ${run.ctx.nbdConfDir}`);
+      }
+      await count(
+        `nbd_exports row(s) of removed export ${e.name}`,
+        db.selectFrom('nbd_exports').select(n).where('export_name', '=', e.name).executeTakeFirst(),
+      );
     }
     if (a.deleteVolumes) {
       for (const v of a.volumes) {
-        if (await findVolume(run.cloudstack(), v.volumeId, run.ctx.signal)) problems.push(`volume ${v.volumeId} still exists in CloudStack`);
-        await count(`ossea_volumes row(s) of deleted volume ${v.volumeId}`, db.selectFrom('ossea_volumes').select(n).where('volume_id', '=', v.volumeId).executeTakeFirst());
-        await count(`device_mappings row(s) of deleted volume ${v.volumeId}`, db.selectFrom('device_mappings').select(n).where('volume_uuid', '=', v.volumeId).executeTakeFirst());
-        await count(`nbd_exports row(s) of deleted volume ${v.volumeId}`, db.selectFrom('nbd_exports').select(n).where('volume_id', '=', v.volumeId).executeTakeFirst());
+        if (await findVolume(run.cloudstack(), v.volumeId, run.ctx.signal)) {
+          problems.push(`volume ${v.volumeId} still exists in CloudStack`);
+        }
+        await count(
+          `ossea_volumes row(s) of deleted volume ${v.volumeId}`,
+          db.selectFrom('ossea_volumes').select(n).where('volume_id', '=', v.volumeId).executeTakeFirst(),
+        );
+        await count(
+          `device_mappings row(s) of deleted volume ${v.volumeId}`,
+          db.selectFrom('device_mappings').select(n).where('volume_uuid', '=', v.volumeId).executeTakeFirst(),
+        );
+        await count(
+          `nbd_exports row(s) of deleted volume ${v.volumeId}`,
+          db.selectFrom('nbd_exports').select(n).where('volume_id', '=', v.volumeId).executeTakeFirst(),
+        );
       }
     }
     const removed = a.exports.filter((e) => !e.keep).length;
-    const fate = a.deleteVolumes ? `${a.volumes.length} volumes deleted` : `${a.volumes.length} volumes kept: ${a.keepReason ?? ''}`;
-    const outcome: WorkflowOutcome = problems.length > 0
-      ? { status: 'failed', message: `cleanup of replication job ${jobId} left: ${problems.join('; ')}` }
-      : { status: 'done', message: `replication job ${jobId} cleaned up: ${fate}; ${removed} exports removed; no orphan row, export, mapping or volume of the job remains` };
+    const fate = a.deleteVolumes
+      ? `${a.volumes.length} volumes deleted`
+      : `${a.volumes.length} volumes kept: ${a.keepReason ?? ''}`;
+    const outcome: WorkflowOutcome =
+      problems.length > 0
+        ? { status: 'failed', message: `cleanup of replication job ${jobId} left: ${problems.join('; ')}` }
+        : {
+            status: 'done',
+            message: `replication job ${jobId} cleaned up: ${fate}; ${removed} exports removed; no orphan row, export, mapping or volume of the job remains`,
+          };
     run.setData('outcome', outcome);
     run.setData('validation', { problems });
     return problems.length > 0 ? `${problems.length} leftovers found` : 'no orphan remains';

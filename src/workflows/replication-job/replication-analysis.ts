@@ -45,7 +45,13 @@ export const replicationAnalysisSchema = z.object({
   otherCompletedJobs: z.array(z.string()),
   exports: z.array(analysedExportSchema),
   /** Rows that reference the job and go with it (counts, for the record). */
-  rows: z.object({ vmDisks: z.number(), nbdExports: z.number(), failoverJobs: z.number(), deviceMappings: z.number(), osseaVolumes: z.number() }),
+  rows: z.object({
+    vmDisks: z.number(),
+    nbdExports: z.number(),
+    failoverJobs: z.number(),
+    deviceMappings: z.number(),
+    osseaVolumes: z.number(),
+  }),
   /** The newest other job, which the context's kept disk rows move to. */
   newestOtherJobId: z.string().nullable(),
   /** The context status once the job is gone (null = left as it is). */

@@ -9,17 +9,57 @@ import type { ReplicationFacts } from './analyse-replication-job.js';
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
 /** Reads the facts live; null when the job row does not exist. */
-export async function readReplicationFacts(db: Kysely<DB>, cs: CloudStackClient, jobId: string, keepVolumes: boolean, omaVmId: string | null, signal: AbortSignal): Promise<ReplicationFacts | null> {
-  const job = await db.selectFrom('replication_jobs').select(['id', 'vm_context_id', 'status', 'replication_type', 'created_at']).where('id', '=', jobId).executeTakeFirst();
+export async function readReplicationFacts(
+  db: Kysely<DB>,
+  cs: CloudStackClient,
+  jobId: string,
+  keepVolumes: boolean,
+  omaVmId: string | null,
+  signal: AbortSignal,
+): Promise<ReplicationFacts | null> {
+  const job = await db
+    .selectFrom('replication_jobs')
+    .select(['id', 'vm_context_id', 'status', 'replication_type', 'created_at'])
+    .where('id', '=', jobId)
+    .executeTakeFirst();
   if (!job) return null;
   const contextId = job.vm_context_id ?? '';
-  const context = await db.selectFrom('vm_replication_contexts').select(['context_id', 'vm_name', 'current_status']).where('context_id', '=', contextId).executeTakeFirst();
-  const contextJobs = await db.selectFrom('replication_jobs').select(['id', 'status', 'created_at']).where('vm_context_id', '=', contextId).execute();
-  const vmDisks = await db.selectFrom('vm_disks').select(['job_id', 'disk_id', 'ossea_volume_id']).where((eb) => eb.or([eb('vm_context_id', '=', contextId), eb('job_id', '=', jobId)])).execute();
-  const osseaVolumes = await db.selectFrom('ossea_volumes').select(['id', 'volume_id', 'volume_name']).where('vm_context_id', '=', contextId).orderBy('id').execute();
-  const nbdExports = await db.selectFrom('nbd_exports').select(['job_id', 'volume_id', 'export_name']).where((eb) => eb.or([eb('vm_context_id', '=', contextId), eb('job_id', '=', jobId)])).execute();
-  const mappings = await db.selectFrom('device_mappings').select('volume_uuid').where('volume_uuid', 'in', ['', ...osseaVolumes.map((v) => v.volume_id)]).execute();
-  const failovers = await db.selectFrom('failover_jobs').select('job_id').where('replication_job_id', '=', jobId).execute();
+  const context = await db
+    .selectFrom('vm_replication_contexts')
+    .select(['context_id', 'vm_name', 'current_status'])
+    .where('context_id', '=', contextId)
+    .executeTakeFirst();
+  const contextJobs = await db
+    .selectFrom('replication_jobs')
+    .select(['id', 'status', 'created_at'])
+    .where('vm_context_id', '=', contextId)
+    .execute();
+  const vmDisks = await db
+    .selectFrom('vm_disks')
+    .select(['job_id', 'disk_id', 'ossea_volume_id'])
+    .where((eb) => eb.or([eb('vm_context_id', '=', contextId), eb('job_id', '=', jobId)]))
+    .execute();
+  const osseaVolumes = await db
+    .selectFrom('ossea_volumes')
+    .select(['id', 'volume_id', 'volume_name'])
+    .where('vm_context_id', '=', contextId)
+    .orderBy('id')
+    .execute();
+  const nbdExports = await db
+    .selectFrom('nbd_exports')
+    .select(['job_id', 'volume_id', 'export_name'])
+    .where((eb) => eb.or([eb('vm_context_id', '=', contextId), eb('job_id', '=', jobId)]))
+    .execute();
+  const mappings = await db
+    .selectFrom('device_mappings')
+    .select('volume_uuid')
+    .where('volume_uuid', 'in', ['', ...osseaVolumes.map((v) => v.volume_id)])
+    .execute();
+  const failovers = await db
+    .selectFrom('failover_jobs')
+    .select('job_id')
+    .where('replication_job_id', '=', jobId)
+    .execute();
   const csVolumes: CsVolume[] = [];
   for (const v of osseaVolumes) {
     const found = await findVolume(cs, v.volume_id, signal);
@@ -28,8 +68,16 @@ export async function readReplicationFacts(db: Kysely<DB>, cs: CloudStackClient,
   return {
     omaVmId,
     keepVolumes,
-    job: { id: job.id, vmContextId: contextId, status: job.status ?? 'pending', replicationType: job.replication_type, createdAt: iso(job.created_at) },
-    context: context ? { contextId: context.context_id, vmName: context.vm_name, currentStatus: context.current_status } : null,
+    job: {
+      id: job.id,
+      vmContextId: contextId,
+      status: job.status ?? 'pending',
+      replicationType: job.replication_type,
+      createdAt: iso(job.created_at),
+    },
+    context: context
+      ? { contextId: context.context_id, vmName: context.vm_name, currentStatus: context.current_status }
+      : null,
     contextJobs: contextJobs.map((j) => ({ id: j.id, status: j.status ?? 'pending', createdAt: iso(j.created_at) })),
     vmDisks: vmDisks.map((d) => ({ jobId: d.job_id, diskId: d.disk_id, osseaVolumeId: d.ossea_volume_id })),
     osseaVolumes: osseaVolumes.map((v) => ({ id: v.id, volumeId: v.volume_id, volumeName: v.volume_name })),

@@ -21,14 +21,27 @@ export function analyseJobStep(keepVolumes: boolean): WorkflowStep {
     name: 'analyze-replication-job',
     title: 'analyse everything the job owns',
     async run(run) {
-      const facts = await readReplicationFacts(run.db, run.cloudstack(), run.subject.jobId, keepVolumes, run.ctx.omaVmId, run.ctx.signal);
+      const facts = await readReplicationFacts(
+        run.db,
+        run.cloudstack(),
+        run.subject.jobId,
+        keepVolumes,
+        run.ctx.omaVmId,
+        run.ctx.signal,
+      );
       if (!facts) throw new WorkflowRefusedError(`replication job ${run.subject.jobId} no longer exists`);
       const analysis = analyseReplicationJob(facts, run.now());
       run.setData('analysis', analysis);
       await run.persist('running', 'analysed the replication job', { analysis });
       // A volume to delete that another VM holds is not ours to detach (a failover or an operator put it there).
       const held = analysis.deleteVolumes ? analysis.volumes.filter((v) => v.attachedRole === 'other') : [];
-      if (held.length > 0) throw new WorkflowStopError(held.map((v) => `volume ${v.volumeId} is attached to VM ${v.attachedTo ?? ''}, not the OMA: not deleted`).join('; '));
+      if (held.length > 0) {
+        throw new WorkflowStopError(
+          held
+            .map((v) => `volume ${v.volumeId} is attached to VM ${v.attachedTo ?? ''}, not the OMA: not deleted`)
+            .join('; '),
+        );
+      }
       const fate = analysis.deleteVolumes ? 'to delete' : `kept (${analysis.keepReason ?? ''})`;
       return `${analysis.volumes.length} volumes ${fate}; ${analysis.exports.filter((e) => !e.keep).length} exports to remove; ${analysis.rows.vmDisks} disk rows, ${analysis.rows.nbdExports} export rows, ${analysis.rows.failoverJobs} failover references`;
     },
@@ -69,11 +82,15 @@ export const cleanupVolumesStep: WorkflowStep = {
         continue;
       }
       if (live.virtualMachineId !== null && live.virtualMachineId !== oma) {
-        throw new WorkflowStopError(`volume ${v.volumeId} is attached to VM ${live.virtualMachineId}, not the OMA: not deleted`);
+        throw new WorkflowStopError(
+          `volume ${v.volumeId} is attached to VM ${live.virtualMachineId}, not the OMA: not deleted`,
+        );
       }
       if (live.virtualMachineId === oma) {
         const users = await run.options.deviceUsage(run.byIdPath(v.volumeId));
-        if (users.length > 0) throw new Error(`the OMA device of volume ${v.volumeId} is in use (${users.join(', ')}); not detached`);
+        if (users.length > 0) {
+          throw new Error(`the OMA device of volume ${v.volumeId} is in use (${users.join(', ')}); not detached`);
+        }
       }
       // Through the one writer: the Volume Daemon detaches first (mapping, export) and deletes.
       const outcome = await run.volumes().delete(v.volumeId);

@@ -34,7 +34,9 @@ const BIN = '/usr/bin/oma-reconciler';
 const ENV_FILE = '/etc/oma-reconciler/env';
 const CI_CONFIG = '/etc/oma-reconciler/ci-config.json';
 const SANDBOX = fileURLToPath(new URL('./unit-sandbox.sh', import.meta.url));
-const VERSION = (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 let passed = 0;
 let failed = 0;
@@ -81,7 +83,10 @@ function run(command: string, args: readonly string[], env: Record<string, strin
 /** Runs a command to completion in the unit's sandbox; resolves its code and output. */
 function inSandbox(argv: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(SANDBOX, [UNIT, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SANDBOX, [UNIT, ...argv], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -102,7 +107,7 @@ async function cgroupRoot(): Promise<string> {
 }
 
 async function isDescendantOf(pid: number, ancestor: number): Promise<boolean> {
-  for (let p = pid; p > 1; ) {
+  for (let p = pid; p > 1;) {
     if (p === ancestor) return true;
     p = Number(/^PPid:\s*(\d+)/m.exec(await readFile(`/proc/${p}/status`, 'utf8').catch(() => ''))?.[1] ?? 0);
   }
@@ -120,17 +125,36 @@ function serviceManager(appliance: ApplianceEnv, unitCgroup: string) {
     const old = await mainPid();
     if (old > 0) {
       process.kill(old, 'SIGTERM');
-      await waitFor(`nbd-server ${old} to exit`, 15_000, async () => ((await findNbdServer(appliance.dirs.pidFile)).running ? null : true));
+      await waitFor(`nbd-server ${old} to exit`, 15_000, async () =>
+        (await findNbdServer(appliance.dirs.pidFile)).running ? null : true,
+      );
     }
-    const launcher = spawn('sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', unitCgroup, NBD_SERVER_BIN, '-C', appliance.dirs.baseConfig, '-p', appliance.dirs.pidFile], {
-      stdio: 'ignore', detached: true, cwd: '/',
-    });
+    const launcher = spawn(
+      'sh',
+      [
+        '-c',
+        'echo $$ > "$0/cgroup.procs" && exec "$@"',
+        unitCgroup,
+        NBD_SERVER_BIN,
+        '-C',
+        appliance.dirs.baseConfig,
+        '-p',
+        appliance.dirs.pidFile,
+      ],
+      {
+        stdio: 'ignore',
+        detached: true,
+        cwd: '/',
+      },
+    );
     const code = await new Promise<number | null>((resolve) => launcher.once('close', resolve));
     if (code !== 0) throw new Error(`nbd-server did not start (exit ${code})`);
     await waitFor('the new nbd-server to answer', 15_000, async () => {
       const found = await findNbdServer(appliance.dirs.pidFile);
       if (!found.running || found.server.pid === old || !found.server.hupHandlerInstalled) return null;
-      await listNbdExports(appliance.nbd?.address ?? { host: '127.0.0.1', port: appliance.nbdPort }, { timeoutMs: 2_000 });
+      await listNbdExports(appliance.nbd?.address ?? { host: '127.0.0.1', port: appliance.nbdPort }, {
+        timeoutMs: 2_000,
+      });
       return true;
     });
   };
@@ -174,7 +198,9 @@ async function main(): Promise<void> {
   const database = await recreateDemoDatabase(rootUrl, dbName);
   const databaseUrl = demoDatabaseUrl(rootUrl, dbName);
   const appliance = await startApplianceEnv({
-    db: database.db, databaseUrl, spec: { seed: 'deb', vmCount: 4, statuses: ['ready_for_failover'], vmNamePrefix: 'deb-vm-' },
+    db: database.db,
+    databaseUrl,
+    spec: { seed: 'deb', vmCount: 4, statuses: ['ready_for_failover'], vmNamePrefix: 'deb-vm-' },
   });
   const originalEnv = await readFile(ENV_FILE, 'utf8');
   const cgroups = await cgroupRoot();
@@ -190,28 +216,46 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => manager.server.listen(0, '127.0.0.1', resolve));
     const managerPort = (manager.server.address() as AddressInfo).port;
     const standin = join(work, 'systemctl');
-    await writeFile(standin, [
-      '#!/bin/bash',
-      '# systemctl stand-in: the request goes to the test\'s service manager, as D-Bus would to PID 1.',
-      `exec 3<>/dev/tcp/127.0.0.1/${managerPort} || exit 1`,
-      'printf "%s\\n" "$*" >&3',
-      'IFS= read -r rc <&3; IFS= read -r out <&3',
-      '[ -n "$out" ] && printf "%s\\n" "$out"',
-      'exit "$rc"',
-      '',
-    ].join('\n'), { mode: 0o755 });
+    await writeFile(
+      standin,
+      [
+        '#!/bin/bash',
+        "# systemctl stand-in: the request goes to the test's service manager, as D-Bus would to PID 1.",
+        `exec 3<>/dev/tcp/127.0.0.1/${managerPort} || exit 1`,
+        'printf "%s\\n" "$*" >&3',
+        'IFS= read -r rc <&3; IFS= read -r out <&3',
+        '[ -n "$out" ] && printf "%s\\n" "$out"',
+        'exit "$rc"',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
 
     const httpPort = 20_000 + Math.floor(Math.random() * 20_000);
     const token = randomBytes(16).toString('hex');
     const settings: Record<string, string> = {
-      ...appliance.env({ HTTP_LISTEN: `127.0.0.1:${httpPort}`, API_TOKEN: token, LOG_LEVEL: 'info', RECONCILE_MODE: 'enforce' }),
+      ...appliance.env({
+        HTTP_LISTEN: `127.0.0.1:${httpPort}`,
+        API_TOKEN: token,
+        LOG_LEVEL: 'info',
+        RECONCILE_MODE: 'enforce',
+      }),
       STATE_DIR: '/var/lib/oma-reconciler',
     };
-    await writeFile(ENV_FILE, Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''));
-    await writeFile(CI_CONFIG, JSON.stringify({
-      graceSeconds: Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])),
-      schedule: { resyncCron: '*/2 * * * * *', jitterMs: 100 },
-    }), { mode: 0o644 });
+    await writeFile(
+      ENV_FILE,
+      Object.entries(settings)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
+    await writeFile(
+      CI_CONFIG,
+      JSON.stringify({
+        graceSeconds: Object.fromEntries(DRIFT_KINDS.map((k) => [k, 0])),
+        schedule: { resyncCron: '*/2 * * * * *', jitterMs: 100 },
+      }),
+      { mode: 0o644 },
+    );
     const sandboxEnv = { EXTRA_RW_PATHS: appliance.dirs.confDir, SYSTEMCTL_STANDIN: standin };
 
     // --- The binary with no node on PATH (a directory holding only the installed command) ---------
@@ -222,19 +266,41 @@ async function main(): Promise<void> {
     const bareRun = (args: readonly string[]) => run('oma-reconciler', args, bareEnv);
     check('no node on the bare PATH', (await run('sh', ['-c', 'command -v node'], { PATH: bare })).code !== 0);
     const bareVersion = await bareRun(['--version']);
-    check('--version with no node on PATH', bareVersion.code === 0 && bareVersion.stdout.includes(`oma-reconciler ${VERSION} (commit `), bareVersion.stdout + bareVersion.stderr);
+    check(
+      '--version with no node on PATH',
+      bareVersion.code === 0 && bareVersion.stdout.includes(`oma-reconciler ${VERSION} (commit `),
+      bareVersion.stdout + bareVersion.stderr,
+    );
     const bareMigrate = await bareRun(['migrate', '--dry-run']);
-    check('migrate --dry-run with no node on PATH', bareMigrate.code === 0, `exit ${bareMigrate.code}: ${bareMigrate.stdout}${bareMigrate.stderr}`);
+    check(
+      'migrate --dry-run with no node on PATH',
+      bareMigrate.code === 0,
+      `exit ${bareMigrate.code}: ${bareMigrate.stdout}${bareMigrate.stderr}`,
+    );
     const barePlan = await bareRun(['plan']);
-    check('plan with no node on PATH (exit 0: no drift yet)', barePlan.code === 0, `exit ${barePlan.code}: ${barePlan.stdout.slice(0, 400)}${barePlan.stderr.slice(0, 400)}`);
+    check(
+      'plan with no node on PATH (exit 0: no drift yet)',
+      barePlan.code === 0,
+      `exit ${barePlan.code}: ${barePlan.stdout.slice(0, 400)}${barePlan.stderr.slice(0, 400)}`,
+    );
 
     // --- The binary in the unit's sandbox, where node cannot run -------------------------------
     const noNode = await inSandbox(['sh', '-c', 'node --version'], sandboxEnv);
     check('node cannot run inside the sandbox', noNode.code !== 0, noNode.stdout);
     const version = await inSandbox([BIN, '--version'], sandboxEnv);
-    check('--version prints the version and the commit', version.code === 0 && version.stdout.includes(`oma-reconciler ${VERSION} (commit `) && !version.stdout.includes('development'), version.stdout + version.stderr);
+    check(
+      '--version prints the version and the commit',
+      version.code === 0 &&
+        version.stdout.includes(`oma-reconciler ${VERSION} (commit `) &&
+        !version.stdout.includes('development'),
+      version.stdout + version.stderr,
+    );
     const migrate = await inSandbox([BIN, 'migrate', '--dry-run'], sandboxEnv);
-    check('migrate --dry-run against the test database', migrate.code === 0, `exit ${migrate.code}: ${migrate.stdout}${migrate.stderr}`);
+    check(
+      'migrate --dry-run against the test database',
+      migrate.code === 0,
+      `exit ${migrate.code}: ${migrate.stdout}${migrate.stderr}`,
+    );
     const plan = await inSandbox([BIN, 'plan', '--output', 'json'], sandboxEnv);
     let planJson: { items?: unknown[] } | null = null;
     try {
@@ -242,7 +308,11 @@ async function main(): Promise<void> {
     } catch {
       planJson = null;
     }
-    check('plan --output json in the sandbox (exit 0: no drift yet)', plan.code === 0 && planJson !== null, `exit ${plan.code}: ${plan.stdout.slice(0, 400)}${plan.stderr.slice(0, 400)}`);
+    check(
+      'plan --output json in the sandbox (exit 0: no drift yet)',
+      plan.code === 0 && planJson !== null,
+      `exit ${plan.code}: ${plan.stdout.slice(0, 400)}${plan.stderr.slice(0, 400)}`,
+    );
 
     // --- Drift that needs an export add and an export remove --------------------------------------
     const lost = appliance.world.exports[0];
@@ -250,53 +320,96 @@ async function main(): Promise<void> {
     await rm(lost.configPath);
     const ghost = randomUUID();
     const ghostName = `migration-vol-${ghost}`;
-    await writeFile(join(appliance.dirs.confDir, `${ghostName}.conf`), `[${ghostName}]\nexportname = ${byIdPath(ghost, appliance.dirs.byIdDir)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`);
+    await writeFile(
+      join(appliance.dirs.confDir, `${ghostName}.conf`),
+      `[${ghostName}]\nexportname = ${byIdPath(ghost, appliance.dirs.byIdDir)}\nreadonly = false\nmultifile = false\ncopyonwrite = false\n`,
+    );
     await manager.restart();
     const address = { host: '127.0.0.1', port: appliance.nbdPort };
     const before = await listNbdExports(address);
-    check('before: the lost export is not served, the orphan is', !before.includes(lost.name) && before.includes(ghostName), before.join(','));
+    check(
+      'before: the lost export is not served, the orphan is',
+      !before.includes(lost.name) && before.includes(ghostName),
+      before.join(','),
+    );
     manager.requests.length = 0;
     const oldNbdPid = await manager.mainPid();
 
     // --- The daemon under the unit's sandbox -----------------------------------------------------
     const started = Date.now();
     const log = join(work, 'daemon.log');
-    daemon = spawn(SANDBOX, [UNIT, BIN, 'run', '--config', CI_CONFIG], { env: { ...process.env, ...sandboxEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon = spawn(SANDBOX, [UNIT, BIN, 'run', '--config', CI_CONFIG], {
+      env: { ...process.env, ...sandboxEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     daemon.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
     daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
     const daemonPid = daemon.pid ?? 0;
     try {
-      await waitFor('/readyz to answer 200', 60_000, async () => ((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 200 ? true : null));
+      await waitFor('/readyz to answer 200', 60_000, async () =>
+        (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 200 ? true : null,
+      );
       const readyMs = Date.now() - started;
       check('the daemon becomes ready (/readyz 200)', true);
       measure('start-up to /readyz', `${readyMs} ms`);
     } catch (e) {
-      check('the daemon becomes ready (/readyz 200)', false, `${(e as Error).message}; /readyz: ${await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.text(), (x: unknown) => String(x))}`);
+      check(
+        'the daemon becomes ready (/readyz 200)',
+        false,
+        `${(e as Error).message}; /readyz: ${await fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
+          (r) => r.text(),
+          (x: unknown) => String(x),
+        )}`,
+      );
     }
     const converged = await waitFor('the export add and remove to be served', 120_000, async () => {
       const live = await listNbdExports(address);
       const files = await readdir(appliance.dirs.confDir);
-      return live.includes(lost.name) && !live.includes(ghostName) && files.includes(`${lost.name}.conf`) && !files.includes(`${ghostName}.conf`) ? { live, files } : null;
+      return live.includes(lost.name) &&
+        !live.includes(ghostName) &&
+        files.includes(`${lost.name}.conf`) &&
+        !files.includes(`${ghostName}.conf`)
+        ? { live, files }
+        : null;
     }).catch((e: unknown) => {
       check('export add and remove land in conf.d and are served after the restart', false, (e as Error).message);
       return null;
     });
     if (converged) {
       check('export add and remove land in conf.d and are served after the restart', true);
-      check('no temp file is left in conf.d', converged.files.every((f) => f.endsWith('.conf')), converged.files.join(','));
+      check(
+        'no temp file is left in conf.d',
+        converged.files.every((f) => f.endsWith('.conf')),
+        converged.files.join(','),
+      );
       const added = await stat(lost.configPath);
-      check('the added export file is 0644 and owned by the unit user', (added.mode & 0o777) === 0o644 && added.uid !== 0, `mode ${(added.mode & 0o777).toString(8)} uid ${added.uid}`);
+      check(
+        'the added export file is 0644 and owned by the unit user',
+        (added.mode & 0o777) === 0o644 && added.uid !== 0,
+        `mode ${(added.mode & 0o777).toString(8)} uid ${added.uid}`,
+      );
     }
     const restarts = manager.requests.filter((r) => r.includes('restart'));
-    check('the daemon restarted nbd-server through systemctl', restarts.length >= 1 && restarts.every((r) => r === '--no-ask-password restart nbd-server.service'), manager.requests.join(' | '));
+    check(
+      'the daemon restarted nbd-server through systemctl',
+      restarts.length >= 1 && restarts.every((r) => r === '--no-ask-password restart nbd-server.service'),
+      manager.requests.join(' | '),
+    );
     const newNbdPid = await manager.mainPid();
     check('nbd-server was restarted', newNbdPid > 0 && newNbdPid !== oldNbdPid, `${oldNbdPid} -> ${newNbdPid}`);
     const nbdCgroup = await readFile(`/proc/${newNbdPid}/cgroup`, 'utf8').catch(() => '');
-    check('the new nbd-server runs in its unit cgroup, not below the daemon', nbdCgroup.includes(`/omarec-sandboxed-run-${process.pid}.slice/nbd-server.service`) && !(await isDescendantOf(newNbdPid, daemonPid)), nbdCgroup);
+    check(
+      'the new nbd-server runs in its unit cgroup, not below the daemon',
+      nbdCgroup.includes(`/omarec-sandboxed-run-${process.pid}.slice/nbd-server.service`) &&
+        !(await isDescendantOf(newNbdPid, daemonPid)),
+      nbdCgroup,
+    );
 
     await delay(10_000);
-    const rssKb = Number(/^VmRSS:\s*(\d+)/m.exec(await readFile(`/proc/${daemonPid}/status`, 'utf8').catch(() => ''))?.[1] ?? NaN);
+    const rssKb = Number(
+      /^VmRSS:\s*(\d+)/m.exec(await readFile(`/proc/${daemonPid}/status`, 'utf8').catch(() => ''))?.[1] ?? NaN,
+    );
     measure('idle RSS', `${(rssKb / 1024).toFixed(0)} MiB`);
     const exited = new Promise<number | null>((resolve) => daemon?.once('close', resolve));
     daemon.kill('SIGTERM');
@@ -304,7 +417,15 @@ async function main(): Promise<void> {
     daemon = null;
     check('SIGTERM stops the daemon with exit code 0', code === 0, `exit ${code}`);
     await writeFile(log, output);
-    check('the daemon logged no EXDEV and no error', !/EXDEV|"level":"(error|fatal)"/.test(output), output.split('\n').filter((l) => /EXDEV|"level":"(error|fatal)"/.test(l)).slice(0, 5).join('\n'));
+    check(
+      'the daemon logged no EXDEV and no error',
+      !/EXDEV|"level":"(error|fatal)"/.test(output),
+      output
+        .split('\n')
+        .filter((l) => /EXDEV|"level":"(error|fatal)"/.test(l))
+        .slice(0, 5)
+        .join('\n'),
+    );
     if (failed > 0) process.stdout.write(`daemon log (last lines):\n${output.split('\n').slice(-40).join('\n')}\n`);
   } finally {
     if (daemon) daemon.kill('SIGKILL');
@@ -321,7 +442,13 @@ async function main(): Promise<void> {
         process.kill(Number(entry), 'SIGTERM');
       }
     }
-    for (let i = 0; i < 100 && (await readFile(join(unitCgroup, 'cgroup.procs'), 'utf8').catch(() => '')).trim() !== ''; i++) await delay(50);
+    for (
+      let i = 0;
+      i < 100 && (await readFile(join(unitCgroup, 'cgroup.procs'), 'utf8').catch(() => '')).trim() !== '';
+      i++
+    ) {
+      await delay(50);
+    }
     await rmdir(unitCgroup).catch(() => undefined);
     await rmdir(slice).catch(() => undefined);
     await sql`drop database if exists ${sql.id(dbName)}`.execute(database.db).catch(() => undefined);

@@ -6,7 +6,16 @@ import type { DriftItem, GatedAction } from '../../../src/reconcile/types.js';
 import { GATES } from '../../../src/world/drift-kinds.js';
 import { testGateContext } from '../../fixtures-world/gate-context.js';
 import { sampleWorld } from '../../fixtures-world/sample-world.js';
-import { ago, csVolume, failoverJob, jobTracking, ledger, NOW, OMA_VM_ID, WorldBuilder } from '../../fixtures-world/world-builder.js';
+import {
+  ago,
+  csVolume,
+  failoverJob,
+  jobTracking,
+  ledger,
+  NOW,
+  OMA_VM_ID,
+  WorldBuilder,
+} from '../../fixtures-world/world-builder.js';
 
 const NBD_KINDS = new Set(['orphan-nbd-export', 'missing-nbd-export', 'live-export-mismatch']);
 
@@ -19,11 +28,17 @@ function plan(b: WorldBuilder, ctx: Partial<Parameters<typeof testGateContext>[0
 
 /** `<kind> <verb> → run | <gate>` for each action. */
 function decisions(result: GateResult): string[] {
-  return result.drift.flatMap((d) => d.actions.map((a) => `${d.kind} ${a.action} → ${a.decision === 'run' ? 'run' : a.blockedBy ?? '?'}`));
+  return result.drift.flatMap((d) =>
+    d.actions.map((a) => `${d.kind} ${a.action} → ${a.decision === 'run' ? 'run' : (a.blockedBy ?? '?')}`),
+  );
 }
 
-const actions = (result: GateResult): { kind: string; action: GatedAction }[] => result.drift.flatMap((d) => d.actions.map((action) => ({ kind: d.kind, action })));
-const destructiveRun = (result: GateResult): string[] => actions(result).filter((a) => a.action.destructive && a.action.decision === 'run').map((a) => `${a.kind} ${a.action.action}`);
+const actions = (result: GateResult): { kind: string; action: GatedAction }[] =>
+  result.drift.flatMap((d) => d.actions.map((action) => ({ kind: d.kind, action })));
+const destructiveRun = (result: GateResult): string[] =>
+  actions(result)
+    .filter((a) => a.action.destructive && a.action.decision === 'run')
+    .map((a) => `${a.kind} ${a.action.action}`);
 
 describe('applyGates', () => {
   it('lets every owned action of the sample world run in enforce mode with grace served', () => {
@@ -55,7 +70,9 @@ describe('applyGates', () => {
     const blocked = actions(result).filter((a) => a.action.destructive);
     expect(blocked.length).toBeGreaterThan(0);
     expect(new Set(blocked.map((a) => a.action.blockedBy))).toEqual(new Set(['incomplete-source']));
-    expect(blocked.find((a) => a.kind === 'orphan-volume')?.action.blockedReason).toContain('listVolumes page 3: HTTP 503');
+    expect(blocked.find((a) => a.kind === 'orphan-volume')?.action.blockedReason).toContain(
+      'listVolumes page 3: HTTP 503',
+    );
   });
 
   it('trips sanity and runs nothing destructive when the database lost every context', () => {
@@ -68,7 +85,11 @@ describe('applyGates', () => {
     const result = plan(b);
     expect(result.tripped.sanity).toBe('the database has no VM contexts while CloudStack holds 3 ledger volume(s)');
     expect(destructiveRun(result)).toEqual([]);
-    expect(actions(result).filter((a) => a.action.destructive).map((a) => a.action.blockedBy)).toContain('sanity');
+    expect(
+      actions(result)
+        .filter((a) => a.action.destructive)
+        .map((a) => a.action.blockedBy),
+    ).toContain('sanity');
   });
 
   it('trips sanity when an inventory shrank below the ratio of the last good pass, but lets non-destructive repairs run', () => {
@@ -84,26 +105,53 @@ describe('applyGates', () => {
     const result = plan(sampleWorld().incomplete('nbd', 'conf.d/migration-vol-x.conf: invalid key'));
     const nbd = actions(result).filter((a) => NBD_KINDS.has(a.kind));
     expect(nbd.every((a) => a.action.decision === 'blocked' && a.action.blockedBy === 'incomplete-source')).toBe(true);
-    expect(decisions(result)).toEqual(expect.arrayContaining([
-      'orphan-volume quarantine-volume → run',
-      'orphan-snapshot delete-snapshot → run',
-      'volume-attachment attach-volume-to-oma → run',
-      'leftover-test-vm destroy-test-vm → run',
-    ]));
+    expect(decisions(result)).toEqual(
+      expect.arrayContaining([
+        'orphan-volume quarantine-volume → run',
+        'orphan-snapshot delete-snapshot → run',
+        'volume-attachment attach-volume-to-oma → run',
+        'leftover-test-vm destroy-test-vm → run',
+      ]),
+    );
   });
 
   it('blocks a look-alike volume that was never in the ledger by ownership', () => {
     const result = plan(new WorldBuilder().add('volumes', csVolume('vol-x', { name: 'migration-not-ours-disk-0' })));
     const [drift] = result.drift;
-    expect(drift?.actions[0]).toMatchObject({ decision: 'blocked', blockedBy: 'ownership', blockedReason: 'ownership checks failing: inLedger' });
+    expect(drift?.actions[0]).toMatchObject({
+      decision: 'blocked',
+      blockedBy: 'ownership',
+      blockedReason: 'ownership checks failing: inLedger',
+    });
     expect(drift?.note).toContain('adopt it');
   });
 
   it('blocks an action on a context with a failover running as in-flight', () => {
-    const b = new WorldBuilder().healthyContext('web').add('failoverJobs', failoverJob('fj-1', 'ctx-web')).add('jobTracking', jobTracking('fj-1'));
+    const b = new WorldBuilder()
+      .healthyContext('web')
+      .add('failoverJobs', failoverJob('fj-1', 'ctx-web'))
+      .add('jobTracking', jobTracking('fj-1'));
     const item: DriftItem = {
-      id: 'orphan-snapshot:snapshot:snap-1', kind: 'orphan-snapshot', class: 'orphan', subject: { type: 'snapshot', id: 'snap-1', name: null },
-      contextId: 'ctx-web', evidence: [], actions: [{ action: 'delete-snapshot', params: { snapshotId: 'snap-1', volumeId: 'vol-web-0' }, destructive: true, ownership: { inLedger: true, namedLikeOurs: true, noReferencingRow: true, notOmaRootVolume: true, notLiveFailoverVm: true } }],
+      id: 'orphan-snapshot:snapshot:snap-1',
+      kind: 'orphan-snapshot',
+      class: 'orphan',
+      subject: { type: 'snapshot', id: 'snap-1', name: null },
+      contextId: 'ctx-web',
+      evidence: [],
+      actions: [
+        {
+          action: 'delete-snapshot',
+          params: { snapshotId: 'snap-1', volumeId: 'vol-web-0' },
+          destructive: true,
+          ownership: {
+            inLedger: true,
+            namedLikeOurs: true,
+            noReferencingRow: true,
+            notOmaRootVolume: true,
+            notLiveFailoverVm: true,
+          },
+        },
+      ],
     };
     const result = applyGates([item], b.build(), testGateContext({ grace: { override: 0 } }));
     expect(result.drift[0]?.actions[0]).toMatchObject({ decision: 'blocked', blockedBy: 'in-flight' });
@@ -111,38 +159,76 @@ describe('applyGates', () => {
   });
 
   it('produces no snapshot action at all when the reconciler sees the failover running', () => {
-    const b = new WorldBuilder().healthyContext('web').add('failoverJobs', failoverJob('fj-1', 'ctx-web')).add('jobTracking', jobTracking('fj-1'))
-      .add('snapshots', { id: 'snap-1', name: 'multi-test-failover-disk-2000-1772400000', volumeId: 'vol-web-0', state: 'BackedUp', revertable: true, created: ago(60) });
+    const b = new WorldBuilder()
+      .healthyContext('web')
+      .add('failoverJobs', failoverJob('fj-1', 'ctx-web'))
+      .add('jobTracking', jobTracking('fj-1'))
+      .add('snapshots', {
+        id: 'snap-1',
+        name: 'multi-test-failover-disk-2000-1772400000',
+        volumeId: 'vol-web-0',
+        state: 'BackedUp',
+        revertable: true,
+        created: ago(60),
+      });
     expect(decisions(plan(b)).filter((d) => d.startsWith('orphan-snapshot'))).toEqual([]);
   });
 
   it('lets the repair workflows through the in-flight gate', () => {
-    const b = sampleWorld().add('failoverJobs', failoverJob('fj-web', 'ctx-web')).add('jobTracking', jobTracking('fj-web'));
+    const b = sampleWorld()
+      .add('failoverJobs', failoverJob('fj-web', 'ctx-web'))
+      .add('jobTracking', jobTracking('fj-web'));
     const result = plan(b);
-    expect(decisions(result)).toEqual(expect.arrayContaining(['stuck-replication-job mark-replication-job-failed → run']));
+    expect(decisions(result)).toEqual(
+      expect.arrayContaining(['stuck-replication-job mark-replication-job-failed → run']),
+    );
     expect(decisions(result)).toEqual(expect.arrayContaining(['device-mapping delete-device-mapping → in-flight']));
   });
 
   it('holds a drift seen again within its grace period, then lets it run once the period is over', () => {
     const id = 'orphan-volume:volume:vol-old';
     const world = (seenAgo: number): WorldBuilder =>
-      new WorldBuilder().healthyContext('ok').add('volumes', csVolume('vol-old', { virtualMachineId: OMA_VM_ID })).add('ledger', ledger('volume', 'vol-old')).seen(id, ago(seenAgo));
+      new WorldBuilder()
+        .healthyContext('ok')
+        .add('volumes', csVolume('vol-old', { virtualMachineId: OMA_VM_ID }))
+        .add('ledger', ledger('volume', 'vol-old'))
+        .seen(id, ago(seenAgo));
     const second = plan(world(600), { grace: { override: null } });
     expect(second.drift[0]?.firstSeenAt).toBe(ago(600));
-    expect(second.drift[0]?.actions[0]).toMatchObject({ decision: 'blocked', blockedBy: 'grace', blockedReason: `first seen ${ago(600)}, 600s ago; orphan-volume waits 3600s` });
+    expect(second.drift[0]?.actions[0]).toMatchObject({
+      decision: 'blocked',
+      blockedBy: 'grace',
+      blockedReason: `first seen ${ago(600)}, 600s ago; orphan-volume waits 3600s`,
+    });
     expect(plan(world(3700), { grace: { override: null } }).drift[0]?.actions[0]?.decision).toBe('run');
-    expect(plan(world(600), { grace: { override: null, byKind: { 'orphan-volume': 300 } } }).drift[0]?.actions[0]?.decision).toBe('run');
+    expect(
+      plan(world(600), { grace: { override: null, byKind: { 'orphan-volume': 300 } } }).drift[0]?.actions[0]?.decision,
+    ).toBe('run');
   });
 
   it('counts a drift never seen before from now, so it waits a full grace period', () => {
-    const result = plan(new WorldBuilder().healthyContext('ok').add('volumes', csVolume('vol-old')).add('ledger', ledger('volume', 'vol-old')), { grace: { override: null } });
+    const result = plan(
+      new WorldBuilder()
+        .healthyContext('ok')
+        .add('volumes', csVolume('vol-old'))
+        .add('ledger', ledger('volume', 'vol-old')),
+      { grace: { override: null } },
+    );
     expect(result.drift[0]?.firstSeenAt).toBe(NOW.toISOString());
     expect(result.drift[0]?.actions[0]?.blockedBy).toBe('grace');
   });
 
   it('waits for the quarantine TTL before deleting, even with --grace-seconds 0', () => {
-    const b = (taggedAgo: number): WorldBuilder => new WorldBuilder().healthyContext('ok').add('volumes', csVolume('vol-old', { tags: { 'oma-reconciler/quarantined-at': ago(taggedAgo) } })).add('ledger', ledger('volume', 'vol-old'));
-    expect(plan(b(86400)).drift[0]?.actions[0]).toMatchObject({ action: 'delete-volume', decision: 'blocked', blockedBy: 'grace' });
+    const b = (taggedAgo: number): WorldBuilder =>
+      new WorldBuilder()
+        .healthyContext('ok')
+        .add('volumes', csVolume('vol-old', { tags: { 'oma-reconciler/quarantined-at': ago(taggedAgo) } }))
+        .add('ledger', ledger('volume', 'vol-old'));
+    expect(plan(b(86400)).drift[0]?.actions[0]).toMatchObject({
+      action: 'delete-volume',
+      decision: 'blocked',
+      blockedBy: 'grace',
+    });
     expect(plan(b(8 * 86400)).drift[0]?.actions[0]).toMatchObject({ action: 'delete-volume', decision: 'run' });
   });
 
@@ -164,20 +250,33 @@ describe('applyGates', () => {
     const b = new WorldBuilder().healthyContext('ok');
     for (const n of [1, 2, 3]) b.add('volumes', csVolume(`vol-${n}`)).add('ledger', ledger('volume', `vol-${n}`));
     const result = plan(b, { budget: { destructivePerHourPerKind: 5, recentByKind: { 'orphan-volume': 4 } } });
-    expect(decisions(result)).toEqual(['orphan-volume quarantine-volume → run', 'orphan-volume quarantine-volume → budget', 'orphan-volume quarantine-volume → budget']);
+    expect(decisions(result)).toEqual([
+      'orphan-volume quarantine-volume → run',
+      'orphan-volume quarantine-volume → budget',
+      'orphan-volume quarantine-volume → budget',
+    ]);
     expect(result.tripped.budget).toMatch(/orphan-volume reached 5 destructive action\(s\) in the last hour/);
   });
 
   it('never spends the budget on non-destructive actions', () => {
     const result = plan(sampleWorld(), { budget: { destructivePerPass: 0 } });
     expect(destructiveRun(result)).toEqual([]);
-    expect(decisions(result)).toEqual(expect.arrayContaining(['volume-attachment attach-volume-to-oma → run', 'missing-nbd-export add-nbd-export → run']));
+    expect(decisions(result)).toEqual(
+      expect.arrayContaining([
+        'volume-attachment attach-volume-to-oma → run',
+        'missing-nbd-export add-nbd-export → run',
+      ]),
+    );
   });
 
   it('blocks everything in observe mode', () => {
     const result = plan(sampleWorld(), { mode: 'observe' });
     expect(actions(result).every((a) => a.action.decision === 'blocked')).toBe(true);
-    expect(actions(result).filter((a) => a.action.blockedBy === 'mode').every((a) => a.action.dryRun !== true)).toBe(true);
+    expect(
+      actions(result)
+        .filter((a) => a.action.blockedBy === 'mode')
+        .every((a) => a.action.dryRun !== true),
+    ).toBe(true);
   });
 
   it('blocks everything in dry-run mode but marks what would have run', () => {
@@ -185,7 +284,11 @@ describe('applyGates', () => {
     const wouldRun = actions(result).filter((a) => a.action.dryRun === true);
     expect(actions(result).every((a) => a.action.decision === 'blocked')).toBe(true);
     expect(wouldRun.length).toBe(15);
-    expect(wouldRun.every((a) => a.action.blockedBy === 'mode' && a.action.blockedReason === 'dry-run: would run in enforce mode')).toBe(true);
+    expect(
+      wouldRun.every(
+        (a) => a.action.blockedBy === 'mode' && a.action.blockedReason === 'dry-run: would run in enforce mode',
+      ),
+    ).toBe(true);
     expect(actions(result).find((a) => a.action.blockedBy === 'ownership')?.action.dryRun).toBeUndefined();
   });
 
@@ -213,13 +316,22 @@ describe('applyGates', () => {
 
   it('reports a paused context without acting on it', () => {
     const b = sampleWorld().patch('contexts', 'ctx-web', { annotations: { 'oma-reconciler/paused': 'true' } });
-    const web = plan(b).drift.filter((d) => d.contextId === 'ctx-web').flatMap((d) => d.actions);
+    const web = plan(b)
+      .drift.filter((d) => d.contextId === 'ctx-web')
+      .flatMap((d) => d.actions);
     expect(web.length).toBeGreaterThan(0);
-    expect(web.every((a) => a.blockedBy === 'paused' && a.blockedReason === 'context ctx-web is annotated oma-reconciler/paused: "true"')).toBe(true);
+    expect(
+      web.every(
+        (a) =>
+          a.blockedBy === 'paused' && a.blockedReason === 'context ctx-web is annotated oma-reconciler/paused: "true"',
+      ),
+    ).toBe(true);
   });
 
   it('honours a pause on the job row of the subject', () => {
-    const b = sampleWorld().patch('replicationJobs', 'job-db', { annotations: { 'oma-reconciler/cleanup': 'requested', 'oma-reconciler/paused': 'true' } });
+    const b = sampleWorld().patch('replicationJobs', 'job-db', {
+      annotations: { 'oma-reconciler/cleanup': 'requested', 'oma-reconciler/paused': 'true' },
+    });
     expect(decisions(plan(b))).toContain('cleanup-request run-replication-job-cleanup → paused');
   });
 

@@ -16,7 +16,14 @@ const recovery = (failoverJobId: string): ProposedAction => ({
 });
 
 function proposal(kind: 'stuck-failover-job' | 'cleanup-request', action: ProposedAction): DriftItem {
-  return makeDrift({ kind, class: kind === 'cleanup-request' ? 'requested' : 'stuck', subject: { type: 'failover-job', id: 'fo-1', name: 'web' }, contextId: 'ctx-web', evidence: [], actions: [action] });
+  return makeDrift({
+    kind,
+    class: kind === 'cleanup-request' ? 'requested' : 'stuck',
+    subject: { type: 'failover-job', id: 'fo-1', name: 'web' },
+    contextId: 'ctx-web',
+    evidence: [],
+    actions: [action],
+  });
 }
 
 describe('the budget gate', () => {
@@ -25,7 +32,11 @@ describe('the budget gate', () => {
     const first = proposal('stuck-failover-job', recovery('fo-1'));
     const second = proposal('cleanup-request', recovery('fo-1'));
     expect(budget.check(first, first.actions[0]!, true)).toMatchObject({ passed: true });
-    expect(budget.check(second, second.actions[0]!, true)).toEqual({ gate: 'budget', passed: true, detail: 'the same workflow run is already counted in this pass' });
+    expect(budget.check(second, second.actions[0]!, true)).toEqual({
+      gate: 'budget',
+      passed: true,
+      detail: 'the same workflow run is already counted in this pass',
+    });
     expect(budget.tripped()).toBeNull();
   });
 
@@ -34,7 +45,10 @@ describe('the budget gate', () => {
     const first = proposal('stuck-failover-job', recovery('fo-1'));
     const other = proposal('cleanup-request', recovery('fo-2'));
     expect(budget.check(first, first.actions[0]!, true)).toMatchObject({ passed: true });
-    expect(budget.check(other, other.actions[0]!, true)).toMatchObject({ passed: false, detail: '1 destructive action(s) per pass already planned' });
+    expect(budget.check(other, other.actions[0]!, true)).toMatchObject({
+      passed: false,
+      detail: '1 destructive action(s) per pass already planned',
+    });
     expect(budget.tripped()).toBe('budget exceeded: 1 destructive action(s) per pass already planned');
   });
 });

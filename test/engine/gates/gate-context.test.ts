@@ -9,8 +9,19 @@ import { NOW, testPolicy } from '../../fixtures-world/world-builder.js';
 
 describe('the gate context', () => {
   it('takes mode, grace, budget and sanity from the configuration', () => {
-    const config = configSchema.parse({ mode: 'dry-run', modeByKind: { 'orphan-row': 'enforce' }, graceSeconds: { 'orphan-volume': 60 }, budget: { destructivePerPass: 3 } });
-    const ctx = gateContextFromConfig(config, { now: NOW, policy: testPolicy(), isLeader: true, needs: needsByKind(), recentByKind: { 'orphan-volume': 2 } });
+    const config = configSchema.parse({
+      mode: 'dry-run',
+      modeByKind: { 'orphan-row': 'enforce' },
+      graceSeconds: { 'orphan-volume': 60 },
+      budget: { destructivePerPass: 3 },
+    });
+    const ctx = gateContextFromConfig(config, {
+      now: NOW,
+      policy: testPolicy(),
+      isLeader: true,
+      needs: needsByKind(),
+      recentByKind: { 'orphan-volume': 2 },
+    });
     expect(ctx).toMatchObject({
       mode: 'dry-run',
       modeByKind: { 'orphan-row': 'enforce' },
@@ -26,13 +37,21 @@ describe('the gate context', () => {
     expect(graceSecondsFor('orphan-snapshot', testGateContext())).toBe(1800);
     expect(graceSecondsFor('cleanup-request', testGateContext())).toBe(0);
     expect(graceSecondsFor('orphan-volume', testGateContext({ grace: { byKind: { 'orphan-volume': 10 } } }))).toBe(10);
-    expect(graceSecondsFor('orphan-volume', testGateContext({ grace: { byKind: { 'orphan-volume': 10 }, override: 0 } }))).toBe(0);
+    expect(
+      graceSecondsFor('orphan-volume', testGateContext({ grace: { byKind: { 'orphan-volume': 10 }, override: 0 } })),
+    ).toBe(0);
   });
 
   it('lets a per-kind mode override the global mode but not the safety ceiling', () => {
-    expect(effectiveMode('orphan-row', testGateContext({ mode: 'observe', modeByKind: { 'orphan-row': 'enforce' } }))).toBe('enforce');
+    expect(
+      effectiveMode('orphan-row', testGateContext({ mode: 'observe', modeByKind: { 'orphan-row': 'enforce' } })),
+    ).toBe('enforce');
     expect(effectiveMode('orphan-row', testGateContext({ modeByKind: { 'orphan-row': 'observe' } }))).toBe('observe');
-    expect(effectiveMode('orphan-row', testGateContext({ modeByKind: { 'orphan-row': 'enforce' }, modeCeiling: 'dry-run' }))).toBe('dry-run');
-    expect(effectiveMode('orphan-row', testGateContext({ modeByKind: { 'orphan-row': 'observe' }, modeCeiling: 'dry-run' }))).toBe('observe');
+    expect(
+      effectiveMode('orphan-row', testGateContext({ modeByKind: { 'orphan-row': 'enforce' }, modeCeiling: 'dry-run' })),
+    ).toBe('dry-run');
+    expect(
+      effectiveMode('orphan-row', testGateContext({ modeByKind: { 'orphan-row': 'observe' }, modeCeiling: 'dry-run' })),
+    ).toBe('observe');
   });
 });

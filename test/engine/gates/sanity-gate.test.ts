@@ -42,32 +42,66 @@ describe('the sanity gate', () => {
   });
 
   it('blocks only destructive actions while tripped', () => {
-    expect(sanityGate('db empty', { action: 'delete-volume', params: { volumeId: 'v' }, destructive: true })).toEqual({ gate: 'sanity', passed: false, detail: 'db empty' });
-    expect(sanityGate('db empty', { action: 'attach-volume-to-oma', params: { volumeId: 'v', omaVmId: 'o' }, destructive: false }).passed).toBe(true);
+    expect(sanityGate('db empty', { action: 'delete-volume', params: { volumeId: 'v' }, destructive: true })).toEqual({
+      gate: 'sanity',
+      passed: false,
+      detail: 'db empty',
+    });
+    expect(
+      sanityGate('db empty', {
+        action: 'attach-volume-to-oma',
+        params: { volumeId: 'v', omaVmId: 'o' },
+        destructive: false,
+      }).passed,
+    ).toBe(true);
   });
 });
 
 describe('the sanity gate on mass rewrites (issue 15)', () => {
   const update = (id: string): DriftItem =>
     makeDrift({
-      kind: 'device-mapping', class: 'mismatch', subject: { type: 'device-mapping', id, name: null }, contextId: null, evidence: [],
-      actions: [{ action: 'update-device-mapping', params: { id, volumeUuid: id, vmId: 'oma', devicePath: `/x/${id}`, operationMode: 'oma' }, destructive: false }],
+      kind: 'device-mapping',
+      class: 'mismatch',
+      subject: { type: 'device-mapping', id, name: null },
+      contextId: null,
+      evidence: [],
+      actions: [
+        {
+          action: 'update-device-mapping',
+          params: { id, volumeUuid: id, vmId: 'oma', devicePath: `/x/${id}`, operationMode: 'oma' },
+          destructive: false,
+        },
+      ],
     });
-  const world = new WorldBuilder().healthyContext('a').healthyContext('b').healthyContext('c').healthyContext('d').build();
+  const world = new WorldBuilder()
+    .healthyContext('a')
+    .healthyContext('b')
+    .healthyContext('c')
+    .healthyContext('d')
+    .build();
 
   it('holds the rewrites of a table when more than the share of its rows would change in one pass', () => {
     const rows = world.database.deviceMappings.length;
     expect(rows).toBeGreaterThanOrEqual(4);
     const items = world.database.deviceMappings.map((m) => update(m.volumeUuid));
     const held = checkMassRewrites(items, world, ctx);
-    expect(held.get('device_mappings')).toBe(`${rows} rewrites of device_mappings (${rows} rows) in one pass exceed 50% of the table`);
-    expect(sanityGate(null, items[0]!.actions[0]!, held)).toMatchObject({ passed: false, detail: expect.stringMatching(/^mass rewrite held: /) as unknown });
+    expect(held.get('device_mappings')).toBe(
+      `${rows} rewrites of device_mappings (${rows} rows) in one pass exceed 50% of the table`,
+    );
+    expect(sanityGate(null, items[0]!.actions[0]!, held)).toMatchObject({
+      passed: false,
+      detail: expect.stringMatching(/^mass rewrite held: /) as unknown,
+    });
   });
 
   it('lets a few rewrites through, below the share or below the minimum count', () => {
     const two = world.database.deviceMappings.slice(0, 2).map((m) => update(m.volumeUuid));
     expect(checkMassRewrites(two, world, ctx).size).toBe(0);
-    expect(checkMassRewrites(two, world, testGateContext({ sanity: { maxRewriteShare: 0.1, minRewritesForShare: 3 } })).size).toBe(0);
-    expect(checkMassRewrites(two, world, testGateContext({ sanity: { maxRewriteShare: 0.1, minRewritesForShare: 2 } })).size).toBe(1);
+    expect(
+      checkMassRewrites(two, world, testGateContext({ sanity: { maxRewriteShare: 0.1, minRewritesForShare: 3 } })).size,
+    ).toBe(0);
+    expect(
+      checkMassRewrites(two, world, testGateContext({ sanity: { maxRewriteShare: 0.1, minRewritesForShare: 2 } })).size,
+    ).toBe(1);
   });
 });

@@ -14,7 +14,11 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import { createEngineDeps, type CreateEngineDepsOptions } from '../../../src/engine/create-engine-deps.js';
 import type { EngineDeps, EnginePassOptions } from '../../../src/engine/engine-deps.js';
 import { planPass, runPass, type CompletedPass } from '../../../src/engine/run-pass.js';
-import { startApplianceEnv, type ApplianceEnv, type ApplianceEnvOptions } from '../../../src/appliance-world/appliance-env.js';
+import {
+  startApplianceEnv,
+  type ApplianceEnv,
+  type ApplianceEnvOptions,
+} from '../../../src/appliance-world/appliance-env.js';
 import { createLogger } from '../../../src/log.js';
 import { createWorkflows } from '../../../src/workflows/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -76,7 +80,11 @@ function sink(): { stream: Writable; text: () => string } {
 /** Starts a fresh database and appliance and wires the engine to them; call `close()` in afterEach. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const db = await createTestDatabase();
-  const env = await startApplianceEnv({ db: db.db, databaseUrl: db.url, ...(options.spec ? { spec: options.spec } : {}) });
+  const env = await startApplianceEnv({
+    db: db.db,
+    databaseUrl: db.url,
+    ...(options.spec ? { spec: options.spec } : {}),
+  });
   const extra = options.beforeEngine ? await options.beforeEngine(env, db) : null;
   const fileConfig = options.config || extra ? { ...options.config, ...extra } : null;
   const configFile = fileConfig ? join(env.dirs.root, 'oma-reconciler.json') : null;
@@ -90,7 +98,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     actor: 'test',
     ...(options.volumeDaemonTuning ? { volumeDaemonTuning: options.volumeDaemonTuning } : {}),
     // Test seam: the simulator answers at once, so poll and back off quickly.
-    cloudstackTuning: { poll: { initialMs: 10, factor: 1.5, maxMs: 100 }, retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20, factor: 2 } },
+    cloudstackTuning: {
+      poll: { initialMs: 10, factor: 1.5, maxMs: 100 },
+      retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20, factor: 2 },
+    },
   });
   const base = (overrides: PassOverrides, act: boolean): EnginePassOptions => ({
     passId: `test-${randomUUID()}`,

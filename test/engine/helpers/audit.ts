@@ -41,10 +41,16 @@ export async function destructiveAttempts(h: Harness): Promise<AuditEntry[]> {
 
 /** `kind action → result` of every action the passes executed, sorted (actions of a pass run concurrently). */
 export function executedActions(passes: readonly CompletedPass[]): string[] {
-  return passes.flatMap((p) => p.executed.map((e) => `${e.kind} ${e.action} → ${e.result}${e.error ? ` (${e.error})` : ''}`)).sort();
+  return passes
+    .flatMap((p) => p.executed.map((e) => `${e.kind} ${e.action} → ${e.result}${e.error ? ` (${e.error})` : ''}`))
+    .sort();
 }
 
 /** The gated actions of one drift kind in a plan, as `action: decision/blockedBy`. */
 export function decisionsOf(gated: CompletedPass['gated'], kind: string): string[] {
-  return gated.filter((d) => d.kind === kind).flatMap((d) => d.actions.map((a) => `${a.action}: ${a.decision === 'run' ? 'run' : `blocked by ${a.blockedBy ?? '?'}`}`));
+  return gated
+    .filter((d) => d.kind === kind)
+    .flatMap((d) =>
+      d.actions.map((a) => `${a.action}: ${a.decision === 'run' ? 'run' : `blocked by ${a.blockedBy ?? '?'}`}`),
+    );
 }

@@ -52,7 +52,10 @@ export async function removeExportFile(h: Harness, name: string): Promise<void> 
 }
 
 /** Inserts an `nbd_exports` row as the Volume Daemon writes it. */
-export async function insertNbdRow(h: Harness, row: { contextId: string | null; volumeId: string; exportName: string; devicePath: string }): Promise<void> {
+export async function insertNbdRow(
+  h: Harness,
+  row: { contextId: string | null; volumeId: string; exportName: string; devicePath: string },
+): Promise<void> {
   await h.db.db
     .insertInto('nbd_exports')
     .values({
@@ -74,13 +77,28 @@ export async function insertNbdRow(h: Harness, row: { contextId: string | null; 
 export async function insertFailover(
   h: Harness,
   ctx: WorldContext,
-  f: { status: 'pending' | 'completed'; tracking: 'running' | 'failed' | 'completed'; destinationVmId?: string | null; activityAt?: Date },
+  f: {
+    status: 'pending' | 'completed';
+    tracking: 'running' | 'failed' | 'completed';
+    destinationVmId?: string | null;
+    activityAt?: Date;
+  },
 ): Promise<string> {
   const jobId = randomUUID();
   const at = f.activityAt ?? new Date();
   await h.db.db
     .insertInto('job_tracking')
-    .values({ id: jobId, job_type: 'failover', operation: 'unified-test-failover', status: f.tracking, started_at: at, created_at: at, updated_at: at, context_id: ctx.contextId, job_category: 'failover' })
+    .values({
+      id: jobId,
+      job_type: 'failover',
+      operation: 'unified-test-failover',
+      status: f.tracking,
+      started_at: at,
+      created_at: at,
+      updated_at: at,
+      context_id: ctx.contextId,
+      job_category: 'failover',
+    })
     .execute();
   await h.db.db
     .insertInto('failover_jobs')
@@ -108,7 +126,10 @@ export function ageQuarantineTag(h: Harness, volumeId: string, seconds: number):
   const tag = tags.find((t) => t.key === 'oma-reconciler/quarantined-at');
   if (!tag) throw new Error(`volume ${volumeId} is not quarantined`);
   const older = new Date(Date.parse(tag.value) - seconds * 1000).toISOString();
-  state.tags.set(key, tags.map((t) => (t === tag ? { ...t, value: older } : t)));
+  state.tags.set(
+    key,
+    tags.map((t) => (t === tag ? { ...t, value: older } : t)),
+  );
   state.touch();
 }
 

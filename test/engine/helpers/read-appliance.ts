@@ -11,7 +11,10 @@ import type { Harness } from './appliance-harness.js';
 async function readLinks(dir: string): Promise<Map<string, boolean>> {
   const links = new Map<string, boolean>();
   for (const name of await readdir(dir)) {
-    const resolves = await stat(join(dir, name)).then(() => true, () => false);
+    const resolves = await stat(join(dir, name)).then(
+      () => true,
+      () => false,
+    );
     links.set(join(dir, name), resolves);
   }
   return links;
@@ -19,19 +22,38 @@ async function readLinks(dir: string): Promise<Map<string, boolean>> {
 
 async function readRows(h: Harness) {
   const db = h.db.db;
-  const [contexts, replicationJobs, osseaVolumes, vmDisks, deviceMappings, nbdExports, failoverJobs, vmExportMappings, volumeOperations] =
-    await Promise.all([
-      db.selectFrom('vm_replication_contexts').selectAll().orderBy('context_id').execute(),
-      db.selectFrom('replication_jobs').selectAll().orderBy('id').execute(),
-      db.selectFrom('ossea_volumes').selectAll().orderBy('id').execute(),
-      db.selectFrom('vm_disks').selectAll().orderBy('id').execute(),
-      db.selectFrom('device_mappings').selectAll().orderBy('volume_uuid').execute(),
-      db.selectFrom('nbd_exports').selectAll().orderBy('export_name').execute(),
-      db.selectFrom('failover_jobs').selectAll().orderBy('id').execute(),
-      db.selectFrom('vm_export_mappings').selectAll().orderBy('id').execute(),
-      db.selectFrom('volume_operations').selectAll().orderBy('id').execute(),
-    ]);
-  return { contexts, replicationJobs, osseaVolumes, vmDisks, deviceMappings, nbdExports, failoverJobs, vmExportMappings, volumeOperations };
+  const [
+    contexts,
+    replicationJobs,
+    osseaVolumes,
+    vmDisks,
+    deviceMappings,
+    nbdExports,
+    failoverJobs,
+    vmExportMappings,
+    volumeOperations,
+  ] = await Promise.all([
+    db.selectFrom('vm_replication_contexts').selectAll().orderBy('context_id').execute(),
+    db.selectFrom('replication_jobs').selectAll().orderBy('id').execute(),
+    db.selectFrom('ossea_volumes').selectAll().orderBy('id').execute(),
+    db.selectFrom('vm_disks').selectAll().orderBy('id').execute(),
+    db.selectFrom('device_mappings').selectAll().orderBy('volume_uuid').execute(),
+    db.selectFrom('nbd_exports').selectAll().orderBy('export_name').execute(),
+    db.selectFrom('failover_jobs').selectAll().orderBy('id').execute(),
+    db.selectFrom('vm_export_mappings').selectAll().orderBy('id').execute(),
+    db.selectFrom('volume_operations').selectAll().orderBy('id').execute(),
+  ]);
+  return {
+    contexts,
+    replicationJobs,
+    osseaVolumes,
+    vmDisks,
+    deviceMappings,
+    nbdExports,
+    failoverJobs,
+    vmExportMappings,
+    volumeOperations,
+  };
 }
 
 function readSimulator(h: Harness) {
@@ -40,12 +62,22 @@ function readSimulator(h: Harness) {
     Object.fromEntries(s.tagsOf(type, id).map((t) => [t.key, t.value]));
   return {
     volumes: [...s.volumes.values()]
-      .map((v) => ({ id: v.id, name: v.name, type: v.type, state: v.state, vmId: v.vmId, deviceId: v.deviceId, tags: tagsOf('Volume', v.id) }))
+      .map((v) => ({
+        id: v.id,
+        name: v.name,
+        type: v.type,
+        state: v.state,
+        vmId: v.vmId,
+        deviceId: v.deviceId,
+        tags: tagsOf('Volume', v.id),
+      }))
       .sort((a, b) => a.id.localeCompare(b.id)),
     snapshots: [...s.snapshots.values()]
       .map((x) => ({ id: x.id, name: x.name, volumeId: x.volumeId, state: x.state }))
       .sort((a, b) => a.id.localeCompare(b.id)),
-    vms: [...s.vms.values()].map((vm) => ({ id: vm.id, name: vm.name, state: vm.state })).sort((a, b) => a.id.localeCompare(b.id)),
+    vms: [...s.vms.values()]
+      .map((vm) => ({ id: vm.id, name: vm.name, state: vm.state }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
   };
 }
 
@@ -81,5 +113,10 @@ export type ApplianceSnapshot = Awaited<ReturnType<typeof readAppliance>>;
  */
 export async function fingerprint(h: Harness): Promise<unknown> {
   const s = await readAppliance(h);
-  return { sim: s.sim, conf: s.nbd.texts, live: s.nbd.live === null ? null : [...s.nbd.live].sort(), rows: JSON.parse(JSON.stringify(s.db)) as unknown };
+  return {
+    sim: s.sim,
+    conf: s.nbd.texts,
+    live: s.nbd.live === null ? null : [...s.nbd.live].sort(),
+    rows: JSON.parse(JSON.stringify(s.db)) as unknown,
+  };
 }

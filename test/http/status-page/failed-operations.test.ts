@@ -6,7 +6,11 @@ import { sampleWorld } from '../../fixtures-world/sample-world.js';
 import { NOW, testPolicy } from '../../fixtures-world/world-builder.js';
 
 function gatedOf(items: ReturnType<typeof diffAll>): GatedDrift[] {
-  return items.map((d) => ({ ...d, firstSeenAt: null, actions: d.actions.map((a) => ({ ...a, decision: 'run' as const, blockedBy: null, blockedReason: null })) }));
+  return items.map((d) => ({
+    ...d,
+    firstSeenAt: null,
+    actions: d.actions.map((a) => ({ ...a, decision: 'run' as const, blockedBy: null, blockedReason: null })),
+  }));
 }
 
 describe('failedOperations', () => {

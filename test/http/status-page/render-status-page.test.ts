@@ -35,14 +35,50 @@ function data(overrides: Partial<StatusPageData> = {}): StatusPageData {
           cleanup: null,
         },
       ],
-      ownershipBlocked: [{ type: 'volume', id: 'vol-1', name: hostile, kind: 'orphan-volume', detail: 'ownership checks failing: inLedger' }],
+      ownershipBlocked: [
+        {
+          type: 'volume',
+          id: 'vol-1',
+          name: hostile,
+          kind: 'orphan-volume',
+          detail: 'ownership checks failing: inLedger',
+        },
+      ],
       cleanupRequired: [],
       paused: [],
     },
-    scheduledDeletions: [{ volumeId: 'vol-2', name: 'migration-x', quarantinedAt: '2026-11-23T11:00:00.000Z', deleteAt: '2026-11-30T11:00:00.000Z', keepActionId: '17' }],
+    scheduledDeletions: [
+      {
+        volumeId: 'vol-2',
+        name: 'migration-x',
+        quarantinedAt: '2026-11-23T11:00:00.000Z',
+        deleteAt: '2026-11-30T11:00:00.000Z',
+        keepActionId: '17',
+      },
+    ],
     recentActions: [
-      { id: '17', at: '2026-11-23T11:00:00.000Z', kind: 'orphan-volume', action: 'quarantine-volume', subject: 'migration-x', outcome: 'success', error: null, actor: 'daemon', undoable: true },
-      { id: '18', at: '2026-11-23T11:00:01.000Z', kind: 'orphan-row', action: 'fail-volume-operation', subject: hostile, outcome: 'error', error: 'boom', actor: 'daemon', undoable: false },
+      {
+        id: '17',
+        at: '2026-11-23T11:00:00.000Z',
+        kind: 'orphan-volume',
+        action: 'quarantine-volume',
+        subject: 'migration-x',
+        outcome: 'success',
+        error: null,
+        actor: 'daemon',
+        undoable: true,
+      },
+      {
+        id: '18',
+        at: '2026-11-23T11:00:01.000Z',
+        kind: 'orphan-row',
+        action: 'fail-volume-operation',
+        subject: hostile,
+        outcome: 'error',
+        error: 'boom',
+        actor: 'daemon',
+        undoable: false,
+      },
     ],
     contexts: {
       query: '',
@@ -78,7 +114,13 @@ describe('renderStatusPage', () => {
     const d = data();
     const sections = renderSections({
       ...d,
-      needsYou: { ...d.needsYou, failedOperations: d.needsYou.failedOperations.map((f) => ({ ...f, cleanup: { status: 'running', jobId: 'f-1' } })) },
+      needsYou: {
+        ...d.needsYou,
+        failedOperations: d.needsYou.failedOperations.map((f) => ({
+          ...f,
+          cleanup: { status: 'running', jobId: 'f-1' },
+        })),
+      },
     });
     expect(sections).not.toContain('data-act="cleanup"');
     expect(sections).toContain('cleanup running');
@@ -101,7 +143,9 @@ describe('renderStatusPage', () => {
   it('shows incomplete sources with their reason and the last pass', () => {
     const sections = renderSections(data());
     expect(sections).toContain('title="page 3 failed">cloudstack ✗ incomplete');
-    expect(sections).toMatch(/last pass <time datetime="2026-11-23T11:59:59.000Z" data-rel>[^<]+<\/time> · 0\.42 s · partial/);
+    expect(sections).toMatch(
+      /last pass <time datetime="2026-11-23T11:59:59.000Z" data-rel>[^<]+<\/time> · 0\.42 s · partial/,
+    );
   });
 
   it('shows a safety trip with a Reset button', () => {

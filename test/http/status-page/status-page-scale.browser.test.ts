@@ -29,26 +29,64 @@ const observedAt = '2026-12-01T12:00:00.000Z';
 
 function world(): World {
   const contexts = Array.from({ length: CONTEXTS }, (_, i) => ({
-    contextId: `ctx-${String(i).padStart(5, '0')}`, vmName: `vm-${String(i).padStart(5, '0')}`, vmwareVmId: `vmw-${i}`,
-    currentStatus: i % 7 === 0 ? 'replicating' : 'ready_for_failover', currentJobId: null, lastSuccessfulJobId: null, updatedAt: observedAt, annotations: {},
+    contextId: `ctx-${String(i).padStart(5, '0')}`,
+    vmName: `vm-${String(i).padStart(5, '0')}`,
+    vmwareVmId: `vmw-${i}`,
+    currentStatus: i % 7 === 0 ? 'replicating' : 'ready_for_failover',
+    currentJobId: null,
+    lastSuccessfulJobId: null,
+    updatedAt: observedAt,
+    annotations: {},
   }));
   // Only what the page reads is filled in; the rest of a world is empty lists.
   return {
-    observedAt, omaVmId: 'oma', sources: { database: { complete: true }, cloudstack: { complete: true }, nbd: { complete: true }, devices: { complete: true } },
-    database: { contexts, replicationJobs: [], failoverJobs: [], jobTracking: [], cleanupRequests: [], osseaVolumes: [] },
+    observedAt,
+    omaVmId: 'oma',
+    sources: {
+      database: { complete: true },
+      cloudstack: { complete: true },
+      nbd: { complete: true },
+      devices: { complete: true },
+    },
+    database: {
+      contexts,
+      replicationJobs: [],
+      failoverJobs: [],
+      jobTracking: [],
+      cleanupRequests: [],
+      osseaVolumes: [],
+    },
     cloudstack: { volumes: [], snapshots: [], virtualMachines: [] },
   } as unknown as World;
 }
 
 function plan(): PlanJson {
   const drift = Array.from({ length: DRIFT }, (_, i) => ({
-    id: `d-${i}`, kind: DRIFT_KINDS[i % DRIFT_KINDS.length] ?? 'orphan-row', class: 'orphan' as const,
+    id: `d-${i}`,
+    kind: DRIFT_KINDS[i % DRIFT_KINDS.length] ?? 'orphan-row',
+    class: 'orphan' as const,
     subject: { type: 'volume' as const, id: `vol-${String(i).padStart(36, '0')}`, name: `migration-vm-${i}-disk-0` },
     firstSeenAt: observedAt,
-    evidence: [{ source: 'cloudstack' as const, fact: `volume vol-${i} DATADISK Ready, 40 GiB, not attached` }, { source: 'database' as const, fact: 'no ossea_volumes row references it' }],
-    actions: [{ action: 'quarantine-volume' as const, destructive: true, decision: 'blocked' as const, blockedBy: 'grace' as const }],
+    evidence: [
+      { source: 'cloudstack' as const, fact: `volume vol-${i} DATADISK Ready, 40 GiB, not attached` },
+      { source: 'database' as const, fact: 'no ossea_volumes row references it' },
+    ],
+    actions: [
+      {
+        action: 'quarantine-volume' as const,
+        destructive: true,
+        decision: 'blocked' as const,
+        blockedBy: 'grace' as const,
+      },
+    ],
   }));
-  return { observedAt, mode: 'enforce', sources: world().sources, drift, summary: { drift: DRIFT, actionsToRun: 0, actionsBlocked: DRIFT, complete: true } };
+  return {
+    observedAt,
+    mode: 'enforce',
+    sources: world().sources,
+    drift,
+    summary: { drift: DRIFT, actionsToRun: 0, actionsBlocked: DRIFT, complete: true },
+  };
 }
 
 let server: Server;
@@ -63,15 +101,33 @@ describe.skipIf(!hasChromium)('the status page with 2,000 contexts and 500 drift
     const w = world();
     const p = plan();
     const started = performance.now();
-    const data = buildPageData({ config, state: new ConsoleState(), world: w, gated: [], plan: p, isLeader: true, recentActions: [], quarantineActions: new Map(), query: '', page: 1 });
+    const data = buildPageData({
+      config,
+      state: new ConsoleState(),
+      world: w,
+      gated: [],
+      plan: p,
+      isLeader: true,
+      recentActions: [],
+      quarantineActions: new Map(),
+      query: '',
+      page: 1,
+    });
     html = renderStatusPage(data);
     renderMs = performance.now() - started;
     server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'" });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy':
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+      });
       res.end(html);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
   });
 
   afterAll(async () => {
@@ -94,9 +150,18 @@ describe.skipIf(!hasChromium)('the status page with 2,000 contexts and 500 drift
     expect(await page.locator('[data-testid="vm-row"]').count()).toBe(CONTEXT_PAGE_SIZE);
     expect(await page.locator('[data-testid="context-total"]').textContent()).toBe(String(CONTEXTS));
     expect(await page.locator('[data-testid="drift-kind"]').count()).toBe(DRIFT_KINDS.length);
-    expect(await page.locator('[data-testid="drift-kind"] tbody tr').count()).toBe(DRIFT_KINDS.length * Math.min(DRIFT_ROWS_PER_KIND, Math.ceil(DRIFT / DRIFT_KINDS.length)));
+    expect(await page.locator('[data-testid="drift-kind"] tbody tr').count()).toBe(
+      DRIFT_KINDS.length * Math.min(DRIFT_ROWS_PER_KIND, Math.ceil(DRIFT / DRIFT_KINDS.length)),
+    );
     expect(fcp).not.toBeNull();
-    const figures = { contexts: CONTEXTS, drift: DRIFT, htmlBytes: Buffer.byteLength(html), serverRenderMs: Math.round(renderMs), firstContentfulPaintMs: Math.round(fcp ?? -1), loadMs };
+    const figures = {
+      contexts: CONTEXTS,
+      drift: DRIFT,
+      htmlBytes: Buffer.byteLength(html),
+      serverRenderMs: Math.round(renderMs),
+      firstContentfulPaintMs: Math.round(fcp ?? -1),
+      loadMs,
+    };
     writeFileSync(join(ARTIFACTS, 'scale.json'), `${JSON.stringify(figures, null, 2)}\n`);
     console.log(`status page at scale: ${JSON.stringify(figures)}`);
     await page.close();

@@ -22,7 +22,9 @@ const ARTIFACTS = join(import.meta.dirname, '../../artifacts/status-page');
 const DOCS = join(import.meta.dirname, '../../../docs');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`status page browser tests skipped: ${CHROMIUM} is missing (.ci/run installs the chromium package)`);
+if (!hasChromium) {
+  console.warn(`status page browser tests skipped: ${CHROMIUM} is missing (.ci/run installs the chromium package)`);
+}
 
 let demo: DemoAppliance | undefined;
 let running: RunningReconciler | undefined;
@@ -42,7 +44,11 @@ function overflow(p: Page): Promise<number> {
   return p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
 }
 
-async function api(path: string, body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function api(
+  path: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -64,26 +70,49 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     mkdirSync(ARTIFACTS, { recursive: true });
     mkdirSync(DOCS, { recursive: true });
     dbName = `omarec_test_ui_${randomBytes(4).toString('hex')}`;
-    const d = await buildDemo({ databaseUrl: testDatabaseUrl(), databaseName: dbName, httpListen: '127.0.0.1:0', logLevel: 'silent' });
+    const d = await buildDemo({
+      databaseUrl: testDatabaseUrl(),
+      databaseName: dbName,
+      httpListen: '127.0.0.1:0',
+      logLevel: 'silent',
+    });
     demo = d;
     const quiet = d.env.world.contexts.find((c) => c.status === 'discovered');
     if (!quiet) throw new Error('the demo world has no discovered context');
-    await sql`update vm_replication_contexts set vm_name = ${HOSTILE} where context_id = ${quiet.contextId}`.execute(d.database.db);
+    await sql`update vm_replication_contexts set vm_name = ${HOSTILE} where context_id = ${quiet.contextId}`.execute(
+      d.database.db,
+    );
     // A volume named like ours that the database never referenced: held by ownership until adopted.
     lookalikeId = d.env.sim.state.addVolume({ name: 'migration-lookalike-lookalike-disk-0' }).id;
     const r = startReconciler({ config: d.config, logger: createLogger('silent'), signals: null, leaderRetryMs: 500 });
     running = r;
     await r.daemon.ready;
     // Settled as the demo says it: nothing repairable left but what waits for the operator.
-    await new Promise<void>((resolve) => r.daemon.loop.onPass((s) => { if (s.report && summarisePass(s.report, null).toRepair === 0) resolve(); }));
+    await new Promise<void>((resolve) =>
+      r.daemon.loop.onPass((s) => {
+        if (s.report && summarisePass(s.report, null).toRepair === 0) resolve();
+      }),
+    );
     const address = r.daemon.httpAddress();
     base = `http://127.0.0.1:${address?.port ?? 0}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    page.on('dialog', (dlg) => { dialogs++; void dlg.dismiss(); });
+    page.on('dialog', (dlg) => {
+      dialogs++;
+      void dlg.dismiss();
+    });
     await page.goto(base);
   }, 240_000);
 
@@ -91,7 +120,9 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     await browser?.close();
     await running?.daemon.stop('test done');
     await demo?.close();
-    const admin = await import('../../../src/db/connect.js').then((m) => m.connectDatabase(testDatabaseUrl(), { database: null, connectionLimit: 1 }));
+    const admin = await import('../../../src/db/connect.js').then((m) =>
+      m.connectDatabase(testDatabaseUrl(), { database: null, connectionLimit: 1 }),
+    );
     await sql`drop database if exists ${sql.id(dbName)}`.execute(admin.db);
     await admin.close();
   });
@@ -126,7 +157,9 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     await expect.poll(() => section('contexts').locator('[data-testid="vm-row"]').count(), { timeout: 5_000 }).toBe(1);
     expect(await page.evaluate<unknown>('window.marker')).toBe(1); // no reload happened
     await page.fill('#q', '');
-    await expect.poll(() => section('contexts').locator('[data-testid="vm-row"]').count(), { timeout: 5_000 }).toBe(await contextCount());
+    await expect
+      .poll(() => section('contexts').locator('[data-testid="vm-row"]').count(), { timeout: 5_000 })
+      .toBe(await contextCount());
   });
 
   it('fits a 390×844 phone without horizontal overflow', async () => {
@@ -145,7 +178,9 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     await page.fill('#act-reason', 'restored from an old appliance backup');
     await page.fill('#act-token', 'wrong-token-wrong-token');
     await page.click('#act-confirm');
-    await expect.poll(() => page.locator('#act-error').textContent(), { timeout: 5_000 }).toMatch(/invalid bearer token/);
+    await expect
+      .poll(() => page.locator('#act-error').textContent(), { timeout: 5_000 })
+      .toMatch(/invalid bearer token/);
     await page.click('#act-cancel');
 
     await section('deletions').getByRole('button', { name: 'Keep' }).first().click();
@@ -162,7 +197,11 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     const vm = page.locator('[data-testid="ownership-blocked"]', { hasText: 'leftover-test-vm' });
     const vmId = (await vm.locator('code').first().textContent()) ?? '';
     const started = Date.now();
-    const answer = await api('/api/v1/adopt', { type: 'vm', id: vmId, reason: 'test VM of an old failover', by: 'browser-test' }, demo!.token);
+    const answer = await api(
+      '/api/v1/adopt',
+      { type: 'vm', id: vmId, reason: 'test VM of an old failover', by: 'browser-test' },
+      demo!.token,
+    );
     expect(answer).toMatchObject({ status: 201, body: { status: 'adopted' } });
     const row = page.locator(`[data-testid="action-row"][data-action-id="${String(answer.body.action_id)}"]`);
     await expect.poll(() => row.count(), { timeout: 2_000, interval: 100 }).toBe(1);
@@ -178,16 +217,29 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     await page.click('#act-confirm');
     // The demo keeps reconciling: once the adopted test VM was destroyed, undo refuses and says why
     // (a later action on its subject); before that, the adoption is undone.
-    const outcome = async (): Promise<string> => `${(await page.locator('#act-status').textContent()) ?? ''}|${(await page.locator('#act-error').textContent()) ?? ''}`;
+    const outcome = async (): Promise<string> =>
+      `${(await page.locator('#act-status').textContent()) ?? ''}|${(await page.locator('#act-error').textContent()) ?? ''}`;
     await expect.poll(outcome, { timeout: 10_000 }).toMatch(/no longer adopted|refused: .*no longer the latest/);
     const undone = /no longer adopted/.test(await outcome());
     await page.click('#act-cancel');
     if (undone) {
-      await expect.poll(() => page.locator(`[data-testid="action-row"][data-action-id="${id ?? ''}"]`).textContent(), { timeout: 5_000 }).toContain('undone');
-      const ledger = await demo!.database.db.selectFrom('oma_reconciler_ledger').select('adopted').where('object_type', '=', 'vm').execute();
+      await expect
+        .poll(() => page.locator(`[data-testid="action-row"][data-action-id="${id ?? ''}"]`).textContent(), {
+          timeout: 5_000,
+        })
+        .toContain('undone');
+      const ledger = await demo!.database.db
+        .selectFrom('oma_reconciler_ledger')
+        .select('adopted')
+        .where('object_type', '=', 'vm')
+        .execute();
       expect(ledger.every((l) => l.adopted === 0)).toBe(true);
     } else {
-      const record = await demo!.database.db.selectFrom('oma_reconciler_actions').select('outcome').where('id', '=', id ?? '').executeTakeFirst();
+      const record = await demo!.database.db
+        .selectFrom('oma_reconciler_actions')
+        .select('outcome')
+        .where('id', '=', id ?? '')
+        .executeTakeFirst();
       expect(record?.outcome).toBe('success');
     }
   });
@@ -199,11 +251,17 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     const actionId = (await keep.getAttribute('data-action-id')) ?? '';
     await keep.click();
     await page.click('#act-confirm'); // the token is remembered for the session
-    await expect.poll(() => page.locator('#act-status').textContent(), { timeout: 10_000 }).toContain(`removed the quarantine of volume ${volumeId}`);
+    await expect
+      .poll(() => page.locator('#act-status').textContent(), { timeout: 10_000 })
+      .toContain(`removed the quarantine of volume ${volumeId}`);
     await shot(page, '04-kept');
     await page.click('#act-cancel');
     // The quarantine is undone in the audit log (the demo's volume is still an orphan, so a later pass may quarantine it again).
-    const record = await demo!.database.db.selectFrom('oma_reconciler_actions').select(['action', 'outcome']).where('id', '=', actionId).executeTakeFirst();
+    const record = await demo!.database.db
+      .selectFrom('oma_reconciler_actions')
+      .select(['action', 'outcome'])
+      .where('id', '=', actionId)
+      .executeTakeFirst();
     expect(record).toEqual({ action: 'quarantine-volume', outcome: 'undone' });
   });
 
@@ -215,7 +273,11 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     await expect.poll(() => page.locator('#act-status').textContent(), { timeout: 10_000 }).toMatch(/^adopted volume/);
     await page.click('#act-cancel');
     await expect.poll(() => item.count(), { timeout: 15_000 }).toBe(0);
-    const entry = await demo!.database.db.selectFrom('oma_reconciler_ledger').selectAll().where('object_id', '=', lookalikeId).executeTakeFirst();
+    const entry = await demo!.database.db
+      .selectFrom('oma_reconciler_ledger')
+      .selectAll()
+      .where('object_id', '=', lookalikeId)
+      .executeTakeFirst();
     expect(entry).toMatchObject({ adopted: 1, adopted_by: 'api' });
   });
 
@@ -228,8 +290,12 @@ describe.skipIf(!hasChromium)('the operator console in a browser, on the demo', 
     expect(await page.locator('#cleanup-confirm').isVisible()).toBe(true);
     await shot(page, '05-cleanup-modal');
     await page.click('#cleanup-confirm');
-    await expect.poll(() => page.locator('#cleanup-status').textContent(), { timeout: 30_000 }).toMatch(/Cleanup (accepted|running|done)/);
-    await expect.poll(() => page.locator('#cleanup-status').textContent(), { timeout: 150_000, interval: 1_000 }).toMatch(/Cleanup done/);
+    await expect
+      .poll(() => page.locator('#cleanup-status').textContent(), { timeout: 30_000 })
+      .toMatch(/Cleanup (accepted|running|done)/);
+    await expect
+      .poll(() => page.locator('#cleanup-status').textContent(), { timeout: 150_000, interval: 1_000 })
+      .toMatch(/Cleanup done/);
     await shot(page, '06-cleanup-done');
     // The readable preview stays as it was; the run's recorded steps are listed apart.
     expect(await page.locator('#cleanup-steps li').count()).toBe(previewSteps);

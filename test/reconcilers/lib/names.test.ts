@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { byIdPath } from '../../../src/world/by-id.js';
-import { isLegacyExportName, isProtectedExportName, sanitizeVmName, testVmUnixSuffix, volumeIdFromExportName } from '../../../reconcilers/lib/names.js';
+import {
+  isLegacyExportName,
+  isProtectedExportName,
+  sanitizeVmName,
+  testVmUnixSuffix,
+  volumeIdFromExportName,
+} from '../../../reconcilers/lib/names.js';
 
 describe('the appliance naming rules', () => {
   it('builds the by-id path from the first 20 hex characters of the volume id', () => {
-    expect(byIdPath('b3bb9310-1b59-4f62-97e8-cefffdfe3804', '/dev/disk/by-id')).toBe('/dev/disk/by-id/virtio-b3bb93101b594f6297e8');
+    expect(byIdPath('b3bb9310-1b59-4f62-97e8-cefffdfe3804', '/dev/disk/by-id')).toBe(
+      '/dev/disk/by-id/virtio-b3bb93101b594f6297e8',
+    );
     expect(byIdPath('b3bb9310-1b59-4f62-97e8-cefffdfe3804', '/tmp/ids/')).toBe('/tmp/ids/virtio-b3bb93101b594f6297e8');
   });
 

@@ -9,9 +9,19 @@ describe('policyFromConfig', () => {
   });
 
   it('carries overrides of the OMA VM id, thresholds and directories', () => {
-    const policy = policyFromConfig(configSchema.parse({
-      cloudstack: { omaVmId: 'vm-123' }, quarantineTtlSeconds: 60, thresholds: { stuckVirtioSeconds: 9000 }, deviceByIdDir: '/tmp/by-id',
-    }));
-    expect(policy).toMatchObject({ omaVmId: 'vm-123', quarantineTtlSeconds: 60, stuckVirtioSeconds: 9000, deviceByIdDir: '/tmp/by-id' });
+    const policy = policyFromConfig(
+      configSchema.parse({
+        cloudstack: { omaVmId: 'vm-123' },
+        quarantineTtlSeconds: 60,
+        thresholds: { stuckVirtioSeconds: 9000 },
+        deviceByIdDir: '/tmp/by-id',
+      }),
+    );
+    expect(policy).toMatchObject({
+      omaVmId: 'vm-123',
+      quarantineTtlSeconds: 60,
+      stuckVirtioSeconds: 9000,
+      deviceByIdDir: '/tmp/by-id',
+    });
   });
 });

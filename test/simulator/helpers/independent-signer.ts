@@ -30,7 +30,10 @@ function compareCodeUnits(a: string, b: string): number {
 }
 
 /** Base64 HMAC-SHA1 of the canonical string of `params` (pairs, names as sent). */
-export async function independentSignature(params: readonly (readonly [string, string])[], secret: string): Promise<string> {
+export async function independentSignature(
+  params: readonly (readonly [string, string])[],
+  secret: string,
+): Promise<string> {
   const canonical = params
     .filter(([name]) => name.toLowerCase() !== 'signature')
     .slice()
@@ -39,14 +42,22 @@ export async function independentSignature(params: readonly (readonly [string, s
     .join('&')
     .toLowerCase();
   const enc = new TextEncoder();
-  const key = await webcrypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+  const key = await webcrypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-1' }, false, [
+    'sign',
+  ]);
   return Buffer.from(await webcrypto.subtle.sign('HMAC', key, enc.encode(canonical))).toString('base64');
 }
 
 /** The full query string (or form body): encoded pairs plus the percent-encoded signature. */
-export async function independentQuery(params: readonly (readonly [string, string])[], secret: string): Promise<string> {
+export async function independentQuery(
+  params: readonly (readonly [string, string])[],
+  secret: string,
+): Promise<string> {
   const signature = await independentSignature(params, secret);
-  return [...params.map(([n, v]) => `${encodeURIComponent(n)}=${formEncode(v)}`), `signature=${encodeURIComponent(signature)}`].join('&');
+  return [
+    ...params.map(([n, v]) => `${encodeURIComponent(n)}=${formEncode(v)}`),
+    `signature=${encodeURIComponent(signature)}`,
+  ].join('&');
 }
 
 /** Sends a signed GET (or POST form) to `url` and returns status, headers and parsed body. */
@@ -55,12 +66,21 @@ export async function independentRequest(
   params: readonly (readonly [string, string])[],
   secret: string,
   method: 'GET' | 'POST' = 'GET',
-): Promise<{ readonly status: number; readonly headers: Headers; readonly text: string; readonly json: Record<string, Record<string, unknown>> }> {
+): Promise<{
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly json: Record<string, Record<string, unknown>>;
+}> {
   const query = await independentQuery(params, secret);
   const res =
     method === 'GET'
       ? await fetch(`${url}?${query}`)
-      : await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: query });
+      : await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: query,
+        });
   const text = await res.text();
   let json: Record<string, Record<string, unknown>> = {};
   try {

@@ -13,7 +13,10 @@ import { createLogger } from '../../../src/log.js';
 import type { VolumeOperation } from '../../../src/volume-daemon/types.js';
 import { VolumeDaemonClient } from '../../../src/volume-daemon/volume-daemon-client.js';
 import type { FaultsInput } from '../../../src/volume-daemon-simulator/faults.js';
-import { startVolumeDaemonSimulator, type VolumeDaemonSimulator } from '../../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
+import {
+  startVolumeDaemonSimulator,
+  type VolumeDaemonSimulator,
+} from '../../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
 import { startHarness, type Harness, type HarnessOptions } from '../../engine/helpers/appliance-harness.js';
 
 /** The CloudStack commands that move or remove a volume. */
@@ -78,19 +81,33 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
     volumeDaemonTuning: { pollIntervalMs: 10, probeTimeoutMs: 1_000 },
     beforeEngine: async (env, db) => {
       if (withDaemon) {
-        env.sim.state.addApiUser({ apiKey: DAEMON_KEY, secretKey: DAEMON_SECRET, account: env.sim.state.defaults.account, admin: true });
-        startDaemon = (port) => startVolumeDaemonSimulator({
-          port,
-          databaseUrl: db.url,
-          nbd: { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile, port: env.nbdPort },
-          byIdDir: env.dirs.byIdDir,
-          // The same device files as the appliance's udev stand-in: both may create a link, neither trips on the other.
-          devicesDir: join(env.dirs.root, 'devices'),
-          cloudstack: { apiKey: DAEMON_KEY, secretKey: DAEMON_SECRET },
-          cloudstackTuning: { poll: { initialMs: 5, factor: 1.5, maxMs: 50 }, retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, factor: 2 } },
-          faults: { 'hup-per-change': false, ...options.faults },
-          logger: createLogger('silent'),
+        env.sim.state.addApiUser({
+          apiKey: DAEMON_KEY,
+          secretKey: DAEMON_SECRET,
+          account: env.sim.state.defaults.account,
+          admin: true,
         });
+        startDaemon = (port) =>
+          startVolumeDaemonSimulator({
+            port,
+            databaseUrl: db.url,
+            nbd: {
+              baseConfig: env.dirs.baseConfig,
+              confDir: env.dirs.confDir,
+              pidFile: env.dirs.pidFile,
+              port: env.nbdPort,
+            },
+            byIdDir: env.dirs.byIdDir,
+            // The same device files as the appliance's udev stand-in: both may create a link, neither trips on the other.
+            devicesDir: join(env.dirs.root, 'devices'),
+            cloudstack: { apiKey: DAEMON_KEY, secretKey: DAEMON_SECRET },
+            cloudstackTuning: {
+              poll: { initialMs: 5, factor: 1.5, maxMs: 50 },
+              retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, factor: 2 },
+            },
+            faults: { 'hup-per-change': false, ...options.faults },
+            logger: createLogger('silent'),
+          });
         daemon = await startDaemon(0);
         daemonUrl = daemon.url;
       } else {
@@ -126,11 +143,21 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
     },
     omaOperation: async (kind, volumeId) => {
       const started =
-        kind === 'attach' ? await oma.attachVolume(volumeId, h.omaVmId) : kind === 'detach' ? await oma.detachVolume(volumeId) : await oma.deleteVolume(volumeId);
+        kind === 'attach'
+          ? await oma.attachVolume(volumeId, h.omaVmId)
+          : kind === 'detach'
+            ? await oma.detachVolume(volumeId)
+            : await oma.deleteVolume(volumeId);
       return oma.waitForOperation(started.id, { omaVmId: h.omaVmId });
     },
     failedOperations: async () =>
-      (await h.db.db.selectFrom('volume_operations').select(['id', 'type', 'volume_id', 'error']).where('status', '=', 'failed').execute()).map((r) => ({ ...r, error: r.error ?? null })),
+      (
+        await h.db.db
+          .selectFrom('volume_operations')
+          .select(['id', 'type', 'volume_id', 'error'])
+          .where('status', '=', 'failed')
+          .execute()
+      ).map((r) => ({ ...r, error: r.error ?? null })),
     close: async () => {
       await daemon?.close();
       await h.close();

@@ -14,7 +14,9 @@ import { createLogger } from '../../../src/log.js';
 import { startSimulator, type Simulator } from '../../../src/simulator/start-simulator.js';
 import { VolumeDaemonClient } from '../../../src/volume-daemon/volume-daemon-client.js';
 import {
-  startVolumeDaemonSimulator, type VolumeDaemonSimulator, type VolumeDaemonSimulatorOptions,
+  startVolumeDaemonSimulator,
+  type VolumeDaemonSimulator,
+  type VolumeDaemonSimulatorOptions,
 } from '../../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -37,10 +39,12 @@ async function startHupCounter(): Promise<HupCounter> {
   const waiters: { test: () => boolean; resolve: () => void }[] = [];
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
-    for (const w of [...waiters]) {if (w.test()) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve();
-    }}
+    for (const w of [...waiters]) {
+      if (w.test()) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
   });
   const until = (test: () => boolean) =>
     test() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }));
@@ -69,10 +73,21 @@ export interface DaemonEnv {
   readonly omaVmId: string;
   readonly testVmId: string;
   readonly contextId: string;
-  readonly dirs: { readonly root: string; readonly confDir: string; readonly byIdDir: string; readonly devicesDir: string; readonly baseConfig: string; readonly pidFile: string };
+  readonly dirs: {
+    readonly root: string;
+    readonly confDir: string;
+    readonly byIdDir: string;
+    readonly devicesDir: string;
+    readonly baseConfig: string;
+    readonly pidFile: string;
+  };
   readonly hup: HupCounter;
   /** A DATADISK in CloudStack (detached unless `attachedTo`) with its `ossea_volumes` row. */
-  addVolume(options?: { readonly sizeBytes?: number; readonly attachedTo?: string; readonly type?: 'ROOT' | 'DATADISK' }): Promise<string>;
+  addVolume(options?: {
+    readonly sizeBytes?: number;
+    readonly attachedTo?: string;
+    readonly type?: 'ROOT' | 'DATADISK';
+  }): Promise<string>;
   /** Starts a Volume Daemon simulator on this appliance (faults all on unless given). */
   startDaemon(options?: Partial<VolumeDaemonSimulatorOptions>): Promise<VolumeDaemonSimulator>;
   /** A client of a started daemon, polling every 10 ms. */
@@ -95,27 +110,52 @@ export async function startDaemonEnv(): Promise<DaemonEnv> {
     pidFile: join(root, 'nbd-server.pid'),
   };
   await Promise.all([mkdir(dirs.confDir), mkdir(dirs.byIdDir), mkdir(dirs.devicesDir)]);
-  await writeFile(dirs.baseConfig, `[generic]\nport = 10809\nincludedir = ${dirs.confDir}\n\n[dummy]\nexportname = /dev/null\nreadonly = true\n`);
+  await writeFile(
+    dirs.baseConfig,
+    `[generic]\nport = 10809\nincludedir = ${dirs.confDir}\n\n[dummy]\nexportname = /dev/null\nreadonly = true\n`,
+  );
   const hup = await startHupCounter();
   await writeFile(dirs.pidFile, `${hup.pid}\n`);
   const config = await db.db
     .insertInto('ossea_configs')
     .values({
-      name: 'production-ossea', api_url: cs.url, api_key: cs.apiKey, secret_key: cs.secretKey, domain: null,
-      zone: cs.state.defaults.zoneId, template_id: cs.state.defaults.templateId, network_id: null,
-      service_offering_id: cs.state.defaults.serviceOfferingId, disk_offering_id: cs.state.defaults.diskOfferingId,
-      oma_vm_id: omaVmId, is_active: 1,
+      name: 'production-ossea',
+      api_url: cs.url,
+      api_key: cs.apiKey,
+      secret_key: cs.secretKey,
+      domain: null,
+      zone: cs.state.defaults.zoneId,
+      template_id: cs.state.defaults.templateId,
+      network_id: null,
+      service_offering_id: cs.state.defaults.serviceOfferingId,
+      disk_offering_id: cs.state.defaults.diskOfferingId,
+      oma_vm_id: omaVmId,
+      is_active: 1,
     })
     .executeTakeFirstOrThrow();
   const contextId = 'ctx-pgtest1-20261207-180000';
   await db.db
     .insertInto('vm_replication_contexts')
-    .values({ context_id: contextId, vm_name: 'pgtest1', vmware_vm_id: 'vmw-1', vm_path: '/dc/vm/pgtest1', vcenter_host: 'vc.local', datacenter: 'dc', current_status: 'ready_for_failover' })
+    .values({
+      context_id: contextId,
+      vm_name: 'pgtest1',
+      vmware_vm_id: 'vmw-1',
+      vm_path: '/dc/vm/pgtest1',
+      vcenter_host: 'vc.local',
+      datacenter: 'dc',
+      current_status: 'ready_for_failover',
+    })
     .execute();
   const daemons: VolumeDaemonSimulator[] = [];
   let n = 0;
   return {
-    db, cs, omaVmId, testVmId, contextId, dirs, hup,
+    db,
+    cs,
+    omaVmId,
+    testVmId,
+    contextId,
+    dirs,
+    hup,
     addVolume: async (options = {}) => {
       n++;
       const volume = cs.state.addVolume({
@@ -127,8 +167,13 @@ export async function startDaemonEnv(): Promise<DaemonEnv> {
       await db.db
         .insertInto('ossea_volumes')
         .values({
-          vm_context_id: contextId, volume_id: volume.id, volume_name: volume.name, size_gb: Math.ceil(volume.sizeBytes / GiB),
-          ossea_config_id: String(config.insertId), volume_type: 'DATADISK', status: options.attachedTo ? 'attached' : 'detached',
+          vm_context_id: contextId,
+          volume_id: volume.id,
+          volume_name: volume.name,
+          size_gb: Math.ceil(volume.sizeBytes / GiB),
+          ossea_config_id: String(config.insertId),
+          volume_type: 'DATADISK',
+          status: options.attachedTo ? 'attached' : 'detached',
         })
         .execute();
       return volume.id;
@@ -140,7 +185,10 @@ export async function startDaemonEnv(): Promise<DaemonEnv> {
         byIdDir: dirs.byIdDir,
         devicesDir: dirs.devicesDir,
         logger: createLogger('silent'),
-        cloudstackTuning: { poll: { initialMs: 5, factor: 1.5, maxMs: 50 }, retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, factor: 2 } },
+        cloudstackTuning: {
+          poll: { initialMs: 5, factor: 1.5, maxMs: 50 },
+          retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, factor: 2 },
+        },
         ...options,
       });
       daemons.push(daemon);

@@ -11,9 +11,22 @@ export function crashAfter(step: string): WorkflowHooks {
 
 /** The failed-execution cleanup's steps, in order (`job_steps.name`). */
 export const FAILED_EXECUTION_STEP_NAMES = [
-  'analyze-failed-execution', 'test-vm-shutdown', 'volume-detachment', 'snapshot-revert', 'snapshot-deletion',
-  'test-vm-deletion', 'volume-reattachment-to-oma', 'database-reset', 'validation',
+  'analyze-failed-execution',
+  'test-vm-shutdown',
+  'volume-detachment',
+  'snapshot-revert',
+  'snapshot-deletion',
+  'test-vm-deletion',
+  'volume-reattachment-to-oma',
+  'database-reset',
+  'validation',
 ] as const;
 
 /** The replication-job cleanup's steps, in order. */
-export const REPLICATION_JOB_STEP_NAMES = ['analyze-replication-job', 'nbd-export-removal', 'volume-cleanup', 'database-cleanup', 'validation'] as const;
+export const REPLICATION_JOB_STEP_NAMES = [
+  'analyze-replication-job',
+  'nbd-export-removal',
+  'volume-cleanup',
+  'database-cleanup',
+  'validation',
+] as const;

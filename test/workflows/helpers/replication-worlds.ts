@@ -12,6 +12,8 @@ export function failedFirstReplication(indexes: ReadonlySet<number>): (plan: Con
     jobs.splice(0, jobs.length - 1);
     const [only] = jobs;
     if (only) only.replication_type = 'initial';
-    for (const ctx of plan.rows.vm_replication_contexts) Object.assign(ctx, { last_successful_job_id: null, successful_jobs: 0, total_jobs_run: 1, failed_jobs: 1 });
+    for (const ctx of plan.rows.vm_replication_contexts) {
+      Object.assign(ctx, { last_successful_job_id: null, successful_jobs: 0, total_jobs_run: 1, failed_jobs: 1 });
+    }
   };
 }

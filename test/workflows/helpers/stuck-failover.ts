@@ -13,10 +13,26 @@ import type { WorkflowHarness } from './workflow-harness.js';
 export type StuckFailoverHost = Pick<WorkflowHarness, 'db' | 'env' | 'omaVmId'>;
 
 /** Where the failover died (the five stuck test failovers of the seed). */
-export type StuckStage = 'after-snapshot' | 'after-vm-creation' | 'after-volume-moves' | 'during-virtio' | 'after-start';
-export const STUCK_STAGES: readonly StuckStage[] = ['after-snapshot', 'after-vm-creation', 'after-volume-moves', 'during-virtio', 'after-start'];
+export type StuckStage =
+  'after-snapshot' | 'after-vm-creation' | 'after-volume-moves' | 'during-virtio' | 'after-start';
+export const STUCK_STAGES: readonly StuckStage[] = [
+  'after-snapshot',
+  'after-vm-creation',
+  'after-volume-moves',
+  'during-virtio',
+  'after-start',
+];
 
-const STEPS = ['validation', 'volume-mode-switch-failover', 'multi-volume-snapshot-creation', 'virtio-driver-injection', 'vm-creation', 'volume-attachment', 'vm-startup-and-validation', 'status-update'];
+const STEPS = [
+  'validation',
+  'volume-mode-switch-failover',
+  'multi-volume-snapshot-creation',
+  'virtio-driver-injection',
+  'vm-creation',
+  'volume-attachment',
+  'vm-startup-and-validation',
+  'status-update',
+];
 /** The step each stage died in (it is the last step row; earlier ones completed). */
 const DIED_IN: Readonly<Record<StuckStage, string>> = {
   'after-snapshot': 'virtio-driver-injection',
@@ -47,16 +63,40 @@ async function volumesOnOma(h: StuckFailoverHost, ctx: WorldContext): Promise<vo
   for (const v of ctx.volumes) {
     h.env.sim.state.attachVolume(v.volumeId, h.omaVmId);
     await db.deleteFrom('device_mappings').where('volume_uuid', '=', v.volumeId).execute();
-    await db.insertInto('device_mappings').values({
-      vm_context_id: ctx.contextId, volume_uuid: v.volumeId, vm_id: h.omaVmId, operation_mode: 'failover', requires_device_correlation: 1,
-      device_path: v.byIdPath, cloudstack_state: 'attached', linux_state: 'detected', size: v.sizeBytes,
-    }).execute();
-    await db.updateTable('ossea_volumes').set({ device_path: v.byIdPath, status: 'attached' }).where('volume_id', '=', v.volumeId).execute();
+    await db
+      .insertInto('device_mappings')
+      .values({
+        vm_context_id: ctx.contextId,
+        volume_uuid: v.volumeId,
+        vm_id: h.omaVmId,
+        operation_mode: 'failover',
+        requires_device_correlation: 1,
+        device_path: v.byIdPath,
+        cloudstack_state: 'attached',
+        linux_state: 'detected',
+        size: v.sizeBytes,
+      })
+      .execute();
+    await db
+      .updateTable('ossea_volumes')
+      .set({ device_path: v.byIdPath, status: 'attached' })
+      .where('volume_id', '=', v.volumeId)
+      .execute();
     const name = `migration-vol-${v.volumeId}`;
     const configPath = `${h.env.dirs.confDir}/${name}.conf`;
-    await db.insertInto('nbd_exports').values({
-      vm_context_id: ctx.contextId, job_id: jobId, volume_id: v.volumeId, export_name: name, port: h.env.nbdPort, device_path: v.byIdPath, config_path: configPath, status: 'active',
-    }).execute();
+    await db
+      .insertInto('nbd_exports')
+      .values({
+        vm_context_id: ctx.contextId,
+        job_id: jobId,
+        volume_id: v.volumeId,
+        export_name: name,
+        port: h.env.nbdPort,
+        device_path: v.byIdPath,
+        config_path: configPath,
+        status: 'active',
+      })
+      .execute();
     await writeApplianceExportFile(configPath, name, v.byIdPath);
   }
 }
@@ -72,10 +112,16 @@ function write(h: StuckFailoverHost, volumeId: string): number {
 }
 
 /** Shapes context `ctx` (a completed failover of the world, test or live) into a failover stuck at `stage`. */
-export async function makeStuckFailover(h: StuckFailoverHost, ctx: WorldContext, stage: StuckStage): Promise<StuckFailover> {
+export async function makeStuckFailover(
+  h: StuckFailoverHost,
+  ctx: WorldContext,
+  stage: StuckStage,
+): Promise<StuckFailover> {
   const failover = ctx.failover;
   if (!failover) throw new Error(`context ${ctx.vmName} has no failover`);
-  if (failover.type === 'live' && (stage === 'after-snapshot' || stage === 'during-virtio')) throw new Error('live failovers are shaped only after their VM exists');
+  if (failover.type === 'live' && (stage === 'after-snapshot' || stage === 'during-virtio')) {
+    throw new Error('live failovers are shaped only after their VM exists');
+  }
   const db = h.db.db;
   const sim = h.env.sim.state;
   const vmId = failover.destinationVm.id;
@@ -84,12 +130,32 @@ export async function makeStuckFailover(h: StuckFailoverHost, ctx: WorldContext,
   await db.deleteFrom('job_steps').where('job_id', '=', failover.jobId).where('seq', '>', last).execute();
   await db.deleteFrom('log_events').where('job_id', '=', failover.jobId).execute();
   const running = stage === 'during-virtio';
-  await db.updateTable('job_steps').set({ status: running ? 'running' : 'failed', completed_at: running ? null : sql<Date>`started_at`, error_message: running ? null : `${diedIn} failed` })
-    .where('job_id', '=', failover.jobId).where('seq', '=', last).execute();
-  await db.updateTable('job_tracking').set({ status: running ? 'running' : 'failed', completed_at: null, percent_complete: Math.round((last / STEPS.length) * 100), error_message: running ? null : `${diedIn} failed` })
-    .where('id', '=', failover.jobId).execute();
+  await db
+    .updateTable('job_steps')
+    .set({
+      status: running ? 'running' : 'failed',
+      completed_at: running ? null : sql<Date>`started_at`,
+      error_message: running ? null : `${diedIn} failed`,
+    })
+    .where('job_id', '=', failover.jobId)
+    .where('seq', '=', last)
+    .execute();
+  await db
+    .updateTable('job_tracking')
+    .set({
+      status: running ? 'running' : 'failed',
+      completed_at: null,
+      percent_complete: Math.round((last / STEPS.length) * 100),
+      error_message: running ? null : `${diedIn} failed`,
+    })
+    .where('id', '=', failover.jobId)
+    .execute();
   const hasVm = stage !== 'after-snapshot' && stage !== 'during-virtio';
-  await db.updateTable('failover_jobs').set({ status: 'pending', completed_at: null, destination_vm_id: hasVm ? vmId : null }).where('job_id', '=', failover.jobId).execute();
+  await db
+    .updateTable('failover_jobs')
+    .set({ status: 'pending', completed_at: null, destination_vm_id: hasVm ? vmId : null })
+    .where('job_id', '=', failover.jobId)
+    .execute();
 
   let templateRootId: string | null = null;
   const written = new Map<string, number>();
@@ -105,7 +171,12 @@ export async function makeStuckFailover(h: StuckFailoverHost, ctx: WorldContext,
     for (const v of ctx.volumes) sim.detachVolume(v.volumeId);
     await volumesOnOma(h, ctx);
     sim.setVmState(vmId, 'Stopped');
-    templateRootId = sim.addVolume({ name: `ROOT-${sim.getVirtualMachine(vmId)?.internalId ?? 0}`, type: 'ROOT', virtualMachineId: vmId, deviceId: 0 }).id;
+    templateRootId = sim.addVolume({
+      name: `ROOT-${sim.getVirtualMachine(vmId)?.internalId ?? 0}`,
+      type: 'ROOT',
+      virtualMachineId: vmId,
+      deviceId: 0,
+    }).id;
     written.set(os.volumeId, write(h, os.volumeId));
   } else if (stage === 'after-volume-moves') {
     sim.setVmState(vmId, 'Stopped');

@@ -53,21 +53,56 @@ export interface WorkflowHarness {
 }
 
 /** Starts a fresh database and appliance; call `close()` in afterAll/afterEach. */
-export async function startWorkflowHarness(spec: Omit<ApplianceWorldSpec, 'confDir' | 'byIdDir' | 'cloudstack' | 'omaVmId'>): Promise<WorkflowHarness> {
+export async function startWorkflowHarness(
+  spec: Omit<ApplianceWorldSpec, 'confDir' | 'byIdDir' | 'cloudstack' | 'omaVmId'>,
+): Promise<WorkflowHarness> {
   const db = await createTestDatabase();
   const env = await startApplianceEnv({ db: db.db, databaseUrl: db.url, spec });
   const config = loadConfig({ env: env.env() });
   const omaVmId = env.world.omaVm.id;
-  const tuning = { poll: { initialMs: 5, factor: 1.5, maxMs: 50 }, retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, factor: 2 } };
-  const cs = new CloudStackClient({ apiUrl: env.sim.url, apiKey: env.sim.apiKey, secretKey: env.sim.secretKey, ...tuning });
-  const nbdOptions = { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile, address: { host: '127.0.0.1', port: env.nbdPort }, stateDir: env.dirs.stateDir };
+  const tuning = {
+    poll: { initialMs: 5, factor: 1.5, maxMs: 50 },
+    retry: { retries: 2, minDelayMs: 5, maxDelayMs: 20, factor: 2 },
+  };
+  const cs = new CloudStackClient({
+    apiUrl: env.sim.url,
+    apiKey: env.sim.apiKey,
+    secretKey: env.sim.secretKey,
+    ...tuning,
+  });
+  const nbdOptions = {
+    baseConfig: env.dirs.baseConfig,
+    confDir: env.dirs.confDir,
+    pidFile: env.dirs.pidFile,
+    address: { host: '127.0.0.1', port: env.nbdPort },
+    stateDir: env.dirs.stateDir,
+  };
   const nbd = new NbdExportManager(nbdOptions);
   const logger = createLogger('silent');
-  const workflowOptions: WorkflowOptions = { policy: policyFromConfig(config), byIdWaitMs: 5_000, stopTimeoutMs: 2_000, snapshotWaitMs: 2_000, pollMs: 10 };
-  const deps = createEngineDeps({ config, database: db, logger, workflows: createWorkflows(workflowOptions), actor: 'test', cloudstackTuning: tuning });
+  const workflowOptions: WorkflowOptions = {
+    policy: policyFromConfig(config),
+    byIdWaitMs: 5_000,
+    stopTimeoutMs: 2_000,
+    snapshotWaitMs: 2_000,
+    pollMs: 10,
+  };
+  const deps = createEngineDeps({
+    config,
+    database: db,
+    logger,
+    workflows: createWorkflows(workflowOptions),
+    actor: 'test',
+    cloudstackTuning: tuning,
+  });
   const observe = async (): Promise<World> => {
     await env.syncDevices();
-    return observeWorld({ db: db.db, cloudstack: () => Promise.resolve({ client: cs, omaVmId }), nbd: nbdOptions, deviceByIdDir: env.dirs.byIdDir, clock: () => new Date() });
+    return observeWorld({
+      db: db.db,
+      cloudstack: () => Promise.resolve({ client: cs, omaVmId }),
+      nbd: nbdOptions,
+      deviceByIdDir: env.dirs.byIdDir,
+      clock: () => new Date(),
+    });
   };
   return {
     db,
@@ -101,7 +136,14 @@ export async function startWorkflowHarness(spec: Omit<ApplianceWorldSpec, 'confD
     },
     pass: async () => {
       await env.syncDevices();
-      const result = await runPass(deps, { passId: `test-${randomUUID()}`, signal: AbortSignal.timeout(120_000), act: true, isLeader: true, fence: () => Promise.resolve(true), graceOverride: 0 });
+      const result = await runPass(deps, {
+        passId: `test-${randomUUID()}`,
+        signal: AbortSignal.timeout(120_000),
+        act: true,
+        isLeader: true,
+        fence: () => Promise.resolve(true),
+        graceOverride: 0,
+      });
       await env.syncDevices();
       return result;
     },
