@@ -6,11 +6,8 @@ import { startApplianceEnv, type ApplianceEnv } from '../appliance-world/applian
 import { DEMO_DATABASE, demoDatabaseUrl, recreateDemoDatabase } from './demo-database.js';
 import { demoSettings } from './demo-settings.js';
 import { injectDemoDrift, type InjectedDrift } from './inject-drift.js';
-import {
-  startVolumeDaemonSimulator,
-  type VolumeDaemonSimulator,
-} from '../volume-daemon-simulator/start-volume-daemon-simulator.js';
-import { createLogger } from '../log.js';
+import { type VolumeDaemonSimulator } from '../volume-daemon-simulator/start-volume-daemon-simulator.js';
+import { startVolumeDaemonBesideAppliance } from '../volume-daemon-simulator/beside-appliance.js';
 
 /** A dozen-odd VMs in every status; most are replicated and ready, as on a real appliance. */
 export const DEMO_STATUSES = [
@@ -69,22 +66,16 @@ export async function buildDemo(options: {
   try {
     const injected = await injectDemoDrift(env, database, new Date());
     const token = randomBytes(16).toString('hex');
-    // The appliance's Volume Daemon, with the real daemon's faults — except the SIGHUP per export
-    // change, which can corrupt the heap of nbd-server 3.24 (nbd-server.md) and would end the demo.
-    // The environment's udev stand-in makes the by-id links the daemon waits for.
-    volumeDaemon = await startVolumeDaemonSimulator({
+    // The appliance's Volume Daemon, played by the simulator (its faults on, as on the appliance).
+    volumeDaemon = await startVolumeDaemonBesideAppliance({
       databaseUrl: demoDatabaseUrl(options.databaseUrl, name),
-      nbd: { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile },
-      byIdDir: env.dirs.byIdDir,
+      dirs: env.dirs,
       cloudstack: {
         apiUrl: env.sim.url,
         apiKey: env.sim.apiKey,
         secretKey: env.sim.secretKey,
         omaVmId: env.world.omaVm.id,
       },
-      faults: { 'hup-per-change': false },
-      udev: false,
-      logger: createLogger('silent'),
     });
     const settings = demoSettings(
       env.env({

@@ -14,8 +14,7 @@ import {
   remoteDevicePath,
   removeExportOf,
 } from './bookkeeping.js';
-import { refuseWhileInFlight } from './in-flight-operation.js';
-import { liveVolumeToMove, startAttach, startDelete } from './move-start.js';
+import { liveVolumeToMove, MoveGuard, startAttach, startDelete } from './move-start.js';
 import { VolumeDaemonOperationTimeoutError } from '../volume-daemon/errors.js';
 import type { VolumeOperation } from '../volume-daemon/types.js';
 import type { VolumeDaemonClient } from '../volume-daemon/volume-daemon-client.js';
@@ -32,29 +31,20 @@ import { access } from 'node:fs/promises';
 /** The daemon path; see the module comment. */
 export class DaemonVolumeWriter implements VolumeWriter {
   readonly path = 'daemon' as const;
-  /** Operations this writer started (its own earlier steps never hold a later one). */
-  readonly #own = new Set<string>();
+  readonly #guard: MoveGuard;
 
   constructor(
     private readonly deps: VolumeWriterDeps,
     private readonly daemon: VolumeDaemonClient,
-    private readonly operationStaleMs: number,
-  ) {}
-
-  /** The live re-check before a move (see in-flight-operation.ts). */
-  #recheck(volumeId: string): Promise<void> {
-    return refuseWhileInFlight(
-      this.deps.db,
-      volumeId,
-      { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.#own },
-      this.deps.clock(),
-    );
+    operationStaleMs: number,
+  ) {
+    this.#guard = new MoveGuard(deps, operationStaleMs);
   }
 
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
     const { deps } = this;
     const root = options.root === true;
-    const live = await startAttach(deps, volumeId, vmId, () => this.#recheck(volumeId));
+    const live = await startAttach(deps, volumeId, vmId, this.#guard);
     if (live.virtualMachineId === vmId) {
       const fixed = await this.#completeAttach(volumeId, vmId, root, live.sizeBytes);
       return {
@@ -72,7 +62,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
       ? await this.daemon.attachVolumeAsRoot(volumeId, vmId, deps.signal)
       : await this.daemon.attachVolume(volumeId, vmId, deps.signal);
     const operationId = started.id;
-    this.#own.add(operationId);
+    this.#guard.own.add(operationId);
     const end = await this.#wait(operationId, route, volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after?.virtualMachineId !== vmId) {
@@ -92,7 +82,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   async detach(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    const live = await liveVolumeToMove(deps, volumeId, () => this.#recheck(volumeId));
+    const live = await liveVolumeToMove(deps, volumeId, this.#guard);
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
       const fixed = await this.#completeDetach(volumeId);
@@ -105,7 +95,7 @@ export class DaemonVolumeWriter implements VolumeWriter {
       };
     }
     const operationId = (await this.daemon.detachVolume(volumeId, deps.signal)).id;
-    this.#own.add(operationId);
+    this.#guard.own.add(operationId);
     const end = await this.#wait(operationId, 'detach', volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after && after.virtualMachineId !== null) {
@@ -126,14 +116,14 @@ export class DaemonVolumeWriter implements VolumeWriter {
 
   async delete(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    const { live, gone } = await startDelete(deps, volumeId, () => this.#recheck(volumeId));
+    const { live, gone } = await startDelete(deps, volumeId, this.#guard);
     if (gone) return gone;
     // Without a mapping the daemon skips the detach and CloudStack refuses to delete an attached
     // volume: detach through the daemon first whenever CloudStack says it is attached.
     const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;
-    await this.#recheck(volumeId);
+    await this.#guard.recheck(volumeId);
     const operationId = (await this.daemon.deleteVolume(volumeId, deps.signal)).id;
-    this.#own.add(operationId);
+    this.#guard.own.add(operationId);
     const end = await this.#wait(operationId, 'delete', volumeId);
     const after = await findVolume(deps.cloudstack, volumeId, deps.signal);
     if (after) {

@@ -14,8 +14,7 @@ import {
   remoteDevicePath,
   removeExportOf,
 } from './bookkeeping.js';
-import { refuseWhileInFlight } from './in-flight-operation.js';
-import { liveVolumeToMove, startAttach, startDelete } from './move-start.js';
+import { liveVolumeToMove, MoveGuard, startAttach, startDelete } from './move-start.js';
 import { finishOwnOperation, startOwnOperation, type OperationType } from './own-operation.js';
 import { type AttachOptions, type MoveOutcome, type VolumeWriter, type VolumeWriterDeps } from './volume-writer.js';
 import { vmLabel } from './bookkeeping.js';
@@ -23,28 +22,19 @@ import { vmLabel } from './bookkeeping.js';
 /** The direct path; see the module comment. */
 export class DirectVolumeWriter implements VolumeWriter {
   readonly path = 'direct' as const;
-  /** Operations this writer started (its own earlier steps never hold a later one). */
-  readonly #own = new Set<string>();
+  readonly #guard: MoveGuard;
 
   constructor(
     private readonly deps: VolumeWriterDeps,
     /** A `pending`/`executing` operation older than this is stale and no longer holds the volume. */
-    private readonly operationStaleMs: number,
-  ) {}
-
-  /** The live re-check before a move (see in-flight-operation.ts). */
-  #recheck(volumeId: string): Promise<void> {
-    return refuseWhileInFlight(
-      this.deps.db,
-      volumeId,
-      { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.#own },
-      this.deps.clock(),
-    );
+    operationStaleMs: number,
+  ) {
+    this.#guard = new MoveGuard(deps, operationStaleMs);
   }
 
   async attach(volumeId: string, vmId: string, options: AttachOptions = {}): Promise<MoveOutcome> {
     const { deps } = this;
-    const live = await startAttach(deps, volumeId, vmId, () => this.#recheck(volumeId));
+    const live = await startAttach(deps, volumeId, vmId, this.#guard);
     const root = options.root === true;
     if (live.virtualMachineId === vmId) {
       const { nbdChanged, note } = await this.#recordAttach(volumeId, vmId, root, live.sizeBytes, 0);
@@ -77,7 +67,7 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async detach(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    const live = await liveVolumeToMove(deps, volumeId, () => this.#recheck(volumeId));
+    const live = await liveVolumeToMove(deps, volumeId, this.#guard);
     const from = live?.virtualMachineId ?? null;
     if (from === null) {
       const nbdChanged = await this.#recordDetach(volumeId);
@@ -107,7 +97,7 @@ export class DirectVolumeWriter implements VolumeWriter {
 
   async delete(volumeId: string): Promise<MoveOutcome> {
     const { deps } = this;
-    const { live, gone } = await startDelete(deps, volumeId, () => this.#recheck(volumeId));
+    const { live, gone } = await startDelete(deps, volumeId, this.#guard);
     if (gone) return gone;
     const detached = live.virtualMachineId !== null ? await this.detach(volumeId) : null;
     const outcome = await this.#run('delete', volumeId, null, {}, async () => {
@@ -147,7 +137,7 @@ export class DirectVolumeWriter implements VolumeWriter {
   ): Promise<MoveOutcome> {
     const { db, clock } = this.deps;
     const id = await startOwnOperation(db, { type, volumeId, vmId, request }, clock());
-    this.#own.add(id);
+    this.#guard.own.add(id);
     try {
       const done = await work();
       await finishOwnOperation(

@@ -5,14 +5,15 @@
 import { findVolume } from '../cloudstack/find-objects.js';
 import type { CsVolume } from '../world/world.js';
 import { VolumeMoveError, type MoveOutcome, type VolumeWriterDeps } from './volume-writer.js';
+import { refuseWhileInFlight } from './in-flight-operation.js';
 
 /** The volume as CloudStack has it now (null: gone), once no other operation works on it. */
 export async function liveVolumeToMove(
   deps: VolumeWriterDeps,
   volumeId: string,
-  recheck: () => Promise<void>,
+  guard: MoveGuard,
 ): Promise<CsVolume | null> {
-  await recheck();
+  await guard.recheck(volumeId);
   return findVolume(deps.cloudstack, volumeId, deps.signal);
 }
 
@@ -21,9 +22,9 @@ export async function startAttach(
   deps: VolumeWriterDeps,
   volumeId: string,
   vmId: string,
-  recheck: () => Promise<void>,
+  guard: MoveGuard,
 ): Promise<CsVolume> {
-  const live = await liveVolumeToMove(deps, volumeId, recheck);
+  const live = await liveVolumeToMove(deps, volumeId, guard);
   if (!live) throw new VolumeMoveError(`volume ${volumeId} no longer exists in CloudStack`, true);
   if (live.virtualMachineId !== null && live.virtualMachineId !== vmId) {
     throw new VolumeMoveError(
@@ -39,15 +40,30 @@ export type DeleteStart =
   { readonly live: CsVolume; readonly gone?: undefined } | { readonly live?: undefined; readonly gone: MoveOutcome };
 
 /** The live volume to delete; a volume CloudStack no longer has only loses its device mapping ("already gone"). */
-export async function startDelete(
-  deps: VolumeWriterDeps,
-  volumeId: string,
-  recheck: () => Promise<void>,
-): Promise<DeleteStart> {
-  const live = await liveVolumeToMove(deps, volumeId, recheck);
+export async function startDelete(deps: VolumeWriterDeps, volumeId: string, guard: MoveGuard): Promise<DeleteStart> {
+  const live = await liveVolumeToMove(deps, volumeId, guard);
   if (live) return { live };
   await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).execute();
   return {
     gone: { changed: false, message: `volume ${volumeId} is already gone`, nbdChanged: false, operationId: null },
   };
+}
+
+/**
+ * One writer's live re-check: a volume is held while another writer's operation on it runs or
+ * settles; the operations this writer started itself (a workflow's detach before its attach) never hold it.
+ */
+export class MoveGuard {
+  readonly own = new Set<string>();
+
+  constructor(
+    private readonly deps: VolumeWriterDeps,
+    /** A `pending`/`executing` operation older than this is stale and no longer holds the volume. */
+    private readonly operationStaleMs: number,
+  ) {}
+
+  recheck(volumeId: string): Promise<void> {
+    const limits = { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.own };
+    return refuseWhileInFlight(this.deps.db, volumeId, limits, this.deps.clock());
+  }
 }

@@ -1,9 +1,6 @@
 import { startApplianceEnv, type ApplianceEnv } from '../../src/appliance-world/appliance-env.js';
-import { createLogger } from '../../src/log.js';
-import {
-  startVolumeDaemonSimulator,
-  type VolumeDaemonSimulator,
-} from '../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
+import type { VolumeDaemonSimulator } from '../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
+import { startVolumeDaemonBesideAppliance } from '../../src/volume-daemon-simulator/beside-appliance.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import {
   nbdServerInstalled,
@@ -78,20 +75,15 @@ export async function buildBenchAppliance(options: BenchApplianceOptions): Promi
         ...(await injectDatabaseDrift(database.db, pick, count, now)),
       };
     }
-    // The real daemon's faults, but no SIGHUP per export change (nbd-server 3.24, nbd-server.md).
-    daemon = await startVolumeDaemonSimulator({
+    daemon = await startVolumeDaemonBesideAppliance({
       databaseUrl: database.url,
-      nbd: { baseConfig: env.dirs.baseConfig, confDir: env.dirs.confDir, pidFile: env.dirs.pidFile },
-      byIdDir: env.dirs.byIdDir,
+      dirs: env.dirs,
       cloudstack: {
         apiUrl: env.sim.url,
         apiKey: env.sim.apiKey,
         secretKey: env.sim.secretKey,
         omaVmId: env.world.omaVm.id,
       },
-      faults: { 'hup-per-change': false },
-      udev: false,
-      logger: createLogger('silent'),
     });
     const built = env;
     const server = nbd;
