@@ -2,6 +2,7 @@
  * Actuators that change `migratekit_oma` rows. Every UPDATE/DELETE carries the precondition it was
  * planned on in its WHERE clause, so a row that changed since the observation is left alone.
  */
+import { findVolume } from '../../cloudstack/find-objects.js';
 import { fail, ok, type Actuator } from './actuator-context.js';
 
 export const deleteDeviceMapping: Actuator<'delete-device-mapping'> = async (action, _item, ctx) => {
@@ -13,6 +14,14 @@ export const deleteDeviceMapping: Actuator<'delete-device-mapping'> = async (act
     .where('volume_uuid', '=', volumeUuid)
     .executeTakeFirst();
   if (!row) return ok(`device mapping of volume ${volumeUuid} is already gone`);
+  // The world may be a pass old: a move of this pass (an attach writes its mapping) can have made
+  // the row right again. CloudStack decides; a row that matches its attachment stays.
+  if (ctx.cloudstack !== null) {
+    const live = await findVolume(ctx.cloudstack, volumeUuid, ctx.signal);
+    if (live?.virtualMachineId === row.vm_id) {
+      return ok(`device mapping of volume ${volumeUuid} matches CloudStack again (attached to ${row.vm_id}): kept`);
+    }
+  }
   await ctx.db.deleteFrom('device_mappings').where('id', '=', id).execute();
   return ok(`deleted the stale device mapping of volume ${volumeUuid} (vm ${row.vm_id}, ${row.device_path})`, {
     table: 'device_mappings',
