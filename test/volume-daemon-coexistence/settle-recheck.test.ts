@@ -3,7 +3,7 @@
  * started and ended after the pass observed the world (so no gate could see it) still holds the
  * volume — the OMA's next step may be on its way. Found by the interleaving test's figures
  * (`withinSettle`): without it a pass that observed early moves a volume milliseconds after the
- * OMA did.
+ * OMA did. The OMA works from the pass's fence, after observation and planning, before the move.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decisionsOf } from '../engine/helpers/audit.js';
@@ -36,24 +36,25 @@ describe('the live re-check before a move', () => {
       100,
     );
 
-    // The pass reads the database at once and waits 3 s for CloudStack's volume list; meanwhile
-    // the OMA attaches the volume and detaches it again.
-    const lists = h.env.sim.stats.requests('listVolumes');
-    h.env.sim.faults.set('listVolumes', { latencyMs: 3_000, times: 1 });
-    const passing = h.pass({ graceOverride: GRACE });
-    await pollUntil(
-      'the pass to ask CloudStack for its volumes',
-      () => h.env.sim.stats.requests('listVolumes') > lists,
-    );
-    const listAskedAt = Date.now();
-    const logStart = c.daemon!.stats.log.length;
-    expect(await c.omaOperation('attach', volumeId)).toMatchObject({ status: 'completed' });
-    expect(await c.omaOperation('detach', volumeId)).toMatchObject({ status: 'completed' });
-    const omaOps = c.daemon!.stats.log.length - logStart;
-    const omaDoneAt = Date.now();
-    const pass = await passing;
-    // The OMA was done while CloudStack still held the pass's volume list (else this test shows nothing).
-    expect(omaDoneAt - listAskedAt).toBeLessThan(3_000);
+    // The pass has observed and planned; right before its first move (the fence), the OMA attaches
+    // the volume and detaches it again — no gate of this pass can have seen that.
+    let logStart = 0;
+    let omaOps = 0;
+    let omaWorked = false;
+    const pass = await h.pass({
+      graceOverride: GRACE,
+      fence: async () => {
+        if (!omaWorked) {
+          omaWorked = true;
+          logStart = c.daemon!.stats.log.length;
+          expect(await c.omaOperation('attach', volumeId)).toMatchObject({ status: 'completed' });
+          expect(await c.omaOperation('detach', volumeId)).toMatchObject({ status: 'completed' });
+          omaOps = c.daemon!.stats.log.length - logStart;
+        }
+        return true;
+      },
+    });
+    expect(omaWorked, 'the pass reached a move').toBe(true);
 
     const attach = pass.executed.find((e) => e.action === 'attach-volume-to-oma');
     expect(attach?.result, JSON.stringify(attach)).toBe('error');

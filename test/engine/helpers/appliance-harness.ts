@@ -38,7 +38,7 @@ export interface HarnessOptions {
 }
 
 /** Per-pass options a test may set (everything else is filled in). */
-export type PassOverrides = Partial<Omit<EnginePassOptions, 'passId' | 'signal' | 'fence'>>;
+export type PassOverrides = Partial<Omit<EnginePassOptions, 'passId' | 'signal'>>;
 
 /** What `cli()` returns. */
 export interface CliRun {
