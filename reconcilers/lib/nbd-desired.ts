@@ -8,7 +8,7 @@ import { byIdPath } from '../../src/world/by-id.js';
 import { EXPORTED_STATES } from './context-states.js';
 import { exportNameFor } from './names.js';
 import type { OmaVm } from './oma-vm.js';
-import type { WorldIndex } from './world-index.js';
+import { derivedOnce, type WorldIndex } from './world-index.js';
 
 /** One export the appliance should serve. */
 export interface DesiredExport {
@@ -29,6 +29,16 @@ export function desiredExports(
   policy: Policy,
   oma: OmaVm,
   states: readonly string[] | null = EXPORTED_STATES,
+): ReadonlyMap<string, DesiredExport> {
+  const key = `desired-exports ${states === null ? '*' : states.join(',')} ${String(oma.verified)} ${oma.id ?? ''} ${policy.deviceByIdDir}`;
+  return derivedOnce(idx, key, () => computeDesiredExports(idx, policy, oma, states));
+}
+
+function computeDesiredExports(
+  idx: WorldIndex,
+  policy: Policy,
+  oma: OmaVm,
+  states: readonly string[] | null,
 ): ReadonlyMap<string, DesiredExport> {
   const out = new Map<string, DesiredExport>();
   if (!oma.verified || oma.id === null) return out;

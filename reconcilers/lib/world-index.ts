@@ -52,21 +52,28 @@ export interface WorldIndex {
   readonly csVolumesByVm: ReadonlyMap<string, readonly CsVolume[]>;
   /** Source VM names of the contexts, raw and sanitised (a live failover VM carries one of them). */
   readonly sourceVmNames: ReadonlySet<string>;
+  /** Values derived from the tables and shared by the reconcilers of one pass (see {@link derivedOnce}). */
+  readonly derived: Map<string, unknown>;
 }
 
 function byKey<T>(rows: readonly T[], key: (row: T) => string): Map<string, T> {
   const map = new Map<string, T>();
   // First row wins: a duplicate key is a data problem another reconciler reports, not a reason to guess.
-  for (const row of rows) if (!map.has(key(row))) map.set(key(row), row);
+  for (const row of rows) {
+    const k = key(row);
+    if (!map.has(k)) map.set(k, row);
+  }
   return map;
 }
 
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+function groupBy<T>(rows: readonly T[], key: (row: T) => string | null): Map<string, T[]> {
   const map = new Map<string, T[]>();
   for (const row of rows) {
-    const list = map.get(key(row));
+    const k = key(row);
+    if (k === null) continue;
+    const list = map.get(k);
     if (list) list.push(row);
-    else map.set(key(row), [row]);
+    else map.set(k, [row]);
   }
   return map;
 }
@@ -76,48 +83,79 @@ export function ledgerKey(objectType: LedgerEntry['objectType'], objectId: strin
   return `${objectType}:${objectId}`;
 }
 
-/**
- * Tables of worlds already indexed. Weak keys: an index lives exactly as long as its world. (Building
- * them per reconciler was 1.6 s of a 7 s pass at 10,000 VMs in the benchmark's profile.)
- */
-/** The lookup tables of a world. Build them once per pass (`diffAll` does) and hand them on. */
-export function indexWorld(world: World): WorldIndex {
-  const db = world.database;
-  const ambiguous = new Set<string>();
-  for (const link of world.devices.links) for (const id of link.ambiguousWith) ambiguous.add(id);
-  const referencedSnapshots = new Set<string>();
-  for (const v of db.osseaVolumes) if (v.snapshotId) referencedSnapshots.add(v.snapshotId);
-  for (const f of db.failoverJobs) if (f.osseaSnapshotId) referencedSnapshots.add(f.osseaSnapshotId);
-  return {
-    world,
-    contexts: byKey(db.contexts, (r) => r.contextId),
-    replicationJobs: byKey(db.replicationJobs, (r) => r.id),
-    failoverJobs: byKey(db.failoverJobs, (r) => r.jobId),
-    failoverJobsByContext: groupBy(db.failoverJobs, (r) => r.vmContextId),
-    jobTracking: byKey(db.jobTracking, (r) => r.id),
-    osseaVolumes: byKey(db.osseaVolumes, (r) => r.volumeId),
-    osseaVolumesByContext: groupBy(db.osseaVolumes, (r) => r.vmContextId),
-    deviceMappings: byKey(db.deviceMappings, (r) => r.volumeUuid),
-    nbdRowsByName: byKey(db.nbdExports, (r) => r.exportName),
-    configuredExports: byKey(world.nbd.configured, (r) => r.name),
-    csVolumes: byKey(world.cloudstack.volumes, (r) => r.id),
-    csSnapshots: byKey(world.cloudstack.snapshots, (r) => r.id),
-    csVms: byKey(world.cloudstack.virtualMachines, (r) => r.id),
-    ledger: byKey(db.ledger, (r) => ledgerKey(r.objectType, r.objectId)),
-    linksByVolume: byKey(
-      world.devices.links.filter((l) => l.volumeId !== null && l.ambiguousWith.length === 0),
+type Tables = Omit<WorldIndex, 'world' | 'derived'>;
+type Builders = { readonly [K in keyof Tables]: (world: World) => Tables[K] };
+
+/** How each table is built from the world (each runs at most once per index, on first use). */
+const BUILDERS: Builders = {
+  contexts: (w) => byKey(w.database.contexts, (r) => r.contextId),
+  replicationJobs: (w) => byKey(w.database.replicationJobs, (r) => r.id),
+  failoverJobs: (w) => byKey(w.database.failoverJobs, (r) => r.jobId),
+  failoverJobsByContext: (w) => groupBy(w.database.failoverJobs, (r) => r.vmContextId),
+  jobTracking: (w) => byKey(w.database.jobTracking, (r) => r.id),
+  osseaVolumes: (w) => byKey(w.database.osseaVolumes, (r) => r.volumeId),
+  osseaVolumesByContext: (w) => groupBy(w.database.osseaVolumes, (r) => r.vmContextId),
+  deviceMappings: (w) => byKey(w.database.deviceMappings, (r) => r.volumeUuid),
+  nbdRowsByName: (w) => byKey(w.database.nbdExports, (r) => r.exportName),
+  configuredExports: (w) => byKey(w.nbd.configured, (r) => r.name),
+  csVolumes: (w) => byKey(w.cloudstack.volumes, (r) => r.id),
+  csSnapshots: (w) => byKey(w.cloudstack.snapshots, (r) => r.id),
+  csVms: (w) => byKey(w.cloudstack.virtualMachines, (r) => r.id),
+  ledger: (w) => byKey(w.database.ledger, (r) => ledgerKey(r.objectType, r.objectId)),
+  linksByVolume: (w) =>
+    byKey(
+      w.devices.links.filter((l) => l.volumeId !== null && l.ambiguousWith.length === 0),
       (l) => l.volumeId ?? '',
     ),
-    ambiguousVolumes: ambiguous,
-    referencedSnapshots,
-    failoverJobsByDestination: groupBy(
-      db.failoverJobs.filter((f) => f.destinationVmId),
-      (f) => f.destinationVmId ?? '',
-    ),
-    csVolumesByVm: groupBy(
-      world.cloudstack.volumes.filter((v) => v.virtualMachineId),
-      (v) => v.virtualMachineId ?? '',
-    ),
-    sourceVmNames: new Set(db.contexts.flatMap((c) => [c.vmName, sanitizeVmName(c.vmName)])),
-  };
+  ambiguousVolumes: (w) => {
+    const ambiguous = new Set<string>();
+    for (const link of w.devices.links) for (const id of link.ambiguousWith) ambiguous.add(id);
+    return ambiguous;
+  },
+  referencedSnapshots: (w) => {
+    const referenced = new Set<string>();
+    for (const v of w.database.osseaVolumes) if (v.snapshotId) referenced.add(v.snapshotId);
+    for (const f of w.database.failoverJobs) if (f.osseaSnapshotId) referenced.add(f.osseaSnapshotId);
+    return referenced;
+  },
+  failoverJobsByDestination: (w) => groupBy(w.database.failoverJobs, (f) => f.destinationVmId || null),
+  csVolumesByVm: (w) => groupBy(w.cloudstack.volumes, (v) => v.virtualMachineId || null),
+  sourceVmNames: (w) => {
+    const names = new Set<string>();
+    for (const c of w.database.contexts) names.add(c.vmName).add(sanitizeVmName(c.vmName));
+    return names;
+  },
+};
+
+/**
+ * The lookup tables of a world. Build the index once per pass (`diffAll` and `planPass` do) and hand
+ * it on: each table is built on its first use and then shared by every reconciler and gate, so a
+ * pass pays once for the tables it needs and nothing for the others.
+ */
+export function indexWorld(world: World): WorldIndex {
+  const index = { world, derived: new Map<string, unknown>() };
+  for (const name of Object.keys(BUILDERS) as (keyof Builders)[]) {
+    Object.defineProperty(index, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const table = BUILDERS[name](world);
+        // Replace the getter by the built table: later reads are plain property reads.
+        Object.defineProperty(index, name, { value: table, enumerable: true, writable: false });
+        return table;
+      },
+    });
+  }
+  return index as unknown as WorldIndex;
+}
+
+/**
+ * A value derived from the index and `key` (which must name every input besides the world), computed
+ * once per index: rules several reconcilers share (the desired exports) are worked out once a pass.
+ */
+export function derivedOnce<T>(index: WorldIndex, key: string, compute: () => T): T {
+  if (index.derived.has(key)) return index.derived.get(key) as T;
+  const value = compute();
+  index.derived.set(key, value);
+  return value;
 }

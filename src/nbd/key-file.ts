@@ -18,9 +18,11 @@ export interface KeyFile {
   readonly groups: readonly KeyFileGroup[];
 }
 
-// glib's g_ascii_isspace: space, \t, \n, \v, \f, \r.
-const ASCII_SPACE = /^[ \t\n\v\f\r]/;
-const isAsciiSpace = (c: string | undefined): boolean => c !== undefined && ASCII_SPACE.test(c);
+/** glib's g_ascii_isspace on the UTF-16 unit at `i` of `s`: space, \t, \n, \v, \f, \r (false past the end). */
+function isAsciiSpaceAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
 /** True when `s` holds an ASCII control character (what g_ascii_iscntrl flags). */
 export function hasControlCharacter(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -42,17 +44,27 @@ function isGroupName(name: string): boolean {
   return name !== '' && !/[[\]]/.test(name) && !hasControlCharacter(name);
 }
 
+/**
+ * Key names already judged. conf.d repeats the same few keys in every file (tens of thousands of
+ * files on a large appliance), so each distinct name is checked once; bounded so a hostile file
+ * cannot grow it without limit.
+ */
+const keyNameVerdicts = new Map<string, boolean>();
+const KEY_NAME_VERDICTS_MAX = 1024;
+
 function isKeyName(key: string): boolean {
+  const known = keyNameVerdicts.get(key);
+  if (known !== undefined) return known;
+  const verdict = judgeKeyName(key);
+  if (keyNameVerdicts.size < KEY_NAME_VERDICTS_MAX) keyNameVerdicts.set(key, verdict);
+  return verdict;
+}
+
+function judgeKeyName(key: string): boolean {
   const m = /^([^=[\]]+)(\[[\p{L}\p{N}\-_.@]*\])?$/u.exec(key);
   if (!m?.[1]) return false;
   // glib refuses leading or trailing spaces inside a key: they would not survive a rewrite.
   return !m[1].startsWith(' ') && !m[1].endsWith(' ');
-}
-
-function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
 /**
@@ -66,12 +78,17 @@ export function parseKeyFile(text: string): KeyFile {
   const groups = new Map<string, Map<string, string>>();
   let current: Map<string, string> | null = null;
   let startGroup: string | null = null;
-  splitLines(text).forEach((raw, index) => {
+  const lines = text.split('\n');
+  // A final newline ends the last line; it does not start an empty one.
+  const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  for (let index = 0; index < count; index++) {
     const lineNo = index + 1;
+    let raw = lines[index] ?? '';
+    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     let start = 0;
-    while (isAsciiSpace(raw[start])) start++;
-    const line = raw.slice(start);
-    if (line === '' || line.startsWith('#')) return;
+    while (isAsciiSpaceAt(raw, start)) start++;
+    const line = start === 0 ? raw : raw.slice(start);
+    if (line === '' || line.startsWith('#')) continue;
     if (lineIsGroup(line)) {
       const name = line.slice(1, line.lastIndexOf(']'));
       if (!isGroupName(name)) throw new KeyFileSyntaxError(`invalid group name "${name}"`, lineNo);
@@ -82,7 +99,7 @@ export function parseKeyFile(text: string): KeyFile {
       }
       startGroup ??= name;
       current = group;
-      return;
+      continue;
     }
     const eq = line.indexOf('=');
     if (eq <= 0) {
@@ -90,16 +107,16 @@ export function parseKeyFile(text: string): KeyFile {
     }
     if (!current) throw new KeyFileSyntaxError('key file does not start with a group', lineNo);
     let keyEnd = eq;
-    while (keyEnd > 0 && isAsciiSpace(line[keyEnd - 1])) keyEnd--;
+    while (keyEnd > 0 && isAsciiSpaceAt(line, keyEnd - 1)) keyEnd--;
     const key = line.slice(0, keyEnd);
     if (!isKeyName(key)) throw new KeyFileSyntaxError(`invalid key name "${key}"`, lineNo);
     let valueStart = eq + 1;
-    while (isAsciiSpace(line[valueStart])) valueStart++;
+    while (isAsciiSpaceAt(line, valueStart)) valueStart++;
     const value = line.slice(valueStart);
     if (key === 'Encoding' && current === groups.get(startGroup ?? '') && value.toUpperCase() !== 'UTF-8') {
       throw new KeyFileSyntaxError(`unsupported encoding "${value}"`, lineNo);
     }
     current.set(key, value);
-  });
+  }
   return { groups: [...groups].map(([name, entries]) => ({ name, entries })) };
 }

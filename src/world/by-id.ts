@@ -15,10 +15,20 @@ export const DEFAULT_BY_ID_DIR = '/dev/disk/by-id';
 
 /** The KVM serial of a volume id: hyphens removed, first 20 characters, lower case. */
 export function virtioSerial(volumeId: string): string {
+  // Canonical UUIDs (8-4-4-4-12, every volume id in practice) are cut without a regex: this runs
+  // for every mapping, export and link of a pass.
+  if (volumeId.length === 36 && volumeId[8] === '-' && volumeId[13] === '-' && volumeId[18] === '-') {
+    return (
+      volumeId.slice(0, 8) +
+      volumeId.slice(9, 13) +
+      volumeId.slice(14, 18) +
+      volumeId.slice(19, 23)
+    ).toLowerCase();
+  }
   return volumeId.replace(/-/g, '').slice(0, SERIAL_LENGTH).toLowerCase();
 }
 
 /** The virtio by-id path of a volume: `<dir>/virtio-<serial>` (a trailing `/` on `dir` is ignored). */
 export function byIdPath(volumeId: string, dir: string = DEFAULT_BY_ID_DIR): string {
-  return `${dir.replace(/\/+$/, '')}/virtio-${virtioSerial(volumeId)}`;
+  return `${dir.endsWith('/') ? dir.replace(/\/+$/, '') : dir}/virtio-${virtioSerial(volumeId)}`;
 }

@@ -4,8 +4,8 @@
  * checkouts concurrently). CloudStack: the recorded pages fetched through the same client (`call`:
  * signing, HTTP, JSON parse), pages of one listing in order, listings concurrently. Files: the same
  * directory and file reads the nbd and devices sources make, made the same way (the same calls,
- * the same time slices), and the NBD list request. All four
- * groups run concurrently — the pass has to wait for the database and CloudStack before it can
+ * the same time slices), the NBD list request, and the Volume Daemon's `/health` probe (the same
+ * client the pass's source uses). All five groups run concurrently — the pass has to wait for the database and CloudStack before it can
  * match devices, the floor does not.
  */
 import { readFileSync, realpathSync } from 'node:fs';
@@ -22,6 +22,7 @@ import type { NbdAddress } from '../../src/nbd/nbd-wire.js';
 import { pendingFilePath } from '../../src/nbd/pending-store.js';
 import { countNbdSessions, findNbdServer } from '../../src/nbd/server-process.js';
 import { forEachTimeSliced } from '../../src/time-slices.js';
+import { VolumeDaemonClient } from '../../src/volume-daemon/volume-daemon-client.js';
 import type { RecordedSession } from './recording-database.js';
 
 /** One listing as the pass fetched it: its command and the parameters of each page, in order. */
@@ -43,6 +44,8 @@ export interface FloorPlan {
     readonly authfiles: readonly string[];
   };
   readonly byIdDir: string;
+  /** The Volume Daemon the pass probes (`GET /health` once per pass); null when the pass probes none. */
+  readonly volumeDaemonUrl: string | null;
 }
 
 async function replaySession(pool: Pool, session: RecordedSession): Promise<void> {
@@ -103,5 +106,6 @@ export async function replayFloor(plan: FloorPlan, pool: Pool, client: CloudStac
     ),
     readConfig(plan.nbd),
     readDevices(plan.byIdDir),
+    plan.volumeDaemonUrl === null ? null : new VolumeDaemonClient({ url: plan.volumeDaemonUrl }).health(),
   ]);
 }

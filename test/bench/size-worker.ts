@@ -75,6 +75,7 @@ try {
       authfiles: last.world.nbd.configured.flatMap((e) => (e.authfile ? [e.authfile] : [])),
     },
     byIdDir: config.deviceByIdDir,
+    volumeDaemonUrl: config.volumeDaemon.mode === 'off' ? null : config.volumeDaemon.url,
   };
   const floorWorker = await startFloorWorker(floor, host.handle);
   const pass: { wall: number; cpu: number }[] = [];
