@@ -15,7 +15,18 @@ export function renderResults(r: BenchResults): string {
   const parts: string[] = [];
   parts.push(
     table(
-      ['VMs', 'pass s', 'pass CPU s', 'floor s', 'ratio', 'CS requests', 'CS pages', 'SQL', 'peak RSS MB'],
+      [
+        'VMs',
+        'pass s',
+        'pass CPU s',
+        'floor s',
+        'ratio',
+        'CS requests',
+        'CS pages',
+        'SQL',
+        'peak RSS MB',
+        'idle RSS MB',
+      ],
       r.sizes.map((s) => [
         String(s.vms),
         n(s.passSeconds),
@@ -26,6 +37,7 @@ export function renderResults(r: BenchResults): string {
         String(s.cloudstackPages),
         String(s.sqlStatements),
         n(s.peakRssMb, 1),
+        n(s.idleRssMb, 1),
       ]),
     ),
   );
