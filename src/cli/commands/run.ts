@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config/load-config.js';
 import { daemonExitCode } from '../../daemon/daemon.js';
-import { tuneHeapForPasses } from '../../daemon/heap-tuning.js';
+import { idleHeapRelease, tuneHeapForPasses } from '../../daemon/heap-tuning.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
 import { configSources } from '../config-sources.js';
@@ -27,6 +27,8 @@ ${common}
       const logger = createLogger(config.logLevel);
       tuneHeapForPasses();
       const { daemon } = startReconciler({ config, logger });
+      // Between passes the daemon gives back what the last pass allocated (issue 17: idle memory).
+      daemon.loop.onPass(idleHeapRelease(() => daemon.loop.busy));
       const exit = await daemon.done;
       if (exit.state === 'failed') args.stderr.write(`oma-reconciler run: ${exit.reason}\n`);
       // Nothing may keep the process alive after a clean stop (stray sockets, timers).
