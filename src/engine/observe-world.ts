@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { CloudStackClient } from '../cloudstack/cloudstack-client.js';
-import { confirmVolumesAbsent } from '../cloudstack/confirm-absence.js';
+import { confirmAbsence } from '../cloudstack/confirm-absence.js';
 import { observeCloudStack } from '../cloudstack/observe-cloudstack.js';
 import type { DB } from '../db/schema-types.js';
 import { readDatabaseFacts } from '../db/queries/read-database-facts.js';
@@ -22,6 +22,7 @@ import type {
   VolumeDaemonFacts,
   World,
 } from '../world/world.js';
+import { expectedObjects } from './expected-objects.js';
 import { readPassRecords } from './store/pass-records.js';
 
 /** What observation needs; the CloudStack client is resolved per pass (credentials live in the DB). */
@@ -97,21 +98,22 @@ function daemonStatus(facts: VolumeDaemonFacts): SourceStatus {
 }
 
 /**
- * The CloudStack observation once every volume the database expects but the listing lacks was looked
- * up by id (issue 15, 6.1): a listing that missed one is not the whole truth, so it is incomplete.
+ * The CloudStack observation once every volume, snapshot and VM the database expects but the
+ * listings lack was looked up by id (issue 15, 6.1): a listing that missed one is not the whole
+ * truth, so it is incomplete. Nothing missing, nothing looked up.
  */
 async function withConfirmedAbsence<
-  T extends { facts: CloudStackFacts; status: SourceStatus; client: CloudStackClient | null },
+  T extends {
+    facts: CloudStackFacts;
+    status: SourceStatus;
+    client: CloudStackClient | null;
+    omaVmId: string | null;
+  },
 >(cs: T, db: DatabaseFacts, signal: AbortSignal | undefined): Promise<T> {
   if (cs.client === null) return cs;
-  const expected = [
-    ...db.osseaVolumes.map((v) => v.volumeId),
-    ...db.deviceMappings.map((m) => m.volumeUuid),
-    ...db.nbdExports.map((e) => e.volumeId),
-  ];
-  const listed = new Set(cs.facts.volumes.map((v) => v.id));
-  const problem = await confirmVolumesAbsent(cs.client, expected, listed, signal ? { signal } : {}).catch(
-    (e: unknown) => `cannot confirm absent volumes: ${coerceError(e).message}`,
+  const expected = expectedObjects(db, cs.omaVmId ?? db.omaVmId);
+  const problem = await confirmAbsence(cs.client, expected, cs.facts, signal ? { signal } : {}).catch(
+    (e: unknown) => `cannot confirm absent objects: ${coerceError(e).message}`,
   );
   return problem === null ? cs : { ...cs, status: { complete: false, error: problem, inventory: cs.status.inventory } };
 }

@@ -10,6 +10,11 @@ import { atomicWriteFile, type AtomicWriteOptions } from './atomic-write.js';
 
 const SEPARATOR = '--';
 
+/** The backup directory under the reconciler's state directory. */
+export function nbdBackupDir(stateDir: string): string {
+  return join(stateDir, 'backups', 'nbd');
+}
+
 /** Backups of conf.d files, newest `keep` per file name. */
 export class NbdConfigBackups {
   /**

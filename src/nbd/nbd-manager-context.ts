@@ -5,7 +5,7 @@
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
 import { validateAllowEntry } from './authfile.js';
-import { NbdConfigBackups } from './config-backups.js';
+import { NbdConfigBackups, nbdBackupDir } from './config-backups.js';
 import { listNbdExports } from './nbd-client.js';
 import type { NbdAddress } from './nbd-wire.js';
 import { NbdPendingStore, pendingFilePath, type NbdMemoryRecord } from './pending-store.js';
@@ -81,7 +81,7 @@ export function resolveManagerContext(options: NbdExportManagerOptions): NbdMana
     clock,
     timeoutMs: options.timeoutMs ?? 15_000,
     logger: options.logger ?? null,
-    backups: new NbdConfigBackups(join(options.stateDir, 'backups', 'nbd'), options.backupsToKeep ?? 20, clock),
+    backups: new NbdConfigBackups(nbdBackupDir(options.stateDir), options.backupsToKeep ?? 20, clock),
     pending: new NbdPendingStore(pendingFilePath(options.stateDir)),
     tempDirs: [join(options.stateDir, 'tmp'), dirname(options.confDir)],
     beforeRename: options.beforeRename ?? null,

@@ -7,6 +7,7 @@
  */
 import type { NbdConfiguredExport, NbdFacts } from '../world/world.js';
 import { isManagedAuthfile, readAuthfileState } from './authfile.js';
+import { nbdBackupDir } from './config-backups.js';
 import { listNbdExports } from './nbd-client.js';
 import type { NbdAddress } from './nbd-wire.js';
 import { NbdPendingStore, pendingFilePath } from './pending-store.js';
@@ -57,7 +58,7 @@ async function observeServer(options: ObserveNbdOptions): Promise<NbdFacts['serv
 
 /** Observes config, server and pending changes. Never throws for missing or broken inputs. */
 export async function observeNbd(options: ObserveNbdOptions): Promise<NbdObservation> {
-  const snap = await readNbdConfig(options);
+  const snap = await readNbdConfig({ ...options, backupDir: nbdBackupDir(options.stateDir) });
   const configured: NbdConfiguredExport[] = [];
   for (const e of snap.exports) {
     const auth = await readAuthfileState(e.authfile);

@@ -45,6 +45,8 @@ export interface NbdConfigSnapshot {
 export interface ReadNbdConfigOptions {
   readonly baseConfig: string;
   readonly confDir: string;
+  /** Where the reconciler keeps copies of the conf.d files it changed or removed (named in the fix of a config without exports). */
+  readonly backupDir?: string;
 }
 
 function parseFile(
@@ -75,6 +77,26 @@ function parseFile(
     };
   });
   return { generic, exports };
+}
+
+/**
+ * What the operator must fix when no file defines an export: nbd-server (3.24) then refuses to
+ * start ("The config file does not specify any exports", rc 1), and a running one keeps serving its
+ * old exports until it restarts. The OMA's base config keeps a `[dummy]` export for exactly this.
+ */
+function noExportsError(baseConfig: string, confDir: string, confFiles: number, backupDir: string | undefined): string {
+  const dir =
+    confFiles === 0
+      ? `${confDir} holds no *.conf file`
+      : `none of the ${confFiles} *.conf file(s) in ${confDir} defines one`;
+  const copies =
+    backupDir === undefined ? '' : ` (copies of the files the reconciler changed or removed are in ${backupDir})`;
+  return (
+    `no export is configured: the base config ${baseConfig} defines none and ${dir}, so nbd-server would not start ` +
+    `("The config file does not specify any exports"; a running one keeps its old exports until it restarts). ` +
+    `Fix: restore the exports' files in ${confDir}${copies}, or add an export to ${baseConfig}, ` +
+    `such as the OMA's placeholder [dummy] with exportname = /dev/null and readonly = true`
+  );
 }
 
 function describe(e: unknown): string {
@@ -153,7 +175,7 @@ export async function readNbdConfig(options: ReadNbdConfigOptions): Promise<NbdC
   if (readError === null && parseErrors.length === 0 && exports.length === 0) {
     parseErrors.push({
       file: baseConfig,
-      error: 'the config does not specify any exports; nbd-server would not start',
+      error: noExportsError(baseConfig, confDir, confFiles.length, options.backupDir),
     });
   }
   return { baseConfig, confDir, includedir, exports, confFiles, texts, parseErrors, readError };

@@ -4,6 +4,8 @@
  * `--allow-incomplete` keeps the plain 0/1. A database that cannot be used is one line naming the
  * server, errno and the server's message (never the password), and `apply` changes nothing.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planJsonSchema } from '../../src/engine/plan-json.js';
 import { useSettledHarness, type Harness } from '../engine/helpers/appliance-harness.js';
@@ -51,6 +53,22 @@ describe('exit codes that never lie', () => {
     expect(plan.drift.map((d) => d.kind)).toEqual(['stuck-replication-job']);
     expect(plan.summary.complete).toBe(false);
     expect((await h.cli(['plan', '--allow-incomplete'], DEAD_CLOUDSTACK)).code).toBe(1);
+  });
+
+  it('plan exits 2 on a config without any export, naming the base config and conf.d to fix', async () => {
+    // The Debian postinst's config: [generic] and includedir only, and conf.d emptied.
+    const root = join(h.env.dirs.root, 'no-exports');
+    const confDir = join(root, 'conf.d');
+    const baseConfig = join(root, 'config');
+    await mkdir(confDir, { recursive: true });
+    await writeFile(baseConfig, `[generic]\n    user = nbd\n    group = nbd\n    includedir = ${confDir}\n`);
+    const run = await h.cli(['plan'], { NBD_BASE_CONFIG: baseConfig, NBD_CONF_DIR: confDir });
+    expect(run.code).toBe(2);
+    const line = run.stdout.split('\n').find((l) => l.startsWith('incomplete sources: ')) ?? '';
+    expect(line).toContain(`nbd (${baseConfig}: no export is configured: the base config ${baseConfig} defines none`);
+    expect(line).toContain(`${confDir} holds no *.conf file, so nbd-server would not start`);
+    expect(line).toContain(`Fix: restore the exports' files in ${confDir} (copies of the files the reconciler`);
+    expect(line).toContain(`or add an export to ${baseConfig}, such as the OMA's placeholder [dummy]`);
   });
 
   it('apply exits 2 with CloudStack unreachable and writes nothing, even with drift it could act on', async () => {

@@ -91,10 +91,26 @@ describe('readNbdConfig', () => {
     expect(snap.parseErrors[0]?.error).toMatch(/includedir \/etc\/nbd-server\/conf.d is not the configured conf.d/);
   });
 
-  it('flags a config without any export, on which nbd-server would not start', async () => {
+  it('flags a config without any export, on which nbd-server would not start, naming the files to fix', async () => {
     await writeFile(baseConfig, `[generic]\nincludedir = ${confDir}\n`);
-    const snap = await readNbdConfig({ baseConfig, confDir });
-    expect(snap.parseErrors[0]?.error).toMatch(/does not specify any exports/);
+    const snap = await readNbdConfig({ baseConfig, confDir, backupDir: '/state/backups/nbd' });
+    expect(snap.parseErrors).toEqual([
+      {
+        file: baseConfig,
+        error:
+          `no export is configured: the base config ${baseConfig} defines none and ${confDir} holds no *.conf file, ` +
+          `so nbd-server would not start ("The config file does not specify any exports"; a running one keeps its old ` +
+          `exports until it restarts). Fix: restore the exports' files in ${confDir} (copies of the files the ` +
+          `reconciler changed or removed are in /state/backups/nbd), or add an export to ${baseConfig}, such as the ` +
+          `OMA's placeholder [dummy] with exportname = /dev/null and readonly = true`,
+      },
+    ]);
+    // Comment-only files are read but define nothing (the server starts only with an export).
+    await writeFile(join(confDir, 'A.conf'), '# emptied\n');
+    const emptied = await readNbdConfig({ baseConfig, confDir });
+    expect(emptied.parseErrors[0]?.error).toMatch(
+      /^no export is configured: .* none of the 1 \*\.conf file\(s\) in .* defines one, .* Fix: restore the exports' files in [^ ]+, or add/,
+    );
   });
 
   it('reports an unreadable conf.d or base config as a read error instead of an empty list', async () => {
