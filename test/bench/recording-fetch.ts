@@ -8,7 +8,7 @@ const TRANSPORT_PARAMS = new Set(['command', 'response', 'apikey', 'signature', 
 export interface RecordingFetch {
   readonly fetch: typeof fetch;
   /** Requests since the previous call, grouped into listings (pages in the order they were sent). */
-  take(): { readonly requests: number; readonly listings: RecordedListing[] };
+  take(): { readonly requests: number; readonly lookups: number; readonly listings: RecordedListing[] };
 }
 
 /** Wraps the global fetch for the CloudStack client the engine builds (`cloudstackTuning.fetch`). */
@@ -34,8 +34,11 @@ export function recordingFetch(): RecordingFetch {
         byQuery.set(key, listing);
       }
       const requests = recorded.length;
+      // Lookups by id: the pass confirms that an object the database expects and the listing lacks
+      // is really gone before it believes the listing (issue 15, 6.1).
+      const lookups = recorded.filter((r) => r.params.id !== undefined).length;
       recorded = [];
-      return { requests, listings: [...byQuery.values()] };
+      return { requests, lookups, listings: [...byQuery.values()] };
     },
   };
 }

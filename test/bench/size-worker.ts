@@ -85,6 +85,7 @@ try {
   const bare: { wall: number; cpu: number }[] = [];
   let statements = 0;
   let csRequests = 0;
+  let csLookups = 0;
   let serverRequests = 0;
   for (let i = 0; i < runs; i++) {
     const f = await floorWorker.run();
@@ -97,7 +98,7 @@ try {
     last = p.value;
     serverRequests = (await simRequests()) - before;
     statements = recorded.take().reduce((n, session) => n + session.length, 0);
-    csRequests = requests.take().requests;
+    ({ requests: csRequests, lookups: csLookups } = requests.take());
     pass.push({ wall: p.wallSeconds, cpu: p.cpuSeconds });
   }
   await floorWorker.close();
@@ -126,6 +127,7 @@ try {
     cloudstackRequests: csRequests,
     cloudstackRequestsSeenBySimulator: serverRequests,
     cloudstackPages: pages,
+    cloudstackAbsenceLookups: csLookups,
     sqlStatements: statements,
     sqlStatementsIdleRunPass: idleStatements,
     cloudstackRequestsIdleRunPass: idleRequests,
