@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import type { World } from './world.js';
 
+/** The format version of saved worlds this release writes and reads (`World.version`). */
+export const WORLD_FORMAT_VERSION = 1;
+
 /** Saved worlds kept under `STATE_DIR/worlds/` (oldest removed first). */
 const KEEP_WORLDS = 20;
 
@@ -31,10 +34,17 @@ export async function loadWorld(path: string): Promise<World> {
     throw new InvalidInputError(`--world: cannot read a world from "${path}": ${(e as Error).message}`, 'world');
   }
   const w = parsed as Partial<World> | null;
+  const version = typeof w === 'object' && w !== null ? (w as { version?: unknown }).version : undefined;
+  if (typeof version === 'number' && version !== WORLD_FORMAT_VERSION && typeof w?.observedAt === 'string') {
+    throw new InvalidInputError(
+      `--world: "${path}" is a world of format version ${version}; this oma-reconciler reads version ${WORLD_FORMAT_VERSION} only (replay it with the release that saved it)`,
+      'world',
+    );
+  }
   if (
     typeof w !== 'object' ||
     w === null ||
-    w.version !== 1 ||
+    w.version !== WORLD_FORMAT_VERSION ||
     typeof w.observedAt !== 'string' ||
     typeof w.sources !== 'object' ||
     typeof w.database !== 'object' ||
