@@ -30,7 +30,7 @@ const SEED = Number(process.env.KILL_SEED ?? 1515);
 const MIN_KILLS = 20;
 /** Kills one appliance takes at most before its apply is let run to its end. */
 const KILLS_PER_ROUND = 10;
-const MAX_ROUNDS = 4;
+const MAX_ROUNDS = 6;
 const FAILOVERS = 3;
 const REPLICATIONS = 3;
 /** `during-virtio` is left out: it is stuck only after hours (the threshold of a running virt-v2v). */
@@ -48,9 +48,11 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** Where a kill is armed: at the k-th mutation (plus a delay), or at the n-th request of any kind. */
+type Workflow = 'failed-execution' | 'replication-job';
+
+/** Where a kill is armed: at the k-th mutation of one workflow's objects (plus a delay), or at the n-th request of any kind. */
 type KillPoint =
-  | { readonly on: 'mutation'; readonly nth: number; readonly delayMs: number }
+  | { readonly on: 'mutation'; readonly workflow: Workflow; readonly nth: number; readonly delayMs: number }
   | { readonly on: 'request'; readonly nth: number };
 
 /** What a kill hit, for the report and the "both workflows" assertion. */
@@ -59,7 +61,7 @@ interface Kill {
   readonly point: KillPoint;
   /** The last mutating request the process made before it died (null: none yet). */
   readonly lastMutation: SimRequestSeen | null;
-  readonly workflow: 'failed-execution' | 'replication-job' | 'none';
+  readonly workflow: Workflow | 'none';
 }
 
 /** One appliance with stuck failovers and requested replication-job cleanups. */
@@ -68,7 +70,7 @@ interface Round {
   readonly stuck: readonly StuckFailover[];
   readonly replications: readonly WorldContext[];
   /** Object id (volume, snapshot, VM) → the workflow that acts on it. */
-  readonly owner: ReadonlyMap<string, 'failed-execution' | 'replication-job'>;
+  readonly owner: ReadonlyMap<string, Workflow>;
 }
 
 const jobOf = (ctx: WorldContext): string => ctx.replicationJobs.at(-1)?.id ?? '';
@@ -85,7 +87,7 @@ async function startRound(round: number): Promise<Round> {
     // Every pass of this test is a restart of the same work: the hourly budget must not be what stops it.
     config: { budget: { destructivePerPass: 1000, destructivePerHourPerKind: 1000 } },
   });
-  const owner = new Map<string, 'failed-execution' | 'replication-job'>();
+  const owner = new Map<string, Workflow>();
   const stuck: StuckFailover[] = [];
   const contexts = h.env.world.contexts;
   for (let i = 0; i < FAILOVERS; i++) {
@@ -120,12 +122,12 @@ function startApply(h: Harness, stderr: { text: string }): ChildProcess {
 
 /** Runs one apply and kills it at `point`; resolves with how it ended and the last mutation it made. */
 async function runAndKill(
-  h: Harness,
+  { h, owner }: Round,
   point: KillPoint,
 ): Promise<{ killed: boolean; code: number | null; lastMutation: SimRequestSeen | null; stderr: string }> {
   const stderr = { text: '' };
   const proc = startApply(h, stderr);
-  const seen = { requests: 0, mutations: 0, last: null as SimRequestSeen | null, armed: true };
+  const seen = { requests: 0, ofWorkflow: 0, fired: false, last: null as SimRequestSeen | null, armed: true };
   const kill = () => {
     if (!seen.armed) return;
     seen.armed = false;
@@ -135,12 +137,13 @@ async function runAndKill(
   const unsubscribe = h.env.sim.stats.onRequest((request) => {
     if (!seen.armed) return;
     seen.requests++;
-    if (request.objectId !== null) {
-      seen.mutations++;
-      seen.last = request;
-    }
+    if (request.objectId !== null) seen.last = request;
     if (point.on === 'request' && seen.requests === point.nth) kill();
-    if (point.on === 'mutation' && request.objectId !== null && seen.mutations === point.nth) {
+    if (point.on === 'mutation' && request.objectId !== null && owner.get(request.objectId) === point.workflow) {
+      seen.ofWorkflow++;
+    }
+    if (point.on === 'mutation' && request.objectId !== null && seen.ofWorkflow === point.nth && !seen.fired) {
+      seen.fired = true;
       if (point.delayMs === 0) kill();
       else setTimeout(kill, point.delayMs);
     }
@@ -159,6 +162,18 @@ async function runAndKill(
     clearTimeout(timeout);
     unsubscribe();
   }
+}
+
+/** The workflows of the round with a cleanup not done yet. */
+async function openWorkflows(r: Round): Promise<Workflow[]> {
+  const open = async (jobIds: readonly string[]) => {
+    for (const id of jobIds) if ((await readCleanupRequest(r.h.db.db, id))?.status !== 'done') return true;
+    return false;
+  };
+  const out: Workflow[] = [];
+  if (await open(r.stuck.map((s) => s.failover.jobId))) out.push('failed-execution');
+  if (await open(r.replications.map(jobOf))) out.push('replication-job');
+  return out;
 }
 
 /** Per object, the mutating commands asked for more than once (empty = no side effect repeated). */
@@ -181,15 +196,20 @@ describe('kill -9 of apply inside both cleanup workflows', () => {
       const { h } = r;
       try {
         let finished = false;
-        for (let k = 0; k < KILLS_PER_ROUND; k++) {
+        const started = Date.now();
+        // The last round stops killing at the target: the clean passes then finish work a kill interrupted.
+        for (let k = 0; k < KILLS_PER_ROUND && kills.length < MIN_KILLS; k++) {
           const roll = random();
+          // Both workflows get kills: aim at one of those whose work is not done yet.
+          const open = await openWorkflows(r);
+          const workflow = open[int(0, open.length - 1)] ?? 'failed-execution';
           const point: KillPoint =
             roll < 0.5
-              ? { on: 'mutation', nth: int(1, 4), delayMs: 0 }
+              ? { on: 'mutation', workflow, nth: int(1, 3), delayMs: 0 }
               : roll < 0.75
-                ? { on: 'mutation', nth: int(1, 4), delayMs: int(1, 60) }
+                ? { on: 'mutation', workflow, nth: int(1, 3), delayMs: int(1, 60) }
                 : { on: 'request', nth: int(1, 80) };
-          const run = await runAndKill(h, point);
+          const run = await runAndKill(r, point);
           if (!run.killed) {
             // The apply ran to its end before the kill point came.
             finished = true;
@@ -204,7 +224,7 @@ describe('kill -9 of apply inside both cleanup workflows', () => {
           });
         }
         console.info(
-          `round ${round}: ${kills.filter((x) => x.round === round).length} kills, ${finished ? 'then an apply ran to its end' : 'no apply ran to its end'}`,
+          `round ${round}: ${kills.filter((x) => x.round === round).length} kills in ${Math.round((Date.now() - started) / 1000)} s, ${finished ? 'then an apply ran to its end' : 'no apply ran to its end'}`,
         );
 
         // At most two clean passes: after them nothing is left to run.
