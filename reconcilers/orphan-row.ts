@@ -74,7 +74,10 @@ function staleOperations(world: World, policy: Policy, now: Date): DriftItem[] {
   const out: DriftItem[] = [];
   for (const op of world.database.volumeOperations) {
     const idle = ageSeconds(op.updatedAt, now);
-    if (!OPEN_OPERATION_STATES.has(op.status) || idle === null || idle <= policy.staleVolumeOperationSeconds) continue;
+    if (!OPEN_OPERATION_STATES.has(op.status) || idle === null) continue;
+    // An operation of ours whose writer's session ended can never finish: failed at once, not after the limit.
+    const abandoned = op.writerGone === true;
+    if (!abandoned && idle <= policy.staleVolumeOperationSeconds) continue;
     out.push(
       makeDrift({
         kind: 'orphan-row',
@@ -84,7 +87,9 @@ function staleOperations(world: World, policy: Policy, now: Date): DriftItem[] {
         evidence: [
           fact(
             'database',
-            `volume_operations ${op.id}: ${op.type} of volume ${op.volumeId || '(new)'} ${op.status}, unchanged for ${formatSeconds(idle)} (limit ${formatSeconds(policy.staleVolumeOperationSeconds)})`,
+            abandoned
+              ? `volume_operations ${op.id}: ${op.type} of volume ${op.volumeId || '(new)'} ${op.status}, but the oma-reconciler session that runs it has ended (the process died)`
+              : `volume_operations ${op.id}: ${op.type} of volume ${op.volumeId || '(new)'} ${op.status}, unchanged for ${formatSeconds(idle)} (limit ${formatSeconds(policy.staleVolumeOperationSeconds)})`,
           ),
         ],
         actions: [{ action: 'fail-volume-operation', params: { id: op.id }, destructive: false }],

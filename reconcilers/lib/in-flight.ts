@@ -47,6 +47,8 @@ function volumeOperations(
     if (op.volumeId === '') continue;
     let reason: string | null = null;
     if (OPEN_OPERATION.has(op.status)) {
+      // Its writer died (our own process, killed): nobody works on the volume; orphan-row fails the row.
+      if (op.writerGone === true) continue;
       const age = ageSeconds(op.createdAt, now);
       if (age !== null && age <= policy.staleVolumeOperationSeconds) {
         reason = `Volume Daemon ${op.type} ${op.id} of volume ${op.volumeId} is ${op.status} (started ${Math.round(age)} s ago)`;

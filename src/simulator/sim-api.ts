@@ -88,7 +88,11 @@ export async function handleApiRequest(
   try {
     SimParams.checkPrintable(raw);
     const params = new SimParams(commandName, raw);
-    deps.stats.count(commandName, verdict.apiKey);
+    deps.stats.count(
+      commandName,
+      verdict.apiKey,
+      params.get('id') ?? params.get('volumeid') ?? params.get('virtualmachineid') ?? null,
+    );
     const page = params.get('page');
     const fault = deps.faults.fire(commandName, page !== undefined && /^\d+$/.test(page) ? Number(page) : null);
     if (fault?.latencyMs) await sleep(fault.latencyMs, undefined, { signal });

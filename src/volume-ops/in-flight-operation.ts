@@ -5,8 +5,10 @@
  * An operation of another writer that ended within the settle window holds the volume too: the
  * pass's gates saw the world before it started, so only this re-check can see an OMA operation
  * that began and ended between the observation and the move (the OMA's next step may be coming).
+ * An open operation of ours whose writer's session ended (a killed process) holds nothing.
  */
 import type { Kysely } from 'kysely';
+import { abandonedOperations } from '../db/queries/writer-sessions.js';
 import type { DB } from '../db/schema-types.js';
 import { VolumeMoveError } from './volume-writer.js';
 
@@ -36,14 +38,16 @@ export async function operationInFlight(
   const since = new Date(now.getTime() - limits.staleAfterMs);
   const open = await db
     .selectFrom('volume_operations')
-    .select(['id', 'type', 'status'])
+    .select(['id', 'type', 'status', 'request'])
     .where('volume_id', '=', volumeId)
     .where('status', 'in', ['pending', 'executing'])
     .where('created_at', '>=', since)
     .orderBy('created_at', 'desc')
     .execute();
-  const busy = open.find((r) => !limits.own.has(r.id));
-  if (busy) return busy;
+  const others = open.filter((r) => !limits.own.has(r.id));
+  const abandoned = others.length > 0 ? await abandonedOperations(db, others) : new Set<string>();
+  const busy = others.find((r) => !abandoned.has(r.id));
+  if (busy) return { id: busy.id, type: busy.type, status: busy.status };
   if (limits.settleMs <= 0) return null;
   const settled = await db
     .selectFrom('volume_operations')

@@ -1,12 +1,14 @@
 /**
  * Direct mode records each move in `volume_operations` as the daemon does (one row per operation,
  * `executing` before the CloudStack call, `completed`/`failed` after), marked as ours in its request
- * (`requested_by`). A crash leaves the row `executing`, so the in-flight gate holds the volume until
- * the row is finished or marked stale — the same signal a crashed daemon leaves.
+ * (`requested_by`) together with the database session that wrote it (`writer_session`). While that
+ * session lives, the row holds the volume; once it ended (the process was killed) the row is known
+ * abandoned and holds nothing — no hour-long wait for the stale limit (see db/queries/writer-sessions.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema-types.js';
+import { WRITER_SESSION_KEY } from '../db/queries/writer-sessions.js';
 
 /** The `requested_by` value of operations oma-reconciler ran without the daemon. */
 export const OWN_OPERATION_MARK = 'oma-reconciler';
@@ -34,7 +36,8 @@ export async function startOwnOperation(
       status: 'executing',
       volume_id: op.volumeId,
       vm_id: op.vmId,
-      request: JSON.stringify({ ...op.request, requested_by: OWN_OPERATION_MARK }),
+      // The session is the one of this very statement: pooled sessions live as long as the process.
+      request: sql<string>`JSON_SET(${JSON.stringify({ ...op.request, requested_by: OWN_OPERATION_MARK })}, ${`$.${WRITER_SESSION_KEY}`}, CONNECTION_ID())`,
       response: null,
       error: null,
       created_at: now,

@@ -137,6 +137,11 @@ export interface VolumeOperationRow {
   readonly vmId: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * An open operation of oma-reconciler's own whose writer (its database session) has ended: it
+   * will never be finished, holds nothing, and is failed at once. Absent = false.
+   */
+  readonly writerGone?: boolean;
 }
 
 /** One ownership-ledger entry: a CloudStack object the OMA database referenced at some time. */

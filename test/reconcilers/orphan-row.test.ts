@@ -75,6 +75,14 @@ describe('orphan-row', () => {
       expected: ['orphan-row:row:volume_operations/op-1 → fail-volume-operation'],
     },
     {
+      name: 'fails a recent operation of ours at once when its writer session has ended (the process was killed)',
+      world: () =>
+        new WorldBuilder()
+          .healthyContext('web')
+          .add('volumeOperations', op('op-4', { createdAt: ago(5), updatedAt: ago(5), writerGone: true })),
+      expected: ['orphan-row:row:volume_operations/op-4 → fail-volume-operation'],
+    },
+    {
       name: 'leaves a recent pending operation alone',
       world: () => new WorldBuilder().add('volumeOperations', op('op-2', { status: 'pending', updatedAt: ago(120) })),
       expected: [],

@@ -4,6 +4,7 @@ import type { FailoverJobRow, VolumeOperationRow } from '../../world/world.js';
 import { isoOfFirst } from './iso-time.js';
 import { annotationsOf } from './json-column.js';
 import { noStringPool, type StringPool } from '../../string-pool.js';
+import { abandonedOperations } from './writer-sessions.js';
 
 /** Every failover job (one statement). */
 export async function readFailoverJobs(db: Kysely<DB>, s: StringPool = noStringPool): Promise<FailoverJobRow[]> {
@@ -48,15 +49,22 @@ export async function readFailoverJobs(db: Kysely<DB>, s: StringPool = noStringP
 /** How far back finished Volume Daemon operations are read (the in-flight gate holds a volume for a while after its operation ended). */
 const FINISHED_OPERATIONS_LOOKBACK_MS = 3_600_000;
 
-/** Volume Daemon operations still `pending` or `executing`, and those that ended within the lookback (one statement). */
+/**
+ * Volume Daemon operations still `pending` or `executing`, and those that ended within the lookback
+ * (one statement, plus one process-list look-up when open operations of ours name their writer).
+ */
 export async function readOpenVolumeOperations(db: Kysely<DB>, now: Date = new Date()): Promise<VolumeOperationRow[]> {
   const since = new Date(now.getTime() - FINISHED_OPERATIONS_LOOKBACK_MS);
   const rows = await db
     .selectFrom('volume_operations')
-    .select(['id', 'type', 'status', 'volume_id', 'vm_id', 'created_at', 'updated_at'])
+    .select(['id', 'type', 'status', 'volume_id', 'vm_id', 'request', 'created_at', 'updated_at'])
     .where((eb) => eb.or([eb('status', 'in', ['pending', 'executing']), eb('updated_at', '>=', since)]))
     .orderBy('id')
     .execute();
+  const gone = await abandonedOperations(
+    db,
+    rows.filter((r) => r.status === 'pending' || r.status === 'executing'),
+  );
   return rows.map((r) => ({
     id: r.id,
     type: r.type,
@@ -65,5 +73,6 @@ export async function readOpenVolumeOperations(db: Kysely<DB>, now: Date = new D
     vmId: r.vm_id,
     createdAt: isoOfFirst(r.created_at),
     updatedAt: isoOfFirst(r.updated_at, r.created_at),
+    ...(gone.has(r.id) ? { writerGone: true } : {}),
   }));
 }

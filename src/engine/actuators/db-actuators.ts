@@ -96,13 +96,15 @@ export const deleteRow: Actuator<'delete-row'> = async (action, _item, ctx) => {
   return ok(`deleted ${table} row ${id}`, { table, row });
 };
 
-export const failVolumeOperation: Actuator<'fail-volume-operation'> = async (action, _item, ctx) => {
+export const failVolumeOperation: Actuator<'fail-volume-operation'> = async (action, item, ctx) => {
   const { id } = action.params;
+  // The reconciler's evidence says why: stale past the limit, or its writer's session ended.
+  const why = item.evidence.find((e) => e.source === 'database')?.fact ?? 'no progress';
   const result = await ctx.db
     .updateTable('volume_operations')
     .set({
       status: 'failed',
-      error: 'marked failed by oma-reconciler: no progress (stale after a Volume Daemon restart?)',
+      error: `marked failed by oma-reconciler: ${why}`.slice(0, 60_000),
       completed_at: ctx.clock(),
     })
     .where('id', '=', id)

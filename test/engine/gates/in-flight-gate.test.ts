@@ -66,6 +66,20 @@ describe('in-flight gate: the appliance is another writer', () => {
     expect(attach(ended(120))).not.toContain('in-flight');
   });
 
+  it('does not hold a volume for an operation of ours whose writer was killed: it is failed in the same pass', () => {
+    const result = plan(sampleWorld().add('volumeOperations', op('op-5', 'vol-db-0', { writerGone: true })));
+    expect(decisionsOf(result, 'ctx-db').find((d) => d.includes('attach-volume-to-oma'))).toBe(
+      'volume-attachment attach-volume-to-oma → run',
+    );
+    expect(
+      result.drift.some(
+        (d) =>
+          d.subject.id === 'volume_operations/op-5' &&
+          d.actions.some((a) => a.action === 'fail-volume-operation' && a.decision === 'run'),
+      ),
+    ).toBe(true);
+  });
+
   it('no longer holds a volume whose operation is older than the stale limit (the stale-operation repair takes over)', () => {
     const result = plan(
       sampleWorld().add('volumeOperations', op('op-3', 'vol-db-0', { createdAt: ago(7200), updatedAt: ago(7200) })),
