@@ -4,8 +4,8 @@
  * (`requested_by`). A crash leaves the row `executing`, so the in-flight gate holds the volume until
  * the row is finished or marked stale — the same signal a crashed daemon leaves.
  */
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { insertVolumeOperation } from '../db/insert-volume-operation.js';
 import type { DB } from '../db/schema-types.js';
 
 /** The `requested_by` value of operations oma-reconciler ran without the daemon. */
@@ -25,24 +25,12 @@ export async function startOwnOperation(
   },
   now: Date,
 ): Promise<string> {
-  const id = randomUUID();
-  await db
-    .insertInto('volume_operations')
-    .values({
-      id,
-      type: op.type,
-      status: 'executing',
-      volume_id: op.volumeId,
-      vm_id: op.vmId,
-      request: JSON.stringify({ ...op.request, requested_by: OWN_OPERATION_MARK }),
-      response: null,
-      error: null,
-      created_at: now,
-      updated_at: now,
-      completed_at: null,
-    })
-    .execute();
-  return id;
+  return insertVolumeOperation(db, {
+    ...op,
+    status: 'executing',
+    request: { ...op.request, requested_by: OWN_OPERATION_MARK },
+    at: now,
+  });
 }
 
 /** Finishes our row with the daemon's response shape or the error. */
