@@ -3,22 +3,26 @@
  * the class (and, for CloudStack, from the table in `cloudstack/retry-policy.ts`), never from text.
  */
 
+/**
+ * Base of the project's error classes: `name` is the class's own name, so a class need not restate
+ * it (and cannot say it wrongly).
+ */
+export class NamedError extends Error {
+  override readonly name: string = this.constructor.name;
+}
+
 /** Thrown at start-up when configuration is invalid; lists every bad key at once. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export class ConfigError extends NamedError {
   constructor(readonly problems: readonly string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
 /** Thrown on bad command-line usage (unknown flag, missing argument); exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export class UsageError extends NamedError {}
 
 /** Thrown when the database holds migrations this build does not know (schema newer than code). */
-export class SchemaNewerError extends Error {
-  override readonly name = 'SchemaNewerError';
+export class SchemaNewerError extends NamedError {
   constructor(
     readonly unknownMigrations: readonly string[],
     readonly migrationTable: string,
@@ -31,8 +35,7 @@ export class SchemaNewerError extends Error {
 }
 
 /** Thrown when input from an operator, the API or a config file is refused; nothing was changed. */
-export class InvalidInputError extends Error {
-  override readonly name = 'InvalidInputError';
+export class InvalidInputError extends NamedError {
   constructor(
     message: string,
     readonly field?: string,
@@ -42,9 +45,7 @@ export class InvalidInputError extends Error {
 }
 
 /** Wraps an error that must not be retried: counted and surfaced, then the subject waits for the next pass. */
-export class TerminalError extends Error {
-  override readonly name = 'TerminalError';
-}
+export class TerminalError extends NamedError {}
 
 /** Turns anything thrown into an Error, so boundaries can log and classify it uniformly. */
 export function coerceError(e: unknown): Error {

@@ -3,11 +3,9 @@ import { sql } from 'kysely';
 import type { Config } from '../config/config-schema.js';
 import { loadConfig } from '../config/load-config.js';
 import { connectDatabase } from '../db/connect.js';
-import { createEngineDeps } from '../engine/create-engine-deps.js';
+import { engineDepsFromConfig } from '../compose/engine-deps-from-config.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createLogger } from '../log.js';
-import { createWorkflows } from '../workflows/index.js';
-import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import type { ConfigSources } from '../config/load-config.js';
 import type { CommandArgs } from './command.js';
 import { configSources } from './config-sources.js';
@@ -47,11 +45,10 @@ export async function usingEngine<T>(
     // A database that cannot be used is said in one line with its cause (host, port, errno, the
     // server's message), before any command output.
     if (options.probeDatabase !== false) await sql`select 1`.execute(database.db);
-    const deps = createEngineDeps({
+    const deps = engineDepsFromConfig({
       config,
       database,
       logger,
-      workflows: createWorkflows({ policy: policyFromConfig(config) }),
       actor: 'cli',
     });
     return await fn({ config, engine: createEngine(deps), passId: `cli-${randomUUID()}` });

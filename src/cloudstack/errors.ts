@@ -2,10 +2,10 @@
  * Errors of the CloudStack client. Each says when it is thrown; whether it is retried is decided
  * by the table in `retry-policy.ts`, never by matching message text.
  */
+import { NamedError } from '../errors.js';
 
 /** Base class: every CloudStack failure names the API command it came from. */
-export class CloudStackError extends Error {
-  override readonly name: string = 'CloudStackError';
+export class CloudStackError extends NamedError {
   constructor(
     readonly command: string,
     message: string,
@@ -17,7 +17,6 @@ export class CloudStackError extends Error {
 
 /** Thrown when the server answered with an error status (431, 530, 429, a proxy's 502…). */
 export class CloudStackHttpError extends CloudStackError {
-  override readonly name: string = 'CloudStackHttpError';
   constructor(
     command: string,
     /** HTTP status (equals `errorcode` for CloudStack's own errors). */
@@ -38,13 +37,10 @@ export class CloudStackHttpError extends CloudStackError {
 }
 
 /** Thrown on HTTP 401: bad signature, unknown key, expired v3 request, unknown command, clock skew. */
-export class CloudStackAuthError extends CloudStackHttpError {
-  override readonly name: string = 'CloudStackAuthError';
-}
+export class CloudStackAuthError extends CloudStackHttpError {}
 
 /** Thrown when an async job ended with `jobstatus=2`; carries the job's `errorcode`/`errortext`. */
 export class CloudStackJobFailedError extends CloudStackError {
-  override readonly name: string = 'CloudStackJobFailedError';
   constructor(
     command: string,
     readonly jobId: string,
@@ -57,7 +53,6 @@ export class CloudStackJobFailedError extends CloudStackError {
 
 /** Thrown when one HTTP request, or the wait for an async job, took longer than allowed. */
 export class CloudStackTimeoutError extends CloudStackError {
-  override readonly name: string = 'CloudStackTimeoutError';
   constructor(
     command: string,
     readonly phase: 'request' | 'job',
@@ -76,7 +71,6 @@ export class CloudStackTimeoutError extends CloudStackError {
 
 /** Thrown when the server could not be reached or the connection broke (no HTTP answer). */
 export class CloudStackNetworkError extends CloudStackError {
-  override readonly name: string = 'CloudStackNetworkError';
   constructor(
     command: string,
     /** errno-style code such as `ECONNREFUSED`, or null. */
@@ -94,13 +88,10 @@ export class CloudStackNetworkError extends CloudStackError {
 }
 
 /** Thrown when a 200 answer is not the documented JSON envelope (wrong key, HTML, truncated JSON). */
-export class CloudStackProtocolError extends CloudStackError {
-  override readonly name: string = 'CloudStackProtocolError';
-}
+export class CloudStackProtocolError extends CloudStackError {}
 
 /** Reported (not thrown by list calls) when a paged listing failed or its pages do not add up to `count`. */
 export class CloudStackIncompleteListError extends CloudStackError {
-  override readonly name: string = 'CloudStackIncompleteListError';
   constructor(
     command: string,
     readonly expected: number | null,
@@ -112,8 +103,7 @@ export class CloudStackIncompleteListError extends CloudStackError {
 }
 
 /** Thrown by `resolveCloudStackSettings` when the URL or a key is neither configured nor in `ossea_configs`. */
-export class CloudStackSettingsError extends Error {
-  override readonly name = 'CloudStackSettingsError';
+export class CloudStackSettingsError extends NamedError {
   constructor(readonly missing: readonly string[]) {
     super(`CloudStack settings incomplete: missing ${missing.join('; ')}`);
   }

@@ -5,7 +5,6 @@ import { connectDatabase } from '../db/connect.js';
 import { startDaemon, type DaemonHandle } from '../daemon/daemon.js';
 import type { SignalSource } from '../daemon/signals.js';
 import { nbdConfigWatch } from '../daemon/nbd-watch.js';
-import { createEngineDeps } from '../engine/create-engine-deps.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { degradedStatusPage } from '../http/degraded-status-page.js';
 import { consoleRoutes } from '../http/console-routes.js';
@@ -15,10 +14,9 @@ import { statusPageHandler } from '../http/status-page/status-page-handler.js';
 import type { Logger } from '../log.js';
 import { createCloudStackMetrics } from '../metrics/cloudstack-metrics.js';
 import { createMetrics } from '../metrics/registry.js';
-import { createWorkflows } from '../workflows/index.js';
-import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import { Notifier } from '../notify/notifier.js';
 import { leaderLockName } from './leader-lock-name.js';
+import { engineDepsFromConfig } from './engine-deps-from-config.js';
 
 /** The package version (`build_info{version}`): injected into the release binary, package.json in development. */
 export function packageVersion(): string {
@@ -44,11 +42,10 @@ export function startReconciler(options: {
   const { config, logger } = options;
   const database = connectDatabase(config.databaseUrl, { connectionLimit: 8 });
   const metrics = createMetrics({ version: packageVersion(), commit: buildInfo().commit });
-  const deps = createEngineDeps({
+  const deps = engineDepsFromConfig({
     config,
     database,
     logger,
-    workflows: createWorkflows({ policy: policyFromConfig(config) }),
     actor: 'daemon',
     cloudstackMetrics: createCloudStackMetrics(metrics),
   });

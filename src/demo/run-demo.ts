@@ -2,13 +2,12 @@
  * `oma-reconciler demo`: a realistic appliance with one case of each drift kind, then the daemon
  * repairing it while the operator watches drift go to zero. Needs only MariaDB.
  */
-import { createEngineDeps } from '../engine/create-engine-deps.js';
 import { planPass } from '../engine/run-pass.js';
+import { planOnlyPass } from '../engine/plan-only-pass.js';
 import { renderPlanTable, toPlanJson } from '../engine/plan-json.js';
 import { createLogger } from '../log.js';
-import { createWorkflows } from '../workflows/index.js';
-import { policyFromConfig } from '../../reconcilers/lib/policy-from-config.js';
 import { startReconciler } from '../compose/start-reconciler.js';
+import { engineDepsFromConfig } from '../compose/engine-deps-from-config.js';
 import { daemonExitCode } from '../daemon/daemon.js';
 import type { SignalSource } from '../daemon/signals.js';
 import { buildDemo } from './build-demo.js';
@@ -63,20 +62,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     for (const d of demo.injected) say(`  ${d.kind.padEnd(22)} ${d.what}`);
     const logger = createLogger(config.logLevel, process.stderr);
 
-    const deps = createEngineDeps({
+    const deps = engineDepsFromConfig({
       config,
       database,
       logger,
-      workflows: createWorkflows({ policy: policyFromConfig(config) }),
       actor: 'demo',
     });
-    const first = await planPass(deps, {
-      passId: 'demo-plan',
-      signal: AbortSignal.timeout(60_000),
-      act: false,
-      isLeader: true,
-      fence: () => Promise.resolve(false),
-    });
+    const first = await planPass(deps, planOnlyPass('demo-plan', AbortSignal.timeout(60_000)));
     say();
     say('The plan (nothing has changed yet):');
     options.out.write(renderPlanTable(toPlanJson(first.world, first.gated, first.mode)));

@@ -14,15 +14,16 @@ export async function waitForLink(
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (
-      await lstat(path).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      return true;
-    }
+    if (await linkExists(path)) return true;
     if (Date.now() >= deadline) return false;
     await sleep(pollMs, undefined, { signal });
   }
+}
+
+/** Whether the link itself is there (`lstat`: a dangling link counts, as it does for udev's by-id links). */
+export function linkExists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -42,3 +42,8 @@ export function refused(exportName: string, change: NbdChangeKind, reason: strin
     ? { status: 'refused', exportName, change, reason, error }
     : { status: 'refused', exportName, change, reason };
 }
+
+/** Builds a `dry-run` outcome: the diff of what would change, and `wouldDo` unless no file would. */
+export function dryRunOutcome(exportName: string, change: NbdChangeKind, diff: string, wouldDo: string): NbdOutcome {
+  return { status: 'dry-run', exportName, change, diff, reason: diff === '' ? 'no file would change' : wouldDo };
+}

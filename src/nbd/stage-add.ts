@@ -10,7 +10,7 @@ import { atomicWriteFile } from './atomic-write.js';
 import { authfilePath, renderAuthfile, writeAuthfile } from './authfile.js';
 import { validateExportSpec } from './export-spec.js';
 import type { NbdManagerContext, ServerView } from './nbd-manager-context.js';
-import { refused, type NbdChangeKind, type NbdOutcome } from './nbd-outcome.js';
+import { dryRunOutcome, refused, type NbdChangeKind, type NbdOutcome } from './nbd-outcome.js';
 import { exportSignature } from './pending-store.js';
 import { readNbdConfig } from './read-nbd-config.js';
 import { renderExportFile } from './render-export.js';
@@ -99,13 +99,7 @@ export async function stageAdd(
     note = 'nbd-server already serves it with this path';
   }
   if (dryRun) {
-    return {
-      status: 'dry-run',
-      exportName: name,
-      change,
-      diff,
-      reason: diff === '' ? 'no file would change' : `would write ${target}`,
-    };
+    return dryRunOutcome(name, change, diff, `would write ${target}`);
   }
   // The authfile goes first, so the export is never registered without its allow list.
   if (authBefore !== authText) await writeAuthfile(authPath, ctx.allowClients, ctx.tempDirs);

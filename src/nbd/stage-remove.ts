@@ -10,7 +10,7 @@ import { removeFileDurably } from './atomic-write.js';
 import { authfilePath, isManagedAuthfile, writeAuthfile } from './authfile.js';
 import { probeNbdExport } from './nbd-client.js';
 import type { NbdManagerContext, ServerView } from './nbd-manager-context.js';
-import { refused, type NbdOutcome } from './nbd-outcome.js';
+import { dryRunOutcome, refused, type NbdOutcome } from './nbd-outcome.js';
 import { readNbdConfig } from './read-nbd-config.js';
 import type { StagedChange } from './stage-add.js';
 import { hasControlCharacter } from './key-file.js';
@@ -85,13 +85,7 @@ export async function stageRemove(
   const inMemory = view.live?.includes(name) ?? null;
   const change = !view.found.running || inMemory === false ? 'none' : 'remove';
   if (dryRun) {
-    return {
-      status: 'dry-run',
-      exportName: name,
-      change,
-      diff,
-      reason: diff === '' ? 'no file would change' : `would deny and remove ${[...files].join(', ') || 'nothing'}`,
-    };
+    return dryRunOutcome(name, change, diff, `would deny and remove ${[...files].join(', ') || 'nothing'}`);
   }
   for (const path of denyPaths) await writeAuthfile(path, [], ctx.tempDirs);
   let backup: string | undefined;

@@ -9,6 +9,9 @@ import type { SimTag } from './sim-types.js';
 
 type Json = Record<string, unknown>;
 
+/** The parameters every listing of owned resources (volumes, snapshots, VMs) filters on besides its own: zone, keyword, owner. */
+export const OWNED_LIST_PARAMS = ['zoneid', 'keyword', 'listall', 'account', 'projectid'] as const;
+
 /** The cache key of a list query: command, caller and every parameter except paging. */
 export function queryKey(ctx: SimContext, names: readonly string[]): string {
   const parts = names.map((n) => `${n}=${ctx.params.get(n) ?? ''}`);

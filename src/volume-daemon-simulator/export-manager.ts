@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema-types.js';
 import type { Logger } from '../log.js';
 import { isProcessGone } from '../nbd/server-process.js';
-import { contextOfVolume } from './mapping-store.js';
+import { contextOfVolume } from '../db/queries/context-of-volume.js';
 
 /** Where the exports live and how nbd-server is told. */
 export interface ExportManagerOptions {

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema-types.js';
+import { contextOfVolume } from '../db/queries/context-of-volume.js';
 import type { DeviceMapping, VmVolume } from '../volume-daemon/types.js';
 
 /** The columns of a mapping the daemon's logic reads. */
@@ -24,16 +25,6 @@ export interface NewMapping {
   readonly size: number;
   /** 0 for a root attachment, else null. */
   readonly cloudstackDeviceId: number | null;
-}
-
-/** The volume's context, looked up in `ossea_volumes` (null when the volume has no row). */
-export async function contextOfVolume(db: Kysely<DB>, volumeId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('ossea_volumes')
-    .select('vm_context_id')
-    .where('volume_id', '=', volumeId)
-    .executeTakeFirst();
-  return row?.vm_context_id ?? null;
 }
 
 export async function readMapping(db: Kysely<DB>, volumeId: string): Promise<MappingRow | null> {

@@ -1,5 +1,5 @@
 /** `volume_operations` as the real daemon writes and reads it (`database/repository.go`). */
-import { randomUUID } from 'node:crypto';
+import { insertVolumeOperation } from '../db/insert-volume-operation.js';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema-types.js';
 import { parseJsonColumn } from '../db/queries/json-column.js';
@@ -55,18 +55,7 @@ export async function insertOperation(
     readonly request: Record<string, unknown>;
   },
 ): Promise<VolumeOperation> {
-  const id = randomUUID();
-  await db
-    .insertInto('volume_operations')
-    .values({
-      id,
-      type: op.type,
-      status: 'pending',
-      volume_id: op.volumeId,
-      vm_id: op.vmId,
-      request: JSON.stringify(op.request),
-    })
-    .execute();
+  const id = await insertVolumeOperation(db, { ...op, status: 'pending' });
   const row = await getOperationRow(db, id);
   if (!row) throw new Error(`volume_operations row ${id} vanished after its insert`);
   return operationJson(row);

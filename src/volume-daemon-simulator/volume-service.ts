@@ -4,10 +4,11 @@
  * inserted: `pending → executing → completed|failed`. Pure bookkeeping order lives here; the I/O is
  * in the stores, the export manager and the CloudStack client.
  */
-import { lstat, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { decodeVolume } from '../cloudstack/decode-objects.js';
+import { linkExists } from '../devices/wait-for-link.js';
 import type { DB } from '../db/schema-types.js';
 import type { Logger } from '../log.js';
 import type { OperationType, VolumeOperation } from '../volume-daemon/types.js';
@@ -297,14 +298,7 @@ export class VolumeService {
     const deadline = Date.now() + this.deps.linkTimeoutMs();
     for (;;) {
       this.deps.crash.checkpoint('write');
-      if (
-        await lstat(path).then(
-          () => true,
-          () => false,
-        )
-      ) {
-        return true;
-      }
+      if (await linkExists(path)) return true;
       if (Date.now() >= deadline) return false;
       await delay(Math.min(100, Math.max(1, deadline - Date.now())));
     }

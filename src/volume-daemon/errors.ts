@@ -2,11 +2,11 @@
  * Errors of the Volume Daemon client. Each names the method and route it came from; HTTP errors
  * carry the daemon's `{"error": …}` text, connection errors the host:port and errno.
  */
+import { NamedError } from '../errors.js';
 import type { OperationStatus, OperationType } from './types.js';
 
 /** Base class: `route` is e.g. `POST /api/v1/volumes/<id>/attach`. */
-export class VolumeDaemonError extends Error {
-  override readonly name: string = 'VolumeDaemonError';
+export class VolumeDaemonError extends NamedError {
   constructor(
     readonly route: string,
     message: string,
@@ -18,7 +18,6 @@ export class VolumeDaemonError extends Error {
 
 /** The daemon answered with an error status (400/404/500…). */
 export class VolumeDaemonHttpError extends VolumeDaemonError {
-  override readonly name: string = 'VolumeDaemonHttpError';
   constructor(
     route: string,
     readonly status: number,
@@ -31,7 +30,6 @@ export class VolumeDaemonHttpError extends VolumeDaemonError {
 
 /** No HTTP answer: connection refused/reset, DNS failure… */
 export class VolumeDaemonNetworkError extends VolumeDaemonError {
-  override readonly name: string = 'VolumeDaemonNetworkError';
   constructor(
     route: string,
     /** `host:port` of the daemon. */
@@ -50,7 +48,6 @@ export class VolumeDaemonNetworkError extends VolumeDaemonError {
 
 /** One request took longer than allowed. */
 export class VolumeDaemonRequestTimeoutError extends VolumeDaemonError {
-  override readonly name: string = 'VolumeDaemonRequestTimeoutError';
   constructor(
     route: string,
     readonly address: string,
@@ -61,13 +58,10 @@ export class VolumeDaemonRequestTimeoutError extends VolumeDaemonError {
 }
 
 /** A 2xx answer that is not the documented JSON. */
-export class VolumeDaemonProtocolError extends VolumeDaemonError {
-  override readonly name: string = 'VolumeDaemonProtocolError';
-}
+export class VolumeDaemonProtocolError extends VolumeDaemonError {}
 
 /** `waitForOperation` gave up; the operation may still finish on the daemon. */
 export class VolumeDaemonOperationTimeoutError extends VolumeDaemonError {
-  override readonly name: string = 'VolumeDaemonOperationTimeoutError';
   constructor(
     route: string,
     readonly operationId: string,

@@ -8,6 +8,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema-types.js';
+import { contextOfVolume } from '../db/queries/context-of-volume.js';
 import { byIdPath } from '../devices/volume-serial.js';
 import { exportNameFor } from '../../reconcilers/lib/names.js';
 import type { VolumeWriterDeps } from './volume-writer.js';
@@ -15,16 +16,6 @@ import type { VolumeWriterDeps } from './volume-writer.js';
 /** The daemon's placeholder device path of a volume attached to a VM other than the OMA. */
 export function remoteDevicePath(vmId: string, root: boolean): string {
   return root ? `remote-vm-root-${vmId}` : `remote-vm-${vmId}`;
-}
-
-/** The context a volume belongs to, from `ossea_volumes` (as the daemon looks it up). */
-export async function contextOfVolume(db: Kysely<DB>, volumeId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('ossea_volumes')
-    .select('vm_context_id')
-    .where('volume_id', '=', volumeId)
-    .executeTakeFirst();
-  return row?.vm_context_id ?? null;
 }
 
 /** After a detach (or a delete): no mapping row, `ossea_volumes` detached with no device path. */

@@ -5,10 +5,9 @@
  * session lives, the row holds the volume; once it ended (the process was killed) the row is known
  * abandoned and holds nothing — no hour-long wait for the stale limit (see db/queries/writer-sessions.ts).
  */
-import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { insertVolumeOperation } from '../db/insert-volume-operation.js';
 import type { DB } from '../db/schema-types.js';
-import { WRITER_SESSION_KEY } from '../db/queries/writer-sessions.js';
 
 /** The `requested_by` value of operations oma-reconciler ran without the daemon. */
 export const OWN_OPERATION_MARK = 'oma-reconciler';
@@ -27,25 +26,13 @@ export async function startOwnOperation(
   },
   now: Date,
 ): Promise<string> {
-  const id = randomUUID();
-  await db
-    .insertInto('volume_operations')
-    .values({
-      id,
-      type: op.type,
-      status: 'executing',
-      volume_id: op.volumeId,
-      vm_id: op.vmId,
-      // The session is the one of this very statement: pooled sessions live as long as the process.
-      request: sql<string>`JSON_SET(${JSON.stringify({ ...op.request, requested_by: OWN_OPERATION_MARK })}, ${`$.${WRITER_SESSION_KEY}`}, CONNECTION_ID())`,
-      response: null,
-      error: null,
-      created_at: now,
-      updated_at: now,
-      completed_at: null,
-    })
-    .execute();
-  return id;
+  return insertVolumeOperation(db, {
+    ...op,
+    status: 'executing',
+    request: { ...op.request, requested_by: OWN_OPERATION_MARK },
+    at: now,
+    stampWriterSession: true,
+  });
 }
 
 /** Finishes our row with the daemon's response shape or the error. */

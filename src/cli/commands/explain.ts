@@ -1,3 +1,4 @@
+import { planOnlyPass } from '../../engine/plan-only-pass.js';
 import { planPass } from '../../engine/run-pass.js';
 import { explainSubject } from '../../engine/explain.js';
 import { relatedSubjects } from '../../engine/related-subjects.js';
@@ -30,13 +31,10 @@ ${common}
         throw new UsageError('explain takes exactly one SUBJECT');
       }
       return usingEngine(args, {}, async ({ engine, passId, config }) => {
-        const planned = await planPass(engine.deps, {
-          passId,
-          signal: AbortSignal.timeout(config.schedule.passTimeoutMs),
-          act: false,
-          isLeader: true,
-          fence: () => Promise.resolve(false),
-        });
+        const planned = await planPass(
+          engine.deps,
+          planOnlyPass(passId, AbortSignal.timeout(config.schedule.passTimeoutMs)),
+        );
         const explanation = explainSubject(planned.world, planned.gated, subject);
         const actions = await listActions(engine.deps.database.db, 50, relatedSubjects(planned.world, subject));
         if (!explanation && actions.length === 0) {

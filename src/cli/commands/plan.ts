@@ -1,4 +1,5 @@
 import { loadWorld } from '../../world/world-file.js';
+import { planOnlyPass } from '../../engine/plan-only-pass.js';
 import { planPass } from '../../engine/run-pass.js';
 import { renderPlanTable, toPlanJson } from '../../engine/plan-json.js';
 import type { Command } from '../command.js';
@@ -52,11 +53,7 @@ ${common}
       const world = worldFile === undefined ? undefined : await loadWorld(worldFile);
       return usingEngine(args, {}, { probeDatabase: world === undefined }, async ({ engine, passId, config }) => {
         const planned = await planPass(engine.deps, {
-          passId,
-          signal: AbortSignal.timeout(config.schedule.passTimeoutMs),
-          act: false,
-          isLeader: true,
-          fence: () => Promise.resolve(false),
+          ...planOnlyPass(passId, AbortSignal.timeout(config.schedule.passTimeoutMs)),
           graceOverride,
           ...(only ? { only } : {}),
           ...(world ? { world } : {}),

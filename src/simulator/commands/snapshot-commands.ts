@@ -1,10 +1,10 @@
 /** listSnapshots, createSnapshot, deleteSnapshot, revertSnapshot with the §8.2/§8.4 rules. */
 import { SimApiError } from '../sim-api-error.js';
 import { sync, type SimCommand, type SimContext } from '../sim-context.js';
-import { paginate, queryKey, tagFilter, visibleTo } from '../sim-list.js';
+import { OWNED_LIST_PARAMS, paginate, queryKey, tagFilter, visibleTo } from '../sim-list.js';
 import { renderSnapshot } from '../sim-render.js';
 import type { SimSnapshot, SimVolume } from '../sim-types.js';
-import { pendingOn } from './pending.js';
+import { jobOn } from './pending.js';
 
 const PKG = 'org.apache.cloudstack.api.command.user.snapshot';
 
@@ -17,18 +17,7 @@ function listSnapshots(ctx: SimContext) {
   const ids = p.uuidList(s, 'ids', 'snapshot');
   p.uuid(s, 'volumeid', 'volume');
   p.uuid(s, 'zoneid', 'zone');
-  const key = queryKey(ctx, [
-    'id',
-    'ids',
-    'volumeid',
-    'name',
-    'snapshottype',
-    'zoneid',
-    'keyword',
-    'listall',
-    'account',
-    'projectid',
-  ]);
+  const key = queryKey(ctx, ['id', 'ids', 'volumeid', 'name', 'snapshottype', ...OWNED_LIST_PARAMS]);
   const items = ctx.cache.get(key, s.version, () => {
     const visible = visibleTo(ctx);
     const tags = tagFilter(ctx);
@@ -96,11 +85,7 @@ function createSnapshot(ctx: SimContext) {
     s.touch();
     return { snapshot: renderSnapshot(s, snapshot) };
   };
-  return {
-    kind: 'job' as const,
-    createdId: snapshot.id,
-    spec: { instanceType: 'Snapshot', instanceId: snapshot.id, ...pendingOn(snapshot), run },
-  };
+  return jobOn('Snapshot', snapshot.id, snapshot, run, snapshot.id);
 }
 
 function deleteSnapshot(ctx: SimContext) {
@@ -120,11 +105,7 @@ function deleteSnapshot(ctx: SimContext) {
     }
     return { success: true };
   };
-  const snapshot = s.snapshots.get(id);
-  return {
-    kind: 'job' as const,
-    spec: { instanceType: 'Snapshot', instanceId: id, ...(snapshot ? pendingOn(snapshot) : {}), run },
-  };
+  return jobOn('Snapshot', id, s.snapshots.get(id), run);
 }
 
 function revertSnapshot(ctx: SimContext) {
@@ -154,11 +135,7 @@ function revertSnapshot(ctx: SimContext) {
     s.touch();
     return { snapshot: renderSnapshot(s, snapshot) };
   };
-  const snapshot = s.snapshots.get(id);
-  return {
-    kind: 'job' as const,
-    spec: { instanceType: 'Snapshot', instanceId: id, ...(snapshot ? pendingOn(snapshot) : {}), run },
-  };
+  return jobOn('Snapshot', id, s.snapshots.get(id), run);
 }
 
 /** The snapshot commands. */

@@ -51,15 +51,20 @@ function listTags(ctx: SimContext) {
   return sync(paginate(ctx, items, 'tag', (t) => renderTag(s, t)));
 }
 
-function createTags(ctx: SimContext) {
-  const { params: p, state: s } = ctx;
+/** The parameters createTags and deleteTags share: the resources, their type (checked in the job) and the key/value pairs. */
+function tagRequest(ctx: SimContext) {
+  const p = ctx.params;
   const ids = p
     .required('resourceids')
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
-  const rawType = p.required('resourcetype');
-  const pairs = p.map('tags');
+  return { ids, rawType: p.required('resourcetype'), pairs: p.map('tags') };
+}
+
+function createTags(ctx: SimContext) {
+  const { params: p, state: s } = ctx;
+  const { ids, rawType, pairs } = tagRequest(ctx);
   if (pairs.length === 0) p.required('tags');
   const run = () => {
     const type = resourceType(rawType);
@@ -90,14 +95,8 @@ function createTags(ctx: SimContext) {
 }
 
 function deleteTags(ctx: SimContext) {
-  const { params: p, state: s } = ctx;
-  const ids = p
-    .required('resourceids')
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-  const rawType = p.required('resourcetype');
-  const pairs = p.map('tags');
+  const s = ctx.state;
+  const { ids, rawType, pairs } = tagRequest(ctx);
   const run = () => {
     const type = resourceType(rawType);
     let removed = 0;

@@ -1,10 +1,10 @@
 /** listVirtualMachines, deployVirtualMachine, start/stop/destroyVirtualMachine. */
 import { SimApiError } from '../sim-api-error.js';
 import { sync, type SimCommand, type SimContext } from '../sim-context.js';
-import { paginate, queryKey, tagFilter, visibleTo } from '../sim-list.js';
+import { OWNED_LIST_PARAMS, paginate, queryKey, tagFilter, visibleTo } from '../sim-list.js';
 import { renderVm } from '../sim-render.js';
 import type { SimVm } from '../sim-types.js';
-import { pendingOn } from './pending.js';
+import { jobOn } from './pending.js';
 
 const GiB = 1024 ** 3;
 const PKG = 'org.apache.cloudstack.api.command.user.vm';
@@ -16,7 +16,7 @@ function listVirtualMachines(ctx: SimContext) {
   const id = p.uuid(s, 'id', 'vm');
   const ids = p.uuidList(s, 'ids', 'vm');
   p.uuid(s, 'zoneid', 'zone');
-  const key = queryKey(ctx, ['id', 'ids', 'name', 'state', 'zoneid', 'keyword', 'listall', 'account', 'projectid']);
+  const key = queryKey(ctx, ['id', 'ids', 'name', 'state', ...OWNED_LIST_PARAMS]);
   const items = ctx.cache.get(key, s.version, () => {
     const visible = visibleTo(ctx);
     const tags = tagFilter(ctx);
@@ -65,28 +65,15 @@ function deployVirtualMachine(ctx: SimContext) {
     s.touch();
     return { virtualmachine: renderVm(s, vm) };
   };
-  return {
-    kind: 'job' as const,
-    createdId: vm.id,
-    spec: { instanceType: 'VirtualMachine', instanceId: vm.id, ...pendingOn(vm), run },
-  };
+  return jobOn('VirtualMachine', vm.id, vm, run, vm.id);
 }
 
 function vmJob(ctx: SimContext, id: string, run: (vm: SimVm) => Record<string, unknown>) {
-  const vm = ctx.state.vms.get(id);
-  return {
-    kind: 'job' as const,
-    spec: {
-      instanceType: 'VirtualMachine',
-      instanceId: id,
-      ...(vm ? pendingOn(vm) : {}),
-      run: () => {
-        const current = ctx.state.vms.get(id);
-        if (!current) throw notFound(id);
-        return run(current);
-      },
-    },
-  };
+  return jobOn('VirtualMachine', id, ctx.state.vms.get(id), () => {
+    const current = ctx.state.vms.get(id);
+    if (!current) throw notFound(id);
+    return run(current);
+  });
 }
 
 function startVirtualMachine(ctx: SimContext) {

@@ -1,10 +1,10 @@
 /** listVolumes, createVolume, attachVolume, detachVolume, deleteVolume with the §8.4 rules. */
 import { SimApiError } from '../sim-api-error.js';
 import { sync, type SimCommand, type SimContext } from '../sim-context.js';
-import { paginate, queryKey, tagFilter, visibleTo } from '../sim-list.js';
+import { OWNED_LIST_PARAMS, paginate, queryKey, tagFilter, visibleTo } from '../sim-list.js';
 import { renderVolume } from '../sim-render.js';
 import type { SimVm, SimVolume } from '../sim-types.js';
-import { pendingOn } from './pending.js';
+import { jobOn } from './pending.js';
 
 const GiB = 1024 ** 3;
 const PKG = 'org.apache.cloudstack.api.command.user.volume';
@@ -18,19 +18,7 @@ function listVolumes(ctx: SimContext) {
   const ids = p.uuidList(s, 'ids', 'volume');
   const vmId = p.uuid(s, 'virtualmachineid', 'vm');
   p.uuid(s, 'zoneid', 'zone');
-  const key = queryKey(ctx, [
-    'id',
-    'ids',
-    'name',
-    'virtualmachineid',
-    'type',
-    'state',
-    'zoneid',
-    'keyword',
-    'listall',
-    'account',
-    'projectid',
-  ]);
+  const key = queryKey(ctx, ['id', 'ids', 'name', 'virtualmachineid', 'type', 'state', ...OWNED_LIST_PARAMS]);
   const items = ctx.cache.get(key, s.version, () => {
     const visible = visibleTo(ctx);
     const tags = tagFilter(ctx);
@@ -84,11 +72,7 @@ function createVolume(ctx: SimContext) {
     account: ctx.caller.name,
   });
   const v = s.volumes.get(volume.id) as SimVolume;
-  return {
-    kind: 'job' as const,
-    createdId: v.id,
-    spec: { instanceType: 'Volume', instanceId: v.id, ...pendingOn(v), run: () => ({ volume: renderVolume(s, v) }) },
-  };
+  return jobOn('Volume', v.id, v, () => ({ volume: renderVolume(s, v) }), v.id);
 }
 
 function pickDeviceId(ctx: SimContext, volume: SimVolume, vm: SimVm, requested: number | undefined): number {
@@ -147,11 +131,7 @@ function attachVolume(ctx: SimContext) {
     s.link(volume, vm.id, device);
     return { volume: renderVolume(s, volume) };
   };
-  const volume = s.volumes.get(id);
-  return {
-    kind: 'job' as const,
-    spec: { instanceType: 'Volume', instanceId: id, ...(volume ? pendingOn(volume) : {}), run },
-  };
+  return jobOn('Volume', id, s.volumes.get(id), run);
 }
 
 function detachVolume(ctx: SimContext) {
@@ -182,11 +162,7 @@ function detachVolume(ctx: SimContext) {
     s.unlink(volume);
     return { volume: renderVolume(s, volume) };
   };
-  const volume = id === undefined ? undefined : s.volumes.get(id);
-  return {
-    kind: 'job' as const,
-    spec: { instanceType: 'Volume', instanceId: id ?? null, ...(volume ? pendingOn(volume) : {}), run },
-  };
+  return jobOn('Volume', id ?? null, id === undefined ? undefined : s.volumes.get(id), run);
 }
 
 function deleteVolume(ctx: SimContext) {

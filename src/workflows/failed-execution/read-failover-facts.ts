@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { CloudStackClient } from '../../cloudstack/cloudstack-client.js';
 import { annotationsOf } from '../../db/queries/json-column.js';
+import { jobLivenessColumns, lastActivityOf } from '../../db/queries/job-liveness.js';
 import type { DB } from '../../db/schema-types.js';
 import type {
   ContextRow,
@@ -43,37 +44,9 @@ export async function readFailoverRows(db: Kysely<DB>, failoverJobId: string): P
   const t = await db
     .selectFrom('job_tracking as jt')
     .select(['jt.status', 'jt.error_message', 'jt.started_at', 'jt.job_type', 'jt.operation', 'jt.context_id'])
-    .select((eb) => [
-      eb
-        .selectFrom('job_steps as s')
-        .whereRef('s.job_id', '=', 'jt.id')
-        .select('s.name')
-        .orderBy('s.seq', 'desc')
-        .limit(1)
-        .as('current_step'),
-      eb
-        .selectFrom('job_steps as s')
-        .whereRef('s.job_id', '=', 'jt.id')
-        .select((e) => e.fn.max('s.started_at').as('v'))
-        .as('step_started'),
-      eb
-        .selectFrom('job_steps as s')
-        .whereRef('s.job_id', '=', 'jt.id')
-        .select((e) => e.fn.max('s.completed_at').as('v'))
-        .as('step_completed'),
-      eb
-        .selectFrom('log_events as l')
-        .whereRef('l.job_id', '=', 'jt.id')
-        .select((e) => e.fn.max('l.ts').as('v'))
-        .as('log_ts'),
-    ])
+    .select(jobLivenessColumns)
     .where('jt.id', '=', failoverJobId)
     .executeTakeFirst();
-  const newest = t
-    ? ([t.started_at, t.step_started, t.step_completed, t.log_ts]
-        .filter((d): d is Date => d instanceof Date)
-        .sort((a, b) => b.getTime() - a.getTime())[0] ?? null)
-    : null;
   return {
     failover: {
       id: f.id,
@@ -112,7 +85,7 @@ export async function readFailoverRows(db: Kysely<DB>, failoverJobId: string): P
           contextId: t.context_id,
           errorMessage: t.error_message,
           startedAt: t.started_at?.toISOString() ?? null,
-          lastActivityAt: newest?.toISOString() ?? null,
+          lastActivityAt: lastActivityOf(t),
           currentStep: t.current_step,
         }
       : null,

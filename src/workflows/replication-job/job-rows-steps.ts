@@ -7,6 +7,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { findVolume } from '../../cloudstack/find-objects.js';
+import type { DB } from '../../db/schema-types.js';
 import type { WorkflowOutcome } from '../run-workflow.js';
 import type { WorkflowStep } from '../run-steps.js';
 import { recomputeContextStatus } from './analyse-replication-job.js';
@@ -97,6 +98,17 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** A table, one of its columns, and what its rows are called. */
+type ColumnOf = { [T in keyof DB]: readonly [T, keyof DB[T] & string, string] }[keyof DB];
+
+/** The rows that name a replication job by one column, and how validation names those left over. */
+const JOB_REFERENCES = [
+  ['replication_jobs', 'id', 'replication_jobs row(s) of the job'],
+  ['vm_disks', 'job_id', 'vm_disks row(s) still pointing at the job'],
+  ['nbd_exports', 'job_id', 'nbd_exports row(s) still pointing at the job'],
+  ['failover_jobs', 'replication_job_id', 'failover_jobs row(s) still referencing the job'],
+] as const satisfies readonly ColumnOf[];
+
 /** Step 5 (final transaction): the seed's orphan queries plus CloudStack and conf.d; records the outcome. */
 export const validateJobCleanupStep: WorkflowStep = {
   name: 'validation',
@@ -111,22 +123,9 @@ export const validateJobCleanupStep: WorkflowStep = {
       if (n > 0) problems.push(`${n} ${what}`);
     };
     const n = sql<string>`count(*)`.as('n');
-    await count(
-      'replication_jobs row(s) of the job',
-      db.selectFrom('replication_jobs').select(n).where('id', '=', jobId).executeTakeFirst(),
-    );
-    await count(
-      'vm_disks row(s) still pointing at the job',
-      db.selectFrom('vm_disks').select(n).where('job_id', '=', jobId).executeTakeFirst(),
-    );
-    await count(
-      'nbd_exports row(s) still pointing at the job',
-      db.selectFrom('nbd_exports').select(n).where('job_id', '=', jobId).executeTakeFirst(),
-    );
-    await count(
-      'failover_jobs row(s) still referencing the job',
-      db.selectFrom('failover_jobs').select(n).where('replication_job_id', '=', jobId).executeTakeFirst(),
-    );
+    for (const [table, column, what] of JOB_REFERENCES) {
+      await count(what, db.selectFrom(table).select(n).where(sql.ref(column), '=', jobId).executeTakeFirst());
+    }
     await count(
       'context(s) still pointing at the job',
       db
