@@ -5,7 +5,8 @@
  * - a volume with a Volume Daemon operation `pending`/`executing` (younger than the stale limit),
  *   or one that ended within the settle window, and the context that volume belongs to;
  * - a context the OMA's own cleanup, rollback or failover job is running on (`job_tracking`,
- *   owner other than oma-reconciler), matched by VM name when the row has no context id.
+ *   owner other than oma-reconciler), matched by VM name when the row has no context id;
+ * - a volume CloudStack lists with an async job pending on it (whoever submitted it), and its context.
  */
 import type { Policy } from '../../src/reconcile/types.js';
 import { failoverState } from './failover-state.js';
@@ -66,6 +67,17 @@ function volumeOperations(
   }
 }
 
+/** Volumes (and their contexts) CloudStack shows with a job pending: a move is under way. */
+function pendingCloudStackJobs(idx: WorldIndex, volumes: Map<string, string>, appliance: Map<string, string>): void {
+  for (const v of idx.world.cloudstack.volumes) {
+    if (v.pendingJobId === undefined) continue;
+    const reason = `CloudStack job ${v.pendingJobId} is pending on volume ${v.id}`;
+    setOnce(volumes, v.id, reason);
+    const contextId = idx.osseaVolumes.get(v.id)?.vmContextId;
+    if (contextId !== undefined) setOnce(appliance, contextId, reason);
+  }
+}
+
 /** Contexts the OMA's own cleanup/rollback/failover jobs are working on. */
 function applianceJobs(idx: WorldIndex, policy: Policy, now: Date, appliance: Map<string, string>): void {
   for (const job of idx.world.database.jobTracking) {
@@ -112,6 +124,7 @@ export function findInFlight(
     }
   }
   volumeOperations(idx, policy, settleSeconds, now, volumes, appliance);
+  pendingCloudStackJobs(idx, volumes, appliance);
   applianceJobs(idx, policy, now, appliance);
   return { failover, replication, volumes, appliance };
 }

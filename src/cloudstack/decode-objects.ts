@@ -96,7 +96,16 @@ function volumeOf(value: unknown, pool: StringPool): CsVolume {
     deviceId: num(raw, 'deviceid'),
     created: parseCsTimestamp(raw.created),
     tags: tagRecord(raw),
+    ...pendingJob(raw),
   };
+}
+
+/** `jobid` of a job CloudStack lists as pending on the object (`jobstatus` 0, or no status given). */
+function pendingJob(raw: Raw): { readonly pendingJobId?: string } {
+  const jobId = text(raw, 'jobid');
+  if (jobId === null) return {};
+  const status = num(raw, 'jobstatus');
+  return status === null || status === 0 ? { pendingJobId: jobId } : {};
 }
 
 /** Decodes a `snapshot` object. `revertable` is null when the server does not say. */

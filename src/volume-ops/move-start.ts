@@ -7,14 +7,22 @@ import type { CsVolume } from '../world/world.js';
 import { VolumeMoveError, type MoveOutcome, type VolumeWriterDeps } from './volume-writer.js';
 import { refuseWhileInFlight } from './in-flight-operation.js';
 
-/** The volume as CloudStack has it now (null: gone), once no other operation works on it. */
+/** The volume as CloudStack has it now (null: gone), once no other operation (ours, the daemon's, a CloudStack job) works on it. */
 export async function liveVolumeToMove(
   deps: VolumeWriterDeps,
   volumeId: string,
   guard: MoveGuard,
 ): Promise<CsVolume | null> {
   await guard.recheck(volumeId);
-  return findVolume(deps.cloudstack, volumeId, deps.signal);
+  const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
+  // A job still pending on the volume is a move under way — another writer's, or one of ours a
+  // killed process submitted and never saw end. Sending ours as well would repeat or race it.
+  if (live?.pendingJobId !== undefined) {
+    throw new VolumeMoveError(
+      `CloudStack job ${live.pendingJobId} is still pending on volume ${volumeId} (a move under way): not touched`,
+    );
+  }
+  return live;
 }
 
 /** The live volume to attach to `vmId`; throws (terminal) when it is gone or attached to another VM. */

@@ -198,6 +198,11 @@ export interface CsVolume {
   readonly deviceId: number | null;
   readonly created: string | null;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * The async job CloudStack shows pending on the volume (`jobid` with `jobstatus` 0): someone's move
+   * is still running on it. Absent when none (and in worlds saved before it was read).
+   */
+  readonly pendingJobId?: string;
 }
 
 export interface CsSnapshot {
