@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema-types.js';
+import { readTable } from './read-table.js';
 import type { FailoverJobRow, VolumeOperationRow } from '../../world/world.js';
 import { isoOfFirst } from './iso-time.js';
 import { annotationsOf } from './json-column.js';
@@ -7,43 +8,46 @@ import { noStringPool, type StringPool } from '../../string-pool.js';
 import { abandonedOperations } from './writer-sessions.js';
 
 /** Every failover job (one statement). */
-export async function readFailoverJobs(db: Kysely<DB>, s: StringPool = noStringPool): Promise<FailoverJobRow[]> {
-  const rows = await db
-    .selectFrom('failover_jobs')
-    .select([
-      'id',
-      'vm_context_id',
-      'job_id',
-      'vm_id',
-      'replication_job_id',
-      'job_type',
-      'status',
-      'source_vm_name',
-      'destination_vm_id',
-      'ossea_snapshot_id',
-      'error_message',
-      'created_at',
-      'updated_at',
-      'annotations',
-    ])
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    vmContextId: s(r.vm_context_id ?? ''),
-    jobId: s(r.job_id),
-    vmId: r.vm_id,
-    replicationJobId: s(r.replication_job_id),
-    jobType: s(r.job_type),
-    status: s(r.status),
-    sourceVmName: r.source_vm_name,
-    destinationVmId: s(r.destination_vm_id),
-    osseaSnapshotId: r.ossea_snapshot_id,
-    errorMessage: r.error_message,
-    createdAt: isoOfFirst(r.created_at),
-    updatedAt: isoOfFirst(r.updated_at, r.created_at),
-    annotations: annotationsOf(r.annotations),
-  }));
+export function readFailoverJobs(db: Kysely<DB>, s: StringPool = noStringPool): Promise<FailoverJobRow[]> {
+  return readTable(
+    db,
+    {
+      table: 'failover_jobs',
+      columns: [
+        'id',
+        'vm_context_id',
+        'job_id',
+        'vm_id',
+        'replication_job_id',
+        'job_type',
+        'status',
+        'source_vm_name',
+        'destination_vm_id',
+        'ossea_snapshot_id',
+        'error_message',
+        'created_at',
+        'updated_at',
+        'annotations',
+      ],
+      orderBy: ['id'],
+    },
+    (r) => ({
+      id: r.id,
+      vmContextId: s(r.vm_context_id ?? ''),
+      jobId: s(r.job_id),
+      vmId: r.vm_id,
+      replicationJobId: s(r.replication_job_id),
+      jobType: s(r.job_type),
+      status: s(r.status),
+      sourceVmName: r.source_vm_name,
+      destinationVmId: s(r.destination_vm_id),
+      osseaSnapshotId: r.ossea_snapshot_id,
+      errorMessage: r.error_message,
+      createdAt: isoOfFirst(r.created_at),
+      updatedAt: isoOfFirst(r.updated_at, r.created_at),
+      annotations: annotationsOf(r.annotations),
+    }),
+  );
 }
 
 /** How far back finished Volume Daemon operations are read (the in-flight gate holds a volume for a while after its operation ended). */
