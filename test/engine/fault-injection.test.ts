@@ -11,18 +11,7 @@ import type { FaultRule } from '../../src/simulator/sim-faults.js';
 import { useSettledHarness, type Harness } from './helpers/appliance-harness.js';
 import { auditEntries } from './helpers/audit.js';
 import { contextIn, deleteContext } from './helpers/inject-drift.js';
-
-/** mulberry32: a small seeded generator, so a failing run replays. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 type Fault = { readonly command: string; readonly rule: FaultRule } | { readonly confDirGone: true };
 
@@ -47,7 +36,7 @@ describe('fault injection', () => {
   it('takes no wrongful action in 100 faulty passes and handles the true orphans once the faults stop', async () => {
     const seed = Number(process.env.FAULT_SEED ?? 1515);
     console.info(`fault injection seed ${seed} (FAULT_SEED=${seed} replays it)`);
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const orphanCtx = contextIn(h, 'ready_for_failover');
     const orphanVolumes = new Set(orphanCtx.volumes.map((v) => v.volumeId));
     const orphanSubjects = new Set([...orphanVolumes, ...[...orphanVolumes].map((id) => `migration-vol-${id}`)]);

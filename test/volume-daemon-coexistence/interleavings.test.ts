@@ -26,22 +26,12 @@ import { checkInvariants } from '../engine/helpers/check-invariants.js';
 import { readAppliance } from '../engine/helpers/read-appliance.js';
 import { startCoexistence, type Coexistence } from './helpers/coexistence.js';
 import { pollUntil } from './helpers/poll.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const INTERLEAVINGS = Number(process.env.COEXISTENCE_INTERLEAVINGS ?? 50);
 const GRACE_SECONDS = 1;
 const VOLUME_ACTIONS = new Set(['quarantine-volume', 'delete-volume', 'attach-volume-to-oma']);
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(rnd: () => number, items: readonly T[]): T | undefined => items[Math.floor(rnd() * items.length)];
 
 /** One OMA daemon operation as the OMA saw it, on its own clock. */
@@ -102,7 +92,7 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
     const allContextVolumes = contextVolumes.flat();
 
     for (let seed = 1; seed <= INTERLEAVINGS; seed++) {
-      const rnd = prng(seed);
+      const rnd = seededRandom(seed);
       const t0 = new Date();
       const omaOps: OmaOp[] = [];
       const sequences: OmaSequence[] = [];

@@ -24,6 +24,7 @@ import { startHarness, type Harness } from '../engine/helpers/appliance-harness.
 import { readAppliance } from '../engine/helpers/read-appliance.js';
 import { failedFirstReplication } from './helpers/replication-worlds.js';
 import { makeStuckFailover, type StuckFailover, type StuckStage } from './helpers/stuck-failover.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const SEED = Number(process.env.KILL_SEED ?? 1515);
@@ -35,18 +36,6 @@ const FAILOVERS = 3;
 const REPLICATIONS = 3;
 /** `during-virtio` is left out: it is stuck only after hours (the threshold of a running virt-v2v). */
 const STAGES: readonly StuckStage[] = ['after-snapshot', 'after-vm-creation', 'after-volume-moves', 'after-start'];
-
-/** mulberry32: a small seeded generator, so a failing run replays. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Workflow = 'failed-execution' | 'replication-job';
 
@@ -188,7 +177,7 @@ function repeatedSideEffects(h: Harness): string[] {
 describe('kill -9 of apply inside both cleanup workflows', () => {
   it(`converges within two clean passes and repeats no CloudStack side effect (≥ ${MIN_KILLS} kills)`, async () => {
     console.info(`kill-workflows seed ${SEED} (KILL_SEED=${SEED} replays it)`);
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
     const kills: Kill[] = [];
     for (let round = 0; round < MAX_ROUNDS && kills.length < MIN_KILLS; round++) {

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { writeApplianceExportFile } from '../../../src/appliance-world/appliance-env.js';
 import type { WorldContext, WorldFailover } from '../../../src/appliance-world/appliance-world.js';
 import type { WorkflowHarness } from './workflow-harness.js';
+import { FAILOVER_STEPS } from '../../../src/appliance-world/failover-steps.js';
 
 /** What shaping a stuck failover needs of a harness (the workflow harness, or the engine's appliance harness). */
 export type StuckFailoverHost = Pick<WorkflowHarness, 'db' | 'env' | 'omaVmId'>;
@@ -23,16 +24,7 @@ export const STUCK_STAGES: readonly StuckStage[] = [
   'after-start',
 ];
 
-const STEPS = [
-  'validation',
-  'volume-mode-switch-failover',
-  'multi-volume-snapshot-creation',
-  'virtio-driver-injection',
-  'vm-creation',
-  'volume-attachment',
-  'vm-startup-and-validation',
-  'status-update',
-];
+const STEPS: readonly string[] = FAILOVER_STEPS.test;
 /** The step each stage died in (it is the last step row; earlier ones completed). */
 const DIED_IN: Readonly<Record<StuckStage, string>> = {
   'after-snapshot': 'virtio-driver-injection',
