@@ -9,8 +9,15 @@ import { CloudStackHttpError } from './errors.js';
 import type { CallOptions, CloudStackClient } from './cloudstack-client.js';
 import type { ListResult } from './types.js';
 
-/** Lookups per pass at most; more expected-but-unlisted objects than this leave the source incomplete. */
-export const MAX_ABSENCE_LOOKUPS = 50;
+/** Ids asked for in one lookup (`ids=a,b,…`): a pass confirms hundreds of vanished objects in a few requests. */
+export const LOOKUP_BATCH = 50;
+
+/**
+ * Lookup requests per pass at most. A batch that names an id CloudStack never knew is refused
+ * whole (431), and its ids are then looked up one by one; past this many requests the source is
+ * incomplete rather than the pass slow.
+ */
+export const MAX_ABSENCE_LOOKUPS = 100;
 
 type Lister = Pick<CloudStackClient, 'listVolumes' | 'listSnapshots' | 'listVirtualMachines'>;
 type Kind = keyof CloudStackFacts;
@@ -18,10 +25,13 @@ type Kind = keyof CloudStackFacts;
 /** The ids of each kind the database expects CloudStack to hold. */
 export type ExpectedObjects = Readonly<Record<Kind, Iterable<string>>>;
 
+/** One lookup by id (`id`) or by a batch of ids (`ids`). */
+type Lookup = { readonly id: string } | { readonly ids: readonly string[] };
+
 interface KindSpec {
   readonly command: string;
   readonly noun: string;
-  readonly lookup: (client: Lister, id: string, options: CallOptions) => Promise<ListResult<{ readonly id: string }>>;
+  readonly lookup: (client: Lister, by: Lookup, options: CallOptions) => Promise<ListResult<{ readonly id: string }>>;
 }
 
 // Volumes first: the order the listings are believed in, and the order a problem is reported in.
@@ -29,19 +39,22 @@ const KINDS: Readonly<Record<Kind, KindSpec>> = {
   volumes: {
     command: 'listVolumes',
     noun: 'volume',
-    lookup: (c, id, o) => c.listVolumes({ listAll: true, id }, o),
+    lookup: (c, by, o) => c.listVolumes({ listAll: true, ...by }, o),
   },
   snapshots: {
     command: 'listSnapshots',
     noun: 'snapshot',
-    lookup: (c, id, o) => c.listSnapshots({ listAll: true, id }, o),
+    lookup: (c, by, o) => c.listSnapshots({ listAll: true, ...by }, o),
   },
   virtualMachines: {
     command: 'listVirtualMachines',
     noun: 'VM',
-    lookup: (c, id, o) => c.listVirtualMachines({ listAll: true, id }, o),
+    lookup: (c, by, o) => c.listVirtualMachines({ listAll: true, ...by }, o),
   },
 };
+
+const isUnknownId = (result: ListResult<unknown>): boolean =>
+  !result.complete && result.cause instanceof CloudStackHttpError && result.cause.status === 431;
 
 /** Why the listings cannot be believed about the expected ids, or null when every absence is confirmed. */
 export async function confirmAbsence(
@@ -50,19 +63,12 @@ export async function confirmAbsence(
   listed: CloudStackFacts,
   options: CallOptions = {},
 ): Promise<string | null> {
-  const kinds = Object.keys(KINDS) as Kind[];
-  const missing = kinds.map((kind) => {
+  const budget = { left: MAX_ABSENCE_LOOKUPS };
+  for (const kind of Object.keys(KINDS) as Kind[]) {
     const ids = new Set<string>(listed[kind].map((o) => o.id));
-    return { kind, ids: [...new Set(expected[kind])].filter((id) => id !== '' && !ids.has(id)).sort() };
-  });
-  const total = missing.reduce((n, m) => n + m.ids.length, 0);
-  if (total === 0) return null;
-  if (total > MAX_ABSENCE_LOOKUPS) {
-    const parts = missing.filter((m) => m.ids.length > 0).map((m) => `${m.ids.length} ${KINDS[m.kind].noun}(s)`);
-    return `${total} objects the database expects are not listed (${parts.join(', ')}), more than the ${MAX_ABSENCE_LOOKUPS} a pass confirms one by one`;
-  }
-  for (const { kind, ids } of missing) {
-    const problem = await confirmKind(client, KINDS[kind], ids, options);
+    const missing = [...new Set(expected[kind])].filter((id) => id !== '' && !ids.has(id)).sort();
+    if (missing.length === 0) continue;
+    const problem = await confirmKind(client, KINDS[kind], missing, budget, options);
     if (problem !== null) return problem;
   }
   return null;
@@ -72,19 +78,46 @@ async function confirmKind(
   client: Lister,
   spec: KindSpec,
   missing: readonly string[],
+  budget: { left: number },
   options: CallOptions,
 ): Promise<string | null> {
   const found: string[] = [];
-  for (const id of missing) {
-    const result = await spec.lookup(client, id, options);
-    // 431 = an id CloudStack never knew; an empty list = one it removed: absence confirmed either way.
-    if (!result.complete && result.cause instanceof CloudStackHttpError && result.cause.status === 431) continue;
-    if (!result.complete) {
-      return `${spec.command} id=${id}: cannot confirm the ${spec.noun} is gone: ${result.error ?? 'incomplete answer'}`;
+  const spend = (): string | null => {
+    if (budget.left === 0) {
+      return `${missing.length} ${spec.noun}(s) the database expects are not listed; confirming they are gone would take more than the ${MAX_ABSENCE_LOOKUPS} lookups a pass makes`;
     }
-    if (result.items.some((o) => o.id === id)) found.push(id);
+    budget.left--;
+    return null;
+  };
+  for (let at = 0; at < missing.length; at += LOOKUP_BATCH) {
+    const batch = missing.slice(at, at + LOOKUP_BATCH);
+    const over = spend();
+    if (over !== null) return over;
+    const result = await spec.lookup(client, batch.length === 1 ? { id: batch[0] ?? '' } : { ids: batch }, options);
+    if (result.complete) {
+      const asked = new Set(batch);
+      for (const o of result.items) if (asked.has(o.id)) found.push(o.id);
+      continue;
+    }
+    // 431 = an id CloudStack never knew: that id is gone for sure, but the answer does not say which
+    // one it was, so each id of the batch is looked up alone (an empty list = removed: gone too).
+    if (!isUnknownId(result)) return cannotConfirm(spec, batch, result);
+    if (batch.length === 1) continue;
+    for (const id of batch) {
+      const alone = spend();
+      if (alone !== null) return alone;
+      const one = await spec.lookup(client, { id }, options);
+      if (isUnknownId(one)) continue;
+      if (!one.complete) return cannotConfirm(spec, [id], one);
+      if (one.items.some((o) => o.id === id)) found.push(id);
+    }
   }
   return found.length === 0
     ? null
     : `${spec.command}: the full listing lacked ${found.length} ${spec.noun}(s) a lookup by id found (${found.slice(0, 3).join(', ')}); the listing changed while it was read`;
+}
+
+function cannotConfirm(spec: KindSpec, ids: readonly string[], result: ListResult<unknown>): string {
+  const by = ids.length === 1 ? `id=${ids[0] ?? ''}` : `ids=${ids[0] ?? ''},… (${ids.length})`;
+  return `${spec.command} ${by}: cannot confirm the ${spec.noun}${ids.length === 1 ? ' is' : 's are'} gone: ${result.error ?? 'incomplete answer'}`;
 }
