@@ -30,15 +30,25 @@ export function desiredExports(
   oma: OmaVm,
   states: readonly string[] | null = EXPORTED_STATES,
 ): ReadonlyMap<string, DesiredExport> {
-  const key = `desired-exports ${states === null ? '*' : states.join(',')} ${String(oma.verified)} ${oma.id ?? ''} ${policy.deviceByIdDir}`;
-  return derivedOnce(idx, key, () => computeDesiredExports(idx, policy, oma, states));
+  // Worked out once a pass for any state; a state filter reuses those entries (same rows, same order).
+  const on = `${String(oma.verified)} ${oma.id ?? ''} ${policy.deviceByIdDir}`;
+  const all = derivedOnce(idx, `desired-exports * ${on}`, () => exportsOnOma(idx, policy, oma, null));
+  if (states === null) return all;
+  return derivedOnce(idx, `desired-exports ${states.join(',')} ${on}`, () =>
+    exportsOnOma(idx, policy, oma, states, all),
+  );
 }
 
-function computeDesiredExports(
+/**
+ * Every `ossea_volumes` volume of a context in `states` (null: any) that CloudStack shows attached to
+ * the confirmed OMA VM; entries of `shared` made for the same row are reused rather than rebuilt.
+ */
+function exportsOnOma(
   idx: WorldIndex,
   policy: Policy,
   oma: OmaVm,
   states: readonly string[] | null,
+  shared?: ReadonlyMap<string, DesiredExport>,
 ): ReadonlyMap<string, DesiredExport> {
   const out = new Map<string, DesiredExport>();
   if (!oma.verified || oma.id === null) return out;
@@ -53,7 +63,13 @@ function computeDesiredExports(
       continue;
     }
     const exportName = exportNameFor(row.volumeId);
-    out.set(exportName, { exportName, devicePath: byIdPath(row.volumeId, policy.deviceByIdDir), row, context, volume });
+    const reused = shared?.get(exportName);
+    out.set(
+      exportName,
+      reused?.row === row
+        ? reused
+        : { exportName, devicePath: byIdPath(row.volumeId, policy.deviceByIdDir), row, context, volume },
+    );
   }
   return out;
 }
