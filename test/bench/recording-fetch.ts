@@ -34,9 +34,9 @@ export function recordingFetch(): RecordingFetch {
         byQuery.set(key, listing);
       }
       const requests = recorded.length;
-      // Lookups by id: the pass confirms that an object the database expects and the listing lacks
+      // Lookups by id (`id`, or a batch `ids`): the pass confirms that an object the database expects and the listing lacks
       // is really gone before it believes the listing (issue 15, 6.1).
-      const lookups = recorded.filter((r) => r.params.id !== undefined).length;
+      const lookups = recorded.filter((r) => r.params.id !== undefined || r.params.ids !== undefined).length;
       recorded = [];
       return { requests, lookups, listings: [...byQuery.values()] };
     },
