@@ -13,7 +13,6 @@ export async function liveVolumeToMove(
   volumeId: string,
   guard: MoveGuard,
 ): Promise<CsVolume | null> {
-  await guard.recheck(volumeId);
   const live = await findVolume(deps.cloudstack, volumeId, deps.signal);
   // A job still pending on the volume is a move under way — another writer's, or one of ours a
   // killed process submitted and never saw end. Sending ours as well would repeat or race it.
@@ -22,6 +21,9 @@ export async function liveVolumeToMove(
       `CloudStack job ${live.pendingJobId} is still pending on volume ${volumeId} (a move under way): not touched`,
     );
   }
+  // The operations re-check comes last, right before the caller's request: the window in which
+  // another writer's operation can start unseen is one query long, not a CloudStack round trip.
+  await guard.recheck(volumeId);
   return live;
 }
 
