@@ -57,6 +57,8 @@ export class DaemonVolumeWriter implements VolumeWriter {
     // A mapping row of a volume CloudStack says is detached makes the daemon's plain INSERT fail on
     // the unique key after it attached the volume (incident 10): remove it first.
     const stale = await deps.db.deleteFrom('device_mappings').where('volume_uuid', '=', volumeId).executeTakeFirst();
+    // Again, last before the request: the delete above took a round trip.
+    await this.#guard.recheck(volumeId);
     const route = root ? 'attach-root' : 'attach';
     const started = root
       ? await this.daemon.attachVolumeAsRoot(volumeId, vmId, deps.signal)

@@ -28,6 +28,8 @@ export interface InFlightLimits {
  */
 const SECOND_TRUNCATION_MS = 1_000;
 
+const time = (d: Date | null): number => d?.getTime() ?? 0;
+
 /** An operation in flight (or settling) on a volume, or null. */
 export async function operationInFlight(
   db: Kysely<DB>,
@@ -35,31 +37,38 @@ export async function operationInFlight(
   limits: InFlightLimits,
   now: Date,
 ): Promise<{ readonly id: string; readonly type: string; readonly status: string } | null> {
-  const since = new Date(now.getTime() - limits.staleAfterMs);
-  const open = await db
+  const openSince = new Date(now.getTime() - limits.staleAfterMs);
+  const endedSince = limits.settleMs > 0 ? new Date(now.getTime() - limits.settleMs - SECOND_TRUNCATION_MS) : null;
+  // One statement, so one snapshot: an operation that ends between two reads can slip through neither.
+  const rows = await db
     .selectFrom('volume_operations')
-    .select(['id', 'type', 'status', 'request'])
+    .select(['id', 'type', 'status', 'request', 'created_at', 'updated_at'])
     .where('volume_id', '=', volumeId)
-    .where('status', 'in', ['pending', 'executing'])
-    .where('created_at', '>=', since)
-    .orderBy('created_at', 'desc')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', 'in', ['pending', 'executing']), eb('created_at', '>=', openSince)]),
+        ...(endedSince
+          ? [eb.and([eb('status', 'in', ['completed', 'failed', 'cancelled']), eb('updated_at', '>=', endedSince)])]
+          : []),
+      ]),
+    )
     .execute();
-  const others = open.filter((r) => !limits.own.has(r.id));
-  const abandoned = others.length > 0 ? await abandonedOperations(db, others) : new Set<string>();
-  const busy = others.find((r) => !abandoned.has(r.id));
+  const others = rows.filter((r) => !limits.own.has(r.id));
+  const open = others
+    .filter((r) => r.status === 'pending' || r.status === 'executing')
+    .sort((a, b) => time(b.created_at) - time(a.created_at));
+  const abandoned = open.length > 0 ? await abandonedOperations(db, open) : new Set<string>();
+  const busy = open.find((r) => !abandoned.has(r.id));
   if (busy) return { id: busy.id, type: busy.type, status: busy.status };
-  if (limits.settleMs <= 0) return null;
-  const settled = await db
-    .selectFrom('volume_operations')
-    .select(['id', 'type', 'status'])
-    .where('volume_id', '=', volumeId)
-    .where('status', 'in', ['completed', 'failed', 'cancelled'])
-    .where('updated_at', '>=', new Date(now.getTime() - limits.settleMs - SECOND_TRUNCATION_MS))
-    .orderBy('updated_at', 'desc')
-    .execute();
-  const recent = settled.find((r) => !limits.own.has(r.id));
+  const recent = others
+    .filter((r) => r.status !== 'pending' && r.status !== 'executing')
+    .sort((a, b) => time(b.updated_at) - time(a.updated_at))[0];
   return recent
-    ? { ...recent, status: `${recent.status} within the settle window of ${Math.round(limits.settleMs / 1000)} s` }
+    ? {
+        id: recent.id,
+        type: recent.type,
+        status: `${recent.status} within the settle window of ${Math.round(limits.settleMs / 1000)} s`,
+      }
     : null;
 }
 

@@ -72,8 +72,13 @@ export class MoveGuard {
     private readonly operationStaleMs: number,
   ) {}
 
-  recheck(volumeId: string): Promise<void> {
+  async recheck(volumeId: string): Promise<void> {
     const limits = { staleAfterMs: this.operationStaleMs, settleMs: this.deps.operationSettleMs ?? 0, own: this.own };
-    return refuseWhileInFlight(this.deps.db, volumeId, limits, this.deps.clock());
+    // Wall-clock time before the read: every operation another writer had started by then was seen.
+    // Logged so an operation that started after it (the daemon has no per-volume lock) can be told
+    // from one we should have seen.
+    const checkedAtMs = Date.now();
+    await refuseWhileInFlight(this.deps.db, volumeId, limits, this.deps.clock());
+    this.deps.logger.debug({ volumeId, checkedAtMs }, 'volume free at the live re-check');
   }
 }

@@ -7,19 +7,23 @@
  * same volume at once.
  *
  * Judged from the daemon simulator's operation log (accept and end times to the millisecond; the
- * `volume_operations` timestamps have whole seconds, too coarse to order two operations), with the
- * audit log for our actions: duplicate-key failures; daemon operations failed because of us (ours,
- * or the OMA's after we started on its volume while its operation ran or in the middle of its
- * sequence); operations of ours started while an OMA operation on the volume ran or within the
- * settle window after it; and moves of ours per volume (at most one, a delete's detach+delete
- * counting as one). The OMA starting on a volume while our operation runs is the OMA's race (the
- * daemon has no per-volume lock) and is reported apart (`omaStartedDuringOurs`, `omaFailedRacingUs`).
+ * `volume_operations` timestamps have whole seconds, too coarse to order two operations), the
+ * engine's live re-checks (its debug log: when the last read before each request was sent) and the
+ * audit log: duplicate-key failures; daemon operations failed because of us (ours, or the OMA's
+ * after we started on its volume while its operation ran or in the middle of its sequence);
+ * operations of ours whose re-check could see an OMA operation on the volume running, or ended
+ * within the settle window; and moves of ours per volume (at most one, a delete's detach+delete
+ * counting as one). The daemon has no per-volume lock: an OMA operation accepted after our last
+ * re-check read, or started while our operation runs, is a race no reader can see coming, reported
+ * apart (`simultaneousStarts`, `omaStartedDuringOurs`, `omaFailedRacingUs`).
  *
  * Passes run with a 1 s grace (`--grace-seconds 1`), which is also the settle window after a daemon
  * operation: the OMA's steps follow each other within milliseconds, as on the appliance.
  * COEXISTENCE_INTERLEAVINGS=N changes the count (default 50).
  */
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
 import type { CompletedPass } from '../../src/engine/run-pass.js';
 import type { OperationLogEntry } from '../../src/volume-daemon-simulator/start-volume-daemon-simulator.js';
 import { checkInvariants } from '../engine/helpers/check-invariants.js';
@@ -68,13 +72,36 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
     backAndForth: 0,
     /** The OMA started an operation on a volume while ours ran on it (the daemon has no per-volume lock). */
     omaStartedDuringOurs: 0,
+    /** An OMA operation accepted between our last re-check read and our own request's acceptance. */
+    simultaneousStarts: 0,
     omaFailedRacingUs: 0,
     omaRaces: [] as string[],
   };
   const problems: string[] = [];
 
+  /** When the engine's live re-checks found each volume free (wall clock before the read, ms). */
+  const rechecks = new Map<string, number[]>();
+  const recheckLog = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      const line = String(chunk);
+      if (line.includes('"volume free at the live re-check"')) {
+        const event = JSON.parse(line) as { volumeId: string; checkedAtMs: number };
+        rechecks.set(event.volumeId, [...(rechecks.get(event.volumeId) ?? []), event.checkedAtMs]);
+      }
+      callback();
+    },
+  });
+  /** Our last re-check of the volume before `t`, or null. */
+  const checkedBefore = (volumeId: string, t: number): number | null =>
+    (rechecks.get(volumeId) ?? []).filter((c) => c <= t).reduce<number | null>((a, b) => Math.max(a ?? b, b), null);
+
   beforeAll(async () => {
-    c = await startCoexistence({ spec: { statuses: ['ready_for_failover', 'ready_for_failover'], dataDisks: 1 } });
+    c = await startCoexistence({
+      spec: { statuses: ['ready_for_failover', 'ready_for_failover'], dataDisks: 1 },
+      logger: createLogger('debug', recheckLog),
+      // The hourly budget is not under test: it would hold our repairs after ~30 interleavings.
+      config: { budget: { destructivePerHourPerKind: 1_000 } },
+    });
     await c.h.pass();
   });
   afterAll(async () => {
@@ -238,7 +265,16 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
         b.acceptedAt <= a.acceptedAt && a.acceptedAt <= (b.endedAt ?? Infinity);
       const blame = new Map<string, string>();
       for (const x of ours) {
-        const busy = theirs.find((y) => y.volumeId === x.volumeId && overlaps(x, y));
+        const checkedAt = checkedBefore(x.volumeId, x.acceptedAt);
+        if (checkedAt === null) {
+          figures.actionsInFlight++;
+          problems.push(`seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} started with no live re-check`);
+          continue;
+        }
+        // Accepted (its row committed) before our re-check read: that read saw it running.
+        const busy = theirs.find(
+          (y) => y.volumeId === x.volumeId && y.acceptedAt < checkedAt && checkedAt <= (y.endedAt ?? Infinity),
+        );
         if (busy) {
           figures.actionsInFlight++;
           problems.push(
@@ -246,25 +282,33 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
           );
           blame.set(busy.id, `our ${x.type} ${x.id} started while it ran`);
         }
+        for (const y of theirs) {
+          if (y.volumeId === x.volumeId && checkedAt <= y.acceptedAt && y.acceptedAt <= x.acceptedAt) {
+            figures.simultaneousStarts++;
+            figures.omaRaces.push(
+              `seed ${seed}: OMA ${y.type} of ${y.volumeId} accepted ${y.acceptedAt - checkedAt} ms after our re-check, ${x.acceptedAt - y.acceptedAt} ms before our ${x.type}`,
+            );
+          }
+        }
         const settling = theirs.find(
           (y) =>
             y.volumeId === x.volumeId &&
             y.endedAt !== null &&
-            y.endedAt < x.acceptedAt &&
-            x.acceptedAt - y.endedAt < GRACE_SECONDS * 1000,
+            y.endedAt < checkedAt &&
+            checkedAt - y.endedAt < GRACE_SECONDS * 1000,
         );
         if (settling) {
           figures.withinSettle++;
           problems.push(
-            `seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} started ${x.acceptedAt - (settling.endedAt ?? 0)} ms after the OMA ${settling.type} ${settling.id} ended (settle ${GRACE_SECONDS} s)`,
+            `seed ${seed}: our ${x.type} ${x.id} of ${x.volumeId} re-checked ${checkedAt - (settling.endedAt ?? 0)} ms after the OMA ${settling.type} ${settling.id} ended (settle ${GRACE_SECONDS} s)`,
           );
         }
         const within = sequences.find((q) => {
           const steps = theirs.filter((y) => q.operationIds.includes(y.id));
           if (!q.volumeIds.includes(x.volumeId) || steps.length === 0) return false;
           return (
-            Math.min(...steps.map((y) => y.acceptedAt)) <= x.acceptedAt &&
-            x.acceptedAt <= Math.max(...steps.map((y) => y.endedAt ?? Infinity))
+            Math.min(...steps.map((y) => y.acceptedAt)) < checkedAt &&
+            checkedAt <= Math.max(...steps.map((y) => y.endedAt ?? Infinity))
           );
         });
         if (within) {

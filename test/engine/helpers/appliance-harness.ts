@@ -19,7 +19,7 @@ import {
   type ApplianceEnv,
   type ApplianceEnvOptions,
 } from '../../../src/appliance-world/appliance-env.js';
-import { createLogger } from '../../../src/log.js';
+import { createLogger, type Logger } from '../../../src/log.js';
 import { createWorkflows } from '../../../src/workflows/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -35,6 +35,8 @@ export interface HarnessOptions {
   readonly beforeEngine?: (env: ApplianceEnv, db: TestDatabase) => Promise<Readonly<Record<string, unknown>>>;
   /** Volume Daemon client options of the engine (fast polling). */
   readonly volumeDaemonTuning?: CreateEngineDepsOptions['volumeDaemonTuning'];
+  /** The engine's logger (default: silent). */
+  readonly logger?: Logger;
 }
 
 /** Per-pass options a test may set (everything else is filled in). */
@@ -93,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const deps = createEngineDeps({
     config,
     database: db,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     workflows: createWorkflows(),
     actor: 'test',
     ...(options.volumeDaemonTuning ? { volumeDaemonTuning: options.volumeDaemonTuning } : {}),

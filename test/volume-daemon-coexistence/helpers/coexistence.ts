@@ -35,6 +35,8 @@ export interface CoexistenceOptions {
   readonly faults?: Exclude<FaultsInput, 'all' | 'none'>;
   /** More engine config (merged). */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** The engine's logger (default: silent). */
+  readonly logger?: HarnessOptions['logger'];
 }
 
 export interface Coexistence {
@@ -78,6 +80,7 @@ export async function startCoexistence(options: CoexistenceOptions = {}): Promis
   const h = await startHarness({
     ...(options.spec ? { spec: options.spec } : {}),
     ...(options.config ? { config: options.config } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     volumeDaemonTuning: { pollIntervalMs: 10, probeTimeoutMs: 1_000 },
     beforeEngine: async (env, db) => {
       if (withDaemon) {
