@@ -8,13 +8,15 @@ const UNIT = new URL('../../systemd/oma-reconciler.service', import.meta.url);
  * its peak RSS and its garbage-collection time.
  */
 export function deployedNodeOptions(unitFile: URL | string = UNIT): string[] {
-  const line = readFileSync(unitFile, 'utf8')
+  // `Environment=NODE_OPTIONS=…` or, with several options, `Environment="NODE_OPTIONS=… …"`.
+  const assignment = readFileSync(unitFile, 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('Environment=NODE_OPTIONS='));
-  if (line === undefined) return [];
-  return line
-    .slice('Environment=NODE_OPTIONS='.length)
-    .replace(/^"|"$/g, '')
+    .filter((l) => l.startsWith('Environment='))
+    .map((l) => l.slice('Environment='.length).replace(/^"(.*)"$/, '$1'))
+    .find((a) => a.startsWith('NODE_OPTIONS='));
+  if (assignment === undefined) return [];
+  return assignment
+    .slice('NODE_OPTIONS='.length)
     .split(/\s+/)
     .filter((o) => o !== '');
 }

@@ -34,7 +34,11 @@ trap 'rm -rf "$private_tmp"' EXIT
 
 # The unit's environment: systemd's PATH, the user's identity, Environment= and EnvironmentFile=.
 envs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin HOME=/ USER="$user" LOGNAME="$user" SHELL=/usr/sbin/nologin)
-while IFS= read -r line; do envs+=("$line"); done < <(setting Environment)
+# One assignment per Environment= line, quoted as a whole when its value has spaces.
+while IFS= read -r line; do
+  line=${line#\"}
+  envs+=("${line%\"}")
+done < <(setting Environment)
 if [ -n "$env_file" ] && [ -r "$env_file" ]; then
   while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in ''|'#'*|';'*) continue ;; esac
