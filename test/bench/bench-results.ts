@@ -16,8 +16,13 @@ export interface SizeResult {
   readonly cloudstackAbsenceLookups: number;
   readonly sqlStatements: number;
   readonly peakRssMb: number;
-  /** RSS two seconds after the last pass, its result still held as the engine holds it (the daemon between passes). */
+  /**
+   * RSS 15 s after the last pass's heap release, its result still held as the engine holds it: the
+   * daemon between passes (a minute apart), once V8's memory reducer has run.
+   */
   readonly idleRssMb: number;
+  /** The same 2 s after the release, before the memory reducer. */
+  readonly idleRssEarlyMb?: number;
   readonly [extra: string]: unknown;
 }
 
@@ -104,7 +109,7 @@ export function checkTargets(
   }
   add('peak RSS at 10,000 VMs', '≤ 200 MB', bySize(sizes, 10_000)?.peakRssMb, 200, ' MB');
   add('peak RSS at 50,000 VMs', '≤ 512 MB', bySize(sizes, 50_000)?.peakRssMb, 512, ' MB');
-  add('idle RSS between passes at 1,000 VMs', '≤ 120 MB', bySize(sizes, 1_000)?.idleRssMb, 120, ' MB');
+  add('idle RSS between passes at 1,000 VMs (15 s after)', '≤ 120 MB', bySize(sizes, 1_000)?.idleRssMb, 120, ' MB');
   add('repair ratio to its floor', '≤ 1.2', repair?.ratio, 1.2);
   add('conf.d detection p95', '≤ 1000 ms', detect?.confdP95Ms, 1000, ' ms');
   add('annotation detection p95', '≤ 2000 ms', detect?.annotationP95Ms, 2000, ' ms');

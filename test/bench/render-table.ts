@@ -25,7 +25,7 @@ export function renderResults(r: BenchResults): string {
         'CS pages',
         'SQL',
         'peak RSS MB',
-        'idle RSS MB',
+        'idle RSS MB (2 s / 15 s)',
       ],
       r.sizes.map((s) => [
         String(s.vms),
@@ -37,7 +37,7 @@ export function renderResults(r: BenchResults): string {
         String(s.cloudstackPages),
         String(s.sqlStatements),
         n(s.peakRssMb, 1),
-        n(s.idleRssMb, 1),
+        `${s.idleRssEarlyMb === undefined ? '-' : n(s.idleRssEarlyMb, 1)} / ${n(s.idleRssMb, 1)}`,
       ]),
     ),
   );
