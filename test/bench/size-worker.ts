@@ -63,8 +63,13 @@ const options = (passId: string) => ({
   isLeader: true,
   fence: () => Promise.resolve(false),
 });
-const simRequests = async (): Promise<number> =>
-  ((await (await fetch(`${host.handle.simBaseUrl}/sim/stats`)).json()) as { total: number }).total;
+const simRequests = async (): Promise<number> => {
+  const read = async () =>
+    ((await (await fetch(`${host.handle.simBaseUrl}/sim/stats`)).json()) as { total: number }).total;
+  // A pooled keep-alive socket the simulator closed as this request went out ("other side closed",
+  // seen after a 50,000-VM pass): the read is idempotent, so once more on a fresh socket.
+  return read().catch(read);
+};
 
 try {
   // Steady state of a running daemon: the ledger and first-seen times already recorded.
