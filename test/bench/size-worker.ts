@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { connectDatabase } from '../../src/db/connect.js';
 import { IDLE_RELEASE_DELAY_MS, releaseIdleHeap, tuneHeapForPasses } from '../../src/daemon/heap-tuning.js';
 import { startAnnotationPoll } from '../../src/daemon/trigger-sources.js';
-import { readPendingCleanupIds } from '../../src/engine/store/engine-queries.js';
+import { createEngine } from '../../src/engine/engine.js';
 import { createEngineDeps } from '../../src/engine/create-engine-deps.js';
 import { planPass, runPass } from '../../src/engine/run-pass.js';
 import { createLogger } from '../../src/log.js';
@@ -117,9 +117,10 @@ try {
   await floorWorker.close();
   // Between passes the daemon holds the last pass, polls for cleanup annotations and, once idle,
   // compacts its heap (`run` does this after every pass): what it costs then.
+  const engine = createEngine(deps);
   const stopPoll = startAnnotationPoll({
     intervalMs: config.schedule.annotationPollMs,
-    hasNewAnnotations: async () => (await readPendingCleanupIds(database.db)).length > 0,
+    hasNewAnnotations: () => engine.hasNewAnnotations(),
     logger: createLogger('silent'),
     fire: () => undefined,
   });

@@ -92,8 +92,10 @@ describe('OMA daemon operations interleaved with reconciler passes', () => {
     },
   });
   /** Our last re-check of the volume before `t`, or null. */
-  const checkedBefore = (volumeId: string, t: number): number | null =>
-    (rechecks.get(volumeId) ?? []).filter((c) => c <= t).reduce<number | null>((a, b) => Math.max(a ?? b, b), null);
+  const checkedBefore = (volumeId: string, t: number): number | null => {
+    const before = (rechecks.get(volumeId) ?? []).filter((c) => c <= t);
+    return before.length > 0 ? Math.max(...before) : null;
+  };
 
   beforeAll(async () => {
     c = await startCoexistence({

@@ -21,7 +21,9 @@ import type { World } from '../../../src/world/world.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '../../artifacts/status-page');
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`status page scale test skipped: ${CHROMIUM} is missing`);
+if (!hasChromium) {
+  console.warn(`status page scale test skipped: ${CHROMIUM} is missing (.ci/run installs the chromium package)`);
+}
 
 const CONTEXTS = 2_000;
 const DRIFT = 500;
